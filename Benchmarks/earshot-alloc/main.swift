@@ -1,0 +1,1 @@
+print("earshot-alloc: chain not built yet")

@@ -1,0 +1,1 @@
+print("earshot-bench: kernels not built yet")

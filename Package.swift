@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+// Earshot: an acoustic event detector for street sensor boxes.
+// Module map: README.md "Layout".
+
+import PackageDescription
+
+/// Kernels and detector must stay Embedded-clean; `make embedded` compiles
+/// them for bare-metal ARM. On the host they build as ordinary modules.
+let package = Package(
+    name: "Earshot",
+    products: [
+        .executable(name: "earshot", targets: ["earshot"]),
+        .library(name: "EarshotDSP", targets: ["EarshotDSP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+    ],
+    targets: [
+        // C libraries from Debian packages.
+        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+
+        // Portable core: no Foundation, no classes, no existentials, no heap.
+        // `.rounded()` and `squareRoot()` lower to libm's rint/sqrt (exactly
+        // specified by IEEE 754, so results are identical on every target).
+        .target(name: "EarshotDSP", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "EarshotDetection", dependencies: ["EarshotDSP"]),
+
+        // One adapter per C library.
+        .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP"]),
+        .target(name: "EarshotGPIO", dependencies: ["CGPIOD"]),
+        .target(name: "EarshotMQTT", dependencies: ["CMosquitto"]),
+
+        // Configuration, wiring, services; and the CLI on top.
+        .target(name: "EarshotAgent", dependencies: [
+            "EarshotDSP", "EarshotDetection", "EarshotAudio", "EarshotGPIO", "EarshotMQTT",
+        ]),
+        .executableTarget(name: "earshot", dependencies: [
+            "EarshotAgent",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Measurement tools (built in release by `make bench`, `make alloc`).
+        .executableTarget(name: "earshot-bench", dependencies: ["EarshotDSP", "EarshotDetection"],
+                          path: "Benchmarks/earshot-bench"),
+        .executableTarget(name: "earshot-alloc", dependencies: [
+            "EarshotDSP", "EarshotDetection",
+            .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+        ], path: "Benchmarks/earshot-alloc"),
+
+        .testTarget(name: "EarshotDSPTests", dependencies: ["EarshotDSP"]),
+        .testTarget(name: "EarshotDetectionTests", dependencies: ["EarshotDetection", "EarshotDSP"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

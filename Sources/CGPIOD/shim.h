@@ -1,0 +1,4 @@
+#ifndef EARSHOT_CGPIOD_SHIM_H
+#define EARSHOT_CGPIOD_SHIM_H
+#include <gpiod.h>
+#endif

@@ -1,0 +1,12 @@
+import ArgumentParser
+import EarshotAgent
+
+/// The `earshot` command: entry point of the agent and the technician's tools.
+@main
+struct Earshot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "earshot",
+        abstract: "Listens to the street and reports abnormal sounds.",
+        version: "0.1.0",
+        subcommands: [DemoCommand.self])
+}

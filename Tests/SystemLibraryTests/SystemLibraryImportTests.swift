@@ -1,0 +1,41 @@
+// Each system-library target imports and makes one real call into its C library.
+import CAlsa
+import CGPIOD
+import CMosquitto
+import Testing
+
+@Suite("C libraries link and answer")
+struct SystemLibraryImportTests {
+    @Test func libasoundReportsAVersion() {
+        let version = String(cString: snd_asoundlib_version())
+        #expect(version.split(separator: ".").count >= 3, "snd_asoundlib_version() = \(version)")
+    }
+
+    @Test func libasoundRejectsAnUnknownDevice() {
+        var pcm: OpaquePointer?
+        let rc = snd_pcm_open(&pcm, "earshot_no_such_device", SND_PCM_STREAM_CAPTURE, 0)
+        #expect(rc < 0)
+        #expect(String(cString: snd_strerror(rc)).isEmpty == false)
+    }
+
+    @Test func libgpiodReportsV1() {
+        let version = String(cString: gpiod_version_string())
+        #expect(version.hasPrefix("1."), "libgpiod \(version): Earshot uses the v1 API")
+    }
+
+    @Test func libgpiodFailsCleanlyOnAMissingChip() {
+        let chip = gpiod_chip_open("/dev/earshot-no-such-gpiochip")
+        #expect(chip == nil)
+    }
+
+    @Test func libmosquittoInitialisesAndCreatesAClient() {
+        #expect(mosquitto_lib_init() == Int32(MOSQ_ERR_SUCCESS.rawValue))
+        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        _ = mosquitto_lib_version(&major, &minor, &revision)
+        #expect(major >= 2)
+        let client = mosquitto_new("earshot-import-test", true, nil)
+        #expect(client != nil)
+        mosquitto_destroy(client)
+        mosquitto_lib_cleanup()
+    }
+}
