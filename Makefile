@@ -34,3 +34,4 @@ clean:
 demo: deps
 	$(SWIFT) build -c release --product earshot
 	.build/release/earshot demo
+-include mk/*.mk

@@ -27,6 +27,8 @@ let package = Package(
         // specified by IEEE 754, so results are identical on every target).
         .target(name: "EarshotDSP", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "EarshotDetection", dependencies: ["EarshotDSP"]),
+        // Host side of detection: the signature-table file (parse, validate, learn).
+        .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP"]),
 
         // One adapter per C library.
         .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP"]),
@@ -35,7 +37,7 @@ let package = Package(
 
         // Configuration, wiring, services; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
-            "EarshotDSP", "EarshotDetection", "EarshotAudio", "EarshotGPIO", "EarshotMQTT",
+            "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT",
         ]),
         .executableTarget(name: "earshot", dependencies: [
             "EarshotAgent",
@@ -52,6 +54,11 @@ let package = Package(
 
         .testTarget(name: "EarshotDSPTests", dependencies: ["EarshotDSP"]),
         .testTarget(name: "EarshotDetectionTests", dependencies: ["EarshotDetection", "EarshotDSP"]),
+        .testTarget(name: "EarshotSignaturesTests", dependencies: ["EarshotSignatures", "EarshotDetection"]),
+        .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP"]),
+        .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO"]),
+        .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT"]),
+        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
     ],
     swiftLanguageModes: [.v6]
