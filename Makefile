@@ -15,7 +15,7 @@ build: deps
 	$(SWIFT) build
 
 ## test: everything CI runs (unit + integration tests, Embedded build and ARM comparison)
-test: deps embedded-check
+test: deps embedded
 	$(SWIFT) test
 
 ## embedded-check: EarshotDSP compiles as Embedded Swift for aarch64 and armv7em
@@ -25,6 +25,25 @@ embedded-check:
 	  swiftc -target $$t $(EMBEDDED_FLAGS) -module-name EarshotDSP $(DSP_SOURCES) -c -o $(EMB)/EarshotDSP-$$t.o \
 	    || { echo "embedded-check: EarshotDSP does not compile as Embedded Swift for $$t"; exit 1; }; \
 	  echo "embedded-check: $$t ok ($$(stat -c %s $(EMB)/EarshotDSP-$$t.o) bytes)"; \
+	done
+
+## embedded: Embedded build for aarch64 + armv7em; the aarch64 harness runs under
+## qemu and its feature frames must equal the x86_64 twin's byte for byte
+EMB_SOURCES := $(DSP_SOURCES) Embedded/EarshotDSPExports.swift
+embedded: embedded-check
+	@mkdir -p $(EMB)
+	swiftc -target aarch64-none-none-elf $(EMBEDDED_FLAGS) -module-name EarshotDSP $(EMB_SOURCES) -c -o $(EMB)/dsp-aarch64.o
+	aarch64-linux-gnu-gcc -O2 Embedded/harness.c $(EMB)/dsp-aarch64.o -o $(EMB)/harness-aarch64 -lm
+	swiftc -target x86_64-unknown-none-elf $(EMBEDDED_FLAGS) -Xfrontend -disable-stack-protector -module-name EarshotDSP $(EMB_SOURCES) -c -o $(EMB)/dsp-x86_64.o
+	gcc -O2 Embedded/harness.c $(EMB)/dsp-x86_64.o -o $(EMB)/harness-x86_64 -lm
+	@for rate in 16000 48000; do \
+	  qemu-aarch64 -L /usr/aarch64-linux-gnu $(EMB)/harness-aarch64 $$rate 21 > $(EMB)/frames-aarch64-$$rate.bin || exit 1; \
+	  $(EMB)/harness-x86_64 $$rate 21 > $(EMB)/frames-x86_64-$$rate.bin || exit 1; \
+	  n=$$(stat -c %s $(EMB)/frames-x86_64-$$rate.bin); \
+	  if [ "$$n" -eq 0 ]; then echo "embedded: no frames at $$rate Hz"; exit 1; fi; \
+	  if cmp -s $(EMB)/frames-aarch64-$$rate.bin $(EMB)/frames-x86_64-$$rate.bin; then \
+	    echo "embedded: $$rate Hz: aarch64 (qemu) == x86_64, $$n bytes of feature frames, sha256 $$(sha256sum < $(EMB)/frames-x86_64-$$rate.bin | cut -c1-16)"; \
+	  else echo "embedded: $$rate Hz: aarch64 and x86_64 feature frames DIFFER:"; cmp $(EMB)/frames-aarch64-$$rate.bin $(EMB)/frames-x86_64-$$rate.bin | head -3; exit 1; fi; \
 	done
 
 clean:
