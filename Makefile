@@ -5,7 +5,7 @@ EMBEDDED_FLAGS := -enable-experimental-feature Embedded -no-allocations -wmo -O 
 DSP_SOURCES := $(shell find Sources/EarshotDSP -name '*.swift' | sort)
 EMB := .build-embedded
 
-.PHONY: deps build test embedded-check embedded demo clean
+.PHONY: deps build test embedded-check embedded demo bench alloc-check clean
 
 ## deps: install the Debian packages (sudo when not root); idempotent
 deps:
@@ -15,7 +15,7 @@ build: deps
 	$(SWIFT) build
 
 ## test: everything CI runs (unit + integration tests, Embedded build and ARM comparison)
-test: deps embedded
+test: deps embedded alloc-check
 	$(SWIFT) test
 
 ## embedded-check: EarshotDSP compiles as Embedded Swift for aarch64 and armv7em
@@ -45,6 +45,22 @@ embedded: embedded-check
 	    echo "embedded: $$rate Hz: aarch64 (qemu) == x86_64, $$n bytes of feature frames, sha256 $$(sha256sum < $(EMB)/frames-x86_64-$$rate.bin | cut -c1-16)"; \
 	  else echo "embedded: $$rate Hz: aarch64 and x86_64 feature frames DIFFER:"; cmp $(EMB)/frames-aarch64-$$rate.bin $(EMB)/frames-x86_64-$$rate.bin | head -3; exit 1; fi; \
 	done
+
+## bench: release build, kernel speeds, CMSIS-DSP comparison (prints key=value lines)
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.ready:
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q numpy cmsisdsp
+	touch $@
+
+bench: deps $(BENCH_VENV)/.ready
+	$(SWIFT) build -c release --product earshot-bench
+	bash Tools/bench/run.sh
+
+## alloc-check: heap allocations of the steady-state analysis path (must be 0)
+alloc-check: deps
+	$(SWIFT) build -c release --product earshot-alloc
+	LD_PRELOAD=$$PWD/.build/release/libMallocInterposerSwift.so .build/release/earshot-alloc 10000
 
 clean:
 	rm -rf .build $(EMB)

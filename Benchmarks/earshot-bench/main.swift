@@ -6,4 +6,5 @@ let audioSeconds = CommandLine.arguments.count > 1 ? Double(CommandLine.argument
 var results: [BenchmarkResult] = []
 results += FilterbankBenchmark.run(audioSeconds: audioSeconds)
 results += GoertzelBenchmark.run(audioSeconds: audioSeconds)
+results += ChainBenchmark.run(audioSeconds: audioSeconds)
 for r in results { print("\(r.key)=\(r.value)") }

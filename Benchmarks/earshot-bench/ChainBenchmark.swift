@@ -1,0 +1,51 @@
+import EarshotDSP
+
+/// Whole `AnalysisChain` speed: audio seconds processed per wall second.
+enum ChainBenchmark {
+    /// Returns `chain_x_realtime` (16 kHz) and `chain_x_realtime_48k`.
+    static func run(audioSeconds: Double) -> [BenchmarkResult] {
+        [
+            BenchmarkResult(key: "chain_x_realtime", value: timesRealTime(rate: 16_000, audioSeconds: audioSeconds)),
+            BenchmarkResult(key: "chain_x_realtime_48k", value: timesRealTime(rate: 48_000, audioSeconds: audioSeconds / 3)),
+        ]
+    }
+
+    static func timesRealTime(rate: Int32, audioSeconds: Double) -> Double {
+        var chain = AnalysisChain(config: AnalysisConfig(sampleRate: rate))
+        let hop = Int(chain.config.hopSamples)
+        let signal = SyntheticStreet.samples(count: hop * 1_000, rate: Int(rate))
+        let hops = Int(audioSeconds * Double(rate)) / hop
+        var frame = FeatureFrame()
+        var sink: Int64 = 0
+        let ns = signal.withUnsafeBufferPointer { all in
+            measureNanoseconds {
+                for h in 0..<hops {
+                    let start = (h % 1_000) * hop
+                    chain.process(hop: UnsafeBufferPointer(rebasing: all[start..<start + hop]), into: &frame)
+                    sink &+= Int64(frame.levelA)
+                }
+            }
+        }
+        blackHole(sink)
+        return Double(hops * hop) / Double(rate) / (ns / 1e9)
+    }
+}
+
+/// Keeps a value alive so the optimiser cannot delete the measured work.
+@inline(never) func blackHole(_ x: Int64) { if x == 0x7FFF_FFFF_FFFF_FFFF { print(x) } }
+
+/// Deterministic street-like test audio: noise, a tone, and impulses (Q15).
+enum SyntheticStreet {
+    static func samples(count: Int, rate: Int) -> [Int16] {
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var out = [Int16](repeating: 0, count: count)
+        for i in 0..<count {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let noise = Double(Int64(x >> 52) - 2_048)
+            let tone = 3_000 * DesignMath.sin(2 * DesignMath.pi * 440 * Double(i) / Double(rate))
+            let impulse: Double = i % (rate / 2) == 0 ? 25_000 : 0
+            out[i] = Int16(clamping: Int((noise + tone + impulse).rounded()))
+        }
+        return out
+    }
+}
