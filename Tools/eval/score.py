@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Scores `earshot analyze --format dcase` output with sed_eval (event-based,
+onset only, t_collar = 0.5 s) and prints the `make eval` report.
+
+Definitions:
+- per-class F1, overall error rate (ER = (S + D + I) / N): sed_eval EventBasedMetrics.
+- macro F1: mean of the class-wise F1 over the classes (sed_eval class_wise_average).
+- false positives: detections that match no reference event of their own class within
+  the onset collar (sed_eval class-wise Nfp, summed). FP per hour = that count divided
+  by the total duration of the scored audio in hours (every mixture is 30 s; mixtures
+  without any event count too).
+- estimates are matched to mixtures by basename; a mixture with no output line has no
+  detections.
+"""
+import argparse
+import os
+import sys
+from collections import defaultdict
+
+import sed_eval
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus import CLASSES  # noqa: E402
+
+COLLAR = 0.5
+MIX_SECONDS = 30.0
+
+
+def read_events(path):
+    ev = defaultdict(list)
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            parts = line.split("\t")
+            if len(parts) != 4:
+                raise SystemExit(f"score: {path}: malformed line (want filename<TAB>onset<TAB>offset<TAB>class): {line!r}")
+            name = os.path.basename(parts[0])
+            ev[name].append({"filename": name, "onset": float(parts[1]), "offset": float(parts[2]),
+                             "event_label": parts[3]})
+    return ev
+
+
+def evaluate(files, ref, est):
+    m = sed_eval.sound_event.EventBasedMetrics(
+        event_label_list=CLASSES, t_collar=COLLAR, evaluate_onset=True, evaluate_offset=False,
+        percentage_of_length=0.5)
+    for f in files:
+        m.evaluate(reference_event_list=ref.get(f, []), estimated_event_list=est.get(f, []))
+    overall = m.results_overall_metrics()
+    classwise = m.results_class_wise_metrics()
+    f1 = {}
+    for c in CLASSES:
+        k = m.class_wise[c]
+        if k["Nref"] == 0 and k["Nsys"] == 0:
+            f1[c] = float("nan")  # class absent from this subset and never detected: not scored
+            continue
+        # 2TP / (2TP + FP + FN); 0 when nothing matched (sed_eval gives NaN when Nsys = 0).
+        f1[c] = 2 * k["Ntp"] / (2 * k["Ntp"] + k["Nfp"] + k["Nfn"])
+        sed = classwise[c]["f_measure"]["f_measure"]
+        assert sed != sed or abs(sed - f1[c]) < 1e-9, (c, sed, f1[c])
+    scored = [v for v in f1.values() if v == v]
+    o = m.overall
+    micro = 2 * o["Ntp"] / (2 * o["Ntp"] + (o["Nsys"] - o["Ntp"]) + (o["Nref"] - o["Ntp"])) if o["Nsys"] + o["Nref"] else float("nan")
+    fp = sum(m.class_wise[c]["Nfp"] for c in CLASSES)
+    hours = len(files) * MIX_SECONDS / 3600
+    return {
+        "f1": f1,
+        "nref": {c: m.class_wise[c]["Nref"] for c in CLASSES},
+        "micro_f1": micro,
+        "macro_f1": sum(scored) / len(scored) if scored else float("nan"),
+        "er": overall["error_rate"]["error_rate"],
+        "fp": int(fp),
+        "hours": hours,
+        "fp_per_hour": fp / hours if hours else float("nan"),
+        "nsys": sum(len(est.get(f, [])) for f in files),
+    }
+
+
+def fmt(x):
+    return "  nan" if x != x else f"{x:5.3f}"
+
+
+def report(title, r):
+    print(f"  {title}: macro F1 {fmt(r['macro_f1'])}  micro F1 {fmt(r['micro_f1'])}  ER {fmt(r['er'])}  "
+          f"FP {r['fp']} in {r['hours']:.2f} h = {r['fp_per_hour']:.2f}/h  (detections {r['nsys']})")
+
+
+def read_mixtures(path):
+    rows = []
+    with open(path) as f:
+        next(f)
+        for line in f:
+            name, ebr, *_ = line.rstrip("\n").split("\t")
+            rows.append((name, None if ebr == "" else int(ebr)))
+    return rows
+
+
+def score_split(split, events_dir, est_events, fp_files, est_fp):
+    mixtures = read_mixtures(os.path.join(events_dir, "mixtures.tsv"))
+    ref = read_events(os.path.join(events_dir, "reference.txt"))
+    est = read_events(est_events)
+    files = [n for n, _ in mixtures]
+    allr = evaluate(files, ref, est)
+    print(f"[{split}] {len(files)} mixtures, {sum(len(v) for v in ref.values())} reference events")
+    print("  class          n_ref   F1")
+    for c in CLASSES:
+        print(f"  {c:<14} {int(allr['nref'][c]):5d}  {fmt(allr['f1'][c])}")
+    report("all EBR", allr)
+    per = {}
+    for ebr in (-6, 0, 6):
+        sub = [n for n, e in mixtures if e == ebr]
+        per[ebr] = evaluate(sub, ref, est)
+        report(f"EBR {ebr:+d} dB", per[ebr])
+        print("    " + " ".join(f"{c}={fmt(per[ebr]['f1'][c]).strip()}" for c in CLASSES))
+    ge0 = [n for n, e in mixtures if e is not None and e >= 0] + [n for n, e in mixtures if e is None]
+    r0 = evaluate(ge0, ref, est)
+    report("EBR >= 0 dB (+ no-event mixtures)", r0)
+    fpe = read_events(est_fp)
+    fpr = evaluate(fp_files, {}, fpe) if fp_files else {"fp": 0, "hours": 0.0, "fp_per_hour": float("nan")}
+    print(f"  background + confusers only: {fpr['fp']} false positives in {fpr['hours']:.2f} h = "
+          f"{fpr['fp_per_hour']:.2f}/h  by class: "
+          + " ".join(f"{c}={sum(1 for f in fp_files for e in fpe.get(f, []) if e['event_label'] == c)}"
+                     for c in CLASSES))
+    return r0, fpr
+
+
+def sanity(events_dir):
+    """The ground truth scored as the system output must give F1 = 1, ER = 0."""
+    mixtures = read_mixtures(os.path.join(events_dir, "mixtures.tsv"))
+    ref = read_events(os.path.join(events_dir, "reference.txt"))
+    r = evaluate([n for n, _ in mixtures], ref, ref)
+    ok = abs(r["micro_f1"] - 1) < 1e-12 and r["er"] == 0 and r["fp"] == 0
+    print(f"scorer sanity (reference as output): micro F1 {r['micro_f1']:.3f}, macro F1 {r['macro_f1']:.3f}, "
+          f"ER {r['er']:.3f}, FP {r['fp']} -> {'ok' if ok else 'FAILED'}")
+    # A system that outputs nothing must score F1 0, ER 1.
+    e = evaluate([n for n, _ in mixtures], ref, {})
+    ok2 = e["micro_f1"] == 0 and abs(e["er"] - 1) < 1e-12
+    print(f"scorer sanity (empty output): micro F1 {e['micro_f1']:.3f}, ER {e['er']:.3f} -> {'ok' if ok2 else 'FAILED'}")
+    # Onset collar: a 0.4 s shift still matches, a 0.6 s shift does not.
+    shift = lambda d: {f: [dict(e, onset=e["onset"] + d, offset=e["offset"] + d) for e in v] for f, v in ref.items()}  # noqa: E731
+    a, b = evaluate([n for n, _ in mixtures], ref, shift(0.4)), evaluate([n for n, _ in mixtures], ref, shift(0.6))
+    ok3 = abs(a["micro_f1"] - 1) < 1e-12 and b["micro_f1"] == 0
+    print(f"scorer sanity (onsets +0.4 s / +0.6 s): micro F1 {a['micro_f1']:.3f} / {b['micro_f1']:.3f} -> {'ok' if ok3 else 'FAILED'}")
+    if not (ok and ok2 and ok3):
+        raise SystemExit("score: scorer sanity check failed")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mix", required=True, help="mixer output directory")
+    ap.add_argument("--est", required=True, help="directory with <split>-events.txt and <split>-fp.txt")
+    args = ap.parse_args()
+    sanity(os.path.join(args.mix, "dev", "events"))
+    results = {}
+    for split in ("dev", "heldout"):
+        fp_dir = os.path.join(args.mix, split, "fp")
+        fp_files = sorted(f for f in os.listdir(fp_dir) if f.endswith(".wav"))
+        results[split] = score_split("dev (tuning)" if split == "dev" else "heldout (reported)",
+                                     os.path.join(args.mix, split, "events"),
+                                     os.path.join(args.est, f"{split}-events.txt"), fp_files,
+                                     os.path.join(args.est, f"{split}-fp.txt"))
+    r0, fpr = results["heldout"]
+    d0, dfp = results["dev"]
+    print(f"dev: macro_f1={d0['macro_f1']:.3f} fp_per_hour={dfp['fp_per_hour']:.2f}")
+    print(f"macro_f1={r0['macro_f1']:.3f} fp_per_hour={fpr['fp_per_hour']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
