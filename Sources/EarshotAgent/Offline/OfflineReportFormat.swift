@@ -1,0 +1,76 @@
+// Text formats of `earshot analyze`: table, jsonl, dcase. No Foundation.
+
+/// Output format of an offline analysis.
+public enum OfflineReportFormat: String, Sendable, CaseIterable {
+    /// Aligned columns for people: file, onset, offset, class, peak dBFS, confidence.
+    case table
+    /// One JSON object per event per line (keys: file, class, onset_s, offset_s,
+    /// duration_s, onset_sample, peak_dbfs, confidence).
+    case jsonl
+    /// DCASE event list: `filename<TAB>onset_s<TAB>offset_s<TAB>class`.
+    case dcase
+
+    /// Header line printed once before the first event (table only).
+    public var header: String? {
+        self == .table ? "file                             onset_s   offset_s  class          peak_dBFS  conf" : nil
+    }
+
+    /// One output line for `event` (no trailing newline).
+    public func line(_ e: OfflineEvent) -> String {
+        switch self {
+        case .dcase:
+            return "\(e.file)\t\(fixed(e.onsetSeconds, 3))\t\(fixed(e.offsetSeconds, 3))\t\(e.className)"
+        case .jsonl:
+            return "{\"file\":\(jsonString(e.file)),\"class\":\(jsonString(e.className)),"
+                + "\"onset_s\":\(fixed(e.onsetSeconds, 4)),\"offset_s\":\(fixed(e.offsetSeconds, 4)),"
+                + "\"duration_s\":\(fixed(e.offsetSeconds - e.onsetSeconds, 4)),\"onset_sample\":\(e.onsetSample),"
+                + "\"peak_dbfs\":\(fixed(e.peakDBFS, 2)),\"confidence\":\(fixed(e.confidence, 3))}"
+        case .table:
+            return pad(e.file, 32) + " " + lpad(fixed(e.onsetSeconds, 3), 9) + " " + lpad(fixed(e.offsetSeconds, 3), 9)
+                + "  " + pad(e.className, 14) + " " + lpad(fixed(e.peakDBFS, 1), 9) + "  " + fixed(e.confidence, 2)
+        }
+    }
+}
+
+/// `x` with exactly `digits` decimals (round half away from zero), no exponent.
+func fixed(_ x: Double, _ digits: Int) -> String {
+    if !x.isFinite { return x.isNaN ? "0" : (x > 0 ? "1e308" : "-1e308") }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let v = (abs(x) * scale).rounded()
+    let negative = x < 0 && v != 0
+    var intPart = Int64(v / scale)
+    var frac = Int64(v - Double(intPart) * scale)
+    if frac < 0 { intPart -= 1; frac += Int64(scale) }
+    var s = (negative ? "-" : "") + String(intPart)
+    if digits > 0 {
+        let f = String(frac)
+        s += "." + String(repeating: "0", count: digits - f.count) + f
+    }
+    return s
+}
+
+/// A JSON string literal for `s` (quotes, backslash and control characters escaped).
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 {
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
+}
+
+private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+private func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }

@@ -1,0 +1,30 @@
+# Evaluation on the real-recording corpus and the offline-analysis benchmark.
+#   make eval [CORPUS=../shared/corpus]   mix soundscapes, run earshot analyze, score with sed_eval
+#   make eval-venv                        create .venv-eval/ (sed_eval, numpy, scipy from PyPI)
+#   make bench-analyze                    prints analyze_x_realtime= (1 h of 16 kHz audio, release build)
+# EVAL_BUILD_FLAGS lets a helper build in its own scratch folder
+# (e.g. EVAL_BUILD_FLAGS="-c release --scratch-path .build-offline").
+CORPUS ?= ../shared/corpus
+EVAL_DIR ?= .build-eval
+EVAL_VENV := .venv-eval
+EVAL_BUILD_FLAGS ?= -c release
+
+.PHONY: eval eval-venv bench-analyze
+
+$(EVAL_VENV)/.ready:
+	python3 -m venv $(EVAL_VENV)
+	$(EVAL_VENV)/bin/pip install -q sed_eval numpy scipy
+	touch $@
+
+## eval-venv: Python venv with sed_eval for make eval
+eval-venv: $(EVAL_VENV)/.ready
+
+## eval: soundscapes from $(CORPUS) → earshot analyze → sed_eval (dev and held-out splits)
+eval: deps eval-venv
+	$(SWIFT) build $(EVAL_BUILD_FLAGS) --product earshot
+	bash Tools/eval/run.sh "$$($(SWIFT) build $(EVAL_BUILD_FLAGS) --show-bin-path)/earshot" "$(CORPUS)" "$(EVAL_DIR)" "$(EVAL_VENV)/bin/python"
+
+## bench-analyze: earshot analyze on 1 h of synthesised 16 kHz audio (prints analyze_x_realtime=)
+bench-analyze: deps
+	$(SWIFT) build $(EVAL_BUILD_FLAGS) --product earshot
+	bash Tools/eval/bench_analyze.sh "$$($(SWIFT) build $(EVAL_BUILD_FLAGS) --show-bin-path)/earshot"
