@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import EarshotAgent
+
+@Suite("Offline report formats")
+struct OfflineReportFormatTests {
+    static let event = OfflineEvent(file: "dir/a \"b\"\t.wav", className: "glass_break", onsetSample: 24_000,
+                                    offsetSample: 40_321, sampleRate: 16_000, peakDBFS: -12.345, confidence: 0.8765)
+
+    @Test func dcaseLine() throws {
+        let line = OfflineReportFormat.dcase.line(OfflineEvent(file: "x/mix.wav", className: "gunshot", onsetSample: 24_000,
+                                                               offsetSample: 40_321, sampleRate: 16_000, peakDBFS: -3, confidence: 1))
+        let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+        #expect(f.count == 4)
+        #expect(f[0] == "x/mix.wav")
+        #expect(Double(f[1]) == 1.5)
+        #expect(abs(try #require(Double(f[2])) - 40_321.0 / 16_000) < 0.0005)
+        #expect(f[3] == "gunshot")
+    }
+
+    @Test func jsonlLineIsValidJSON() throws {
+        let line = OfflineReportFormat.jsonl.line(Self.event)
+        #expect(!line.contains("\n"))
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(Set(obj.keys) == ["file", "class", "onset_s", "offset_s", "duration_s", "onset_sample", "peak_dbfs", "confidence"])
+        #expect(obj["file"] as? String == "dir/a \"b\"\t.wav")
+        #expect(obj["class"] as? String == "glass_break")
+        #expect(obj["onset_s"] as? Double == 1.5)
+        #expect(abs((obj["offset_s"] as? Double ?? 0) - 2.5201) < 1e-9)
+        #expect(obj["onset_sample"] as? Int == 24_000)
+        #expect(obj["peak_dbfs"] as? Double == -12.35 || obj["peak_dbfs"] as? Double == -12.34)
+        #expect(obj["confidence"] as? Double == 0.877)
+    }
+
+    @Test("fixed-point decimal formatting agrees with printf", arguments: [0.0, -0.0004, 1.5, -12.345, 123.4567, 0.9995, -7.25, 29.99999])
+    func fixedMatchesPrintf(x: Double) {
+        for digits in [1, 3, 4] {
+            let mine = fixed(x, digits)
+            let theirs = String(format: "%.\(digits)f", x)
+            // Within half a unit of the last digit of x; equal to printf except on exact ties (printf: to even).
+            #expect(abs(Double(mine)! - x) <= pow(10, -Double(digits)) * 0.5 + 1e-12, "\(mine) vs \(x)")
+            let tie = abs(abs(x * pow(10, Double(digits))).truncatingRemainder(dividingBy: 1) - 0.5) < 1e-9
+            if !tie { #expect(Double(mine) == Double(theirs), "\(mine) vs \(theirs)") }
+            #expect(mine.split(separator: ".").last?.count == digits)
+        }
+    }
+
+    @Test func tableLineHasColumns() {
+        let line = OfflineReportFormat.table.line(Self.event)
+        let cols = line.split(separator: " ", omittingEmptySubsequences: true)
+        #expect(cols.suffix(5).map(String.init) == ["1.500", "2.520", "glass_break", "-12.3", "0.88"])
+        #expect(OfflineReportFormat.table.header != nil)
+        #expect(OfflineReportFormat.dcase.header == nil && OfflineReportFormat.jsonl.header == nil)
+    }
+}
