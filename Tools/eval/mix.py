@@ -102,8 +102,8 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=2017)
-    ap.add_argument("--per-class-ebr", type=int, default=6,
-                    help="event mixtures per (class, EBR) and split (default 6)")
+    ap.add_argument("--per-class-ebr", type=int, default=10,
+                    help="event mixtures per (class, EBR) and split (default 10)")
     ap.add_argument("--fp-mixtures", type=int, default=120, help="background-only mixtures per split (120 = 1 h)")
     args = ap.parse_args()
 
