@@ -51,6 +51,7 @@ let package = Package(
             "EarshotDSP", "EarshotDetection",
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-alloc"),
+        .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
 
         .testTarget(name: "EarshotDSPTests", dependencies: ["EarshotDSP"]),
         .testTarget(name: "EarshotDetectionTests", dependencies: ["EarshotDetection", "EarshotDSP"]),
