@@ -1,2 +1,0 @@
-// The signature-table file: parse, validate, show, learn. Host-only (may use Foundation).
-import EarshotDetection
