@@ -11,6 +11,8 @@ Definitions:
   without any event count too).
 - estimates are matched to mixtures by basename; a mixture with no output line has no
   detections.
+- estimated labels that are not corpus classes (the generic `loud_impulse` trigger) have
+  no reference annotation: they are counted and printed, not scored.
 """
 import argparse
 import os
@@ -26,7 +28,10 @@ COLLAR = 0.5
 MIX_SECONDS = 30.0
 
 
-def read_events(path):
+IGNORED = defaultdict(int)  # estimated labels outside CLASSES (e.g. loud_impulse), counted, not scored
+
+
+def read_events(path, estimates=False):
     ev = defaultdict(list)
     with open(path) as f:
         for line in f:
@@ -37,6 +42,9 @@ def read_events(path):
             if len(parts) != 4:
                 raise SystemExit(f"score: {path}: malformed line (want filename<TAB>onset<TAB>offset<TAB>class): {line!r}")
             name = os.path.basename(parts[0])
+            if estimates and parts[3] not in CLASSES:
+                IGNORED[parts[3]] += 1
+                continue
             ev[name].append({"filename": name, "onset": float(parts[1]), "offset": float(parts[2]),
                              "event_label": parts[3]})
     return ev
@@ -100,7 +108,8 @@ def read_mixtures(path):
 def score_split(split, events_dir, est_events, fp_files, est_fp):
     mixtures = read_mixtures(os.path.join(events_dir, "mixtures.tsv"))
     ref = read_events(os.path.join(events_dir, "reference.txt"))
-    est = read_events(est_events)
+    IGNORED.clear()
+    est = read_events(est_events, estimates=True)
     files = [n for n, _ in mixtures]
     allr = evaluate(files, ref, est)
     print(f"[{split}] {len(files)} mixtures, {sum(len(v) for v in ref.values())} reference events")
@@ -117,12 +126,16 @@ def score_split(split, events_dir, est_events, fp_files, est_fp):
     ge0 = [n for n, e in mixtures if e is not None and e >= 0] + [n for n, e in mixtures if e is None]
     r0 = evaluate(ge0, ref, est)
     report("EBR >= 0 dB (+ no-event mixtures)", r0)
-    fpe = read_events(est_fp)
+    if IGNORED:
+        print("  not scored (no reference labels): " + " ".join(f"{k}={v}" for k, v in sorted(IGNORED.items())))
+    IGNORED.clear()
+    fpe = read_events(est_fp, estimates=True)
     fpr = evaluate(fp_files, {}, fpe) if fp_files else {"fp": 0, "hours": 0.0, "fp_per_hour": float("nan")}
     print(f"  background + confusers only: {fpr['fp']} false positives in {fpr['hours']:.2f} h = "
           f"{fpr['fp_per_hour']:.2f}/h  by class: "
           + " ".join(f"{c}={sum(1 for f in fp_files for e in fpe.get(f, []) if e['event_label'] == c)}"
-                     for c in CLASSES))
+                     for c in CLASSES)
+          + ("  (not scored: " + " ".join(f"{k}={v}" for k, v in sorted(IGNORED.items())) + ")" if IGNORED else ""))
     return r0, fpr
 
 
