@@ -1,0 +1,397 @@
+// The agent's MQTT side: outbox-backed publishing of events and telemetry, the
+// retained status with its last will, remote commands, reconnect with backoff.
+import Foundation
+
+/// Connection state, observable through `MQTTPublisher.state` and `onStateChange`.
+public enum MQTTConnectionState: Sendable, Equatable {
+    /// `start()` not called yet, or `stop()` finished.
+    case stopped
+    /// Opening TCP/TLS and waiting for CONNACK.
+    case connecting
+    /// CONNACK accepted; publishing.
+    case connected
+    /// Last attempt failed (`MQTTPublisher.lastError`); next attempt in `retryInMs` ms.
+    case waitingToReconnect(retryInMs: Int)
+}
+
+/// What `publish(event:)` assigned to the event.
+public struct PublishReceipt: Sendable, Equatable {
+    /// Unique event id `{sensor}-{boot_id}-{seq}` (consumers deduplicate on it).
+    public var eventID: String
+    /// Per-boot event sequence number (1, 2, …).
+    public var sequence: UInt64
+    /// Outbox record id (matches `onAcknowledged`).
+    public var recordID: UInt64
+}
+
+/// Publishes Earshot's MQTT contract through libmosquitto with a persistent outbox.
+///
+/// Threads: one network thread (started by `start()`) connects, reconnects with
+/// exponential backoff and jitter, runs libmosquitto's I/O and settles outbox
+/// records on PUBACK. Callers of `publish(event:)`/`publish(telemetry:)` write
+/// the record to the outbox (write + fdatasync on the caller's thread, see the
+/// report for timings) and hand it to libmosquitto without waiting for the network.
+/// Command handlers run on the network thread.
+public final class MQTTPublisher: @unchecked Sendable {
+    /// The configuration given at init.
+    public let configuration: MQTTConfiguration
+    /// Topic names.
+    public let topics: MQTTTopics
+    /// Random id of this process run (16 hex digits), part of every event id.
+    public let bootID: String
+
+    /// Called on the network thread whenever `state` changes.
+    public var onStateChange: (@Sendable (MQTTConnectionState, MQTTError?) -> Void)? {
+        get { lock.withLock { stateObserver } }
+        set { lock.withLock { stateObserver = newValue } }
+    }
+    /// Called on the network thread when a record is settled by the broker (PUBACK for
+    /// QoS 1, written for QoS 0), with its record id and kind.
+    public var onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)? {
+        get { lock.withLock { ackObserver } }
+        set { lock.withLock { ackObserver = newValue } }
+    }
+
+    private let lock = NSLockLite()
+    private let outbox: Outbox
+    private var session: MosquittoSession?
+    private var thread: Thread?
+    private var stopping = false
+    private var stopped = true
+    private var connected = false
+    private var socketOpen = false
+    private var justConnected = false
+    private var connackFailure: MQTTError?
+    private var currentState: MQTTConnectionState = .stopped
+    private var currentError: MQTTError?
+    private var stateObserver: (@Sendable (MQTTConnectionState, MQTTError?) -> Void)?
+    private var ackObserver: (@Sendable (UInt64, OutboxRecordKind) -> Void)?
+    private var commandHandlers: [String: CommandHandler] = [:]
+    private var pendingCommands: [IncomingMessage] = []
+    private var eventSequence: UInt64 = 0
+    private var telemetrySequence: UInt64 = 0
+    private var connections: UInt64 = 0
+    private var status = StatusMessage()
+    private var statusDirty = false
+    private let startedAt = Outbox.monotonicNanoseconds()
+    private let eventWriter = JSONWriter(capacity: 4096)
+    private let telemetryWriter = JSONWriter(capacity: 2048)
+    private let statusWriter = JSONWriter(capacity: 2048)
+    private let replyWriter = JSONWriter(capacity: 4096)
+    private var statusTopicC: [CChar]
+    private var random = SystemRandomNumberGenerator()
+
+    /// Validates the configuration and opens the outbox (records left by a previous
+    /// run are re-sent once connected). Does not connect: call `start()`.
+    public init(configuration: MQTTConfiguration,
+                warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("earshot: warning: \($0)\n".utf8)) })
+        throws(MQTTError) {
+        try configuration.validate()
+        self.configuration = configuration
+        topics = configuration.topics
+        var rng = SystemRandomNumberGenerator()
+        bootID = String(rng.next() as UInt64, radix: 16).leftPadded(to: 16)
+        statusTopicC = Array(topics.status.utf8CString)
+        do { outbox = try Outbox(directory: configuration.outboxDirectory, options: configuration.outbox, warn: warn) }
+        catch { throw .invalidConfiguration(field: "mqtt.outbox_dir", reason: error.description) }
+    }
+
+    deinit {
+        stop(flushTimeoutMs: 0)
+    }
+
+    // MARK: lifecycle
+
+    /// Creates the libmosquitto client (credentials, TLS files, last will) and starts
+    /// the network thread. Returns at once; connection progress shows in `state`.
+    /// Throws for configuration problems (unreadable TLS file, library error).
+    public func start() throws(MQTTError) {
+        let willBuffer = JSONWriter(capacity: 512)
+        StatusMessage.encodeWill(into: willBuffer, site: configuration.site, sensor: configuration.sensor, bootID: bootID)
+        let s = try MosquittoSession(configuration: configuration, willTopic: topics.status, willPayload: willBuffer.bytes)
+        s.callbacks = SessionCallbacks(
+            connected: { [unowned self] rc in self.handleConnack(rc) },
+            disconnected: { [unowned self] _ in self.lock.withLock { self.connected = false } },
+            published: { [unowned self] mid in self.handlePublished(mid) },
+            message: { [unowned self] m in self.lock.withLock { self.pendingCommands.append(m) } })
+        lock.withLock {
+            session = s
+            stopping = false
+            stopped = false
+        }
+        let t = Thread { self.networkLoop() }  // strong: the thread keeps the publisher alive until stop()
+        t.name = "earshot-mqtt"
+        thread = t
+        t.start()
+    }
+
+    /// Publishes `{"state":"offline"}` (retained), waits up to `flushTimeoutMs` for
+    /// in-flight records to be acknowledged, disconnects cleanly (no last will) and
+    /// joins the network thread. Unacknowledged records stay in the outbox.
+    public func stop(flushTimeoutMs: Int = 2000) {
+        let wasRunning = lock.withLock { () -> Bool in
+            guard !stopped else { return false }
+            if connected { publishStatusLocked(online: false) }
+            return true
+        }
+        guard wasRunning else { return }
+        let deadline = Outbox.monotonicNanoseconds() + UInt64(max(flushTimeoutMs, 0)) * 1_000_000
+        while Outbox.monotonicNanoseconds() < deadline {
+            let idle = lock.withLock { !connected || outbox.inFlightCount == 0 }
+            if idle { break }
+            usleep(5_000)
+        }
+        lock.withLock { stopping = true }
+        while lock.withLock({ !stopped }) { usleep(2_000) }
+        lock.withLock {
+            session = nil
+            setState(.stopped, error: currentError)
+        }
+    }
+
+    /// Current connection state.
+    public var state: MQTTConnectionState { lock.withLock { currentState } }
+    /// The most recent connection error (nil after a successful connect).
+    public var lastError: MQTTError? { lock.withLock { currentError } }
+    /// Outbox counters.
+    public var outboxStats: OutboxStats { lock.withLock { outbox.stats } }
+
+    /// Waits until connected or until the first connection error, at most `timeoutMs`.
+    /// Returns nil when connected, else the error (or a timeout error).
+    public func waitUntilConnected(timeoutMs: Int) -> MQTTError? {
+        let deadline = Outbox.monotonicNanoseconds() + UInt64(timeoutMs) * 1_000_000
+        while Outbox.monotonicNanoseconds() < deadline {
+            let (s, e) = lock.withLock { (currentState, currentError) }
+            if s == .connected { return nil }
+            if case .waitingToReconnect = s, let e { return e }
+            usleep(2_000)
+        }
+        return lock.withLock { currentError } ?? .connectionLost(host: configuration.host, port: configuration.port,
+                                                                   reason: "no CONNACK within \(timeoutMs) ms")
+    }
+
+    // MARK: publishing
+
+    /// Appends an event to the outbox (write + fdatasync) and hands it to libmosquitto
+    /// when connected (QoS 1, not retained). Assigns `{sensor}-{boot_id}-{seq}`.
+    /// Never waits on the network. Throws when the outbox cannot store it (disk full).
+    @discardableResult
+    public func publish(event: EventMessage) throws(OutboxError) -> PublishReceipt {
+        lock.lock(); defer { lock.unlock() }
+        eventSequence += 1
+        let id = "\(configuration.sensor)-\(bootID)-\(eventSequence)"
+        event.encode(into: eventWriter, id: id, sequence: eventSequence, site: configuration.site, sensor: configuration.sensor)
+        precondition(!eventWriter.overflowed, "event payload exceeds 4096 bytes")
+        let recordID = try outbox.append(kind: .event, qos: 1, retain: false, topic: topics.event,
+                                         payload: UnsafeRawBufferPointer(eventWriter.bytes))
+        if connected { drainLocked() }
+        return PublishReceipt(eventID: id, sequence: eventSequence, recordID: recordID ?? 0)
+    }
+
+    /// Appends a telemetry sample to the outbox and hands it to libmosquitto when
+    /// connected (QoS 0). Encodes into a preallocated buffer: no Swift heap allocation.
+    /// Returns the record id, or nil when the outbox was full of events (dropped, counted).
+    @discardableResult
+    public func publish(telemetry: TelemetryMessage) throws(OutboxError) -> UInt64? {
+        lock.lock(); defer { lock.unlock() }
+        telemetrySequence += 1
+        telemetry.encode(into: telemetryWriter, sequence: telemetrySequence, site: configuration.site, sensor: configuration.sensor)
+        let id = try outbox.append(kind: .telemetry, qos: 0, retain: false, topic: topics.telemetry,
+                                   payload: UnsafeRawBufferPointer(telemetryWriter.bytes))
+        if connected { drainLocked() }
+        return id
+    }
+
+    /// Replaces the status and publishes it retained (QoS 1) now if connected, and
+    /// after every reconnect. Not queued in the outbox: only the latest status matters.
+    public func update(status newStatus: StatusMessage) {
+        lock.withLock {
+            status = newStatus
+            if connected { publishStatusLocked(online: true) } else { statusDirty = true }
+        }
+    }
+
+    /// Registers the handler for `…/cmd/{name}` (replaces an earlier one). "ping"
+    /// has a built-in handler unless you register one.
+    public func setCommandHandler(_ name: String, _ handler: @escaping CommandHandler) {
+        lock.withLock { commandHandlers[name] = handler }
+    }
+
+    // MARK: network thread
+
+    private func networkLoop() {
+        var failures = 0
+        while !lock.withLock({ stopping }) {
+            guard let s = lock.withLock({ session }) else { break }
+            if !lock.withLock({ socketOpen }) {
+                lock.withLock { setState(.connecting, error: currentError) }
+                if let error = s.connect() {
+                    failures += 1
+                    backOff(failures: failures, error: error)
+                    continue
+                }
+                lock.withLock { socketOpen = true; connackFailure = nil }
+            }
+            let rc = s.loop(timeoutMs: 20)
+            let loopErrno = errno
+            let refused = lock.withLock { connackFailure }
+            if rc != 0 || refused != nil {
+                let error = refused ?? s.lostError(rc, errno: loopErrno)
+                lock.withLock {
+                    socketOpen = false
+                    connected = false
+                    outbox.returnInFlightToPending(qos0Only: true)
+                }
+                failures += 1
+                backOff(failures: failures, error: error)
+                continue
+            }
+            if lock.withLock({ justConnected }) {
+                failures = 0
+                afterConnect(s)
+            }
+            processCommands(s)
+            lock.withLock { if connected { drainLocked() } }
+        }
+        if lock.withLock({ socketOpen }) {
+            // Let the offline status and DISCONNECT reach the socket.
+            s_disconnect()
+        }
+        lock.withLock { socketOpen = false; connected = false; stopped = true }
+    }
+
+    private func s_disconnect() {
+        guard let s = lock.withLock({ session }) else { return }
+        for _ in 0..<10 { _ = s.loop(timeoutMs: 5); if !s.wantsWrite { break } }
+        s.disconnect()
+        for _ in 0..<5 { if s.loop(timeoutMs: 5) != 0 { break } }
+    }
+
+    private func backOff(failures: Int, error: MQTTError) {
+        let delay = configuration.reconnect.delayMs(afterFailures: failures,
+                                                    random: Double(random.next() as UInt64 >> 11) / Double(1 << 53))
+        lock.withLock { setState(.waitingToReconnect(retryInMs: delay), error: error) }
+        let deadline = Outbox.monotonicNanoseconds() + UInt64(delay) * 1_000_000
+        while Outbox.monotonicNanoseconds() < deadline && !lock.withLock({ stopping }) { usleep(10_000) }
+    }
+
+    private func handleConnack(_ rc: Int32) {
+        lock.withLock {
+            if let error = session?.connackError(rc) {
+                connackFailure = error
+            } else {
+                connected = true
+                justConnected = true
+                connections += 1
+            }
+        }
+    }
+
+    private func afterConnect(_ s: MosquittoSession) {
+        _ = s.subscribe(topics.commandFilter, qos: 1)
+        lock.withLock {
+            justConnected = false
+            currentError = nil
+            setState(.connected, error: nil)
+            publishStatusLocked(online: true)
+            statusDirty = false
+            if configuration.homeAssistantDiscovery { publishDiscoveryLocked(s) }
+            drainLocked()
+        }
+    }
+
+    private func handlePublished(_ mid: Int32) {
+        let (settled, observer) = lock.withLock { (outbox.acknowledge(mid: mid), ackObserver) }
+        if let settled, let observer { observer(settled.id, settled.kind) }
+        lock.withLock { if connected { drainLocked() } }
+    }
+
+    /// Hands pending outbox records to libmosquitto, oldest first, up to `maxInFlight`.
+    private func drainLocked() {
+        guard let s = session else { return }
+        var cursor = 0
+        while outbox.inFlightCount < configuration.maxInFlight, let i = outbox.nextPending(from: cursor) {
+            let e = outbox.entry(at: i)
+            let mid = outbox.withRecord(at: i) { topic, payload in
+                s.publish(topic: topic, payload: payload, qos: Int32(e.qos), retain: e.retain)
+            }
+            switch mid {
+            case .none: outbox.discardUnreadable(index: i)
+            case .some(.none): return // libmosquitto refused (not connected): retry later
+            case .some(.some(let m)): outbox.markInFlight(index: i, mid: m)
+            }
+            cursor = i + 1
+        }
+    }
+
+    private func publishStatusLocked(online: Bool) {
+        guard let s = session else { return }
+        let counters = PublisherCounters(outbox: outbox.stats, connections: connections,
+                                         uptimeSeconds: Int64((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000_000))
+        status.encode(into: statusWriter, online: online, site: configuration.site, sensor: configuration.sensor,
+                      bootID: bootID, time: .now(), counters: counters)
+        statusTopicC.withUnsafeBufferPointer { topic in
+            _ = s.publish(topic: topic.baseAddress!, payload: UnsafeRawBufferPointer(statusWriter.bytes), qos: 1, retain: true)
+        }
+    }
+
+    private func processCommands(_ s: MosquittoSession) {
+        let batch: [IncomingMessage] = lock.withLock {
+            guard !pendingCommands.isEmpty else { return [] }
+            defer { pendingCommands.removeAll(keepingCapacity: true) }
+            return pendingCommands
+        }
+        for message in batch {
+            guard let name = topics.commandName(ofTopic: message.topic) else { continue }
+            var request = CommandRequest(name: name, responseTopic: message.responseTopic,
+                                         correlationData: message.correlationData)
+            let reply: CommandReply
+            do {
+                let parsed = try CommandRequest.parse(name: name, payload: message.payload)
+                request.requestID = parsed.requestID
+                request.arguments = parsed.arguments
+                let handler = lock.withLock { commandHandlers[name] }
+                if let handler {
+                    reply = handler(request)
+                } else if name == "ping" {
+                    let uptime = Double((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000) / 1000
+                    reply = CommandReply(ok: true, message: "pong", result: ["uptime_s": .number(uptime), "boot_id": .string(bootID)])
+                } else {
+                    let known = lock.withLock { commandHandlers.keys.sorted() }
+                    reply = CommandReply(ok: false, message: "unknown command \"\(name)\"; known: \((known + ["ping"]).joined(separator: ", "))")
+                }
+            } catch {
+                reply = CommandReply(ok: false, message: error.description)
+            }
+            let topic = request.responseTopic ?? topics.commandReply(name)
+            lock.withLock {
+                reply.encode(into: replyWriter, request: request, time: .now())
+                topic.withCString { t in
+                    _ = s.publish(topic: t, payload: UnsafeRawBufferPointer(replyWriter.bytes), qos: 1, retain: false,
+                                  correlationData: request.correlationData)
+                }
+            }
+        }
+    }
+
+    private func publishDiscoveryLocked(_ s: MosquittoSession) {
+        for (topic, payload) in HomeAssistantDiscovery.configs(configuration: configuration, topics: topics) {
+            topic.withCString { t in
+                payload.withUnsafeBytes { p in _ = s.publish(topic: t, payload: p, qos: 1, retain: true) }
+            }
+        }
+    }
+
+    private func setState(_ s: MQTTConnectionState, error: MQTTError?) {
+        let changed = s != currentState || error != currentError
+        currentState = s
+        currentError = error
+        if changed, let observer = stateObserver { observer(s, error) }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,107 @@
+// Remote commands: `…/cmd/{name}` requests and their replies.
+import Foundation
+
+/// A scalar argument value of a command request.
+public enum CommandValue: Sendable, Equatable {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case null
+}
+
+/// A command received on `…/cmd/{name}`. Payload (`Schemas/command-request.schema.json`):
+/// `{"request_id":"…","args":{"preset":3}}`, both optional; an empty payload is allowed.
+public struct CommandRequest: Sendable, Equatable {
+    /// Command name (last topic level), e.g. "ping", "ptz", "selftest".
+    public var name: String
+    /// Caller's request id, echoed in the reply (nil when absent).
+    public var requestID: String?
+    /// Scalar arguments from `"args"` (nested values are ignored).
+    public var arguments: [String: CommandValue]
+    /// MQTT v5 response topic of the request, if any (replies go there).
+    public var responseTopic: String?
+    /// MQTT v5 correlation data, echoed in the reply.
+    public var correlationData: [UInt8]?
+
+    /// Builds a request (tests and local callers).
+    public init(name: String, requestID: String? = nil, arguments: [String: CommandValue] = [:],
+                responseTopic: String? = nil, correlationData: [UInt8]? = nil) {
+        self.name = name; self.requestID = requestID; self.arguments = arguments
+        self.responseTopic = responseTopic; self.correlationData = correlationData
+    }
+
+    /// Parses a request payload; throws `MQTTError.badCommand` naming the problem.
+    static func parse(name: String, payload: [UInt8]) throws(MQTTError) -> CommandRequest {
+        var request = CommandRequest(name: name)
+        let trimmed = payload.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        if trimmed.isEmpty { return request }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: Data(trimmed)) } catch {
+            throw .badCommand(name: name, reason: "payload is not JSON (\(error.localizedDescription)); send {} or {\"args\":{…}}")
+        }
+        guard let dict = object as? [String: Any] else {
+            throw .badCommand(name: name, reason: "payload must be a JSON object such as {\"args\":{…}}")
+        }
+        if let id = dict["request_id"] {
+            guard let s = id as? String else { throw .badCommand(name: name, reason: "\"request_id\" must be a string") }
+            request.requestID = s
+        }
+        if let args = dict["args"] {
+            guard let a = args as? [String: Any] else { throw .badCommand(name: name, reason: "\"args\" must be an object") }
+            for (k, v) in a {
+                switch v {
+                case let s as String: request.arguments[k] = .string(s)
+                case let n as NSNumber:
+                    if String(cString: n.objCType) == "c" { request.arguments[k] = .bool(n.boolValue) }
+                    else { request.arguments[k] = .number(n.doubleValue) }
+                case is NSNull: request.arguments[k] = .null
+                default: continue
+                }
+            }
+        }
+        return request
+    }
+}
+
+/// The answer to a command, published on `…/cmd/{name}/reply` or on the request's
+/// MQTT v5 response topic. Payload: `Schemas/command-reply.schema.json`.
+public struct CommandReply: Sendable, Equatable {
+    /// True when the command was carried out.
+    public var ok: Bool
+    /// One sentence for a technician ("pong", "preset 3 triggered", "unknown command …").
+    public var message: String
+    /// Scalar results (e.g. "uptime_s").
+    public var result: [String: CommandValue]
+
+    /// Builds a reply.
+    public init(ok: Bool, message: String, result: [String: CommandValue] = [:]) {
+        self.ok = ok; self.message = message; self.result = result
+    }
+
+    func encode(into w: JSONWriter, request: CommandRequest, time: UTCTimestamp) {
+        w.reset()
+        w.beginObject()
+        w.key("schema"); w.int(earshotPayloadSchemaVersion)
+        w.key("command"); w.string(request.name)
+        if let id = request.requestID { w.key("request_id"); w.string(id) }
+        w.key("ok"); w.bool(ok)
+        w.key("message"); w.string(message)
+        w.key("time"); w.timestamp(time)
+        w.key("result"); w.beginObject()
+        for (k, v) in result.sorted(by: { $0.key < $1.key }) {
+            w.key(k)
+            switch v {
+            case .string(let s): w.string(s)
+            case .number(let n): w.number(n, decimals: 3)
+            case .bool(let b): w.bool(b)
+            case .null: w.null()
+            }
+        }
+        w.endObject()
+        w.endObject()
+    }
+}
+
+/// Handles one command on the MQTT network thread; must return quickly (hand long
+/// work such as a self-test to another thread and reply "started").
+public typealias CommandHandler = @Sendable (CommandRequest) -> CommandReply

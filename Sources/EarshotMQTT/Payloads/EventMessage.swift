@@ -1,0 +1,95 @@
+// The event payload: what the detector saw, when, how loud, how sure.
+
+/// Clock-synchronisation state at the time a timestamp was taken, filled by the
+/// caller (e.g. from `chronyc tracking` or an NTP/PTP status query).
+public struct ClockSync: Sendable, Equatable {
+    /// True when the system clock is disciplined by NTP/PTP/GNSS.
+    public var synchronised: Bool
+    /// Estimated absolute clock error in µs (nil = unknown).
+    public var estimatedErrorMicroseconds: Int64?
+
+    /// Builds a clock state; unknown error by default.
+    public init(synchronised: Bool, estimatedErrorMicroseconds: Int64? = nil) {
+        self.synchronised = synchronised
+        self.estimatedErrorMicroseconds = estimatedErrorMicroseconds
+    }
+
+    /// Not synchronised, error unknown.
+    public static let unknown = ClockSync(synchronised: false)
+}
+
+/// One detected acoustic event as published on `…/event` (QoS 1, not retained).
+/// Independent of `EarshotDetection`: the integrator converts its detector event
+/// into this struct. Identity (`id`, `sequence`) is assigned by `MQTTPublisher`.
+/// Schema: `Schemas/event.schema.json`.
+public struct EventMessage: Sendable, Equatable {
+    /// Class name from the signature table, e.g. "gunshot", "glass_break".
+    public var eventClass: String
+    /// Onset time, UTC with ns resolution.
+    public var onset: UTCTimestamp
+    /// State of the clock that produced `onset`.
+    public var clock: ClockSync
+    /// Duration of the event in ms.
+    public var durationMs: Double
+    /// Peak level in dBFS (AES17: 0 dBFS = full-scale sine).
+    public var peakDBFS: Double
+    /// Peak level in dB SPL when the microphone is calibrated, else nil (omitted).
+    public var peakDBSPL: Double?
+    /// Detector confidence, 0…1.
+    public var confidence: Double
+    /// Estimated bearing in degrees clockwise from the array's reference, 0 ≤ b < 360; nil when unknown.
+    public var bearingDegrees: Double?
+    /// Camera sector/preset index chosen for this event (0-based); nil when none.
+    public var sector: Int?
+    /// Per-octave-band peak levels of the event, dBFS.
+    public var bands: OctaveBandLevels
+
+    /// Builds an event; optional fields default to "unknown".
+    public init(eventClass: String, onset: UTCTimestamp, clock: ClockSync = .unknown, durationMs: Double,
+                peakDBFS: Double, peakDBSPL: Double? = nil, confidence: Double,
+                bearingDegrees: Double? = nil, sector: Int? = nil, bands: OctaveBandLevels = OctaveBandLevels()) {
+        self.eventClass = eventClass; self.onset = onset; self.clock = clock; self.durationMs = durationMs
+        self.peakDBFS = peakDBFS; self.peakDBSPL = peakDBSPL; self.confidence = confidence
+        self.bearingDegrees = bearingDegrees; self.sector = sector; self.bands = bands
+    }
+}
+
+/// Version of every payload's layout (`"schema"` field); bumped on incompatible changes.
+public let earshotPayloadSchemaVersion = 1
+
+extension EventMessage {
+    /// Encodes the payload into `w` (reset first). `id` and `sequence` come from the publisher.
+    func encode(into w: JSONWriter, id: String, sequence: UInt64, site: String, sensor: String) {
+        w.reset()
+        w.beginObject()
+        w.key("schema"); w.int(earshotPayloadSchemaVersion)
+        w.key("id"); w.string(id)
+        w.key("seq"); w.uint(sequence)
+        w.key("site"); w.string(site)
+        w.key("sensor"); w.string(sensor)
+        w.key("class"); w.string(eventClass)
+        w.key("onset"); w.timestamp(onset)
+        w.key("onset_ns"); w.int(onset.nanosecondsSinceEpoch)
+        w.key("clock"); w.clockSync(clock)
+        w.key("duration_ms"); w.number(durationMs, decimals: 1)
+        w.key("peak_dbfs"); w.number(peakDBFS, decimals: 2)
+        if let spl = peakDBSPL, spl.isFinite { w.key("peak_db_spl"); w.number(spl, decimals: 2) }
+        w.key("confidence"); w.number(min(max(confidence, 0), 1), decimals: 3)
+        if let b = bearingDegrees, b.isFinite { w.key("bearing_deg"); w.number(b, decimals: 1) }
+        if let s = sector { w.key("sector"); w.int(s) }
+        w.key("band_centres_hz"); w.bandCentres()
+        w.key("bands_dbfs"); w.bandArray(bands)
+        w.endObject()
+    }
+}
+
+extension JSONWriter {
+    /// Writes `{"synchronised":…,"error_us":…|null}`.
+    func clockSync(_ c: ClockSync) {
+        beginObject()
+        key("synchronised"); bool(c.synchronised)
+        key("error_us")
+        if let e = c.estimatedErrorMicroseconds { int(e) } else { null() }
+        endObject()
+    }
+}

@@ -1,0 +1,54 @@
+// Home Assistant MQTT discovery: retained configs so dashboards pick the box up.
+
+/// Builds the discovery messages (published retained at each connect when
+/// `MQTTConfiguration.homeAssistantDiscovery` is on):
+/// - `{prefix}/sensor/earshot_{site}_{sensor}/laeq/config`: LAeq from telemetry;
+/// - `{prefix}/event/earshot_{site}_{sensor}/{class}/config`: one event entity per class.
+/// Availability follows the retained status (`online`/`offline`).
+public enum HomeAssistantDiscovery {
+    /// (topic, JSON payload) pairs.
+    public static func configs(configuration c: MQTTConfiguration, topics: MQTTTopics) -> [(String, [UInt8])] {
+        let node = "earshot_\(c.site)_\(c.sensor)".map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" }
+        let nodeID = String(node)
+        let w = JSONWriter(capacity: 2048)
+        var out: [(String, [UInt8])] = []
+
+        func common(name: String, uniqueID: String) {
+            w.key("name"); w.string(name)
+            w.key("unique_id"); w.string(uniqueID)
+            w.key("availability_topic"); w.string(topics.status)
+            w.key("availability_template"); w.string("{{ value_json.state }}")
+            w.key("payload_available"); w.string("online")
+            w.key("payload_not_available"); w.string("offline")
+            w.key("device"); w.beginObject()
+            w.key("identifiers"); w.beginArray(); w.string(nodeID); w.endArray()
+            w.key("name"); w.string("Earshot \(c.site)/\(c.sensor)")
+            w.key("manufacturer"); w.string("Earshot")
+            w.endObject()
+        }
+
+        w.reset(); w.beginObject()
+        common(name: "LAeq", uniqueID: nodeID + "_laeq")
+        w.key("state_topic"); w.string(topics.telemetry)
+        w.key("value_template"); w.string("{{ value_json.laeq }}")
+        w.key("unit_of_measurement"); w.string("dB")
+        w.key("device_class"); w.string("sound_pressure")
+        w.key("state_class"); w.string("measurement")
+        w.endObject()
+        out.append(("\(c.homeAssistantPrefix)/sensor/\(nodeID)/laeq/config", Array(w.bytes)))
+
+        for eventClass in c.homeAssistantEventClasses {
+            let safe = String(eventClass.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+            w.reset(); w.beginObject()
+            common(name: eventClass, uniqueID: nodeID + "_event_" + safe)
+            w.key("state_topic"); w.string(topics.event)
+            w.key("event_types"); w.beginArray(); w.string(eventClass); w.endArray()
+            // Only this entity's class produces an event; others render nothing.
+            w.key("value_template")
+            w.string("{% if value_json.class == '\(eventClass)' %}{\"event_type\": \"\(eventClass)\", \"id\": \"{{ value_json.id }}\", \"confidence\": {{ value_json.confidence }}}{% endif %}")
+            w.endObject()
+            out.append(("\(c.homeAssistantPrefix)/event/\(nodeID)/\(safe)/config", Array(w.bytes)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,211 @@
+// A fixed-capacity JSON writer into a preallocated byte buffer: the telemetry and
+// status paths encode without Foundation and without heap allocation.
+
+/// Writes compact JSON into a buffer allocated once at init. `reset()` starts a
+/// new document; `bytes` views what was written. When the capacity is exceeded
+/// the writer stops writing and sets `overflowed` (the document is then invalid
+/// and must not be published).
+///
+/// Not thread-safe: one writer per thread (the publisher keeps one per payload kind
+/// under its lock).
+public final class JSONWriter {
+    private let storage: UnsafeMutablePointer<UInt8>
+    /// Capacity in bytes.
+    public let capacity: Int
+    /// Bytes written since the last `reset()`.
+    public private(set) var count = 0
+    /// True when a write did not fit; the document is truncated.
+    public private(set) var overflowed = false
+    // One bit per nesting level: whether the next member/element needs a comma.
+    private var needsComma: UInt64 = 0
+    private var depth = 0
+
+    /// Creates a writer with `capacity` bytes of storage (allocated here, once).
+    public init(capacity: Int) {
+        precondition(capacity > 0, "JSONWriter capacity must be positive")
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Starts a new document (keeps the storage).
+    public func reset() {
+        count = 0; overflowed = false; needsComma = 0; depth = 0
+    }
+
+    /// The document written so far (valid until the next write or reset).
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
+
+    /// Calls `body` with the written bytes.
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(bytes)
+    }
+
+    /// The document as a String (allocates; for tests and logs).
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: structure
+
+    /// Opens an object (`{`), as a value or array element.
+    public func beginObject() { separator(); byte(0x7B); push() }
+    /// Closes the current object.
+    public func endObject() { pop(); byte(0x7D) }
+    /// Opens an array (`[`).
+    public func beginArray() { separator(); byte(0x5B); push() }
+    /// Closes the current array.
+    public func endArray() { pop(); byte(0x5D) }
+
+    /// Writes `"name":` inside an object; the next value call writes the value.
+    public func key(_ name: StaticString) {
+        separator()
+        byte(0x22)
+        name.withUTF8Buffer { for b in $0 { byte(b) } }
+        byte(0x22); byte(0x3A)
+        suppressNextComma = true
+    }
+
+    /// Writes `"name":` for a runtime key (escaped).
+    public func key(_ name: String) {
+        separator()
+        escaped(name)
+        byte(0x3A)
+        suppressNextComma = true
+    }
+
+    private var suppressNextComma = false
+
+    // MARK: values
+
+    /// Writes a JSON string, escaping quotes, backslashes and control characters.
+    public func string(_ value: String) { separator(); escaped(value) }
+
+    /// Writes a JSON string from a static string (no escaping needed for literals we control).
+    public func string(_ value: StaticString) {
+        separator(); byte(0x22)
+        value.withUTF8Buffer { for b in $0 { escapeByte(b) } }
+        byte(0x22)
+    }
+
+    /// Writes a signed integer.
+    public func int(_ value: Int64) {
+        separator()
+        if value < 0 {
+            byte(0x2D)
+            // Magnitude as UInt64 handles Int64.min.
+            unsigned(UInt64(bitPattern: 0 &- value))
+        } else {
+            unsigned(UInt64(value))
+        }
+    }
+
+    /// Writes a signed integer.
+    public func int(_ value: Int) { int(Int64(value)) }
+
+    /// Writes an unsigned integer.
+    public func uint(_ value: UInt64) { separator(); unsigned(value) }
+
+    /// Writes `true`/`false`.
+    public func bool(_ value: Bool) {
+        separator()
+        if value { raw("true") } else { raw("false") }
+    }
+
+    /// Writes `null`.
+    public func null() { separator(); raw("null") }
+
+    /// Writes a decimal number rounded to `decimals` places (0…6); NaN and
+    /// infinities are written as `null` (JSON has no representation for them).
+    public func number(_ value: Double, decimals: Int = 2) {
+        separator()
+        guard value.isFinite else { raw("null"); return }
+        let places = min(max(decimals, 0), 6)
+        var scale: UInt64 = 1
+        for _ in 0..<places { scale &*= 10 }
+        let magnitude = abs(value) * Double(scale)
+        guard magnitude < 9.0e18 else { raw("null"); return }
+        let scaled = UInt64(magnitude.rounded())
+        if value < 0 && scaled != 0 { byte(0x2D) }
+        unsigned(scaled / scale)
+        if places > 0 {
+            byte(0x2E)
+            var fraction = scaled % scale
+            var divisor = scale / 10
+            for _ in 0..<places {
+                let digit = fraction / divisor
+                byte(0x30 &+ UInt8(truncatingIfNeeded: digit))
+                fraction -= digit * divisor
+                divisor /= 10
+                if divisor == 0 { break }
+            }
+        }
+    }
+
+    /// Writes raw bytes as a string value (already-known safe ASCII, e.g. a timestamp).
+    public func string(ascii buffer: UnsafeBufferPointer<UInt8>) {
+        separator(); byte(0x22)
+        for b in buffer { escapeByte(b) }
+        byte(0x22)
+    }
+
+    // MARK: internals
+
+    private func push() {
+        depth += 1
+        if depth < 64 { needsComma &= ~(1 << UInt64(depth)) }
+    }
+
+    private func pop() { depth = max(depth - 1, 0) }
+
+    private func separator() {
+        if suppressNextComma { suppressNextComma = false; return }
+        guard depth > 0, depth < 64 else { return }
+        let bit: UInt64 = 1 << UInt64(depth)
+        if needsComma & bit != 0 { byte(0x2C) } else { needsComma |= bit }
+    }
+
+    private func raw(_ text: StaticString) { text.withUTF8Buffer { for b in $0 { byte(b) } } }
+
+    private func unsigned(_ value: UInt64) {
+        if value == 0 { byte(0x30); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value
+        var used = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 { d[used] = 0x30 &+ UInt8(truncatingIfNeeded: n % 10); n /= 10; used += 1 }
+            var i = used - 1
+            while i >= 0 { byte(d[i]); i -= 1 }
+        }
+    }
+
+    private func escaped(_ value: String) {
+        byte(0x22)
+        var v = value
+        v.withUTF8 { for b in $0 { escapeByte(b) } }
+        byte(0x22)
+    }
+
+    private func escapeByte(_ b: UInt8) {
+        switch b {
+        case 0x22: byte(0x5C); byte(0x22)
+        case 0x5C: byte(0x5C); byte(0x5C)
+        case 0x0A: byte(0x5C); byte(0x6E)
+        case 0x0D: byte(0x5C); byte(0x72)
+        case 0x09: byte(0x5C); byte(0x74)
+        case 0..<0x20:
+            let hex: StaticString = "0123456789abcdef"
+            byte(0x5C); byte(0x75); byte(0x30); byte(0x30)
+            hex.withUTF8Buffer { h in byte(h[Int(b >> 4)]); byte(h[Int(b & 0xF)]) }
+        default: byte(b)
+        }
+    }
+
+    @inline(__always)
+    private func byte(_ b: UInt8) {
+        guard count < capacity else { overflowed = true; return }
+        storage[count] = b
+        count += 1
+    }
+}

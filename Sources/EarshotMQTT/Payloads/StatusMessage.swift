@@ -1,0 +1,77 @@
+// The retained status payload (and the last will's "offline" form).
+
+/// What the agent reports on `…/status` (QoS 1, retained). The publisher adds
+/// identity, time, uptime and outbox counters. Schema: `Schemas/status.schema.json`.
+public struct StatusMessage: Sendable, Equatable {
+    /// Operating mode: "levels", "events" or "events+ptz" (the privacy modes of issue 5).
+    public var mode: String
+    /// Software version string, e.g. "0.3.0".
+    public var softwareVersion: String
+    /// Audio capture health: "ok", "recovering", "device_lost", "stopped".
+    public var audio: String
+    /// Clock synchronisation state.
+    public var clock: ClockSync
+    /// Free-form detail for a technician (e.g. the last capture error); nil = omitted.
+    public var detail: String?
+
+    /// Builds a status.
+    public init(mode: String = "events", softwareVersion: String = "0.0.0", audio: String = "ok",
+                clock: ClockSync = .unknown, detail: String? = nil) {
+        self.mode = mode; self.softwareVersion = softwareVersion; self.audio = audio
+        self.clock = clock; self.detail = detail
+    }
+}
+
+/// Counters from the outbox and the connection, embedded in every status payload.
+public struct PublisherCounters: Sendable, Equatable {
+    /// Outbox statistics.
+    public var outbox: OutboxStats
+    /// Successful (re)connections since start.
+    public var connections: UInt64
+    /// Seconds since the publisher started.
+    public var uptimeSeconds: Int64
+}
+
+extension StatusMessage {
+    func encode(into w: JSONWriter, online: Bool, site: String, sensor: String, bootID: String,
+                time: UTCTimestamp, counters: PublisherCounters) {
+        w.reset()
+        w.beginObject()
+        w.key("schema"); w.int(earshotPayloadSchemaVersion)
+        w.key("state"); if online { w.string("online") } else { w.string("offline") }
+        w.key("site"); w.string(site)
+        w.key("sensor"); w.string(sensor)
+        w.key("boot_id"); w.string(bootID)
+        w.key("time"); w.timestamp(time)
+        w.key("uptime_s"); w.int(counters.uptimeSeconds)
+        w.key("mode"); w.string(mode)
+        w.key("version"); w.string(softwareVersion)
+        w.key("audio"); w.string(audio)
+        w.key("clock"); w.clockSync(clock)
+        w.key("outbox"); w.beginObject()
+        w.key("pending"); w.int(counters.outbox.pendingRecords)
+        w.key("pending_events"); w.int(counters.outbox.pendingEvents)
+        w.key("bytes"); w.int(counters.outbox.liveBytes)
+        w.key("dropped_events"); w.uint(counters.outbox.droppedEvents)
+        w.key("dropped_telemetry"); w.uint(counters.outbox.droppedTelemetry)
+        w.key("write_failures"); w.uint(counters.outbox.writeFailures)
+        w.key("corrupt_skipped"); w.uint(counters.outbox.corruptRecordsSkipped)
+        w.endObject()
+        w.key("connections"); w.uint(counters.connections)
+        if let d = detail { w.key("detail"); w.string(d) }
+        w.endObject()
+    }
+
+    /// The last will: `{"schema":1,"state":"offline",…,"reason":"connection lost"}`.
+    static func encodeWill(into w: JSONWriter, site: String, sensor: String, bootID: String) {
+        w.reset()
+        w.beginObject()
+        w.key("schema"); w.int(earshotPayloadSchemaVersion)
+        w.key("state"); w.string("offline")
+        w.key("site"); w.string(site)
+        w.key("sensor"); w.string(sensor)
+        w.key("boot_id"); w.string(bootID)
+        w.key("reason"); w.string("connection lost")
+        w.endObject()
+    }
+}
