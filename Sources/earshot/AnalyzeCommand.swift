@@ -19,7 +19,8 @@ struct AnalyzeCommand: ParsableCommand {
             Formats:
               table  aligned columns (default when stdout is a terminal)
               jsonl  one JSON object per event (default otherwise); keys: file, class,
-                     onset_s, offset_s, duration_s, onset_sample, peak_dbfs, confidence
+                     onset_s, offset_s, duration_s, onset_sample, peak_dbfs, peak_db_spl
+                     (null unless calibrated), confidence
               dcase  filename<TAB>onset_s<TAB>offset_s<TAB>class (DCASE event list)
 
             A file that cannot be read prints one line "<file>: <reason>" on stderr and the \

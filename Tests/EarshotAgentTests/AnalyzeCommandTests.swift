@@ -71,7 +71,7 @@ struct AnalyzeCommandTests {
         let (_, out, _) = try runEarshot(["analyze", "--format", "jsonl", "--channel", "mean", dir.path])
         for line in out.split(separator: "\n") {
             let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            #expect(Set(obj.keys) == ["file", "class", "onset_s", "offset_s", "duration_s", "onset_sample", "peak_dbfs", "confidence"])
+            #expect(Set(obj.keys) == ["file", "class", "onset_s", "offset_s", "duration_s", "onset_sample", "peak_dbfs", "peak_db_spl", "confidence"])
         }
     }
 

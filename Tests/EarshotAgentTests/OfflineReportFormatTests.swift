@@ -22,7 +22,7 @@ struct OfflineReportFormatTests {
         let line = OfflineReportFormat.jsonl.line(Self.event)
         #expect(!line.contains("\n"))
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        #expect(Set(obj.keys) == ["file", "class", "onset_s", "offset_s", "duration_s", "onset_sample", "peak_dbfs", "confidence"])
+        #expect(Set(obj.keys) == ["file", "class", "onset_s", "offset_s", "duration_s", "onset_sample", "peak_dbfs", "peak_db_spl", "confidence"])
         #expect(obj["file"] as? String == "dir/a \"b\"\t.wav")
         #expect(obj["class"] as? String == "glass_break")
         #expect(obj["onset_s"] as? Double == 1.5)

@@ -21,10 +21,13 @@ public struct OfflineAnalyzer {
     let detectorSetup: OfflineDetectorSetup
 
     /// Prepares an analyzer. `tablePath` nil uses the default signature table.
+    /// `splOffsetDB` is the dB SPL that reads as 0 dBFS (from a board file's
+    /// microphone calibration); nil reports dBFS only.
     /// - Throws: `OfflineSetupError` if the table file cannot be loaded.
-    public init(tablePath: String? = nil, options: OfflineFrameOptions = OfflineFrameOptions()) throws(OfflineSetupError) {
+    public init(tablePath: String? = nil, splOffsetDB: Double? = nil,
+                options: OfflineFrameOptions = OfflineFrameOptions()) throws(OfflineSetupError) {
         self.options = options
-        self.detectorSetup = try OfflineDetectorSetup(tablePath: tablePath)
+        self.detectorSetup = try OfflineDetectorSetup(tablePath: tablePath, splOffsetDB: splOffsetDB)
     }
 
     /// Analyses one file, calling `emit` for each event in onset order of

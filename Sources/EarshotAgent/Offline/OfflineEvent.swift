@@ -15,17 +15,20 @@ public struct OfflineEvent: Sendable, Equatable {
     public var sampleRate: Int
     /// Peak level of the event, dBFS.
     public var peakDBFS: Double
+    /// Peak level in dB SPL when the analysis was calibrated (`--board`), else nil.
+    public var peakDBSPL: Double?
     /// Detector confidence in [0, 1].
     public var confidence: Double
 
     public init(file: String, className: String, onsetSample: Int64, offsetSample: Int64,
-                sampleRate: Int, peakDBFS: Double, confidence: Double) {
+                sampleRate: Int, peakDBFS: Double, peakDBSPL: Double? = nil, confidence: Double) {
         self.file = file
         self.className = className
         self.onsetSample = onsetSample
         self.offsetSample = offsetSample
         self.sampleRate = sampleRate
         self.peakDBFS = peakDBFS
+        self.peakDBSPL = peakDBSPL
         self.confidence = confidence
     }
 

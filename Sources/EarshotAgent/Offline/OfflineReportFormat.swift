@@ -5,7 +5,7 @@ public enum OfflineReportFormat: String, Sendable, CaseIterable {
     /// Aligned columns for people: file, onset, offset, class, peak dBFS, confidence.
     case table
     /// One JSON object per event per line (keys: file, class, onset_s, offset_s,
-    /// duration_s, onset_sample, peak_dbfs, confidence).
+    /// duration_s, onset_sample, peak_dbfs, peak_db_spl (null when uncalibrated), confidence).
     case jsonl
     /// DCASE event list: `filename<TAB>onset_s<TAB>offset_s<TAB>class`.
     case dcase
@@ -24,7 +24,8 @@ public enum OfflineReportFormat: String, Sendable, CaseIterable {
             return "{\"file\":\(jsonString(e.file)),\"class\":\(jsonString(e.className)),"
                 + "\"onset_s\":\(fixed(e.onsetSeconds, 4)),\"offset_s\":\(fixed(e.offsetSeconds, 4)),"
                 + "\"duration_s\":\(fixed(e.offsetSeconds - e.onsetSeconds, 4)),\"onset_sample\":\(e.onsetSample),"
-                + "\"peak_dbfs\":\(fixed(e.peakDBFS, 2)),\"confidence\":\(fixed(e.confidence, 3))}"
+                + "\"peak_dbfs\":\(fixed(e.peakDBFS, 2)),\"peak_db_spl\":\(e.peakDBSPL.map { fixed($0, 2) } ?? "null"),"
+                + "\"confidence\":\(fixed(e.confidence, 3))}"
         case .table:
             return pad(e.file, 32) + " " + lpad(fixed(e.onsetSeconds, 3), 9) + " " + lpad(fixed(e.offsetSeconds, 3), 9)
                 + "  " + pad(e.className, 14) + " " + lpad(fixed(e.peakDBFS, 1), 9) + "  " + fixed(e.confidence, 2)
