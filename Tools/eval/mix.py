@@ -52,6 +52,7 @@ def place(x, clip, onset_s, ratio_db, bg):
     a = int(round(onset_s * RATE))
     span = bg[a:a + len(clip)]
     g = np.sqrt(10 ** (ratio_db / 10) * energy(span) / energy(clip))
+    assert abs(10 * np.log10(energy(g * clip) / energy(span)) - ratio_db) < 1e-6
     x[a:a + len(clip)] += g * clip
     return g
 
@@ -72,7 +73,9 @@ def make_mixture(rng, beds, confusers, events):
     n = int(DURATION * RATE)
     bed = beds[int(rng.integers(len(beds)))]
     bg = tile(bed, n, rng)
-    bg *= np.sqrt(10 ** (float(rng.uniform(-45, -30)) / 10) / 0.5 / energy(bg))  # 0 dBFS = FS sine (ms 0.5)
+    level = float(rng.uniform(-45, -30))
+    bg *= np.sqrt(0.5 * 10 ** (level / 10) / energy(bg))  # 0 dBFS = mean square of a full-scale sine (0.5)
+    assert abs(10 * np.log10(energy(bg) / 0.5) - level) < 1e-6
     x = bg.copy()
     taken, labels = [], []
     for cls, clip, ebr in events:
