@@ -55,7 +55,7 @@ struct ConfigCommand: ParsableCommand {
             for file in files {
                 let r = ConfigCheck.check([file], boardSearchPaths: boards.searchPaths(for: file))
                 r.stdout.forEach { print($0) }
-                r.stderr.forEach { printError($0) }
+                r.stderr.forEach(ConfigCommand.writeError)
                 status = max(status, r.status)
             }
             if status != 0 { throw ExitCode(status) }
@@ -84,12 +84,16 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             let r = ConfigCheck.show(file, boardSearchPaths: boards.searchPaths(for: file))
             r.stdout.forEach { print($0) }
-            r.stderr.forEach { printError($0) }
+            r.stderr.forEach(ConfigCommand.writeError)
             if r.status != 0 { throw ExitCode(r.status) }
         }
     }
 }
 
-private func printError(_ line: String) {
-    fputs(line + "\n", stderr)
+extension ConfigCommand {
+    /// Writes one line to standard error.
+    static func writeError(_ line: String) {
+        var bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
 }
