@@ -36,7 +36,7 @@ public final class FakeGPIOBackend: GPIOBackend, @unchecked Sendable {
     public let claimError: GPIOError?
 
     /// Creates a fake; `claimError` makes `claim` fail, `failAfterSets` makes the
-    /// (n+1)-th `set` throw an `.ioError`.
+    /// (n+1)-th `set` throw an `.ioError` (once; later sets succeed).
     public init(claimError: GPIOError? = nil, failAfterSets: Int? = nil) {
         self.claimError = claimError
         state.withLock { $0.setsBeforeFailure = failAfterSets }
@@ -57,8 +57,8 @@ public final class FakeGPIOBackend: GPIOBackend, @unchecked Sendable {
         let now = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
         let failed: Bool = state.withLock {
             if let n = $0.setsBeforeFailure {
+                $0.setsBeforeFailure = n == 0 ? nil : n - 1   // fail once, then work again
                 if n == 0 { return true }
-                $0.setsBeforeFailure = n - 1
             }
             precondition($0.claimed, "FakeGPIOBackend.set before claim")
             let config = $0.lines[index]
