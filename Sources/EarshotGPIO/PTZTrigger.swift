@@ -204,6 +204,11 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
     // MARK: Trigger thread
 
     private func run() {
+        // Best effort: real-time priority keeps pulse widths within ~0.1 ms under CPU load
+        // (needs CAP_SYS_NICE or root; silently stays SCHED_OTHER otherwise).
+        var param = sched_param()
+        param.sched_priority = 10
+        _ = pthread_setschedparam(pthread_self(), Int32(SCHED_FIFO), &param)
         while true {
             wake.wait()
             if exiting.load(ordering: .relaxed) { break }
@@ -226,9 +231,16 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
     }
 
     private func drive(_ sector: Int) {
-        let start = MonotonicClock.nanoseconds()
+        // Each write waits until `offset - previous offset` after the previous write really
+        // happened: a late wake-up can lengthen an interval (pulse, setup, hold) but never shorten it.
+        var previousWrite = MonotonicClock.nanoseconds()
+        var previousOffset: UInt64 = 0
         for step in schedule.steps[sector] {
-            MonotonicClock.sleep(until: start &+ step.offsetNanoseconds)
+            if step.offsetNanoseconds > previousOffset {
+                MonotonicClock.sleep(until: previousWrite &+ (step.offsetNanoseconds - previousOffset))
+                previousWrite = MonotonicClock.nanoseconds()
+                previousOffset = step.offsetNanoseconds
+            }
             let carryOn: Bool = lines.withLock { state in
                 if state.halted { return false }
                 do throws(GPIOError) {
