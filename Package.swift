@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP"]),
         .target(name: "EarshotGPIO", dependencies: ["CGPIOD"]),
         .target(name: "EarshotMQTT", dependencies: ["CMosquitto"]),
+        .target(name: "EarshotTestSupport", dependencies: []),
+        .executableTarget(name: "earshot-mqtt-probe", dependencies: ["EarshotMQTT"], path: "Tools/mqtt-probe"),
 
         // Configuration, wiring, services; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
@@ -58,8 +60,8 @@ let package = Package(
         .testTarget(name: "EarshotSignaturesTests", dependencies: ["EarshotSignatures", "EarshotDetection"]),
         .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP"]),
         .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO"]),
-        .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT"]),
-        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent"]),
+        .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotTestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
     ],
     swiftLanguageModes: [.v6]

@@ -187,7 +187,10 @@ public final class Outbox {
 
     /// Evicts records until `size` more bytes fit. False when the new record
     /// (telemetry) should be refused instead.
+    private var warnedFull = false
+
     private func makeRoom(for size: Int, kind: OutboxRecordKind) -> Bool {
+        if stats.liveBytes + size <= options.capacityBytes && stats.pendingRecords + 1 <= options.maxRecords { warnedFull = false }
         while stats.liveBytes + size > options.capacityBytes || stats.pendingRecords + 1 > options.maxRecords {
             if let t = oldestLive(kind: .telemetry) {
                 settle(index: t, type: OutboxRecordFormat.typeDropped)
@@ -197,7 +200,10 @@ public final class Outbox {
                 return false
             } else if let e = oldestLive(kind: nil) {
                 if entries[e].kind == .event { stats.droppedEvents += 1 } else { stats.droppedTelemetry += 1 }
-                warn("outbox \(path) full (\(options.capacityBytes) bytes, \(options.maxRecords) records): oldest event dropped")
+                if !warnedFull {
+                    warnedFull = true
+                    warn("outbox \(path) full (\(options.capacityBytes) bytes, \(options.maxRecords) records) and no telemetry left: dropping oldest events (counted in status)")
+                }
                 settle(index: e, type: OutboxRecordFormat.typeDropped)
             } else {
                 break
