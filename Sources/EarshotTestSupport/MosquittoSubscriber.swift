@@ -44,8 +44,9 @@ public final class MosquittoSubscriber: @unchecked Sendable {
     /// Starts `mosquitto_sub` and waits for its SUBACK (≤ `timeout` s).
     public func start(timeout: Double = 5) throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
-        p.arguments = arguments
+        // Line-buffered stdout, or the SUBACK debug line sits in stdio's buffer.
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/stdbuf")
+        p.arguments = ["-oL", "-eL", "/usr/bin/mosquitto_sub"] + arguments
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
