@@ -1,8 +1,8 @@
 // Eight octave bands (63 Hz … 8 kHz) filtered in lockstep, one SIMD lane per band.
 
-/// Octave-band filterbank: eight 6th-order Butterworth band-passes (nominal
+/// Octave-band filterbank: eight 8th-order Butterworth band-passes (nominal
 /// centres 63, 125, 250, 500, 1k, 2k, 4k, 8k Hz; IEC 61260-1 base-10 exact
-/// mid-bands 1000·10^(3k/10)), three biquad sections per band, all eight
+/// mid-bands 1000·10^(3k/10)), four biquad sections per band, all eight
 /// bands advanced together in `SIMD8<Int64>` lanes (lane k = band k).
 ///
 /// Arithmetic per section: numerator g·(x[n] − x[n−2]) and feedback
@@ -10,7 +10,7 @@
 /// (Q15 << 12, |state| ≤ 2^30 = 8 × full scale) so each product is a
 /// signed 32 × 32 → 64-bit multiply (one `vpmuldq`/`smull` per 8 or 2 lanes),
 /// summed in Int64 and rounded half up by `>> 30`. The worst-case gain of
-/// every partial cascade (L1 norm, ≤ 2.7 for these designs) is checked
+/// every partial cascade (L1 norm of the impulse response) is checked
 /// against the 8 × headroom in `init`, so no input, however loud (full-scale
 /// square waves included), can overflow a state: outputs stay bounded.
 ///
@@ -28,12 +28,13 @@ public struct OctaveFilterbank {
     public let status: SIMD8<UInt8>
 
     // Q30 coefficients per section (g, −a1, −a2), lanes = bands.
-    @usableFromInline let g1, p1, q1, g2, p2, q2, g3, p3, q3: SIMD8<Int64>
+    @usableFromInline let g1, p1, q1, g2, p2, q2, g3, p3, q3, g4, p4, q4: SIMD8<Int64>
     // Input history (state units, same for every lane) and section outputs.
     @usableFromInline var x1: Int64 = 0, x2: Int64 = 0
     @usableFromInline var u1 = SIMD8<Int64>(), u2 = SIMD8<Int64>()
     @usableFromInline var v1 = SIMD8<Int64>(), v2 = SIMD8<Int64>()
     @usableFromInline var w1 = SIMD8<Int64>(), w2 = SIMD8<Int64>()
+    @usableFromInline var z1 = SIMD8<Int64>(), z2 = SIMD8<Int64>()
 
     /// Designs all eight bands for `sampleRate` Hz (8 000 … 48 000).
     public init(sampleRate: Int32) {
@@ -44,15 +45,16 @@ public struct OctaveFilterbank {
         var g1 = SIMD8<Int64>(), p1 = SIMD8<Int64>(), q1 = SIMD8<Int64>()
         var g2 = SIMD8<Int64>(), p2 = SIMD8<Int64>(), q2 = SIMD8<Int64>()
         var g3 = SIMD8<Int64>(), p3 = SIMD8<Int64>(), q3 = SIMD8<Int64>()
+        var g4 = SIMD8<Int64>(), p4 = SIMD8<Int64>(), q4 = SIMD8<Int64>()
         for lane in 0..<8 {
             st[lane] = OctaveBandDesign.status(lane: lane, sampleRate: fs).rawValue
             guard let s = OctaveBandDesign.sections(lane: lane, sampleRate: fs) else { continue }
             // Headroom: worst-case peak of every partial cascade below 8 × full scale.
-            var sections = (s.0, s.1, s.2)
+            var sections = (s.0, s.1, s.2, s.3)
             let worst = withUnsafePointer(to: &sections) { p in
-                p.withMemoryRebound(to: BiquadCoefficients.self, capacity: 3) { b in
+                p.withMemoryRebound(to: BiquadCoefficients.self, capacity: 4) { b in
                     var w = 0.0
-                    for n in 1...3 { w = max(w, BiquadCoefficients.l1Norm(of: UnsafeBufferPointer(start: b, count: n), length: Int(sampleRate))) }
+                    for n in 1...4 { w = max(w, BiquadCoefficients.l1Norm(of: UnsafeBufferPointer(start: b, count: n), length: Int(sampleRate))) }
                     return w
                 }
             }
@@ -61,11 +63,13 @@ public struct OctaveFilterbank {
             g1[lane] = q(s.0.b0); p1[lane] = q(-s.0.a1); q1[lane] = q(-s.0.a2)
             g2[lane] = q(s.1.b0); p2[lane] = q(-s.1.a1); q2[lane] = q(-s.1.a2)
             g3[lane] = q(s.2.b0); p3[lane] = q(-s.2.a1); q3[lane] = q(-s.2.a2)
+            g4[lane] = q(s.3.b0); p4[lane] = q(-s.3.a1); q4[lane] = q(-s.3.a2)
         }
         status = st
         self.g1 = g1; self.p1 = p1; self.q1 = q1
         self.g2 = g2; self.p2 = p2; self.q2 = q2
         self.g3 = g3; self.p3 = p3; self.q3 = q3
+        self.g4 = g4; self.p4 = p4; self.q4 = q4
     }
 
     /// Status of lane `band` (0…7).
@@ -79,10 +83,11 @@ public struct OctaveFilterbank {
     @inlinable
     public mutating func process(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>) {
         var x1 = self.x1, x2 = self.x2
-        var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2
+        var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2, z1 = self.z1, z2 = self.z2
         let g1 = self.g1, p1 = self.p1, q1 = self.q1
         let g2 = self.g2, p2 = self.p2, q2 = self.q2
         let g3 = self.g3, p3 = self.p3, q3 = self.q3
+        let g4 = self.g4, p4 = self.p4, q4 = self.q4
         let half = SIMD8<Int64>(repeating: 1 &<< 29)
         let halfLSB = SIMD8<Int64>(repeating: 2_048)
         var e = unsafeBitCast(energy, to: SIMD8<Int64>.self)
@@ -92,16 +97,18 @@ public struct OctaveFilterbank {
             let u0 = (Self.mul(g1, d0) &+ Self.mul(p1, u1) &+ Self.mul(q1, u2) &+ half) &>> 30
             let v0 = (Self.mul(g2, u0 &- u2) &+ Self.mul(p2, v1) &+ Self.mul(q2, v2) &+ half) &>> 30
             let w0 = (Self.mul(g3, v0 &- v2) &+ Self.mul(p3, w1) &+ Self.mul(q3, w2) &+ half) &>> 30
-            let y = (w0 &+ halfLSB) &>> 12
+            let z0 = (Self.mul(g4, w0 &- w2) &+ Self.mul(p4, z1) &+ Self.mul(q4, z2) &+ half) &>> 30
+            let y = (z0 &+ halfLSB) &>> 12
             e &+= Self.mul(y, y)
             x2 = x1; x1 = x0
             u2 = u1; u1 = u0
             v2 = v1; v1 = v0
             w2 = w1; w1 = w0
+            z2 = z1; z1 = z0
         }
         energy = unsafeBitCast(e, to: SIMD8<UInt64>.self)
         self.x1 = x1; self.x2 = x2
-        self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2
+        self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2; self.z1 = z1; self.z2 = z2
     }
 
     /// Signed product of the low 32 bits of each lane (the operands are
@@ -114,6 +121,6 @@ public struct OctaveFilterbank {
     /// Clears every band's state.
     public mutating func reset() {
         x1 = 0; x2 = 0
-        u1 = SIMD8(); u2 = SIMD8(); v1 = SIMD8(); v2 = SIMD8(); w1 = SIMD8(); w2 = SIMD8()
+        u1 = SIMD8(); u2 = SIMD8(); v1 = SIMD8(); v2 = SIMD8(); w1 = SIMD8(); w2 = SIMD8(); z1 = SIMD8(); z2 = SIMD8()
     }
 }

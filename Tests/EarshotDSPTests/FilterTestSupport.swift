@@ -1,0 +1,78 @@
+// Shared helpers for the filter and level tests: signals, RNG, dB maths.
+// References are computed here in Double, independently of the code under test.
+import Testing
+@testable import EarshotDSP
+
+/// SplitMix64: a tiny seeded RNG for reproducible random block sizes.
+struct FilterTestRNG {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+enum FilterTestSignal {
+    static let pi = 3.141_592_653_589_793
+
+    /// A Q15 sine of peak `amplitude` (LSB), rounded.
+    static func sine(frequency: Double, sampleRate: Double, amplitude: Double, count: Int, phase: Double = 0) -> [Int16] {
+        (0..<count).map { n in
+            Int16(clamping: Int((amplitude * _sin(2 * pi * frequency * Double(n) / sampleRate + phase)).rounded()))
+        }
+    }
+
+    /// Random-ish broadband Q15 noise with occasional full-scale bursts.
+    static func noise(count: Int, seed: UInt64) -> [Int16] {
+        var rng = FilterTestRNG(seed: seed)
+        return (0..<count).map { n in
+            if (n / 700) % 9 == 4 { return (n & 1) == 0 ? Int16.max : Int16.min }
+            return Int16(truncatingIfNeeded: Int64(bitPattern: rng.next()) >> 50)
+        }
+    }
+
+    /// Random block sizes (0 included) that sum to `total`.
+    static func blockSizes(total: Int, seed: UInt64, maxBlock: Int = 600) -> [Int] {
+        var rng = FilterTestRNG(seed: seed)
+        var sizes: [Int] = []
+        var left = total
+        while left > 0 {
+            let s = min(left, rng.below(maxBlock + 1))
+            sizes.append(s)
+            left -= s
+        }
+        return sizes
+    }
+
+    /// dB of a power ratio.
+    static func dB(_ ratio: Double) -> Double { 10 * _log10(ratio) }
+}
+
+/// Runs `body` on consecutive random-sized slices of `samples`.
+func forEachBlock(_ samples: [Int16], seed: UInt64, _ body: (UnsafeBufferPointer<Int16>, Range<Int>) -> Void) {
+    samples.withUnsafeBufferPointer { all in
+        var start = 0
+        for size in FilterTestSignal.blockSizes(total: samples.count, seed: seed) {
+            body(UnsafeBufferPointer(rebasing: all[start..<start + size]), start..<start + size)
+            start += size
+        }
+    }
+}
+
+// Double maths for references (the test target may use the C library).
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _sin(_ x: Double) -> Double { Glibc.sin(x) }
+@inline(__always) func _log10(_ x: Double) -> Double { Glibc.log10(x) }
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+#else
+import Darwin
+@inline(__always) func _sin(_ x: Double) -> Double { Darwin.sin(x) }
+@inline(__always) func _log10(_ x: Double) -> Double { Darwin.log10(x) }
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
+#endif
