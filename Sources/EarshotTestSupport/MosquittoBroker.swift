@@ -120,7 +120,9 @@ public final class MosquittoBroker: @unchecked Sendable {
         self.directory = try directory ?? makeTemporaryDirectory(prefix: "earshot-broker")
         port = try freeLocalPort()
         self.listenerConfiguration = listenerConfiguration
-        let conf = ([
+        // As root, mosquitto would drop to user "mosquitto", which cannot read our 0700 temp dirs.
+        let userLine = geteuid() == 0 ? ["user root"] : []
+        let conf = (userLine + [
             "per_listener_settings true",
             "persistence false",
             "log_dest file \(self.directory)/mosquitto.log",
@@ -137,12 +139,15 @@ public final class MosquittoBroker: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
         p.arguments = ["-c", directory + "/mosquitto.conf"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: directory + "/stderr.txt", contents: nil)
+        let err = FileHandle(forWritingAtPath: directory + "/stderr.txt")
+        p.standardOutput = err ?? FileHandle.nullDevice
+        p.standardError = err ?? FileHandle.nullDevice
         try p.run()
         lock.withLock { process = p }
         guard waitUntil(timeout: timeout, { portAcceptsConnections(port) || !p.isRunning }), p.isRunning else {
-            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            let log = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
+                + ((try? String(contentsOfFile: directory + "/stderr.txt", encoding: .utf8)) ?? "")
             stop()
             throw TestSupportError("mosquitto did not start on 127.0.0.1:\(port) within \(timeout) s; log:\n\(log)")
         }

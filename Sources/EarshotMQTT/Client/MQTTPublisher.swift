@@ -106,6 +106,7 @@ public final class MQTTPublisher: @unchecked Sendable {
     /// the network thread. Returns at once; connection progress shows in `state`.
     /// Throws for configuration problems (unreadable TLS file, library error).
     public func start() throws(MQTTError) {
+        guard lock.withLock({ session == nil }) else { return }
         let willBuffer = JSONWriter(capacity: 512)
         StatusMessage.encodeWill(into: willBuffer, site: configuration.site, sensor: configuration.sensor, bootID: bootID)
         let s = try MosquittoSession(configuration: configuration, willTopic: topics.status, willPayload: willBuffer.bytes)

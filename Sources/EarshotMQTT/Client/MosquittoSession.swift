@@ -184,6 +184,8 @@ final class MosquittoSession: @unchecked Sendable {
 
     /// Maps a `loop` failure to a connection-lost error.
     func lostError(_ rc: Int32, errno e: Int32) -> MQTTError {
+        // The TLS handshake finishes inside the loop when the socket was not ready during connect.
+        if rc == MOSQ_ERR_TLS.rawValue { return mapConnectError(rc, errno: e) }
         let reason = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(e)).lowercased()
                                                    : String(cString: mosquitto_strerror(rc)).lowercased()
         return .connectionLost(host: configuration.host, port: configuration.port, reason: reason)
