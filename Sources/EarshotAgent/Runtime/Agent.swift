@@ -1,0 +1,241 @@
+// `earshot run`: the agent on a sensor box. Builds everything from the site file
+// (and its board), runs until SIGTERM/SIGINT, reloads on SIGHUP.
+//
+// Threads: capture (EarshotAudio) or file feeder → SampleRing → analysis
+// (AnalysisLoop: chain, detector, level meter, PTZ trigger requests) →
+// AgentQueue → dispatcher (EventDispatcher: outbox/MQTT, log lines) ; MQTT
+// network thread (EarshotMQTT) ; PTZ trigger thread (EarshotGPIO) ; the caller's
+// thread runs `run(signals:)`: signals, status, end of a replay.
+import EarshotMQTT
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running agent.
+public final class Agent: @unchecked Sendable {
+    // @unchecked Sendable: `current` and `plan` are behind `state`; the rest is immutable or thread-safe.
+    /// Options from the command line.
+    public let options: AgentOptions
+    /// Log on stderr.
+    public let log: AgentLog
+    private let notifier: SystemdNotifier?
+    private let watchdog: Duration?
+    private struct State {
+        var plan: AgentPlan
+        var publisher: MQTTPublisher?
+        var pipeline: AgentPipeline?
+        var lastStatusKey = ""
+        var lastStatusNs: Int64 = 0
+    }
+    private let state: Mutex<State>
+    private let stopFlag = Atomic<Bool>(false)
+    let selfTestIDs = Atomic<UInt32>(0)
+    private let startedNs = AgentClock.monotonicNanoseconds()
+    /// Called on the dispatcher thread after each event is stored: (record id, onset monotonic ns, class).
+    public let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
+    /// Called on the MQTT thread when the broker acknowledges a record (record id, kind).
+    public let onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)?
+
+    /// Loads and validates the configuration; starts nothing.
+    /// - Throws: `AgentError(.config)` naming the file and field.
+    public init(options: AgentOptions,
+                onEventStored: (@Sendable (UInt64, Int64, String) -> Void)? = nil,
+                onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)? = nil) throws(AgentError) {
+        self.options = options
+        self.onEventStored = onEventStored
+        self.onAcknowledged = onAcknowledged
+        let plan = try AgentPlan.load(options)
+        log = AgentLog(level: plan.config.site.logging.level)
+        do { notifier = try SystemdNotifier() } catch { throw AgentError(.runtime, "sd_notify: \(error.description)") }
+        watchdog = SystemdNotifier.watchdogInterval()
+        state = Mutex(State(plan: plan))
+    }
+
+    /// The publisher (nil before `start`).
+    public var publisher: MQTTPublisher? { state.withLock { $0.publisher } }
+    /// The current pipeline (nil before `start`).
+    public var pipeline: AgentPipeline? { state.withLock { $0.pipeline } }
+    /// The configuration in use.
+    public var plan: AgentPlan { state.withLock { $0.plan } }
+
+    /// Opens the outbox and starts MQTT, PTZ, capture, analysis and dispatch, then
+    /// tells systemd READY=1. - Throws: `AgentError` (exit code in `exitCode`).
+    public func start() throws(AgentError) {
+        let plan = self.plan
+        let publisher = try makePublisher(plan)
+        state.withLock { $0.publisher = publisher }
+        let pipeline: AgentPipeline
+        do {
+            pipeline = try AgentPipeline(plan: plan, options: options, publisher: publisher, log: log,
+                                         notifier: notifier, watchdog: watchdog, onEventStored: onEventStored)
+        } catch {
+            publisher.stop(flushTimeoutMs: 500)
+            throw error
+        }
+        state.withLock { $0.pipeline = pipeline }
+        registerCommands(publisher)
+        publishStatus(force: true)
+        let s = plan.config.site
+        log.info("running: sensor \(s.sensor.site)/\(s.sensor.id) mode \(s.sensor.mode.rawValue), \(describeInput(pipeline)), broker \(s.mqtt.host):\(s.mqtt.port), outbox \(s.outbox.directory)")
+        try? notifier?.ready(status: "listening (\(s.sensor.mode.rawValue))")
+    }
+
+    /// Asks `run` to return (as SIGTERM would).
+    public func requestStop() { stopFlag.store(true, ordering: .releasing) }
+
+    /// Runs until SIGTERM/SIGINT (or `requestStop()`, or the end of a replay with
+    /// `exitAtEnd`), reloading on SIGHUP; then shuts down. Returns the exit status (0).
+    public func run(signals: SignalHandling?) -> Int32 {
+        var endSeenNs: Int64 = 0
+        while !stopFlag.load(ordering: .acquiring) {
+            let flags = signals?.wait(timeoutMs: 100) ?? { usleep(100_000); return SignalFlags() }()
+            if flags.shouldStop {
+                log.info("\(flags.terminate ? "SIGTERM" : "SIGINT"): stopping")
+                break
+            }
+            if flags.reload { reload() }
+            publishStatus(force: false)
+            if options.exitAtEnd, let p = pipeline, p.analysis.reachedEndOfInput, p.queue.count == 0 {
+                let now = AgentClock.monotonicNanoseconds()
+                if endSeenNs == 0 { endSeenNs = now }
+                let pending = publisher?.outboxStats.pendingEvents ?? 0
+                if pending == 0 || now - endSeenNs > 10_000_000_000 {
+                    log.info("end of input: \(p.analysis.hops) hops analysed, \(p.dispatcher.eventsPublished) events stored, \(pending) unacknowledged")
+                    break
+                }
+            }
+        }
+        shutdown()
+        return 0
+    }
+
+    /// PTZ lines idle, pipeline stopped (queued items stored), status offline,
+    /// outbox flushed for up to 2 s (what is not acknowledged stays on disk).
+    public func shutdown() {
+        try? notifier?.stopping()
+        let (pipeline, publisher) = state.withLock { s in
+            defer { s.pipeline = nil; s.publisher = nil }
+            return (s.pipeline, s.publisher)
+        }
+        pipeline?.stop()
+        if let publisher {
+            publisher.stop(flushTimeoutMs: 2_000)
+            let left = publisher.outboxStats.pendingEvents
+            log.info("stopped; \(left) event(s) left in the outbox for the next start")
+        }
+    }
+
+    /// SIGHUP: reloads site, board and table. On error the running configuration
+    /// stays. The pipeline is rebuilt; the publisher (and outbox) is kept unless
+    /// the broker/identity/outbox settings changed, in which case it is re-created
+    /// on the same outbox directory (queued events stay on disk and are re-sent).
+    public func reload() {
+        log.info("SIGHUP: reloading \(options.sitePath)")
+        let newPlan: AgentPlan
+        do { newPlan = try AgentPlan.load(options) } catch {
+            log.error("reload refused, keeping the running configuration:\n\(error.message)")
+            return
+        }
+        try? notifier?.reloading()
+        let (oldPipeline, oldPublisher, oldPlan) = state.withLock { s in
+            defer { s.pipeline = nil }
+            return (s.pipeline, s.publisher, s.plan)
+        }
+        oldPipeline?.stop()
+        var publisher = oldPublisher
+        if newPlan.mqtt != oldPlan.mqtt || publisher == nil {
+            oldPublisher?.stop(flushTimeoutMs: 1_000)
+            do { publisher = try makePublisher(newPlan) } catch {
+                log.error("reload: \(error.message); keeping the previous MQTT settings")
+                publisher = oldPublisher.flatMap { _ in try? makePublisher(oldPlan) }
+            }
+            if let publisher { registerCommands(publisher) }
+        }
+        log.setLevel(newPlan.config.site.logging.level)
+        var plan = newPlan
+        var pipeline: AgentPipeline?
+        if let publisher {
+            do {
+                pipeline = try AgentPipeline(plan: newPlan, options: options, publisher: publisher, log: log,
+                                             notifier: notifier, watchdog: watchdog, onEventStored: onEventStored)
+            } catch {
+                log.error("reload: \(error.message); restarting with the previous configuration")
+                plan = oldPlan
+                pipeline = try? AgentPipeline(plan: oldPlan, options: options, publisher: publisher, log: log,
+                                              notifier: notifier, watchdog: watchdog, onEventStored: onEventStored)
+            }
+        }
+        state.withLock { s in
+            s.plan = plan
+            s.publisher = publisher
+            s.pipeline = pipeline
+            s.lastStatusKey = ""
+        }
+        publishStatus(force: true)
+        try? notifier?.ready(status: "reloaded (\(plan.config.site.sensor.mode.rawValue))")
+    }
+
+    // MARK: Parts
+
+    private func makePublisher(_ plan: AgentPlan) throws(AgentError) -> MQTTPublisher {
+        let log = self.log
+        let publisher: MQTTPublisher
+        do {
+            publisher = try MQTTPublisher(configuration: plan.mqtt, warn: { log.warning($0) })
+        } catch {
+            throw AgentError(.mqtt, error.description)
+        }
+        publisher.onStateChange = { state, error in
+            switch state {
+            case .connected: log.info("mqtt: connected to \(plan.mqtt.host):\(plan.mqtt.port)")
+            case .waitingToReconnect(let ms):
+                log.warning("mqtt: \(error?.description ?? "disconnected"); retrying in \(ms) ms")
+            default: break
+            }
+        }
+        if let ack = onAcknowledged { publisher.onAcknowledged = ack }
+        publisher.update(status: StatusMessage(mode: plan.config.site.sensor.mode.rawValue, softwareVersion: options.version,
+                                               audio: "stopped", detail: "starting"))
+        do { try publisher.start() } catch { throw AgentError(.mqtt, error.description) }
+        return publisher
+    }
+
+    /// Status on change of audio state, mode or PTZ, and every 30 s.
+    func publishStatus(force: Bool) {
+        guard let (publisher, pipeline, plan) = state.withLock({ s -> (MQTTPublisher, AgentPipeline, AgentPlan)? in
+            guard let pub = s.publisher, let p = s.pipeline else { return nil }
+            return (pub, p, s.plan)
+        }) else { return }
+        let health = pipeline.input.health
+        let mode = plan.config.site.sensor.mode
+        let ptzText = pipeline.ptz.map { p in
+            let s = p.status
+            return "ptz=enabled accepted=\(s.accepted) suppressed=\(s.suppressedBySector + s.suppressedByGlobal) failures=\(s.failures)"
+        } ?? "ptz=disabled"
+        let key = "\(health.audio)|\(mode.rawValue)|\(pipeline.ptz != nil)"
+        let now = AgentClock.monotonicNanoseconds()
+        let due = state.withLock { s -> Bool in
+            if force || s.lastStatusKey != key || now - s.lastStatusNs >= 30_000_000_000 {
+                s.lastStatusKey = key
+                s.lastStatusNs = now
+                return true
+            }
+            return false
+        }
+        guard due else { return }
+        let sync = AgentClock.syncState()
+        let detail = "\(health.detail); \(ptzText); hops=\(pipeline.analysis.hops) queue_dropped=\(pipeline.queue.dropped) uptime_s=\((now - startedNs) / 1_000_000_000)"
+        publisher.update(status: StatusMessage(mode: mode.rawValue, softwareVersion: options.version, audio: health.audio,
+                                               clock: ClockSync(synchronised: sync.synchronised,
+                                                                estimatedErrorMicroseconds: sync.estimatedErrorMicroseconds),
+                                               detail: detail))
+        try? notifier?.status("\(health.audio), \(mode.rawValue), hops \(pipeline.analysis.hops)")
+    }
+
+    private func describeInput(_ p: AgentPipeline) -> String {
+        if let f = options.inputFile { return "replaying \(f) at \(p.input.rate) Hz\(options.realtime ? " in real time" : "")" }
+        let a = p.plan.config.board.audio
+        return "ALSA \(a.device) \(a.rate) Hz × \(a.channels) \(a.format.rawValue)"
+    }
+}

@@ -1,0 +1,148 @@
+// Where the analysis thread's samples come from: ALSA capture (the product) or a
+// WAV file feeder (tests, demos). Both deliver Q15 frames through a SampleRing.
+import EarshotAudio
+
+/// The audio source of a running agent.
+public final class AgentAudioInput: @unchecked Sendable {
+    // @unchecked Sendable: both sources are themselves thread-safe for these calls.
+    enum Source {
+        case alsa(AlsaCapture)
+        case file(FileAudioFeeder)
+    }
+    let source: Source
+    /// The ring the analysis thread reads (interleaved, `channels` per frame).
+    public let ring: SampleRing
+    /// Samples per frame in `ring`.
+    public let channels: Int
+    /// Sample rate, Hz.
+    public let rate: Int
+    /// Channel the detector analyses (nil = mean of all channels).
+    public let analysisChannel: Int?
+    /// Period the analysis reads per hop, frames (10 ms).
+    public var hopFrames: Int { rate / 100 }
+
+    /// Opens the board's ALSA device (or `options.inputFile`) and starts delivering samples.
+    /// - Throws: `AgentError` naming the device or file.
+    public init(board: BoardConfig, options: AgentOptions, log: AgentLog) throws(AgentError) {
+        let selection: WAVChannelSelection
+        switch board.audio.analysisChannel {
+        case .index(let i): selection = .channel(i); analysisChannel = i
+        case .mean: selection = .mean; analysisChannel = nil
+        }
+        if let path = options.inputFile {
+            let feeder: FileAudioFeeder
+            do {
+                let probe = try WAVReader(path: path, selection: selection)
+                let rate = probe.format.sampleRate
+                feeder = try FileAudioFeeder(path: path, selection: selection, realtime: options.realtime, loop: options.loop,
+                                             ringFrames: Int(Double(rate) * max(options.ringSeconds, 0.05)))
+            } catch {
+                throw AgentError(.input, "\(error)")
+            }
+            if feeder.rate < 8_000 || feeder.rate > 48_000 {
+                throw AgentError(.input, "\(path): sample rate \(feeder.rate) Hz is outside 8000…48000 Hz")
+            }
+            source = .file(feeder)
+            ring = feeder.ring
+            channels = 1
+            rate = feeder.rate
+            feeder.begin()
+            return
+        }
+        let a = board.audio
+        let config = AudioCaptureConfig(
+            device: a.device, rate: a.rate, channels: a.channels,
+            format: a.format == .s16LE ? .s16LE : .s32LE, periodFrames: a.periodFrames,
+            bufferFrames: a.bufferFrames, ringFrames: max(Int(Double(a.rate) * max(options.ringSeconds, 0.05)), 2 * a.periodFrames))
+        let capture: AlsaCapture
+        do {
+            capture = try AlsaCapture(config: config)
+            try capture.start(.retryUntilAvailable)
+        } catch {
+            throw AgentError(.audio, error.description)
+        }
+        if case .index(let i) = board.audio.analysisChannel, i >= a.channels {
+            throw AgentError(.config, "audio.analysis_channel \(i) is not below audio.channels \(a.channels)")
+        }
+        source = .alsa(capture)
+        ring = capture.ring
+        channels = a.channels
+        rate = a.rate
+        _ = log
+    }
+
+    /// A file replay that ended (never true for ALSA or a looping file).
+    public var isFinished: Bool {
+        if case .file(let f) = source { return f.isFinished }
+        return false
+    }
+
+    /// Monotonic ns of sample 0 for a file replay (nil for ALSA).
+    public var fileStartMonotonicNanoseconds: Int64? {
+        if case .file(let f) = source { return f.startMonotonicNanoseconds }
+        return nil
+    }
+
+    /// Capture health for status: the state word of `status.audio`, and counters text.
+    public var health: (audio: String, detail: String) {
+        switch source {
+        case .alsa(let c):
+            let s = c.status
+            let audio: String
+            switch s.state {
+            case .running: audio = "ok"
+            case .recovering: audio = "recovering"
+            case .lost: audio = "device_lost"
+            case .stopped: audio = "stopped"
+            }
+            var detail = "capture \(s.state) xruns=\(s.xruns) reopens=\(s.reopens) failed_opens=\(s.failedOpens) stalls=\(s.stalls) frames=\(s.framesCaptured) dropped=\(s.framesDropped)"
+            if !s.lastError.isEmpty && s.state != .running { detail += " last_error=\(s.lastError)" }
+            return (audio, detail)
+        case .file(let f):
+            return (f.isFinished ? "stopped" : "ok", "replay \(f.path) frames=\(f.framesWritten)")
+        }
+    }
+
+    /// Stops the capture or feeder thread.
+    public func stop() {
+        switch source {
+        case .alsa(let c): c.stop()
+        case .file(let f): f.stop()
+        }
+    }
+}
+
+/// A failure to start or run the agent; `kind` selects the exit code.
+public struct AgentError: Error, Sendable, CustomStringConvertible {
+    /// What failed.
+    public enum Kind: Sendable {
+        /// Site/board/table file invalid (exit 2).
+        case config
+        /// Audio device cannot be used (exit 3).
+        case audio
+        /// The replay input file cannot be used (exit 3).
+        case input
+        /// MQTT or outbox setup failed (exit 4).
+        case mqtt
+        /// GPIO lines cannot be claimed (exit 5).
+        case gpio
+        /// Something else (exit 1).
+        case runtime
+    }
+    public var kind: Kind
+    /// One or more lines naming the file, field or device and what to do.
+    public var message: String
+    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    public var description: String { message }
+
+    /// Process exit status for this error (see `earshot run --help`).
+    public var exitCode: Int32 {
+        switch kind {
+        case .config: 2
+        case .audio, .input: 3
+        case .mqtt: 4
+        case .gpio: 5
+        case .runtime: 1
+        }
+    }
+}

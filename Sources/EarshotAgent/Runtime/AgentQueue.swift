@@ -1,0 +1,106 @@
+// The hand-off from the analysis thread to the dispatcher thread: a preallocated
+// single-producer/single-consumer ring of fixed-size items. `push` never blocks
+// and never allocates; a full queue drops the item and counts it.
+import Dispatch
+import EarshotDSP
+import EarshotDetection
+import Synchronization
+
+/// One thing the analysis thread reports.
+public struct AgentItem: Sendable {
+    /// What the item carries.
+    public enum Kind: UInt8, Sendable {
+        /// A detector event (`event`, onset times, PTZ sector and outcome).
+        case event
+        /// A closed telemetry window (`levels`, `bandLeqDB`, interval).
+        case telemetry
+        /// A self-test request reached the analysis thread (`selfTestID`, `selfTestDetected`).
+        case selfTest
+    }
+    public var kind: Kind = .event
+    /// The detector's event (`.event`).
+    public var event = Event()
+    /// Onset of the event: CLOCK_MONOTONIC ns (estimated capture time of the onset sample).
+    public var onsetMonotonicNanoseconds: Int64 = 0
+    /// Onset of the event in UTC ns (monotonic estimate + realtime offset).
+    public var onsetUTCNanoseconds: Int64 = 0
+    /// PTZ sector chosen (0-based), −1 when none.
+    public var sector: Int32 = -1
+    /// Raw value of the PTZ outcome: 0 none, 1 accepted, 2 suppressed by cooldown, 3 other refusal.
+    public var ptzOutcome: UInt8 = 0
+    /// Telemetry: A-weighted levels of the window, Q8.8 dBFS.
+    public var levels = LevelReport(leq: 0, lmax: 0, lmin: 0, l10: 0, l50: 0, l90: 0, hops: 0)
+    /// Telemetry: per-octave-band Leq over the window, dBFS (NaN = not measured).
+    public var bandLeqDB = SIMD8<Double>(repeating: .nan)
+    /// Telemetry: window start, UTC ns; and length, s.
+    public var intervalStartUTCNanoseconds: Int64 = 0
+    public var intervalSeconds: Double = 0
+    /// Self-test: request number and whether the synthetic burst was detected.
+    public var selfTestID: UInt32 = 0
+    public var selfTestDetected = false
+    public var selfTestClass: SoundClass = .loudImpulse
+
+    public init() {}
+}
+
+/// SPSC ring of `AgentItem`s; the consumer can wait with a timeout.
+public final class AgentQueue: @unchecked Sendable {
+    // @unchecked Sendable: slot i is written only by the producer before publishing
+    // `tail`, and read only by the consumer before publishing `head`.
+    private let capacity: Int
+    private let slots: UnsafeMutablePointer<AgentItem>
+    private let head = Atomic<Int>(0)
+    private let tail = Atomic<Int>(0)
+    private let droppedCount = Atomic<UInt64>(0)
+    private let wake = DispatchSemaphore(value: 0)
+
+    /// A queue of `capacity` items, allocated here.
+    public init(capacity: Int = 256) {
+        self.capacity = capacity
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: AgentItem(), count: capacity)
+    }
+
+    deinit {
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
+    }
+
+    /// Items dropped because the consumer fell behind.
+    public var dropped: UInt64 { droppedCount.load(ordering: .relaxed) }
+
+    /// Producer: appends `item`; returns false (and counts it) when full.
+    @discardableResult
+    public func push(_ item: borrowing AgentItem) -> Bool {
+        let t = tail.load(ordering: .relaxed)
+        let h = head.load(ordering: .acquiring)
+        if t &- h >= capacity {
+            droppedCount.add(1, ordering: .relaxed)
+            return false
+        }
+        slots[t % capacity] = copy item
+        tail.store(t &+ 1, ordering: .releasing)
+        wake.signal()
+        return true
+    }
+
+    /// Consumer: the next item, waiting up to `timeoutMilliseconds`; nil on timeout.
+    public func pop(timeoutMilliseconds: Int) -> AgentItem? {
+        if let item = tryPop() { return item }
+        _ = wake.wait(timeout: .now() + .milliseconds(timeoutMilliseconds))
+        return tryPop()
+    }
+
+    /// Consumer: the next item if any.
+    public func tryPop() -> AgentItem? {
+        let h = head.load(ordering: .relaxed)
+        let t = tail.load(ordering: .acquiring)
+        guard t != h else { return nil }
+        let item = slots[h % capacity]
+        head.store(h &+ 1, ordering: .releasing)
+        return item
+    }
+
+    /// Items waiting.
+    public var count: Int { tail.load(ordering: .acquiring) &- head.load(ordering: .acquiring) }
+}

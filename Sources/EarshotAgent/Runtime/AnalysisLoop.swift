@@ -1,0 +1,294 @@
+// The analysis thread: hops from the SampleRing → AnalysisChain → DetectionEngine
+// and LevelMeter → items for the dispatcher (and PTZ triggers). It never waits on
+// the network or on GPIO, and after `start` it allocates nothing per hop: every
+// buffer is taken in `init`, state is inline, no String is built.
+import EarshotAudio
+import EarshotDSP
+import EarshotDetection
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything the analysis thread needs, fixed at construction.
+public struct AnalysisSetup: Sendable {
+    /// Signature table (nil: detection off, mode `levels`).
+    public var table: SignatureTable?
+    /// dB SPL at 0 dBFS, Q8.8 (nil: uncalibrated).
+    public var splOffsetQ8_8: Int16?
+    /// Calibration gain for the chain (1.0 = unity).
+    public var calibrationGain: Double = 1
+    /// Telemetry window, s.
+    public var telemetryIntervalSeconds: Int = 60
+    /// Drive PTZ lines on events (mode `events+ptz`).
+    public var steerCamera: Bool = false
+    /// Stop analysing after this much audio, s (nil = never).
+    public var stopAfterAudioSeconds: Double?
+
+    public init() {}
+}
+
+/// Runs the analysis loop on its own thread.
+public final class AnalysisLoop: @unchecked Sendable {
+    // @unchecked Sendable: buffers and DSP state are touched only by the analysis
+    // thread; cross-thread state is atomic.
+    /// The audio source.
+    public let input: AgentAudioInput
+    /// Where events and telemetry go.
+    public let queue: AgentQueue
+    let setup: AnalysisSetup
+    let ptz: AgentPTZ?
+    let notifier: SystemdNotifier?
+    let watchdogNanoseconds: Int64
+    private let hop: Int
+    private let frameBuffer: UnsafeMutableBufferPointer<Int16>
+    private let monoBuffer: UnsafeMutableBufferPointer<Int16>
+    private let stopRequested = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(false)
+    private let hopsDone = Atomic<Int64>(0)
+    private let heartbeat = Atomic<Int64>(0)
+    private let inputDone = Atomic<Bool>(false)
+    private let selfTestRequest = Atomic<UInt32>(0)
+    private let eventsSeen = Atomic<UInt64>(0)
+
+    /// Prepares the loop (buffers, chain design happens on the thread's start).
+    /// `watchdogInterval`: systemd's `WatchdogSec`; the loop pings every half of it.
+    public init(input: AgentAudioInput, setup: AnalysisSetup, ptz: AgentPTZ?, queue: AgentQueue,
+                notifier: SystemdNotifier?, watchdogInterval: Duration?) {
+        self.input = input
+        self.setup = setup
+        self.ptz = ptz
+        self.queue = queue
+        self.notifier = notifier
+        if let w = watchdogInterval {
+            let c = w.components
+            watchdogNanoseconds = c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+        } else {
+            watchdogNanoseconds = 0
+        }
+        hop = input.hopFrames
+        frameBuffer = .allocate(capacity: hop * input.channels)
+        frameBuffer.initialize(repeating: 0)
+        monoBuffer = .allocate(capacity: hop)
+        monoBuffer.initialize(repeating: 0)
+    }
+
+    deinit {
+        frameBuffer.deallocate()
+        monoBuffer.deallocate()
+    }
+
+    /// Hops analysed so far.
+    public var hops: Int64 { hopsDone.load(ordering: .relaxed) }
+    /// Monotonic ns of the loop's last iteration (liveness).
+    public var lastHeartbeatNanoseconds: Int64 { heartbeat.load(ordering: .relaxed) }
+    /// True once a finite input was analysed to its end (or `stopAfterAudioSeconds` reached).
+    public var reachedEndOfInput: Bool { inputDone.load(ordering: .acquiring) }
+    /// Detector events seen (all phases).
+    public var eventCount: UInt64 { eventsSeen.load(ordering: .relaxed) }
+
+    /// Asks the analysis thread to run the synthetic self-test burst; it pushes a
+    /// `.selfTest` item carrying `id` when done.
+    public func requestSelfTest(id: UInt32) { selfTestRequest.store(id, ordering: .releasing) }
+
+    /// Starts the thread.
+    public func start() {
+        running.store(true, ordering: .releasing)
+        AgentThread.spawn(name: "earshot-analyze") { [self] in run() }
+    }
+
+    /// Stops the thread; returns once it has left the loop (≤ ~150 ms).
+    public func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        while running.load(ordering: .acquiring) { usleep(1_000) }
+    }
+
+    // MARK: Analysis thread
+
+    private func run() {
+        defer { running.store(false, ordering: .releasing) }
+        let rate = input.rate
+        var config = AnalysisConfig(sampleRate: Int32(rate))
+        config.calibrationGain = setup.calibrationGain
+        var chain = AnalysisChain(config: config)
+        var frame = FeatureFrame()
+        let detecting = setup.table != nil
+        var engine = DetectionEngine(table: setup.table ?? SignatureTable(), config: config, splOffset: setup.splOffsetQ8_8)
+        var meter = LevelMeter()
+        var bandSum = SIMD8<Double>(repeating: 0)
+        var bandSeen = SIMD8<Int32>(repeating: 0)
+        var windowHops = 0
+        let hopsPerWindow = max(1, setup.telemetryIntervalSeconds * rate / hop)
+        var windowStartUTC: Int64 = 0
+        var item = AgentItem()
+        var lastSelfTest: UInt32 = 0
+        var nextWatchdog: Int64 = 0
+        let channels = input.channels
+        let analysisChannel = input.analysisChannel
+        let ring = input.ring
+        let stopAfterHops: Int64 = setup.stopAfterAudioSeconds.map { Int64(($0 * Double(rate) / Double(hop)).rounded(.up)) } ?? Int64.max
+        let nsPerFrame = 1_000_000_000.0 / Double(rate)
+        let hopEnergyScale = Double(1 << 29) * Double(hop)
+        let ln10over10 = 0.23025850929940458
+        var finished = false
+        let fileStart = input.fileStartMonotonicNanoseconds ?? 0
+        var offset = AgentClock.realtimeOffsetNanoseconds()
+
+        while !stopRequested.load(ordering: .acquiring) {
+            let now0 = AgentClock.monotonicNanoseconds()
+            heartbeat.store(now0, ordering: .relaxed)
+            if watchdogNanoseconds > 0, now0 >= nextWatchdog, let notifier {
+                try? notifier.watchdog()
+                nextWatchdog = now0 &+ watchdogNanoseconds / 2
+            }
+            let request = selfTestRequest.load(ordering: .acquiring)
+            if request != lastSelfTest {
+                lastSelfTest = request
+                runSelfTest(id: request, config: config, into: &item)
+                queue.push(item)
+            }
+            if finished {
+                usleep(20_000)
+                continue
+            }
+            guard ring.read(into: frameBuffer, frameCount: hop, timeoutNanoseconds: 100_000_000) else {
+                if input.isFinished && ring.availableFrames < hop {
+                    if detecting {
+                        engine.finish(atSample: frame.firstSample &+ Int64(hop)) { e in
+                            handle(e, hopEndSample: frame.firstSample &+ Int64(hop), hopEndMono: now0, offset: offset, into: &item)
+                        }
+                    }
+                    finished = true
+                    inputDone.store(true, ordering: .releasing)
+                }
+                continue
+            }
+            let backlog = ring.availableFrames
+            let now = AgentClock.monotonicNanoseconds()
+            downmix(channels: channels, channel: analysisChannel)
+            chain.process(hop: UnsafeBufferPointer(monoBuffer), into: &frame)
+            let hopEndSample = frame.firstSample &+ Int64(hop)
+            // Capture time of the hop's last sample: a file replay's own clock (sample i
+            // at start + i/rate); for ALSA, `backlog` frames before now.
+            let hopEndMono = fileStart != 0
+                ? fileStart &+ Int64(Double(hopEndSample) * nsPerFrame)
+                : now &- Int64(Double(backlog) * nsPerFrame)
+
+            // Telemetry: A-weighted hop level → meter; octave bands → energy sums.
+            if windowHops == 0 {
+                offset = AgentClock.realtimeOffsetNanoseconds()
+                windowStartUTC = hopEndMono &- Int64(Double(hop) * nsPerFrame) &+ offset
+            }
+            let la = Int32(frame.levelA)
+            let energy = hopEnergyScale * exp(Double(la) / 256 * ln10over10)
+            meter.add(energy: energy < 1.8e19 ? UInt64(energy) : UInt64.max / 2, sampleCount: Int32(hop), levelQ8_8: la)
+            for b in 0..<8 where frame.bandLevel[b] > FeatureFrame.floor {
+                bandSum[b] += exp(Double(frame.bandLevel[b]) / 256 * ln10over10)
+                bandSeen[b] &+= 1
+            }
+            windowHops += 1
+            if windowHops >= hopsPerWindow {
+                item.kind = .telemetry
+                item.levels = meter.report()
+                for b in 0..<8 {
+                    item.bandLeqDB[b] = bandSeen[b] == 0 ? .nan : 10 * log10(bandSum[b] / Double(windowHops))
+                }
+                item.intervalStartUTCNanoseconds = windowStartUTC
+                item.intervalSeconds = Double(windowHops * hop) / Double(rate)
+                queue.push(item)
+                meter.reset()
+                bandSum = SIMD8(repeating: 0)
+                bandSeen = SIMD8(repeating: 0)
+                windowHops = 0
+            }
+
+            if detecting {
+                engine.process(frame) { e in
+                    handle(e, hopEndSample: hopEndSample, hopEndMono: hopEndMono, offset: offset, into: &item)
+                }
+            }
+            let done = hopsDone.add(1, ordering: .relaxed).newValue
+            if done >= stopAfterHops {
+                finished = true
+                inputDone.store(true, ordering: .releasing)
+            }
+        }
+
+        func handle(_ e: Event, hopEndSample: Int64, hopEndMono: Int64, offset: Int64, into item: inout AgentItem) {
+            eventsSeen.add(1, ordering: .relaxed)
+            item.kind = .event
+            item.event = e
+            item.onsetMonotonicNanoseconds = hopEndMono &- Int64(Double(hopEndSample &- e.onsetSample) * nsPerFrame)
+            item.onsetUTCNanoseconds = item.onsetMonotonicNanoseconds &+ offset
+            item.sector = -1
+            item.ptzOutcome = 0
+            if e.phase != .end, setup.steerCamera, let ptz {
+                let sector = ptz.defaultSector
+                item.sector = Int32(sector)
+                switch ptz.trigger(sector: sector) {
+                case .accepted: item.ptzOutcome = 1
+                case .suppressedBySectorCooldown, .suppressedByGlobalCooldown: item.ptzOutcome = 2
+                default: item.ptzOutcome = 3
+                }
+            }
+            queue.push(item)
+        }
+    }
+
+    /// Copies the analysed channel (or the mean of all) of the interleaved hop into `monoBuffer`.
+    @inline(__always)
+    private func downmix(channels: Int, channel: Int?) {
+        if channels == 1 {
+            monoBuffer.baseAddress!.update(from: frameBuffer.baseAddress!, count: hop)
+            return
+        }
+        if let c = channel {
+            for i in 0..<hop { monoBuffer[i] = frameBuffer[i * channels + c] }
+            return
+        }
+        for i in 0..<hop {
+            var sum: Int32 = 0
+            for c in 0..<channels { sum &+= Int32(frameBuffer[i * channels + c]) }
+            monoBuffer[i] = Int16(truncatingIfNeeded: sum / Int32(channels))
+        }
+    }
+
+    /// Runs a synthetic 2 s signal (quiet noise, then a decaying broadband burst at
+    /// 1 s) through a fresh chain and detector with the live table; records whether
+    /// an impulsive event came out.
+    private func runSelfTest(id: UInt32, config: AnalysisConfig, into item: inout AgentItem) {
+        item.kind = .selfTest
+        item.selfTestID = id
+        item.selfTestDetected = false
+        guard let table = setup.table else { return }
+        var chain = AnalysisChain(config: config)
+        var engine = DetectionEngine(table: table, config: config, splOffset: setup.splOffsetQ8_8)
+        var frame = FeatureFrame()
+        var seed: UInt32 = 12_345
+        let rate = Double(config.sampleRate)
+        let burstStart = Int(rate)
+        var detected = false
+        var found = SoundClass.loudImpulse
+        var n = 0
+        for _ in 0..<(200) {
+            for i in 0..<hop {
+                seed = seed &* 1_664_525 &+ 1_013_904_223
+                let white = Double(Int32(bitPattern: seed) >> 16) / 32_768
+                var amplitude = 30.0
+                let k = n - burstStart
+                if k >= 0 { amplitude += 24_000 * exp(-Double(k) / (0.02 * rate)) }
+                monoBuffer[i] = Int16(max(-32_768, min(32_767, (white * amplitude).rounded())))
+                n += 1
+            }
+            chain.process(hop: UnsafeBufferPointer(monoBuffer), into: &frame)
+            engine.process(frame) { e in
+                if e.phase == .impulse && !detected { detected = true; found = e.soundClass }
+            }
+        }
+        engine.finish(atSample: Int64(n)) { e in
+            if e.phase == .impulse && !detected { detected = true; found = e.soundClass }
+        }
+        item.selfTestDetected = detected
+        item.selfTestClass = found
+    }
+}

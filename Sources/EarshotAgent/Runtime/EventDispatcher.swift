@@ -1,0 +1,208 @@
+// The dispatcher thread: turns analysis items into MQTT messages (through the
+// outbox) and log lines. Runs off the analysis thread so that the outbox's
+// fdatasync and any String building never delay a hop.
+import Dispatch
+import EarshotDSP
+import EarshotDetection
+import EarshotMQTT
+import EarshotSignatures
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Results of one self-test, per stage.
+public struct SelfTestResult: Sendable, Equatable {
+    /// The analysis thread ran the synthetic burst through chain and detector and an impulsive event came out.
+    public var detector: Bool
+    /// Class the detector gave the burst (empty if none).
+    public var detectedClass: String
+    /// The synthetic `selftest` event was stored in the outbox (nil: mode `levels`, not attempted).
+    public var outbox: Bool?
+    /// Event id given to the synthetic event.
+    public var eventID: String?
+    /// PTZ lines claimed and not halted (nil: PTZ not in use).
+    public var ptz: Bool?
+    /// Hops analysed when the test ran (live audio keeps flowing).
+    public var hops: Int64
+}
+
+/// Pops `AgentItem`s and publishes/logs them.
+public final class EventDispatcher: @unchecked Sendable {
+    // @unchecked Sendable: mutable state is behind Mutex/Atomic; the rest is immutable.
+    let queue: AgentQueue
+    let publisher: MQTTPublisher
+    let table: SignatureTable
+    let mode: OperatingMode
+    let splOffsetDB: Double?
+    let log: AgentLog
+    let ptz: AgentPTZ?
+    let hops: @Sendable () -> Int64
+    private let stopRequested = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(false)
+    private let published = Atomic<UInt64>(0)
+    private let waiters = Mutex<[UInt32: SelfTestResult]>([:])
+    private let selfTestDone = DispatchSemaphore(value: 0)
+    /// Called after an event is stored in the outbox: (outbox record id, onset CLOCK_MONOTONIC ns, class).
+    let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
+
+    init(queue: AgentQueue, publisher: MQTTPublisher, table: SignatureTable, mode: OperatingMode, splOffsetDB: Double?,
+         log: AgentLog, ptz: AgentPTZ?, hops: @escaping @Sendable () -> Int64,
+         onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?) {
+        self.queue = queue
+        self.publisher = publisher
+        self.table = table
+        self.mode = mode
+        self.splOffsetDB = splOffsetDB
+        self.log = log
+        self.ptz = ptz
+        self.hops = hops
+        self.onEventStored = onEventStored
+    }
+
+    /// Events stored in the outbox by this dispatcher.
+    public var eventsPublished: UInt64 { published.load(ordering: .relaxed) }
+
+    func start() {
+        running.store(true, ordering: .releasing)
+        AgentThread.spawn(name: "earshot-dispatch") { [self] in run() }
+    }
+
+    /// Handles what is queued, then stops the thread.
+    func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        while running.load(ordering: .acquiring) { usleep(1_000) }
+    }
+
+    /// Waits (≤ `timeoutMilliseconds`) for the result of self-test `id`.
+    func waitForSelfTest(id: UInt32, timeoutMilliseconds: Int) -> SelfTestResult? {
+        let deadline = AgentClock.monotonicNanoseconds() + Int64(timeoutMilliseconds) * 1_000_000
+        while AgentClock.monotonicNanoseconds() < deadline {
+            if let r = waiters.withLock({ $0.removeValue(forKey: id) }) { return r }
+            _ = selfTestDone.wait(timeout: .now() + .milliseconds(20))
+        }
+        return nil
+    }
+
+    private func run() {
+        defer { running.store(false, ordering: .releasing) }
+        while true {
+            if let item = queue.pop(timeoutMilliseconds: 50) {
+                handle(item)
+            } else if stopRequested.load(ordering: .acquiring) {
+                return
+            }
+        }
+    }
+
+    private func handle(_ item: AgentItem) {
+        switch item.kind {
+        case .event: handleEvent(item)
+        case .telemetry: handleTelemetry(item)
+        case .selfTest: handleSelfTest(item)
+        }
+    }
+
+    private func handleEvent(_ item: AgentItem) {
+        let e = item.event
+        let name = table.className(of: e)
+        let onset = UTCTimestamp(nanosecondsSinceEpoch: item.onsetUTCNanoseconds)
+        let phase: String
+        switch e.phase {
+        case .start: phase = "start"
+        case .end: phase = "end"
+        case .impulse: phase = "impulse"
+        }
+        let ptzText: String
+        switch item.ptzOutcome {
+        case 1: ptzText = " ptz=sector\(item.sector)"
+        case 2: ptzText = " ptz=cooldown"
+        case 3: ptzText = " ptz=refused"
+        default: ptzText = ""
+        }
+        guard mode.publishesEvents, e.phase != .end else {
+            log.info("event-\(phase) class=\(name) onset=\(onset.rfc3339) (not published: \(e.phase == .end ? "end of a sustained sound" : "mode levels"))")
+            return
+        }
+        let message = makeMessage(item, name: name, onset: onset)
+        do {
+            let receipt = try publisher.publish(event: message)
+            published.add(1, ordering: .relaxed)
+            onEventStored?(receipt.recordID, item.onsetMonotonicNanoseconds, name)
+            AgentLog.write("earshot: event id=\(receipt.eventID) class=\(name) phase=\(phase) onset=\(onset.rfc3339) peak_dbfs=\(Self.fixed(message.peakDBFS)) confidence=\(Self.fixed(message.confidence))\(ptzText)\n")
+        } catch {
+            log.error("event class=\(name) onset=\(onset.rfc3339) could not be stored in the outbox: \(error.description)")
+        }
+    }
+
+    func makeMessage(_ item: AgentItem, name: String, onset: UTCTimestamp) -> EventMessage {
+        let e = item.event
+        let sync = AgentClock.syncState()
+        var bands = SIMD8<Double>(repeating: .nan)
+        for b in 0..<8 where e.bandProfile[b] > FeatureFrame.floor { bands[b] = Double(Int(e.bandProfile[b])) / 256 }
+        let rate = Double(max(1, sampleRate))
+        return EventMessage(
+            eventClass: name, onset: onset,
+            clock: ClockSync(synchronised: sync.synchronised, estimatedErrorMicroseconds: sync.estimatedErrorMicroseconds),
+            durationMs: max(0, Double(e.durationSamples) * 1000 / rate),
+            peakDBFS: min(10, Double(Int(e.peakLevel)) / 256),
+            peakDBSPL: e.isCalibrated ? min(200, max(0, Double(Int(e.peakLevelSPL)) / 256)) : nil,
+            confidence: Double(Int(e.confidence)) / 65_535,
+            sector: item.sector >= 0 ? Int(item.sector) : nil,
+            bands: OctaveBandLevels(bands))
+    }
+
+    /// Sample rate of the running input (set by the agent).
+    var sampleRate: Int = 16_000
+
+    private func handleTelemetry(_ item: AgentItem) {
+        let l = item.levels
+        let off = splOffsetDB ?? 0
+        func db(_ q: Int32) -> Double { max(Double(Int(q)) / 256, -120) + off }
+        var bands = item.bandLeqDB
+        for b in 0..<8 where !bands[b].isNaN { bands[b] += off }
+        let t = TelemetryMessage(intervalStart: UTCTimestamp(nanosecondsSinceEpoch: item.intervalStartUTCNanoseconds),
+                                 intervalSeconds: item.intervalSeconds, unit: splOffsetDB == nil ? .dBFS : .dBSPL,
+                                 laeq: db(l.leq), lamax: db(l.lmax), lamin: db(l.lmin), la90: db(l.l90),
+                                 bands: OctaveBandLevels(bands))
+        do {
+            _ = try publisher.publish(telemetry: t)
+        } catch {
+            log.warning("telemetry not stored: \(error.description)")
+        }
+        log.debug("telemetry laeq=\(Self.fixed(t.laeq)) lamax=\(Self.fixed(t.lamax)) la90=\(Self.fixed(t.la90)) \(t.unit.rawValue)")
+    }
+
+    private func handleSelfTest(_ item: AgentItem) {
+        var result = SelfTestResult(detector: item.selfTestDetected,
+                                    detectedClass: item.selfTestDetected ? table.className(of: item.selfTestClass) : "",
+                                    outbox: nil, eventID: nil, ptz: nil, hops: hops())
+        if mode.publishesEvents {
+            var synthetic = Event()
+            synthetic.phase = .impulse
+            var fake = AgentItem()
+            fake.event = synthetic
+            let now = UTCTimestamp.now()
+            let message = makeMessage(fake, name: "selftest", onset: now)
+            do {
+                let receipt = try publisher.publish(event: message)
+                result.outbox = true
+                result.eventID = receipt.eventID
+                AgentLog.write("earshot: event id=\(receipt.eventID) class=selftest phase=impulse onset=\(now.rfc3339)\n")
+            } catch {
+                result.outbox = false
+                log.error("self-test event could not be stored: \(error.description)")
+            }
+        }
+        if let ptz { let s = ptz.status; result.ptz = !s.halted && s.failures == 0 }
+        waiters.withLock { $0[item.selfTestID] = result }
+        selfTestDone.signal()
+    }
+
+    /// `x` with 2 decimals (logs only).
+    static func fixed(_ x: Double) -> String {
+        guard x.isFinite else { return "nan" }
+        let v = (x * 100).rounded() / 100
+        return String(v)
+    }
+}

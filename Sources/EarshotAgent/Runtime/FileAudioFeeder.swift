@@ -1,0 +1,102 @@
+// A WAV file played into a SampleRing as if it were a microphone: for tests,
+// demos and benchmarks (`earshot run --input FILE`). Never drops samples: when
+// the ring is full the feeder waits for the analysis thread.
+import EarshotAudio
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Feeds the selected channel of a WAV file into a mono `SampleRing` from its
+/// own thread, in chunks of `chunkFrames`. With `realtime`, chunk k is written
+/// at `startMonotonicNanoseconds + (k+1)·chunk/rate` (so sample i "happens" at
+/// start + i/rate, like a capture delivering 10 ms periods); otherwise as fast
+/// as the ring drains. With `loop`, the file restarts at its end.
+public final class FileAudioFeeder: @unchecked Sendable {
+    // @unchecked Sendable: the reader and buffer are used by the feeder thread only; shared state is atomic.
+    /// The file being played.
+    public let path: String
+    /// Its sample rate, Hz.
+    public let rate: Int
+    /// Mono Q15 ring the analysis thread reads.
+    public let ring: SampleRing
+    /// Frames per write (10 ms).
+    public let chunkFrames: Int
+    private let selection: WAVChannelSelection
+    private let realtime: Bool
+    private let loop: Bool
+    private var reader: WAVReader
+    private let buffer: UnsafeMutableBufferPointer<Int16>
+    private let stopRequested = Atomic<Bool>(false)
+    private let done = Atomic<Bool>(false)
+    private let frames = Atomic<UInt64>(0)
+    private let start = Atomic<Int64>(0)
+    private let finishedSignal = Atomic<Bool>(false)
+
+    /// Opens `path` (WAV) and prepares a ring of `ringFrames` (at least 4 chunks).
+    /// - Throws: `WAVError` naming the file.
+    public init(path: String, selection: WAVChannelSelection, realtime: Bool, loop: Bool, ringFrames: Int) throws(WAVError) {
+        self.path = path
+        self.selection = selection
+        self.realtime = realtime
+        self.loop = loop
+        reader = try WAVReader(path: path, selection: selection)
+        rate = reader.format.sampleRate
+        chunkFrames = max(rate / 100, 1)
+        ring = SampleRing(channels: 1, minimumFrames: max(ringFrames, chunkFrames * 4))
+        buffer = .allocate(capacity: chunkFrames)
+        buffer.initialize(repeating: 0)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Monotonic time (ns) of sample 0 of the stream (0 before `start`).
+    public var startMonotonicNanoseconds: Int64 { start.load(ordering: .acquiring) }
+    /// Frames written into the ring so far.
+    public var framesWritten: UInt64 { frames.load(ordering: .relaxed) }
+    /// True once the file ended (never with `loop`) or `stop()` was called.
+    public var isFinished: Bool { done.load(ordering: .acquiring) }
+
+    /// Starts the feeder thread.
+    public func begin() {
+        start.store(AgentClock.monotonicNanoseconds(), ordering: .releasing)
+        AgentThread.spawn(name: "earshot-feed") { [self] in run() }
+    }
+
+    /// Stops the thread (returns within about 10 ms).
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+        while !finishedSignal.load(ordering: .acquiring) && start.load(ordering: .relaxed) != 0 { usleep(1_000) }
+    }
+
+    private func run() {
+        let t0 = start.load(ordering: .relaxed)
+        var written: Int64 = 0
+        defer {
+            done.store(true, ordering: .releasing)
+            finishedSignal.store(true, ordering: .releasing)
+        }
+        while !stopRequested.load(ordering: .relaxed) {
+            var n: Int
+            do { n = try reader.read(into: buffer) } catch { n = 0 }
+            if n == 0 {
+                guard loop, let again = try? WAVReader(path: path, selection: selection) else { return }
+                reader = again
+                continue
+            }
+            if n < chunkFrames { (buffer.baseAddress! + n).update(repeating: 0, count: chunkFrames - n) }
+            if realtime {
+                let due = t0 &+ (written &+ Int64(chunkFrames)) &* 1_000_000_000 / Int64(rate)
+                AgentThread.sleep(untilMonotonic: due)
+            } else {
+                while ring.capacityFrames - ring.availableFrames < chunkFrames {
+                    if stopRequested.load(ordering: .relaxed) { return }
+                    usleep(500)
+                }
+            }
+            ring.write(buffer.baseAddress!, frameCount: chunkFrames)
+            written &+= Int64(chunkFrames)
+            frames.add(UInt64(chunkFrames), ordering: .relaxed)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// An in-memory GPIO chip that appends every line transition to a text file, so
+// a test can watch the PTZ lines of an `earshot run` child process.
+import EarshotGPIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Records `claim`, `set` and `release` as lines of a file:
+/// `claim <n>` / `set <monotonic_ns> <index> <active 0|1> <high 0|1>` / `release`.
+/// Each line is one `write(2)` on an `O_APPEND` descriptor.
+public final class RecordingGPIOBackend: GPIOBackend, @unchecked Sendable {
+    // @unchecked Sendable: PTZTrigger serialises every call under its lock.
+    private let fd: Int32
+    private var lines: [GPIOLineConfig] = []
+
+    /// Opens (creates, appends to) `path`.
+    public init(path: String) throws(GPIOError) {
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 { throw GPIOError(.noSuchChip, errno: errno, "cannot open fake GPIO log \(path)") }
+    }
+
+    deinit { close(fd) }
+
+    public func claim(chip: GPIOChipRef, lines: [GPIOLineConfig]) throws(GPIOError) {
+        self.lines = lines
+        emit("claim \(lines.count) \(lines.map { $0.physical(active: false) ? "1" : "0" }.joined(separator: ","))\n")
+    }
+
+    public func set(line index: Int, active: Bool) throws(GPIOError) {
+        let high = lines[index].physical(active: active)
+        emit("set \(MonotonicClock.nanoseconds()) \(index) \(active ? 1 : 0) \(high ? 1 : 0)\n")
+    }
+
+    public func release() { emit("release\n") }
+
+    private func emit(_ text: String) {
+        var t = text
+        t.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+    }
+}
