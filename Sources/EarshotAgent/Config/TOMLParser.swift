@@ -353,9 +353,9 @@ struct TOMLParser {
         i += 1
         var out: [UInt8] = []
         while true {
-            guard let c = peek() else { throw error("unterminated string (opened at column \(open.column)): expected '\"'") }
+            guard let c = peek() else { throw error("unterminated string: expected a closing '\"'", at: open) }
             if c == 0x22 { i += 1; break }
-            if c == 0x0A || c == 0x0D { throw error("unterminated string (opened at column \(open.column)): strings end on the same line") }
+            if c == 0x0A || c == 0x0D { throw error("unterminated string: add the closing '\"' (strings end on the same line)", at: open) }
             if (c < 0x20 && c != 0x09) || c == 0x7F { throw error("control character \(describe(c)) in string; use an escape such as \\t or \\u0001") }
             if c != 0x5C { out.append(c); i += 1; continue }
             let escPos = position
@@ -391,9 +391,9 @@ struct TOMLParser {
         i += 1
         let start = i
         while true {
-            guard let c = peek() else { throw error("unterminated literal string (opened at column \(open.column)): expected \"'\"") }
+            guard let c = peek() else { throw error("unterminated literal string: expected a closing \"'\"", at: open) }
             if c == 0x27 { break }
-            if c == 0x0A || c == 0x0D { throw error("unterminated literal string (opened at column \(open.column)): strings end on the same line") }
+            if c == 0x0A || c == 0x0D { throw error("unterminated literal string: add the closing \"'\" (strings end on the same line)", at: open) }
             if (c < 0x20 && c != 0x09) || c == 0x7F { throw error("control character \(describe(c)) in literal string") }
             i += 1
         }

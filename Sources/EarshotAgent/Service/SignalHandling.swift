@@ -47,6 +47,8 @@ private func earshotSignalHandler(_ signo: Int32) {
 
 /// Installs handlers for SIGTERM, SIGINT and SIGHUP (once per process) and
 /// exposes what arrived. Use `SignalHandling.install()`; the instance is shared.
+/// A small detached thread (parked in pause(2)) keeps the three signals
+/// unblocked so they are delivered even when every other thread blocks them.
 public final class SignalHandling: Sendable {
     /// Read end of the self-pipe: readable after a signal (for poll/epoll).
     /// `take()` drains it.
@@ -81,6 +83,22 @@ public final class SignalHandling: Sendable {
                 }
             }
             signal(SIGPIPE, SIG_IGN)
+            // A dedicated thread with the three signals unblocked: process-directed
+            // signals are delivered to a thread that does not block them, and
+            // Dispatch/Swift-concurrency worker threads block all signals (with
+            // an async main, the main thread may have exited).
+            var tid = pthread_t()
+            let rc = pthread_create(&tid, nil, { _ in
+                var set = sigset_t()
+                sigemptyset(&set)
+                for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                while true { pause() }
+            }, nil)
+            guard rc == 0 else {
+                return .failure(SystemdNotifyError(call: "pthread_create", code: rc, socket: "signal thread"))
+            }
+            pthread_detach(tid)
             let h = SignalHandling(readFD: fds[0])
             current = h
             return .success(h)

@@ -1,0 +1,36 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import EarshotAgent
+
+// One test function: the flags are process-wide, so the steps must not interleave.
+// Signals are sent with kill(getpid(), …): process-directed, so the kernel
+// delivers them to a thread that does not block them (raise() would target
+// the current test thread, and Dispatch worker threads block signals).
+@Suite("Signal handling", .serialized)
+struct SignalHandlingTests {
+    @Test func raisedSignalsBecomeFlags() throws {
+        let h = try SignalHandling.install()
+        #expect(try SignalHandling.install() === h)
+        _ = h.take()
+
+        #expect(kill(getpid(), SIGHUP) == 0)
+        var pfd = pollfd(fd: h.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&pfd, 1, 1_000) == 1)  // the self-pipe woke up
+        #expect(h.peek() == SignalFlags(reload: true))
+        #expect(h.take() == SignalFlags(reload: true))
+        #expect(h.take().isEmpty)  // cleared
+
+        #expect(kill(getpid(), SIGTERM) == 0)  // handled: the test process is still alive
+        #expect(kill(getpid(), SIGINT) == 0)
+        let f = h.wait(timeoutMs: 1_000)
+        #expect(f.terminate && f.interrupt && !f.reload)
+        #expect(f.shouldStop)
+
+        // Nothing pending: wait times out empty, and the pipe was drained.
+        #expect(h.wait(timeoutMs: 10).isEmpty)
+        pfd.revents = 0
+        #expect(poll(&pfd, 1, 0) == 0)
+    }
+}
