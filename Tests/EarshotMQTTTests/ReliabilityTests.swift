@@ -153,7 +153,7 @@ struct ReliabilityTests {
         #expect(waitUntil(timeout: 10) { acks.all.count >= 300 })
         var latencies = acks.all.compactMap { a in starts[a.0].map { Double(a.1 - $0) / 1e6 } }.sorted()
         callTimes.sort()
-        let network = acks.all.compactMap { a in returns[a.0].map { Double(a.1 &- $0) / 1e6 } }.sorted()
+        let network = acks.all.compactMap { a in returns[a.0].map { max(Double(Int64(bitPattern: a.1 &- $0)) / 1e6, 0) } }.sorted()
         #expect(latencies.count == 300)
         guard latencies.count == 300 else { return }
         func p(_ xs: [Double], _ q: Double) -> String { String(format: "%.2f", xs[min(Int(q * Double(xs.count)), xs.count - 1)]) }

@@ -143,9 +143,12 @@ public final class MQTTPublisher: @unchecked Sendable {
             usleep(5_000)
         }
         lock.withLock { stopping = true }
-        while lock.withLock({ !stopped }) { usleep(2_000) }
+        // Bounded: a blocking TCP connect to a black-holed broker can take the kernel's
+        // SYN timeout (~2 min); then the thread finishes on its own and stop() returns anyway.
+        let joinDeadline = Outbox.monotonicNanoseconds() + 3_000_000_000
+        while lock.withLock({ !stopped }) && Outbox.monotonicNanoseconds() < joinDeadline { usleep(2_000) }
         lock.withLock {
-            session = nil
+            if stopped { session = nil }
             setState(.stopped, error: currentError)
         }
     }
