@@ -41,18 +41,19 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Signature table file (default: the table built into earshot).")
     var table: String?
 
-    @Option(help: "Board file (microphone calibration). Not yet supported: no board-file format exists yet.")
+    @Option(help: "Board file: its microphone calibration turns peaks into dB SPL, its analysis_channel is the default --channel.")
     var board: String?
 
-    @Option(help: "Channel of multichannel files: a 0-based index or 'mean' (default 0).")
-    var channel: String = "0"
+    @Option(help: "Channel of multichannel files: a 0-based index or 'mean' (default: the board's analysis_channel, else 0).")
+    var channel: String?
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one WAV file or directory") }
         _ = try selection()
     }
 
-    private func selection() throws -> WAVChannelSelection {
+    private func selection() throws -> WAVChannelSelection? {
+        guard let channel else { return nil }
         if channel == "mean" { return .mean }
         guard let n = Int(channel), n >= 0 else {
             throw ValidationError("--channel '\(channel)': expected a 0-based channel index or 'mean'")
@@ -61,16 +62,30 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        var selection = try selection() ?? .channel(0)
+        var splOffsetDB: Double? = nil
         if let board {
-            printError("earshot analyze: --board \(board): not yet supported (the board-file format does not exist yet); run without --board")
-            throw ExitCode(2)
+            do {
+                let config = try BoardConfig.load(path: board)
+                splOffsetDB = config.microphone.effectiveOffsetDB
+                if self.channel == nil {
+                    switch config.audio.analysisChannel {
+                    case .index(let i): selection = .channel(i)
+                    case .mean: selection = .mean
+                    }
+                }
+            } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
         }
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)
         let analyzer: OfflineAnalyzer
         do {
-            analyzer = try OfflineAnalyzer(tablePath: table, options: OfflineFrameOptions(selection: try selection()))
+            analyzer = try OfflineAnalyzer(tablePath: table, splOffsetDB: splOffsetDB,
+                                           options: OfflineFrameOptions(selection: selection))
         } catch {
-            printError("earshot analyze: \(error)")
+            printError(error.description)
             throw ExitCode(2)
         }
         let inputs = expandOfflineInputs(paths)

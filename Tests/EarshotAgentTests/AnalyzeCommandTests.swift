@@ -75,11 +75,51 @@ struct AnalyzeCommandTests {
         }
     }
 
-    @Test("usage errors: bad --channel, --board not yet supported")
+    @Test("usage errors: bad --channel; a board file that cannot be loaded stops the run with exit 2")
     func usage() throws {
         #expect(try runEarshot(["analyze", "--channel", "left", "x.wav"]).0 == 64)
-        let (code, _, err) = try runEarshot(["analyze", "--board", "b.toml", "x.wav"])
+        let dir = try offlineTempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try writePCM16([sine(hz: 440, dBFS: -20, rate: 16_000, count: 1_600)], rate: 16_000,
+                                 to: dir.appendingPathComponent("a.wav")).path
+        let missing = dir.appendingPathComponent("nope.toml").path
+        let (code, out, err) = try runEarshot(["analyze", "--board", missing, wav])
         #expect(code == 2)
-        #expect(err.contains("--board b.toml: not yet supported"))
+        #expect(out.isEmpty)
+        #expect(err.hasPrefix(missing), "\(err)")
+    }
+
+    @Test("--board: a calibrated board gives peak_db_spl = peak_dbfs + offset; its analysis_channel is the default")
+    func board() throws {
+        let dir = try offlineTempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try Self.mixedDirectory()
+        defer { try? FileManager.default.removeItem(at: wav) }
+        let boardPath = dir.appendingPathComponent("b.toml").path
+        try Data("""
+            name = "test-board"
+            [audio]
+            rate = 16000
+            channels = 4
+            analysis_channel = 3
+            [microphone]
+            calibration_offset_db = 100.0
+            """.utf8).write(to: URL(fileURLWithPath: boardPath))
+        let (code, out, err) = try runEarshot(["analyze", "--format", "jsonl", "--board", boardPath, "--channel", "0",
+                                               wav.appendingPathComponent("a_shots.wav").path])
+        #expect(code == 0, "\(err)")
+        for line in out.split(separator: "\n") {
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let dbfs = try #require(obj["peak_dbfs"] as? Double)
+            let spl = try #require(obj["peak_db_spl"] as? Double)
+            #expect(abs(spl - (dbfs + 100)) < 0.02)
+        }
+        // The board's analysis_channel 3 is the default: a stereo file has no channel 3 …
+        let stereo = wav.appendingPathComponent("c_stereo.wav").path
+        let (badCode, _, badErr) = try runEarshot(["analyze", "--board", boardPath, stereo])
+        #expect(badCode == 1)
+        #expect(badErr == "\(stereo): channel 3 requested but the file has 2 channels (0…1)\n")
+        // … and --channel overrides it.
+        #expect(try runEarshot(["analyze", "--board", boardPath, "--channel", "1", stereo]).0 == 0)
     }
 }
