@@ -1,53 +1,117 @@
 // The per-hop analysis: Q15 samples in, one FeatureFrame out.
 //
-// INTERIM: computes only levelZ, peak and crest; the filterbank, A-weighting,
-// Goertzel, envelope/onset and background stages are wired in as the kernels
-// land. The API below is the contract the detector and agent code against.
+//   hop (Q15) → DC blocker → calibration gain → conditioned hop (Q15)
+//     ├─ Σx²                       → levelZ, peak, crest, clipped
+//     ├─ octave filterbank (8 lanes) → bandLevel
+//     └─ A-weighting                 → levelA
+//
+// Stages still being wired (Goertzel bins, envelope/onset, background) leave
+// their FeatureFrame fields at their neutral values.
 
 /// Runs every DSP stage over one hop of Q15 samples and fills a
-/// `FeatureFrame`. All state is inline; `process` never allocates.
+/// `FeatureFrame`. All state is inline (no references); `process` never
+/// allocates and costs O(hopSamples).
 public struct AnalysisChain {
     /// The configuration this chain was designed for.
     public let config: AnalysisConfig
+
+    @usableFromInline var dcBlocker: DCBlocker
+    @usableFromInline let gain: CalibrationGain
+    @usableFromInline var filterbank: OctaveFilterbank
+    @usableFromInline var aWeighting: AWeightingFilter
+
     @usableFromInline var hopIndex: Int64 = 0
     @usableFromInline var nextSample: Int64 = 0
+    /// Q8.8 dB offset turning powerQ8_8(Σx² of one hop) into dBFS.
     @usableFromInline let hopOffsetQ8_8: Int32
     @usableFromInline let hopSamples: Int
+    /// Lanes of the filterbank that produce a level (compliant or partial).
+    @usableFromInline let activeBands: SIMDMask<SIMD8<Int16>.MaskStorage>
 
     /// Designs every stage for `config` (Double math, configuration time).
     public init(config: AnalysisConfig) {
-        precondition(config.sampleRate >= 8_000 && config.sampleRate <= 48_000, "sampleRate out of 8000…48000")
-        precondition(config.hopSamples > 0 && config.hopSamples <= 1_024, "hopSamples out of 1…1024")
+        precondition(config.sampleRate >= 8_000 && config.sampleRate <= 48_000, "AnalysisChain: sampleRate out of 8000…48000")
+        precondition(config.hopSamples > 0 && config.hopSamples <= 1_024, "AnalysisChain: hopSamples out of 1…1024")
         self.config = config
         self.hopSamples = Int(config.hopSamples)
         self.hopOffsetQ8_8 = Decibel.dBFSOffsetQ8_8(sampleCount: Int(config.hopSamples))
+        self.dcBlocker = DCBlocker(sampleRate: config.sampleRate)
+        self.gain = CalibrationGain(gain: config.calibrationGain)
+        self.filterbank = OctaveFilterbank(sampleRate: config.sampleRate)
+        self.aWeighting = AWeightingFilter(sampleRate: config.sampleRate)
+        var active = SIMDMask<SIMD8<Int16>.MaskStorage>(repeating: false)
+        for lane in 0..<8 { active[lane] = filterbank.bandStatus(lane) != .inactive }
+        self.activeBands = active
     }
 
     /// Processes exactly `config.hopSamples` Q15 samples and writes the
     /// hop's features into `frame`.
     public mutating func process(hop: UnsafeBufferPointer<Int16>, into frame: inout FeatureFrame) {
-        precondition(hop.count == hopSamples, "hop must hold config.hopSamples samples")
+        precondition(hop.count == hopSamples, "AnalysisChain: hop must hold config.hopSamples samples")
+        let n = hopSamples
+        // The conditioned hop (after DC blocking and gain), Q15, on the stack.
+        var conditioned = InlineArray<1_024, Int16>(repeating: 0)
+        withUnsafeMutablePointer(to: &conditioned) { storage in
+            let x = UnsafeMutableBufferPointer(
+                start: UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Int16.self), count: n)
+            dcBlocker.process(hop, into: x)
+            gain.process(inPlace: x)
+            let input = UnsafeBufferPointer(x)
+
+            frame = FeatureFrame()
+            frame.hopIndex = hopIndex
+            frame.firstSample = nextSample
+            Self.measureBroadband(input, offset: hopOffsetQ8_8, into: &frame)
+
+            var bandEnergy = SIMD8<UInt64>(repeating: 0)
+            filterbank.process(input, energy: &bandEnergy)
+            frame.bandLevel = levels(of: bandEnergy)
+
+            var aEnergy: UInt64 = 0
+            aWeighting.process(input, energy: &aEnergy)
+            frame.levelA = Self.level(aEnergy, offset: hopOffsetQ8_8)
+        }
+        hopIndex &+= 1
+        nextSample &+= Widen.int64(Int32(truncatingIfNeeded: n))
+    }
+
+    /// Q8.8 dBFS per band from hop energies; inactive lanes read the floor.
+    @inlinable
+    func levels(of energy: SIMD8<UInt64>) -> SIMD8<Int16> {
+        var out = SIMD8<Int16>(repeating: FeatureFrame.floor)
+        for lane in 0..<8 where activeBands[lane] {
+            out[lane] = Self.level(energy[lane], offset: hopOffsetQ8_8)
+        }
+        return out
+    }
+
+    /// Q8.8 dBFS of a hop energy (Σx², Q30 units), clamped to the floor.
+    @inlinable @inline(__always)
+    static func level(_ energy: UInt64, offset: Int32) -> Int16 {
+        let l = Decibel.powerQ8_8(energy) &+ offset
+        return Saturate.toInt16(l < Int32(FeatureFrame.floor) ? Int32(FeatureFrame.floor) : l)
+    }
+
+    /// levelZ, peak, crest and clipped-sample count of the conditioned hop.
+    @inlinable
+    static func measureBroadband(_ x: UnsafeBufferPointer<Int16>, offset: Int32, into frame: inout FeatureFrame) {
         var sum: UInt64 = 0
         var peak: Int32 = 0
         var clipped: Int16 = 0
-        for s in hop {
+        for s in x {
             let v = Int32(s)
             let m = v < 0 ? 0 &- v : v
             if m > peak { peak = m }
             if m >= 32_767 { clipped &+= 1 }
             sum &+= UInt64(bitPattern: Widen.product(v, v))
         }
-        frame = FeatureFrame()
-        frame.hopIndex = hopIndex
-        frame.firstSample = nextSample
-        let levelZ = Decibel.powerQ8_8(sum) &+ hopOffsetQ8_8
-        frame.levelZ = Saturate.toInt16(max(levelZ, Int32(FeatureFrame.floor)))
-        // Peak re a full-scale sine's peak: 20·log10(peak/32768) = 10·log10(peak²/2^30).
-        let peakQ8_8 = Decibel.powerQ8_8(UInt64(bitPattern: Widen.product(peak, peak))) &- 7_707  // 10·log10(2^30)·256
-        frame.peak = Saturate.toInt16(max(peakQ8_8, Int32(FeatureFrame.floor)))
-        frame.crest = Saturate.toInt16(max(0, Int32(frame.peak) &- Int32(frame.levelZ) &+ 771))  // +3.01 dB: a sine reads 3.01 dB
+        frame.levelZ = level(sum, offset: offset)
+        // Peak re a full-scale sine's peak: 20·log10(peak/32768) = 10·log10(peak²) − 10·log10(2^30).
+        let peakQ8_8 = Decibel.powerQ8_8(UInt64(bitPattern: Widen.product(peak, peak))) &- 23_119  // 90.309 dB · 256
+        frame.peak = Saturate.toInt16(peakQ8_8 < Int32(FeatureFrame.floor) ? Int32(FeatureFrame.floor) : peakQ8_8)
+        // Crest = 20·log10(peak/rms). levelZ is re the sine RMS (3.01 dB below the peak reference).
+        let crest = Int32(frame.peak) &- Int32(frame.levelZ) &+ 771
+        frame.crest = Saturate.toInt16(crest < 0 ? 0 : crest)
         frame.clippedSamples = clipped
-        hopIndex &+= 1
-        nextSample &+= Widen.int64(Int32(truncatingIfNeeded: hopSamples))
     }
 }
