@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_OF_AUDIO=${BENCH_AUDIO_SECONDS:-600}
 out=$(mktemp); trap 'rm -f "$out"' EXIT
-echo "== Earshot kernels, ${SECONDS_OF_AUDIO} s of audio (release build)"
-.build/release/earshot-bench "$SECONDS_OF_AUDIO" | tee "$out"
+echo "== Earshot kernels, ${SECONDS_OF_AUDIO} s of audio (release build, target CPU ${BENCH_CPU:-baseline})"
+"${BENCH_BIN:-.build-bench/release/earshot-bench}" "$SECONDS_OF_AUDIO" | tee "$out"
 get() { { grep -E "^$1=" "$out" || true; } | tail -1 | cut -d= -f2; }
 stages=$(get filterbank_biquads_per_sample); stages=${stages:-24}
 echo "== CMSIS-DSP arm_biquad_cascade_df1_q15, same samples, ${stages} sections"
