@@ -1,18 +1,299 @@
-// Per-entry state of the detector (stub; filled in by the state machines).
+// The per-entry state machines.
+//
+// Sustained entries:  idle ─match→ pending ─lasted min_duration, sweep/repetition/
+// confidence ok→ active (emit .start) ─gap > gap_ms or duration > max_duration→
+// cooldown (emit .end). A pending sound that outlasts max_duration without being
+// confirmed becomes `rejected` until it stops (a steady machine hum never turns
+// into a horn). Hops that do not match but lie within gap_ms are bridged; at
+// least min_match_fraction (default 70 %) of the hops between onset and the
+// last match must match.
+//
+// Impulsive entries:  idle ─rise ≥ min_rise (or an onset) and SNR ok→ tracking
+// ─level falls decay_db below the peak, or to background + 3 dB→ judged once:
+// duration, decay time, spectral match and crest at the loudest hop, level,
+// transients → emit .impulse and cool down, or back to idle.
+//
+// Confidence (Q15 inside, UInt16 with 65 535 = 1.0 in the Event):
+//   confidence = S × M
+//   S = spectral score, 1 − (mean excess band deviation / 12 dB), clamped to
+//       [0, 1]; the mean over the matching hops (sustained) or the loudest hop
+//       (impulsive). A hop only matches with excess ≤ max_band_error_db, so
+//       with the default 6 dB, S ≥ 0.5.
+//   M = SNR margin, 0.5 + (SNR at the loudest hop − min_snr_db) / 24 dB,
+//       clamped to [0.5, 1]: a sound just at the threshold scores half.
 import EarshotDSP
 
-/// Per-entry resolved configuration (bins, durations in hops).
-public struct EntryPlan: Sendable {
+/// Per-entry running state (inline, fixed size).
+public struct ClassState: Sendable {
+    enum Phase: UInt8, Sendable { case idle, pending, active, rejected, tracking }
+    var phase = Phase.idle
+    /// Hop index before which the entry stays silent.
+    var cooldownUntil: Int64 = 0
+    var onsetSample: Int64 = 0
+    var startHop: Int64 = 0
+    var lastMatchHop: Int64 = 0
+    var lastMatchEnd: Int64 = 0
+    var matched: Int64 = 0
+    var sumSpectral: Int64 = 0
+    var onsets: Int32 = 0
+    var sweepMask: UInt16 = 0
+    var peakLevel: Int16 = FeatureFrame.floor
+    var peakHop: Int64 = 0
+    var peakProfile = SIMD8<Int16>(repeating: FeatureFrame.floor)
+    var peakMatch = PeakMatch()
+    var floorRef: Int16 = FeatureFrame.floor
+    /// First hop of the current run of spectrally matching hops (−1 = none) and its onset sample.
+    var runStartHop: Int64 = -1
+    var runOnset: Int64 = 0
+
     public init() {}
 }
 
-/// Per-entry running state.
-public struct ClassState: Sendable {
-    public init() {}
+/// What the loudest hop of a sound looked like.
+struct PeakMatch: Sendable {
+    var spectral: Int32 = 0
+    var spectralOK = false
+    var snr: Int16 = 0
+    var tonalOK = false
+    var crest: Int16 = 0
 }
 
 extension DetectionEngine {
-    @usableFromInline mutating func configure() {}
-    @usableFromInline mutating func step(_ frame: borrowing FeatureFrame, emit: (Event) -> Void) {}
-    @usableFromInline mutating func close(atSample: Int64, emit: (Event) -> Void) {}
+    /// One hop for every entry.
+    mutating func step(_ frame: FeatureFrame, emit: (Event) -> Void) {
+        var view = FrameView(frame, binBand: binBand)
+        for b in 0..<16 {
+            let raw = Int32(view.tonality[b])
+            var old = smoothTonality[b]
+            old = old == Int32(Signature.off) ? raw : old &+ ((raw &- old) &>> 2)
+            smoothTonality[b] = old
+            view.smoothTonality[b] = Saturate.toInt16(old)
+        }
+        for i in 0..<table.count where plans[i].isActive {
+            let s = table[i]
+            let m = FrameMatch(frame, view: view, signature: s, plan: plans[i])
+            switch s.kind {
+            case .sustained: stepSustained(i, s, m, frame, emit: emit)
+            case .impulsive: stepImpulsive(i, s, m, frame, emit: emit)
+            }
+        }
+    }
+
+    /// End of input: close or judge whatever is open.
+    mutating func close(atSample: Int64, emit: (Event) -> Void) {
+        for i in 0..<table.count where plans[i].isActive {
+            let s = table[i]
+            switch states[i].phase {
+            case .active:
+                emitEvent(i, s, .end, offset: states[i].lastMatchEnd, emit: emit)
+                states[i].phase = .idle
+            case .tracking:
+                judgeImpulse(i, s, endHop: states[i].lastMatchHop &+ 1, offset: atSample, emit: emit)
+            default:
+                states[i].phase = .idle
+            }
+        }
+    }
+
+    // MARK: sustained
+
+    mutating func stepSustained(_ i: Int, _ s: Signature, _ m: FrameMatch,
+                                _ frame: FeatureFrame, emit: (Event) -> Void) {
+        let hop = frame.hopIndex
+        let p = plans[i]
+        var st = states[i]
+        let levelOK = p.minLevel == Signature.off || frame.levelZ >= p.minLevel
+        // The run of hops that pass the spectral, SNR and level gates: its first
+        // hop is the sound's onset, because smoothed tonality lags by 1–3 hops.
+        let shaped = m.spectralOK && m.snrOK && levelOK
+        if !shaped {
+            st.runStartHop = -1
+        } else if st.runStartHop < 0 {
+            st.runStartHop = hop
+            st.runOnset = frame.firstSample &+ (frame.onsetOffset >= 0 ? Widen.int64(frame.onsetOffset) : 0)
+        }
+        let lagging = st.runStartHop >= 0 && hop &- st.runStartHop < 3
+        var match = shaped && (m.tonalOK || (lagging && st.phase != .idle))
+        if match && st.phase != .idle
+            && Int32(frame.levelZ) < Int32(st.peakLevel) &- Int32(s.maxLevelDrop) { match = false }
+
+        switch st.phase {
+        case .idle:
+            if match && hop >= st.cooldownUntil {
+                let runStart = st.runStartHop
+                let runOnset = st.runOnset
+                let cooldown = st.cooldownUntil
+                st = ClassState()
+                st.runStartHop = runStart
+                st.runOnset = runOnset
+                st.cooldownUntil = cooldown
+                st.phase = .pending
+                st.onsetSample = runOnset
+                st.startHop = max(runStart, cooldown)
+                absorb(&st, m, frame)
+                st.matched = hop &- st.startHop &+ 1
+            }
+        case .pending, .active, .rejected:
+            if match {
+                absorb(&st, m, frame)
+                if frame.onsetOffset >= 0 { st.onsets &+= 1 }
+            } else if hop &- st.lastMatchHop > p.gapHops {
+                if st.phase == .active {
+                    states[i] = st
+                    emitEvent(i, s, .end, offset: st.lastMatchEnd, emit: emit)
+                    st.cooldownUntil = hop &+ p.cooldownHops
+                }
+                st.phase = .idle
+                states[i] = st
+                return
+            }
+            let span = st.lastMatchHop &- st.startHop &+ 1
+            if st.phase == .pending {
+                if span > p.maxDurationHops {
+                    st.phase = .rejected
+                } else if span >= p.minDurationHops && match && confirmable(st, s, span: span) {
+                    st.phase = .active
+                    states[i] = st
+                    if confidence(st, s) >= s.minConfidence {
+                        emitEvent(i, s, .start, offset: st.lastMatchEnd, emit: emit)
+                    } else {
+                        st.phase = .rejected
+                    }
+                }
+            } else if st.phase == .active && span >= p.maxDurationHops {
+                states[i] = st
+                emitEvent(i, s, .end, offset: st.lastMatchEnd, emit: emit)
+                st.phase = .idle
+                st.cooldownUntil = hop &+ p.cooldownHops
+            }
+        case .tracking:
+            st.phase = .idle
+        }
+        states[i] = st
+    }
+
+    /// Adds a matching hop to the sound.
+    func absorb(_ st: inout ClassState, _ m: FrameMatch, _ frame: FeatureFrame) {
+        st.lastMatchHop = frame.hopIndex
+        st.lastMatchEnd = frame.firstSample &+ hopSamples
+        st.matched &+= 1
+        st.sumSpectral &+= Widen.int64(m.spectral)
+        if m.dominantBin >= 0 { st.sweepMask |= UInt16(1) &<< UInt16(m.dominantBin) }
+        if frame.levelZ > st.peakLevel {
+            st.peakLevel = frame.levelZ
+            st.peakHop = frame.hopIndex
+            st.peakProfile = frame.bandLevel
+            st.peakMatch = PeakMatch(spectral: m.spectral, spectralOK: m.spectralOK, snr: m.snr,
+                                     tonalOK: m.tonalOK, crest: frame.crest)
+        }
+    }
+
+    /// Sweep, repetition and coverage checks before a sustained `.start`.
+    func confirmable(_ st: ClassState, _ s: Signature, span: Int64) -> Bool {
+        // min_match_fraction of the hops since the onset matched (Q15).
+        if st.matched &* 32_768 < span &* Widen.int64(s.minMatchFraction) { return false }
+        let distinct = Int8(truncatingIfNeeded: st.sweepMask.nonzeroBitCount)
+        if s.minSweepBins > 0 && distinct < s.minSweepBins { return false }
+        if s.maxSweepBins > 0 && distinct > s.maxSweepBins { return false }
+        if s.minRepetition > 0 || s.maxRepetition > 0 {
+            // onsets per second, Q8.8 Hz = onsets · 256 · rate / (span · hopSamples)
+            let rate = (Widen.int64(st.onsets) &* 256 &* Widen.int64(config.sampleRate))
+                / max(1, span &* hopSamples)
+            if s.minRepetition > 0 && rate < Widen.int64(s.minRepetition) { return false }
+            if s.maxRepetition > 0 && rate > Widen.int64(s.maxRepetition) { return false }
+        }
+        return true
+    }
+
+    // MARK: impulsive
+
+    mutating func stepImpulsive(_ i: Int, _ s: Signature, _ m: FrameMatch,
+                                _ frame: FeatureFrame, emit: (Event) -> Void) {
+        let hop = frame.hopIndex
+        let p = plans[i]
+        var st = states[i]
+        switch st.phase {
+        case .tracking:
+            if frame.onsetOffset >= 0 && hop > st.startHop { st.onsets &+= 1 }
+            if frame.levelZ > st.peakLevel { absorb(&st, m, frame) } else { st.lastMatchHop = hop }
+            let decayed = Int32(frame.levelZ) <= Int32(st.peakLevel) &- Int32(s.decayDrop)
+                || Int32(frame.levelZ) <= Int32(st.floorRef) &+ 3 * 256
+            if decayed {
+                states[i] = st
+                judgeImpulse(i, s, endHop: hop, offset: frame.firstSample, emit: emit)
+                return
+            }
+            if hop &- st.startHop > p.maxDurationHops {
+                st.phase = .idle  // too long for this impulsive class
+            }
+        default:
+            let rising = s.minRise == Signature.off ? frame.onsetOffset >= 0 : frame.riseRate >= s.minRise
+            if hop >= st.cooldownUntil && rising && m.snrOK {
+                st = ClassState()
+                st.phase = .tracking
+                st.cooldownUntil = hop
+                st.startHop = hop
+                st.onsetSample = frame.firstSample &+ (frame.onsetOffset >= 0 ? Widen.int64(frame.onsetOffset) : 0)
+                st.floorRef = frame.backgroundZ
+                st.onsets = 1
+                absorb(&st, m, frame)
+            }
+        }
+        states[i] = st
+    }
+
+    /// Decides whether the tracked impulse is this class; emits and cools down if so.
+    mutating func judgeImpulse(_ i: Int, _ s: Signature, endHop: Int64, offset: Int64, emit: (Event) -> Void) {
+        let p = plans[i]
+        var st = states[i]
+        st.phase = .idle
+        st.lastMatchEnd = offset
+        let duration = endHop &- st.startHop
+        let pm = st.peakMatch
+        var ok = duration >= p.minDurationHops && duration <= p.maxDurationHops
+        ok = ok && (p.maxDecayHops == 0 || endHop &- st.peakHop <= p.maxDecayHops)
+        ok = ok && pm.spectralOK && pm.tonalOK && pm.snr >= s.minSNR
+        ok = ok && (s.minCrest == Signature.off || pm.crest >= s.minCrest)
+        ok = ok && (p.minLevel == Signature.off || st.peakLevel >= p.minLevel)
+        ok = ok && Int32(st.onsets) >= Int32(s.minTransients)
+        states[i] = st
+        guard ok else { return }
+        st.matched = 1
+        st.sumSpectral = Widen.int64(pm.spectral)
+        states[i] = st
+        guard confidence(st, s) >= s.minConfidence else { return }
+        emitEvent(i, s, .impulse, offset: offset, emit: emit)
+        states[i].cooldownUntil = endHop &+ p.cooldownHops
+    }
+
+    // MARK: events
+
+    /// confidence = S × M (see the file header), as UInt16 with 65 535 = 1.0.
+    func confidence(_ st: ClassState, _ s: Signature) -> UInt16 {
+        let spectral = st.matched > 0 ? Int32(truncatingIfNeeded: st.sumSpectral / st.matched) : 0
+        var margin = 16_384 &+ ((Int32(st.peakMatch.snr) &- Int32(s.minSNR)) &* 16_384) / (24 * 256)
+        margin = max(16_384, min(32_767, margin))
+        let q15 = (spectral &* margin) &>> 15
+        return UInt16(truncatingIfNeeded: min(65_535, max(0, q15 &* 2 &+ (q15 &>> 14))))
+    }
+
+    mutating func emitEvent(_ i: Int, _ s: Signature, _ phase: EventPhase, offset: Int64, emit: (Event) -> Void) {
+        let st = states[i]
+        sequence &+= 1
+        var e = Event()
+        e.soundClass = s.soundClass
+        e.entryIndex = UInt8(truncatingIfNeeded: i)
+        e.phase = phase
+        e.sequence = sequence
+        e.onsetSample = st.onsetSample
+        e.offsetSample = offset
+        e.peakLevel = st.peakLevel
+        if let splOffset {
+            e.isCalibrated = true
+            e.peakLevelSPL = Saturate.toInt16(Int32(st.peakLevel) &+ Int32(splOffset))
+        }
+        e.confidence = confidence(st, s)
+        e.bandProfile = st.peakProfile
+        emit(e)
+    }
 }

@@ -39,7 +39,8 @@ public struct DetectionEngine {
     @usableFromInline let hopSamples: Int64
     /// Octave band (0…7) holding each configured Goertzel bin, −1 for inactive bins.
     @usableFromInline var binBand = SIMD16<Int8>(repeating: -1)
-    @usableFromInline var activeBins: Int = 0
+    /// Per-bin tonality smoothed over hops, Q8.8 dB (see FrameView).
+    @usableFromInline var smoothTonality = SIMD16<Int32>(repeating: Int32(Signature.off))
 
     /// Builds the engine for `table` and frames produced with `config`.
     /// `splOffset` (Q8.8 dB) turns dBFS into dB SPL; nil = uncalibrated.
@@ -74,6 +75,7 @@ public struct DetectionEngine {
     /// Forgets every open sound, cooldown and the sequence counter.
     public mutating func reset() {
         for i in 0..<16 { states[i] = ClassState() }
+        smoothTonality = SIMD16(repeating: Int32(Signature.off))
         sequence = 0
     }
 }

@@ -60,9 +60,9 @@ public struct Signature: Equatable, Sendable {
     public var maxBandError: Int16 = 6 * 256
 
     // Tonality.
-    /// JSON "tonal_hz": up to 4 frequencies (Hz, 0 = unused), resolved to the
+    /// JSON "tonal_hz": up to 8 frequencies (Hz, 0 = unused), resolved to the
     /// nearest configured Goertzel bin within ±12 % at engine init.
-    public var tonalHz = SIMD4<Int32>(repeating: 0)
+    public var tonalHz = SIMD8<Int32>(repeating: 0)
     /// JSON "min_tonality_db": the strongest tonal bin minus the level of the
     /// octave band holding it must be ≥ this (a pure tone reads ≈ 0 dB, noise
     /// ≈ −8 dB or less), Q8.8 dB; `off` = not checked. When `tonalHz` is
@@ -96,6 +96,9 @@ public struct Signature: Equatable, Sendable {
     public var maxRepetition: Int16 = 0
     /// JSON "gap_ms": sustained: non-matching hops bridged before the sound ends, ms.
     public var gapMs: Int32 = 100
+    /// JSON "min_match_fraction": sustained: share of the hops between onset
+    /// and last match that must match before `.start`, Q15 (32 767 ≈ 1.0).
+    public var minMatchFraction: Int16 = 22_938
     /// JSON "max_level_drop_db": sustained: a hop more than this below the
     /// sound's peak no longer matches (rejects decaying notes), Q8.8 dB.
     public var maxLevelDrop: Int16 = 60 * 256

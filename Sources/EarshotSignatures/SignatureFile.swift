@@ -1,4 +1,9 @@
 // The signature-table file: versioned JSON, one entry per class.
+//
+//   { "version": 1,
+//     "entries": [ { "name": "car_horn", "kind": "sustained", … }, … ] }
+//
+// Field list, units and ranges: SignatureFields.swift (`earshot table show --fields`).
 import EarshotDetection
 import Foundation
 
@@ -8,18 +13,132 @@ public enum SignatureFile {
     /// Loads and validates the table at `path`.
     /// - Throws: `SignatureFileError` naming the file, entry, field and value.
     public static func load(path: String) throws(SignatureFileError) -> SignatureTable {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw SignatureFileError(file: path, reason: "cannot read the file (\(error.localizedDescription)); check the path")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SignatureFileError(file: path, reason: "cannot read the file; check the path and permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SignatureFileError(file: path, reason: "not UTF-8 text; save the table as UTF-8 JSON")
         }
         return try parse(text, fileName: path)
     }
 
     /// Parses and validates `text`; `fileName` is used in error messages.
     public static func parse(_ text: String, fileName: String) throws(SignatureFileError) -> SignatureTable {
-        throw SignatureFileError(file: fileName, reason: "not implemented yet")
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw SignatureFileError(file: fileName, reason: "not valid JSON (\(detail))")
+        }
+        guard let top = root as? [String: Any] else {
+            throw SignatureFileError(file: fileName, reason: "the top level must be an object {\"version\": 1, \"entries\": [...]}")
+        }
+        for key in top.keys.sorted() where key != "version" && key != "entries" {
+            throw SignatureFileError(file: fileName, field: key, reason: "unknown top-level field; expected \"version\" and \"entries\"")
+        }
+        guard let versionValue = top["version"] else {
+            throw SignatureFileError(file: fileName, field: "version", reason: "missing; add \"version\": 1")
+        }
+        guard let version = versionValue as? NSNumber, !isBool(version), version.doubleValue == 1 else {
+            throw SignatureFileError(file: fileName, field: "version", value: render(versionValue),
+                                     reason: "unsupported; this build reads version \(SignatureTable.schemaVersion)")
+        }
+        guard let entries = top["entries"] as? [Any] else {
+            throw SignatureFileError(file: fileName, field: "entries", reason: "missing or not an array of entry objects")
+        }
+        guard entries.count <= SignatureTable.capacity else {
+            throw SignatureFileError(file: fileName, field: "entries", value: "\(entries.count) entries",
+                                     reason: "at most \(SignatureTable.capacity) entries fit; remove some")
+        }
+        var table = SignatureTable()
+        var names = Set<String>()
+        var customCount: UInt8 = 0
+        for (index, raw) in entries.enumerated() {
+            var reader = EntryReader(file: fileName, index: index, raw: raw)
+            var s = try reader.read()
+            let name = s.name.string
+            if names.contains(name) {
+                throw SignatureFileError(file: fileName, entry: name, field: "name", value: "\"\(name)\"",
+                                         reason: "duplicate entry; each class appears once")
+            }
+            names.insert(name)
+            if let builtin = SoundClass(builtinName: name) {
+                s.soundClass = builtin
+            } else {
+                s.soundClass = .custom(customCount)
+                customCount += 1
+            }
+            table.append(s)
+        }
+        return table
     }
 
-    /// The canonical JSON text of `table` (stable key order, 2-space indent).
-    public static func encode(_ table: SignatureTable) -> String { "{}" }
+    /// The canonical JSON text of `table` (stable key order, one entry per
+    /// block, arrays on one line). `parse(encode(t)) == t`.
+    public static func encode(_ table: SignatureTable) -> String {
+        var out = "{\n  \"version\": \(SignatureTable.schemaVersion),\n  \"entries\": ["
+        for i in 0..<table.count {
+            out += i == 0 ? "\n" : ",\n"
+            out += encodeEntry(table[i])
+        }
+        out += table.count == 0 ? "]\n}\n" : "\n  ]\n}\n"
+        return out
+    }
+
+    static func encodeEntry(_ s: Signature) -> String {
+        func num(_ x: Double) -> String {
+            x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+        }
+        func dbOrNull(_ q: Int16, off: Int16) -> String { q == off ? "null" : num(db(q)) }
+        func list(_ xs: [Double]) -> String { "[" + xs.map(num).joined(separator: ", ") + "]" }
+        let tonal = (0..<8).map { Double(s.tonalHz[$0]) }.filter { $0 > 0 }
+        let values: [String: String] = [
+            "name": "\"\(s.name.string)\"",
+            "kind": s.kind == .impulsive ? "\"impulsive\"" : "\"sustained\"",
+            "band_template_db": list((0..<8).map { db(s.bandTemplate[$0]) }),
+            "band_tolerance_db": list((0..<8).map { db(s.bandTolerance[$0]) }),
+            "max_band_error_db": num(db(s.maxBandError)),
+            "tonal_hz": list(tonal),
+            "min_tonality_db": dbOrNull(s.minTonality, off: Signature.off),
+            "max_tonality_db": dbOrNull(s.maxTonality, off: Signature.offMax),
+            "sweep_bins": list([Double(s.minSweepBins), Double(s.maxSweepBins)]),
+            "min_rise_db_per_ms": dbOrNull(s.minRise, off: Signature.off),
+            "min_crest_db": dbOrNull(s.minCrest, off: Signature.off),
+            "min_duration_ms": num(Double(s.minDurationMs)),
+            "max_duration_ms": num(Double(s.maxDurationMs)),
+            "decay_db": num(db(s.decayDrop)),
+            "max_decay_ms": num(Double(s.maxDecayMs)),
+            "min_transients": num(Double(s.minTransients)),
+            "repetition_hz": list([db(s.minRepetition), db(s.maxRepetition)]),
+            "gap_ms": num(Double(s.gapMs)),
+            "min_match_fraction": num((Double(s.minMatchFraction) / 32_768 * 10_000).rounded() / 10_000),
+            "max_level_drop_db": num(db(s.maxLevelDrop)),
+            "min_snr_db": num(db(s.minSNR)),
+            "min_level_dbfs": dbOrNull(s.minLevelDBFS, off: Signature.off),
+            "min_level_db_spl": dbOrNull(s.minLevelSPL, off: Signature.off),
+            "min_confidence": num((Double(s.minConfidence) / 65_535 * 10_000).rounded() / 10_000),
+            "cooldown_ms": num(Double(s.cooldownMs)),
+        ]
+        let lines = SignatureField.ordered.map { "      \"\($0)\": \(values[$0]!)" }
+        return "    {\n" + lines.joined(separator: ",\n") + "\n    }"
+    }
+
+    static func isBool(_ n: NSNumber) -> Bool {
+        // JSON booleans come back as char-typed numbers; JSON numbers never do.
+        String(cString: n.objCType) == "c"
+    }
+
+    /// A file value as the user wrote it, for error messages.
+    static func render(_ v: Any) -> String {
+        if v is NSNull { return "null" }
+        if let n = v as? NSNumber {
+            if isBool(n) { return n.boolValue ? "true" : "false" }
+            let d = n.doubleValue
+            return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        }
+        if let s = v as? String { return "\"\(s)\"" }
+        if let a = v as? [Any] { return "[" + a.map(render).joined(separator: ", ") + "]" }
+        return "{…}"
+    }
 }
