@@ -53,6 +53,10 @@ let package = Package(
             "EarshotDSP", "EarshotDetection",
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-alloc"),
+        .executableTarget(name: "earshot-agent-bench", dependencies: [
+            "EarshotAgent", "EarshotTestSupport",
+            .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+        ], path: "Benchmarks/earshot-agent-bench"),
         .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
 
         .testTarget(name: "EarshotDSPTests", dependencies: ["EarshotDSP"]),

@@ -36,13 +36,17 @@ public final class Agent: @unchecked Sendable {
     public let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
     /// Called on the MQTT thread when the broker acknowledges a record (record id, kind).
     public let onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)?
+    /// Benchmarks: called on the analysis thread after every hop with the hop count.
+    public let hopHook: (@Sendable (Int64) -> Void)?
 
     /// Loads and validates the configuration; starts nothing.
     /// - Throws: `AgentError(.config)` naming the file and field.
     public init(options: AgentOptions,
                 onEventStored: (@Sendable (UInt64, Int64, String) -> Void)? = nil,
-                onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)? = nil) throws(AgentError) {
+                onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)? = nil,
+                hopHook: (@Sendable (Int64) -> Void)? = nil) throws(AgentError) {
         self.options = options
+        self.hopHook = hopHook
         self.onEventStored = onEventStored
         self.onAcknowledged = onAcknowledged
         let plan = try AgentPlan.load(options)
@@ -68,7 +72,7 @@ public final class Agent: @unchecked Sendable {
         let pipeline: AgentPipeline
         do {
             pipeline = try AgentPipeline(plan: plan, options: options, publisher: publisher, log: log,
-                                         notifier: notifier, watchdog: watchdog, onEventStored: onEventStored)
+                                         notifier: notifier, watchdog: watchdog, hopHook: hopHook, onEventStored: onEventStored)
         } catch {
             publisher.stop(flushTimeoutMs: 500)
             throw error
@@ -158,12 +162,12 @@ public final class Agent: @unchecked Sendable {
         if let publisher {
             do {
                 pipeline = try AgentPipeline(plan: newPlan, options: options, publisher: publisher, log: log,
-                                             notifier: notifier, watchdog: watchdog, onEventStored: onEventStored)
+                                             notifier: notifier, watchdog: watchdog, hopHook: hopHook, onEventStored: onEventStored)
             } catch {
                 log.error("reload: \(error.message); restarting with the previous configuration")
                 plan = oldPlan
                 pipeline = try? AgentPipeline(plan: oldPlan, options: options, publisher: publisher, log: log,
-                                              notifier: notifier, watchdog: watchdog, onEventStored: onEventStored)
+                                              notifier: notifier, watchdog: watchdog, hopHook: hopHook, onEventStored: onEventStored)
             }
         }
         state.withLock { s in

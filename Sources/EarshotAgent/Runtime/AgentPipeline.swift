@@ -14,7 +14,7 @@ public final class AgentPipeline: @unchecked Sendable {
 
     /// Builds and starts every part. PTZ lines are claimed (idle) only in mode `events+ptz`.
     init(plan: AgentPlan, options: AgentOptions, publisher: MQTTPublisher, log: AgentLog,
-         notifier: SystemdNotifier?, watchdog: Duration?,
+         notifier: SystemdNotifier?, watchdog: Duration?, hopHook: (@Sendable (Int64) -> Void)? = nil,
          onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?) throws(AgentError) {
         self.plan = plan
         let site = plan.config.site, board = plan.config.board
@@ -40,6 +40,7 @@ public final class AgentPipeline: @unchecked Sendable {
         setup.telemetryIntervalSeconds = site.telemetry.intervalS
         setup.steerCamera = ptz != nil
         setup.stopAfterAudioSeconds = options.exitAfterAudioSeconds
+        setup.hopHook = hopHook
         analysis = AnalysisLoop(input: input, setup: setup, ptz: ptz, queue: queue, notifier: notifier, watchdogInterval: watchdog)
         let analysisRef = analysis
         dispatcher = EventDispatcher(queue: queue, publisher: publisher, table: plan.table, mode: mode,

@@ -24,6 +24,8 @@ public struct AnalysisSetup: Sendable {
     public var steerCamera: Bool = false
     /// Stop analysing after this much audio, s (nil = never).
     public var stopAfterAudioSeconds: Double?
+    /// Benchmarks: called on the analysis thread after every hop with the hop count.
+    public var hopHook: (@Sendable (Int64) -> Void)?
 
     public init() {}
 }
@@ -208,6 +210,7 @@ public final class AnalysisLoop: @unchecked Sendable {
                 }
             }
             let done = hopsDone.add(1, ordering: .relaxed).newValue
+            setup.hopHook?(done)
             if done >= stopAfterHops {
                 finished = true
                 inputDone.store(true, ordering: .releasing)

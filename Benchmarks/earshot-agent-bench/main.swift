@@ -1,0 +1,265 @@
+// earshot-agent-bench: budgets of the whole agent (issue 5 "Must show" 5), in
+// process, against a real mosquitto on 127.0.0.1. Run with the interposer:
+//   LD_PRELOAD=<dir>/libMallocInterposerSwift.so earshot-agent-bench [steady_s] [latency_s]
+// Prints key=value lines:
+//   allocs_per_audio_s   heap allocations per second of audio made by the analysis
+//                        thread in steady state with no events (only that thread is
+//                        counted: an allocation hook compares pthread_self)
+//   rss_mib              peak resident set (VmHWM) of the agent process
+//   cpu_s_per_audio_s    process CPU (user+sys, getrusage) per second of 16 kHz mono
+//                        audio, whole agent (feeder, analysis, dispatcher, MQTT), unpaced replay
+//   latency_p50_ms / latency_p99_ms  onset of the event in the audio (paced in real
+//                        time) → PUBACK from the broker, impulsive and sustained events together;
+//                        latency_impulsive_* and latency_sustained_* split them
+import EarshotAgent
+import EarshotDetection
+import EarshotMQTT
+import EarshotSignatures
+import EarshotTestSupport
+import Foundation
+import MallocInterposerSwift
+import Synchronization
+
+let steadySeconds = CommandLine.arguments.count > 1 ? Double(CommandLine.arguments[1]) ?? 60 : 60
+let latencySeconds = CommandLine.arguments.count > 2 ? Double(CommandLine.arguments[2]) ?? 20 : 20
+let rate = 16_000
+
+// MARK: allocation counting on one thread
+
+let analysisThread = Atomic<UInt>(0)
+let analysisAllocations = Atomic<Int>(0)
+let countingOn = Atomic<Bool>(false)
+let countingDone = Atomic<Bool>(false)
+let countedHops = Atomic<Int64>(0)
+let allocationHook: MallocInterposerSwift.AllocationHook = { _ in
+    if pthread_self() == analysisThread.load(ordering: .relaxed) { analysisAllocations.add(1, ordering: .relaxed) }
+}
+
+func fail(_ text: String) -> Never {
+    FileHandle.standardError.write(Data("earshot-agent-bench: \(text)\n".utf8))
+    exit(1)
+}
+
+// MARK: signals and files
+
+struct Noise {
+    var state: UInt32
+    mutating func next() -> Double {
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return Double(Int32(bitPattern: state)) / 2_147_483_648
+    }
+}
+
+func wav(_ x: [Double]) -> Data {
+    var d = Data()
+    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    d.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + x.count * 2)); d.append(contentsOf: Array("WAVE".utf8))
+    d.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(1); u32(UInt32(rate)); u32(UInt32(rate * 2)); u16(2); u16(16)
+    d.append(contentsOf: Array("data".utf8)); u32(UInt32(x.count * 2))
+    for v in x { withUnsafeBytes(of: Int16(max(-32_768, min(32_767, (v * 32_768).rounded()))).littleEndian) { d.append(contentsOf: $0) } }
+    return d
+}
+
+func background(_ seconds: Double) -> [Double] {
+    var n = Noise(state: 7)
+    return (0..<Int(seconds * Double(rate))).map { _ in n.next() * 0.006 }
+}
+
+/// Shots (broadband burst, 25 ms decay) and horns (420 Hz + harmonics, 0.5 s), alternating every second.
+func eventful(_ seconds: Double) -> [Double] {
+    var x = background(seconds)
+    var n = Noise(state: 99)
+    var t = 0.5
+    var shot = true
+    while t + 0.6 < seconds {
+        let start = Int(t * Double(rate))
+        if shot {
+            for k in 0..<Int(0.25 * Double(rate)) { x[start + k] += n.next() * 0.8 * exp(-Double(k) / 400) }
+        } else {
+            for k in 0..<8_000 {
+                let tt = Double(k) / Double(rate)
+                let ramp = min(1, Double(k) / 80, Double(8_000 - k) / 80)
+                x[start + k] += ramp * (0.18 * sin(2 * .pi * 420 * tt) + 0.09 * sin(2 * .pi * 840 * tt) + 0.045 * sin(2 * .pi * 1_260 * tt))
+            }
+        }
+        shot.toggle()
+        t += 1.0
+    }
+    return x
+}
+
+func peakRSSMiB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+    return kb / 1024
+}
+
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
+let dir = try makeTemporaryDirectory(prefix: "earshot-agent-bench")
+let broker = try MosquittoBroker()
+try broker.start()
+defer { broker.stop() }
+
+func writeSite(table: String?) throws -> String {
+    let board = dir + "/board.toml"
+    try "name = \"bench\"\n[audio]\ndevice = \"unused\"\nrate = 16000\nchannels = 1\n[microphone]\n".write(toFile: board, atomically: true, encoding: .utf8)
+    let site = dir + "/site.toml"
+    try """
+    [sensor]
+    id = "bench"
+    site = "bench"
+    board = "\(board)"
+    mode = "events"
+    [mqtt]
+    host = "127.0.0.1"
+    port = \(broker.port)
+    [outbox]
+    directory = "\(dir)/outbox"
+    [telemetry]
+    interval_s = 10
+    [logging]
+    level = "warning"
+    \(table.map { "[detection]\ntable = \"\($0)\"" } ?? "")
+
+    """.write(toFile: site, atomically: true, encoding: .utf8)
+    return site
+}
+
+/// The default gunshot and car_horn entries with spectral checks relaxed (the
+/// bench's synthetic sounds are not recordings), as in the agent's tests.
+func writeRelaxedTable() throws -> String {
+    let base = DefaultSignatures.table
+    var table = SignatureTable()
+    for i in 0..<base.count {
+        var s = base[i]
+        guard s.soundClass == .gunshot || s.soundClass == .carHorn else { continue }
+        s.bandTemplate = SIMD8(repeating: 0)
+        s.bandTolerance = SIMD8(repeating: 60 * 256)
+        s.maxBandError = 60 * 256
+        s.minSNR = 0
+        s.minLevelDBFS = -30 * 256
+        s.minConfidence = 0
+        s.tonalHz = SIMD8(repeating: 0)
+        s.minTonality = Signature.off
+        s.maxTonality = Signature.offMax
+        if s.soundClass == .carHorn { s.minRise = Signature.off }
+        table.append(s)
+    }
+    let path = dir + "/table.json"
+    try SignatureFile.encode(table).write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+// The counter must see an allocation made by the thread it watches.
+MallocInterposerSwift.initialize()
+MallocInterposerSwift.setAllocationHook(allocationHook)
+analysisThread.store(UInt(pthread_self()), ordering: .relaxed)
+MallocInterposerSwift.hook()
+let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
+MallocInterposerSwift.unhook()
+probe.deallocate()
+guard analysisAllocations.exchange(0, ordering: .relaxed) >= 1 else {
+    fail("the malloc counter is not active (run with LD_PRELOAD=libMallocInterposerSwift.so)")
+}
+analysisThread.store(0, ordering: .relaxed)
+
+// MARK: 1. steady state, no events: allocations on the analysis thread, CPU, RSS
+
+let quietPath = dir + "/quiet.wav"
+try wav(background(steadySeconds)).write(to: URL(fileURLWithPath: quietPath))
+let warmupHops: Int64 = 300
+let measuredHops = Int64(steadySeconds * 100) - warmupHops - 10
+var steady = AgentOptions(sitePath: try writeSite(table: nil))
+steady.inputFile = quietPath
+steady.ringSeconds = 2
+let hook: @Sendable (Int64) -> Void = { hop in
+    if hop == warmupHops {
+        analysisThread.store(UInt(pthread_self()), ordering: .relaxed)
+        countingOn.store(true, ordering: .relaxed)
+        MallocInterposerSwift.hook()
+    } else if hop == warmupHops + measuredHops {
+        MallocInterposerSwift.unhook()
+        countedHops.store(measuredHops, ordering: .relaxed)
+        countingDone.store(true, ordering: .releasing)
+    }
+}
+let agentA: Agent
+do { agentA = try Agent(options: steady, hopHook: hook) } catch { fail(error.message) }
+let cpu0 = cpuSeconds()
+let t0 = Date()
+do { try agentA.start() } catch { fail(error.message) }
+while !(agentA.pipeline?.analysis.reachedEndOfInput ?? true) {
+    if Date().timeIntervalSince(t0) > 600 { fail("steady-state run did not finish") }
+    usleep(10_000)
+}
+let cpu1 = cpuSeconds()
+let hopsA = agentA.pipeline?.analysis.hops ?? 0
+let eventsA = agentA.pipeline?.analysis.eventCount ?? 0
+agentA.shutdown()
+guard countingDone.load(ordering: .acquiring) else { fail("allocation window not reached (\(hopsA) hops)") }
+let allocs = analysisAllocations.load(ordering: .relaxed)
+let countedAudioSeconds = Double(countedHops.load(ordering: .relaxed)) / 100
+print("steady_audio_s=\(Double(hopsA) / 100)")
+print("steady_events=\(eventsA)")
+print("analysis_thread_allocations=\(allocs) over \(countedAudioSeconds) s of audio")
+print("allocs_per_audio_s=\(Double(allocs) / countedAudioSeconds)")
+print("cpu_s_per_audio_s=\(String(format: "%.5f", (cpu1 - cpu0) / (Double(hopsA) / 100)))")
+print("unpaced_speed_x_realtime=\(String(format: "%.0f", (Double(hopsA) / 100) / Date().timeIntervalSince(t0)))")
+
+// MARK: 2. latency: onset in real-time-paced audio → PUBACK
+
+struct Pending { var onset: Int64; var klass: String }
+let pending = Mutex<[UInt64: Pending]>([:])
+let latencies = Mutex<[(String, Double)]>([])
+let eventfulPath = dir + "/events.wav"
+try wav(eventful(latencySeconds)).write(to: URL(fileURLWithPath: eventfulPath))
+var paced = AgentOptions(sitePath: try writeSite(table: try writeRelaxedTable()))
+paced.inputFile = eventfulPath
+paced.realtime = true
+let agentB: Agent
+do {
+    agentB = try Agent(options: paced, onEventStored: { record, onset, klass in
+        let ack = pending.withLock { p -> Bool in
+            if p[record] == nil { p[record] = Pending(onset: onset, klass: klass); return false }
+            return true
+        }
+        _ = ack
+    }, onAcknowledged: { record, kind in
+        guard kind == .event else { return }
+        let now = AgentClock.monotonicNanoseconds()
+        if let p = pending.withLock({ $0.removeValue(forKey: record) }) {
+            latencies.withLock { $0.append((p.klass, Double(now - p.onset) / 1e6)) }
+        }
+    })
+} catch { fail(error.message) }
+do { try agentB.start() } catch { fail(error.message) }
+let t1 = Date()
+while !(agentB.pipeline?.analysis.reachedEndOfInput ?? true) && Date().timeIntervalSince(t1) < latencySeconds + 30 { usleep(20_000) }
+usleep(500_000)
+agentB.shutdown()
+let lat = latencies.withLock { $0 }
+func percentile(_ v: [Double], _ p: Double) -> Double {
+    guard !v.isEmpty else { return .nan }
+    let s = v.sorted()
+    return s[min(s.count - 1, Int((p / 100 * Double(s.count)).rounded(.up)) - 1)]
+}
+let impulsive: Set<String> = ["gunshot", "explosion", "glass_break", "loud_impulse"]
+let all = lat.map(\.1)
+let imp = lat.filter { impulsive.contains($0.0) }.map(\.1)
+let sus = lat.filter { !impulsive.contains($0.0) }.map(\.1)
+print("latency_events=\(lat.count) classes=\(Dictionary(grouping: lat, by: \.0).mapValues(\.count).sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))")
+print("latency_p50_ms=\(String(format: "%.1f", percentile(all, 50)))")
+print("latency_p99_ms=\(String(format: "%.1f", percentile(all, 99)))")
+print("latency_impulsive_p50_ms=\(String(format: "%.1f", percentile(imp, 50)))")
+print("latency_impulsive_p99_ms=\(String(format: "%.1f", percentile(imp, 99)))")
+print("latency_sustained_p50_ms=\(String(format: "%.1f", percentile(sus, 50)))")
+print("latency_sustained_p99_ms=\(String(format: "%.1f", percentile(sus, 99)))")
+print("rss_mib=\(String(format: "%.1f", peakRSSMiB()))")
+exit(0)
