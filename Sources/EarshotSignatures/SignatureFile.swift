@@ -74,6 +74,9 @@ public enum SignatureFile {
         return table
     }
 
+    /// Every entry field with its meaning, unit and range, in file order.
+    public static var fieldHelp: [(field: String, meaning: String)] { SignatureField.help.map { ($0.0, $0.1) } }
+
     /// The canonical JSON text of `table` (stable key order, one entry per
     /// block, arrays on one line). `parse(encode(t)) == t`.
     public static func encode(_ table: SignatureTable) -> String {

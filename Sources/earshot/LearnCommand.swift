@@ -1,0 +1,102 @@
+import ArgumentParser
+import EarshotAgent
+import EarshotDSP
+import EarshotDetection
+import EarshotSignatures
+import Foundation
+
+/// `earshot learn`: builds or refines a table entry from labelled recordings.
+struct LearnCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learn",
+        abstract: "Build or refine a class's table entry from example recordings.",
+        discussion: """
+            Each FILE is a WAV recording holding one example of the class (the loudest \
+            region above the file's background is taken as the event). The entry's spectral \
+            template, tonal frequencies, durations and thresholds are measured from the \
+            examples; an existing entry of the same name in --table is refined (its kind, \
+            thresholds and cooldown are kept). The whole table is written to --output \
+            (default: stdout). Check the result with: earshot table check FILE.
+
+            Examples:
+              earshot learn --class bus_door --output signatures.json door1.wav door2.wav
+              earshot learn --class car_horn --table signatures.json --output signatures.json horn*.wav
+            """)
+
+    @Option(name: .customLong("class"), help: "Class name (snake_case); a built-in name refines that class.")
+    var className: String
+
+    @Option(help: "Table to start from (default: the built-in table).")
+    var table: String?
+
+    @Option(help: "Where to write the new table (default: stdout).")
+    var output: String?
+
+    @Argument(help: "WAV recordings, one example each.")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one example WAV file") }
+        let ok = className.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+        if className.isEmpty || className.utf8.count > 31 || !ok {
+            throw ValidationError("--class '\(className)': use 1–31 characters of a–z, 0–9 and _")
+        }
+    }
+
+    func run() throws {
+        var signatures = try table.map(loadOrExit) ?? DefaultSignatures.table
+        var learner: SignatureLearner?
+        var failed = false
+        for path in files {
+            do {
+                let source = try OfflineFrameSource(path: path)
+                if learner == nil { learner = SignatureLearner(config: source.config) }
+                guard source.config.sampleRate == learner!.config.sampleRate else {
+                    tableStderr("\(path): sample rate \(source.config.sampleRate) Hz differs from the first example's " +
+                          "\(learner!.config.sampleRate) Hz; learn from one rate at a time\n")
+                    failed = true
+                    continue
+                }
+                var frames: [FeatureFrame] = []
+                try source.forEachFrame { frames.append($0) }
+                if let ex = learner!.add(frames: frames) {
+                    tableStderr("\(path): event \(String(format: "%.2f", Double(ex.firstHop) * 0.01))–" +
+                          "\(String(format: "%.2f", Double(ex.lastHop + 1) * 0.01)) s, peak " +
+                          "\(String(format: "%.1f", ex.peakDBFS)) dBFS over \(String(format: "%.1f", ex.backgroundDBFS)) dBFS\n")
+                } else {
+                    tableStderr("\(path): no sound 6 dB above the background; skipped\n")
+                }
+            } catch {
+                tableStderr("\(error)\n")
+                failed = true
+            }
+        }
+        guard let learner, !learner.examples.isEmpty else {
+            tableStderr("learn: no usable example; nothing written\n")
+            throw ExitCode(1)
+        }
+        let name = SignatureName(string: className)
+        let base = signatures.index(named: name).map { signatures[$0] }
+        let learned = learner.signature(name: className, refining: base)
+        guard signatures.upsert(learned) else {
+            tableStderr("learn: the table already holds \(SignatureTable.capacity) entries; remove one first\n")
+            throw ExitCode(1)
+        }
+        let text = SignatureFile.encode(signatures)
+        // Prove the written file loads (validation is the reader's job).
+        do { _ = try SignatureFile.parse(text, fileName: output ?? "<stdout>") } catch {
+            tableStderr("learn: the learned entry is invalid: \(error)\n")
+            throw ExitCode(1)
+        }
+        if let output {
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                tableStderr("\(output): cannot write: \(error)\n")
+                throw ExitCode(1)
+            }
+            tableStderr("\(output): \(base == nil ? "added" : "refined") entry \"\(className)\" from \(learner.examples.count) example(s)\n")
+        } else {
+            print(text, terminator: "")
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
