@@ -1,0 +1,224 @@
+// Goertzel bank: up to 16 bins in lockstep (SIMD16 lanes), block or
+// hop-based sliding mode. Q15 samples in, Q8.8 dBFS power per bin out.
+
+/// A bank of up to 16 Goertzel resonators (`FeatureFrame.binCount`) run in
+/// lockstep, one SIMD16 lane per bin.
+///
+/// **Formats.** Input: Q15 samples (`Int16`). Coefficient `c = 2cos(ω)` in
+/// Q30 (`|c| < 2^31`, one Int32), ω = 2π·f/fs. State `s[n] = x[n] +
+/// round(c·s[n−1]/2^30) − s[n−2]` in Int32 lanes holding integers in Q15
+/// units (no fraction bits); each product is one 32×32→64 multiply.
+/// Output: power per bin in Q8.8 dBFS, normalised so a sine of peak amplitude
+/// A (Q15 units) exactly at the bin frequency reads 20·log10(A/32768)
+/// (AES17, like `Decibel`); bins beyond `binCount` and silence read
+/// `FeatureFrame.floor` (−120 dBFS).
+///
+/// **Headroom.** `s[n] = Σ x[k]·sin(ω(n−k+1))/sin ω`, so after N samples
+/// `|s| ≤ 32768.5·N/|sin ω|` (the rounding error, ≤ ½ LSB a step, enters
+/// like input). `init` requires `N/|sin ω| ≤ 65 000`, hence `|s| ≤ 2.13·10^9
+/// < 2^31` for any input, including full-scale square waves: the state never
+/// wraps. With N = 2 048 (`maxBlockSamples`) this admits bins from fs/199 to
+/// fs/2 − fs/199 (81 Hz … 7 919 Hz at 16 kHz, 241 Hz … 23 759 Hz at 48 kHz);
+/// with N = 160 at 16 kHz, 6.3 Hz … 7 994 Hz.
+/// The final power `|X|² = (s1 − cos ω·s2)² + (sin ω·s2)²` has `|X| ≤ 32768·N
+/// ≤ 2^26`; each term is clamped to 2^31 before squaring, so it cannot wrap.
+///
+/// **Modes.** The block spans `blockSamples = overlap × hopSamples` samples
+/// (`overlap` 1…4). `overlap == 1` is plain block mode: a power every N
+/// samples, then reset. `overlap > 1` is the sliding mode: `overlap`
+/// resonator sets started one hop apart, so every hop one set has seen exactly
+/// the last N samples; it publishes its power and restarts. Cost per sample is
+/// `overlap` × 16 lanes. Until N samples have arrived the first blocks are
+/// computed as if the stream had been preceded by silence.
+public struct GoertzelBank {
+    /// Largest block length in samples.
+    public static let maxBlockSamples = 2_048
+    /// Largest number of overlapping resonator sets (sliding mode).
+    public static let maxOverlap = 4
+
+    /// Number of active bins (0 … 16); lanes from `binCount` on read `floor`.
+    public let binCount: Int
+    /// Samples per block N (the span of each power estimate).
+    public let blockSamples: Int
+    /// Samples between successive power outputs.
+    public let hopSamples: Int
+    /// Number of overlapping resonator sets: blockSamples / hopSamples.
+    public let overlap: Int
+
+    @usableFromInline let coefficient: SIMD16<Int32>  // 2cos ω, Q30
+    @usableFromInline let cosine: SIMD16<Int32>       // cos ω, Q30
+    @usableFromInline let sine: SIMD16<Int32>         // sin ω, Q30
+    @usableFromInline let offsetQ8_8: Int32            // powerQ8_8(|X|²) → dBFS
+    @usableFromInline let activeMask: SIMDMask<SIMD16<Int16>.MaskStorage>
+    @usableFromInline var sets: InlineArray<4, GoertzelResonators>
+
+    /// Power of the most recently completed block per bin, Q8.8 dBFS.
+    @inlinable public var power: SIMD16<Int16> { latestPower }
+    /// Number of blocks completed since `init` (one per hop once running).
+    @inlinable public var completedBlocks: Int64 { blocksDone }
+    @usableFromInline var latestPower = SIMD16<Int16>(repeating: FeatureFrame.floor)
+    @usableFromInline var blocksDone: Int64 = 0
+
+    /// Designs the bank (configuration time, `DesignMath`).
+    /// - Parameters:
+    ///   - sampleRate: Hz.
+    ///   - frequencies: bin frequencies in Hz; the first `binCount` are used.
+    ///   - binCount: active bins, 0 … 16.
+    ///   - blockSamples: N, samples per power estimate, 1 … 2 048.
+    ///   - hopSamples: samples between outputs; N must be 1…4 times the hop.
+    public init(sampleRate: Int32, frequencies: SIMD16<Float>, binCount: Int32,
+                blockSamples: Int32, hopSamples: Int32) {
+        precondition(sampleRate >= 1_000, "GoertzelBank: sampleRate must be ≥ 1000 Hz")
+        precondition(binCount >= 0 && binCount <= 16, "GoertzelBank: binCount must be 0…16")
+        precondition(blockSamples >= 1 && blockSamples <= 2_048, "GoertzelBank: blockSamples must be 1…2048")
+        precondition(hopSamples >= 1 && blockSamples % hopSamples == 0 && blockSamples / hopSamples <= 4,
+                     "GoertzelBank: blockSamples must be 1, 2, 3 or 4 times hopSamples")
+        let n = Int(blockSamples)
+        let fs = Double(Int(sampleRate))
+        var c = SIMD16<Int32>(repeating: 0)
+        var co = SIMD16<Int32>(repeating: 0)
+        var si = SIMD16<Int32>(repeating: 1 << 30)
+        var mask = SIMDMask<SIMD16<Int16>.MaskStorage>(repeating: false)
+        for k in 0..<Int(binCount) {
+            let f = Double(frequencies[k])
+            precondition(f > 0 && f < fs / 2, "GoertzelBank: bin frequency must lie in (0, sampleRate/2)")
+            let w = 2 * DesignMath.pi * f / fs
+            let sw = DesignMath.sin(w)
+            precondition(Double(n) / sw <= 65_000,
+                         "GoertzelBank: bin frequency too close to 0 or Nyquist for this block (need blockSamples/sin(2πf/fs) ≤ 65000)")
+            let cw = DesignMath.cos(w)
+            c[k] = Int32((2 * cw * 1_073_741_824).rounded())
+            co[k] = Int32((cw * 1_073_741_824).rounded())
+            si[k] = Int32((sw * 1_073_741_824).rounded())
+            mask[k] = true
+        }
+        // Inactive lanes keep c = 0 (fs/4 resonator, |s| ≤ 32768·N): bounded.
+        self.binCount = Int(binCount)
+        self.blockSamples = n
+        self.hopSamples = Int(hopSamples)
+        self.overlap = n / Int(hopSamples)
+        self.coefficient = c
+        self.cosine = co
+        self.sine = si
+        self.activeMask = mask
+        // A sine of amplitude A on the bin: |X| = A·N/2; want 10·log10(A²/2^30),
+        // i.e. 10·log10(|X|²) − 10·log10(N²·2^28).
+        self.offsetQ8_8 = Int32((-10 * DesignMath.log10(Double(n) * Double(n) * 268_435_456.0) * 256).rounded())
+        var s = InlineArray<4, GoertzelResonators>(repeating: GoertzelResonators())
+        for j in 0..<4 { s[j].remaining = (j + 1) * Int(hopSamples) }
+        self.sets = s
+    }
+
+    /// Feeds Q15 samples (any count, 0 allowed); state carries across calls.
+    /// Returns the number of blocks completed during this call; `power`
+    /// holds the latest one.
+    @inlinable
+    public mutating func process(_ samples: UnsafeBufferPointer<Int16>) -> Int {
+        var sink = SIMD16<Int16>()
+        return withUnsafeMutablePointer(to: &sink) { p in
+            process(samples, powers: UnsafeMutableBufferPointer(start: p, count: 1), keepLatestOnly: true)
+        }
+    }
+
+    /// Feeds Q15 samples and writes every completed block's power (Q8.8
+    /// dBFS per bin) to `powers` in order. `powers` needs room for
+    /// `samples.count / hopSamples + 1` entries. Returns how many were written.
+    @inlinable
+    public mutating func process(_ samples: UnsafeBufferPointer<Int16>,
+                                 powers: UnsafeMutableBufferPointer<SIMD16<Int16>>) -> Int {
+        process(samples, powers: powers, keepLatestOnly: false)
+    }
+
+    @inlinable
+    mutating func process(_ samples: UnsafeBufferPointer<Int16>,
+                          powers: UnsafeMutableBufferPointer<SIMD16<Int16>>, keepLatestOnly: Bool) -> Int {
+        var written = 0
+        var start = 0
+        let total = samples.count
+        while start < total {
+            // Run every set up to the next completion (or the end of input).
+            var segment = total - start
+            for j in 0..<overlap where sets[j].remaining < segment { segment = sets[j].remaining }
+            let slice = UnsafeBufferPointer(rebasing: samples[start..<start + segment])
+            for j in 0..<overlap {
+                sets[j].run(slice, coefficient: coefficient)
+                sets[j].remaining &-= segment
+                if sets[j].remaining == 0 {
+                    latestPower = blockPower(sets[j])
+                    blocksDone &+= 1
+                    if keepLatestOnly { powers[0] = latestPower } else { powers[written] = latestPower }
+                    written &+= 1
+                    sets[j] = GoertzelResonators()
+                    sets[j].remaining = blockSamples
+                }
+            }
+            start &+= segment
+        }
+        return written
+    }
+
+    /// Q8.8 dBFS per bin from a set's final state s1 = s[N−1], s2 = s[N−2].
+    @inlinable
+    func blockPower(_ r: GoertzelResonators) -> SIMD16<Int16> {
+        var out = SIMD16<Int16>(repeating: FeatureFrame.floor)
+        for k in 0..<binCount {
+            let s1 = Widen.int64(r.s1[k]), s2 = r.s2[k]
+            let re = GoertzelBank.clamp31(s1 &- ((Widen.product(s2, cosine[k]) &+ (1 &<< 29)) &>> 30))
+            let im = GoertzelBank.clamp31((Widen.product(s2, sine[k]) &+ (1 &<< 29)) &>> 30)
+            let p = UInt64(bitPattern: re &* re) &+ UInt64(bitPattern: im &* im)
+            let db = Decibel.powerQ8_8(p) &+ offsetQ8_8
+            out[k] = Saturate.toInt16(max(db, Int32(FeatureFrame.floor)))
+        }
+        return out
+    }
+
+    @inlinable @inline(__always)
+    static func clamp31(_ x: Int64) -> Int64 {
+        if x > 2_147_483_648 { return 2_147_483_648 }
+        if x < -2_147_483_648 { return -2_147_483_648 }
+        return x
+    }
+}
+
+/// One set of 16 Goertzel resonators (state s[n−1], s[n−2] per lane, Q15
+/// units in Int32) and the samples left until its block completes.
+public struct GoertzelResonators {
+    @usableFromInline var s1 = SIMD16<Int32>(repeating: 0)
+    @usableFromInline var s2 = SIMD16<Int32>(repeating: 0)
+    @usableFromInline var remaining = 0
+
+    @inlinable
+    init() {}
+
+    /// The per-sample path: s = x + round(c·s1 / 2^30) − s2 in every lane.
+    /// Lanes run in four groups of four with the state in registers; each
+    /// product is one 32×32→64 multiply (IMUL on x86_64, SMULL on ARM).
+    @inlinable
+    mutating func run(_ x: UnsafeBufferPointer<Int16>, coefficient c: SIMD16<Int32>) {
+        var g = 0
+        while g < 16 {
+            let c0 = c[g], c1 = c[g &+ 1], c2 = c[g &+ 2], c3 = c[g &+ 3]
+            var a0 = s1[g], a1 = s1[g &+ 1], a2 = s1[g &+ 2], a3 = s1[g &+ 3]
+            var b0 = s2[g], b1 = s2[g &+ 1], b2 = s2[g &+ 2], b3 = s2[g &+ 3]
+            for v in x {
+                let xv = Int32(v)
+                let y0 = xv &+ GoertzelResonators.scaled(c0, a0) &- b0
+                let y1 = xv &+ GoertzelResonators.scaled(c1, a1) &- b1
+                let y2 = xv &+ GoertzelResonators.scaled(c2, a2) &- b2
+                let y3 = xv &+ GoertzelResonators.scaled(c3, a3) &- b3
+                b0 = a0; b1 = a1; b2 = a2; b3 = a3
+                a0 = y0; a1 = y1; a2 = y2; a3 = y3
+            }
+            s1[g] = a0; s1[g &+ 1] = a1; s1[g &+ 2] = a2; s1[g &+ 3] = a3
+            s2[g] = b0; s2[g &+ 1] = b1; s2[g &+ 2] = b2; s2[g &+ 3] = b3
+            g &+= 4
+        }
+    }
+
+    /// round(c·s / 2^30) for a Q30 coefficient; |result| < 2^31 by the
+    /// bank's headroom bound, so the truncation to Int32 is exact.
+    @inlinable @inline(__always)
+    static func scaled(_ c: Int32, _ s: Int32) -> Int32 {
+        Int32(truncatingIfNeeded: (Widen.product(c, s) &+ (1 &<< 29)) &>> 30)
+    }
+}
