@@ -89,6 +89,8 @@ public struct MQTTConfiguration: Sendable, Equatable {
     public var outbox = OutboxOptions()
     /// Maximum records handed to libmosquitto and not yet acknowledged.
     public var maxInFlight = 32
+    /// Slots of the `submit(event:)`/`submit(telemetry:)` hand-off queue (allocated at init).
+    public var submitQueueCapacity = 256
     /// Publish Home Assistant discovery configs (off by default).
     public var homeAssistantDiscovery = false
     /// Event classes announced to Home Assistant (one `event` entity each).

@@ -24,6 +24,16 @@ public struct PublishReceipt: Sendable, Equatable {
     public var recordID: UInt64
 }
 
+/// A record settled by the broker, reported to `MQTTPublisher.onAcknowledged`.
+public struct Acknowledgement: Sendable, Equatable {
+    /// Outbox record id.
+    public var recordID: UInt64
+    /// Event or telemetry.
+    public var kind: OutboxRecordKind
+    /// Event (or telemetry) sequence number of this boot; 0 for records replayed from a previous run.
+    public var sequence: UInt64
+}
+
 /// Publishes Earshot's MQTT contract through libmosquitto with a persistent outbox.
 ///
 /// Threads: one network thread (started by `start()`) connects, reconnects with
@@ -46,8 +56,8 @@ public final class MQTTPublisher: @unchecked Sendable {
         set { lock.withLock { stateObserver = newValue } }
     }
     /// Called on the network thread when a record is settled by the broker (PUBACK for
-    /// QoS 1, written for QoS 0), with its record id and kind.
-    public var onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)? {
+    /// QoS 1, written to the socket for QoS 0).
+    public var onAcknowledged: (@Sendable (Acknowledgement) -> Void)? {
         get { lock.withLock { ackObserver } }
         set { lock.withLock { ackObserver = newValue } }
     }
@@ -65,7 +75,12 @@ public final class MQTTPublisher: @unchecked Sendable {
     private var currentState: MQTTConnectionState = .stopped
     private var currentError: MQTTError?
     private var stateObserver: (@Sendable (MQTTConnectionState, MQTTError?) -> Void)?
-    private var ackObserver: (@Sendable (UInt64, OutboxRecordKind) -> Void)?
+    private var ackObserver: (@Sendable (Acknowledgement) -> Void)?
+    private let submissions: SubmissionQueue
+    private var writerThread: Thread?
+    private var writerDone = true
+    private var submitRejected: UInt64 = 0
+    private let warn: @Sendable (String) -> Void
     private var commandHandlers: [String: CommandHandler] = [:]
     private var pendingCommands: [IncomingMessage] = []
     private var eventSequence: UInt64 = 0
@@ -92,6 +107,8 @@ public final class MQTTPublisher: @unchecked Sendable {
         var rng = SystemRandomNumberGenerator()
         bootID = String(rng.next() as UInt64, radix: 16).leftPadded(to: 16)
         statusTopicC = Array(topics.status.utf8CString)
+        submissions = SubmissionQueue(capacity: configuration.submitQueueCapacity)
+        self.warn = warn
         do { outbox = try Outbox(directory: configuration.outboxDirectory, options: configuration.outbox, warn: warn) }
         catch { throw .invalidConfiguration(field: "mqtt.outbox_dir", reason: error.description) }
     }
@@ -120,6 +137,11 @@ public final class MQTTPublisher: @unchecked Sendable {
             stopping = false
             stopped = false
         }
+        lock.withLock { writerDone = false }
+        let writer = Thread { self.writerLoop() }
+        writer.name = "earshot-outbox"
+        writerThread = writer
+        writer.start()
         let t = Thread { self.networkLoop() }  // strong: the thread keeps the publisher alive until stop()
         t.name = "earshot-mqtt"
         thread = t
@@ -130,6 +152,10 @@ public final class MQTTPublisher: @unchecked Sendable {
     /// in-flight records to be acknowledged, disconnects cleanly (no last will) and
     /// joins the network thread. Unacknowledged records stay in the outbox.
     public func stop(flushTimeoutMs: Int = 2000) {
+        // Everything submitted goes to disk first (bounded by the queue capacity).
+        submissions.close()
+        let writerDeadline = Outbox.monotonicNanoseconds() + 5_000_000_000
+        while !lock.withLock({ writerDone }) && Outbox.monotonicNanoseconds() < writerDeadline { usleep(1_000) }
         let wasRunning = lock.withLock { () -> Bool in
             guard !stopped else { return false }
             if connected { publishStatusLocked(online: false) }
@@ -176,20 +202,71 @@ public final class MQTTPublisher: @unchecked Sendable {
 
     // MARK: publishing
 
-    /// Appends an event to the outbox (write + fdatasync) and hands it to libmosquitto
-    /// when connected (QoS 1, not retained). Assigns `{sensor}-{boot_id}-{seq}`.
-    /// Never waits on the network. Throws when the outbox cannot store it (disk full).
+    /// Appends an event to the outbox (write + fdatasync, on this thread) and hands it
+    /// to libmosquitto when connected (QoS 1, not retained). Assigns
+    /// `{sensor}-{boot_id}-{seq}`. Never waits on the network. Throws when the outbox
+    /// cannot store it (disk full). Real-time threads should use `submit(event:)`.
     @discardableResult
     public func publish(event: EventMessage) throws(OutboxError) -> PublishReceipt {
+        let sequence = nextEventSequence()
+        return try persist(event: event, sequence: sequence)
+    }
+
+    /// Queues an event for the outbox writer thread and returns at once (no disk, no
+    /// network; a mutex held for one slot copy). Returns the event's sequence number
+    /// (id = `eventID(sequence:)`), or nil when the queue (`submitQueueCapacity`) is
+    /// full or the publisher is stopped (counted in `submissionsRejected`).
+    public func submit(event: EventMessage) -> UInt64? {
+        let sequence = nextEventSequence()
+        if submissions.push(.event(event, sequence: sequence)) { return sequence }
+        sequenceLock.withLock { submitRejected += 1 }
+        return nil
+    }
+
+    /// Queues a telemetry sample for the outbox writer thread; false when the queue is full.
+    @discardableResult
+    public func submit(telemetry: TelemetryMessage) -> Bool {
+        if submissions.push(.telemetry(telemetry)) { return true }
+        sequenceLock.withLock { submitRejected += 1 }
+        return false
+    }
+
+    /// Submissions refused because the hand-off queue was full or closed.
+    public var submissionsRejected: UInt64 { sequenceLock.withLock { submitRejected } }
+
+    /// The event id for a sequence number of this boot: `{sensor}-{boot_id}-{seq}`.
+    public func eventID(sequence: UInt64) -> String { "\(configuration.sensor)-\(bootID)-\(sequence)" }
+
+    /// Own lock: the main lock can be held across a disk sync by the writer thread.
+    private let sequenceLock = NSLockLite()
+
+    private func nextEventSequence() -> UInt64 {
+        sequenceLock.withLock { eventSequence += 1; return eventSequence }
+    }
+
+    private func persist(event: EventMessage, sequence: UInt64) throws(OutboxError) -> PublishReceipt {
         lock.lock(); defer { lock.unlock() }
-        eventSequence += 1
-        let id = "\(configuration.sensor)-\(bootID)-\(eventSequence)"
-        event.encode(into: eventWriter, id: id, sequence: eventSequence, site: configuration.site, sensor: configuration.sensor)
+        let id = eventID(sequence: sequence)
+        event.encode(into: eventWriter, id: id, sequence: sequence, site: configuration.site, sensor: configuration.sensor)
         precondition(!eventWriter.overflowed, "event payload exceeds 4096 bytes")
         let recordID = try outbox.append(kind: .event, qos: 1, retain: false, topic: topics.event,
-                                         payload: UnsafeRawBufferPointer(eventWriter.bytes))
+                                         payload: UnsafeRawBufferPointer(eventWriter.bytes), tag: sequence)
         if connected { drainLocked() }
-        return PublishReceipt(eventID: id, sequence: eventSequence, recordID: recordID ?? 0)
+        return PublishReceipt(eventID: id, sequence: sequence, recordID: recordID ?? 0)
+    }
+
+    private func writerLoop() {
+        while let s = submissions.pop() {
+            do {
+                switch s {
+                case let .event(e, sequence): _ = try persist(event: e, sequence: sequence)
+                case let .telemetry(t): _ = try publish(telemetry: t)
+                }
+            } catch {
+                warn("\(error)")
+            }
+        }
+        lock.withLock { writerDone = true }
     }
 
     /// Appends a telemetry sample to the outbox and hands it to libmosquitto when
@@ -201,7 +278,7 @@ public final class MQTTPublisher: @unchecked Sendable {
         telemetrySequence += 1
         telemetry.encode(into: telemetryWriter, sequence: telemetrySequence, site: configuration.site, sensor: configuration.sensor)
         let id = try outbox.append(kind: .telemetry, qos: 0, retain: false, topic: topics.telemetry,
-                                   payload: UnsafeRawBufferPointer(telemetryWriter.bytes))
+                                   payload: UnsafeRawBufferPointer(telemetryWriter.bytes), tag: telemetrySequence)
         if connected { drainLocked() }
         return id
     }
@@ -306,7 +383,9 @@ public final class MQTTPublisher: @unchecked Sendable {
 
     private func handlePublished(_ mid: Int32) {
         let (settled, observer) = lock.withLock { (outbox.acknowledge(mid: mid), ackObserver) }
-        if let settled, let observer { observer(settled.id, settled.kind) }
+        if let settled, let observer {
+            observer(Acknowledgement(recordID: settled.id, kind: settled.kind, sequence: settled.tag))
+        }
         lock.withLock { if connected { drainLocked() } }
     }
 

@@ -103,6 +103,8 @@ public final class Outbox {
         var offset: Int
         var size: Int
         var state: State
+        /// Caller's in-memory tag (the event/telemetry sequence number); 0 for records recovered at open.
+        var tag: UInt64 = 0
     }
 
     private let directory: String
@@ -150,7 +152,7 @@ public final class Outbox {
     /// counted). Throws on write failure (nothing is queued; earlier records stay intact).
     @discardableResult
     public func append(kind: OutboxRecordKind, qos: UInt8, retain: Bool, topic: String,
-                       payload: UnsafeRawBufferPointer) throws(OutboxError) -> UInt64? {
+                       payload: UnsafeRawBufferPointer, tag: UInt64 = 0) throws(OutboxError) -> UInt64? {
         let start = Self.monotonicNanoseconds()
         var topicCopy = topic
         let topicLength = topicCopy.withUTF8 { $0.count }
@@ -175,7 +177,7 @@ public final class Outbox {
         OutboxRecordFormat.writeHeader(header, at: base)
         try writeAtEnd(UnsafeRawBufferPointer(start: base, count: size), sync: options.syncEachAppend)
         nextID += 1
-        entries.append(Entry(id: id, kind: kind, qos: qos, retain: retain, offset: fileSize - size, size: size, state: .pending))
+        entries.append(Entry(id: id, kind: kind, qos: qos, retain: retain, offset: fileSize - size, size: size, state: .pending, tag: tag))
         stats.pendingRecords += 1
         if kind == .event { stats.pendingEvents += 1 }
         stats.liveBytes += size
@@ -275,9 +277,9 @@ public final class Outbox {
     }
 
     /// Settles the record published with `mid` (PUBACK for QoS 1, sent for QoS 0).
-    /// Returns its id and kind, or nil when the mid is unknown (e.g. already dropped).
+    /// Returns its id, kind and tag, or nil when the mid is unknown (e.g. already dropped).
     @discardableResult
-    public func acknowledge(mid: Int32) -> (id: UInt64, kind: OutboxRecordKind)? {
+    public func acknowledge(mid: Int32) -> (id: UInt64, kind: OutboxRecordKind, tag: UInt64)? {
         guard let id = inFlightByMid.removeValue(forKey: mid) else { return nil }
         guard let index = index(ofID: id) else { return nil }
         let e = entries[index]
@@ -285,7 +287,7 @@ public final class Outbox {
         settle(index: index, type: OutboxRecordFormat.typeAck)
         stats.acknowledged += 1
         maybeShrink()
-        return (e.id, e.kind)
+        return (e.id, e.kind, e.tag)
     }
 
     /// Returns in-flight records to pending so they are published again (with new
