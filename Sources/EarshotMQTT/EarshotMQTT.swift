@@ -1,4 +1,20 @@
 // MQTT publishing and the persistent outbox. The only module that imports CMosquitto.
+//
+// Pieces (one job per file):
+//   Payloads/   JSONWriter (fixed buffer, no Foundation), UTCTimestamp (RFC 3339, ns),
+//               EventMessage, StatusMessage, TelemetryMessage, CommandMessage, Topics,
+//               HomeAssistantDiscovery. Schemas: Schemas/*.schema.json.
+//   Outbox/     Outbox: bounded, append-only, CRC-checked log, fdatasync per message,
+//               settled on PUBACK, replayed in order after reconnect and restart.
+//   Client/     MosquittoSession (every libmosquitto call), MQTTPublisher (threads,
+//               reconnect with backoff + jitter, status/will, commands), MQTTError.
+//
+// Threads of an MQTTPublisher:
+//   caller       publish(event:)/publish(telemetry:): encode + outbox append + fdatasync,
+//                then mosquitto_publish (queues only; never waits on the network);
+//                submit(event:)/submit(telemetry:): copy into a bounded ring, return.
+//   earshot-outbox   drains the submit ring into the outbox (the fdatasync happens here).
+//   earshot-mqtt     connect/reconnect, mosquitto_loop, PUBACK → outbox ack, commands.
 import CMosquitto
 
 /// The libmosquitto version this binary runs against as (major, minor, revision).

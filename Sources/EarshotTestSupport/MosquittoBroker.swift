@@ -139,7 +139,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
         p.arguments = ["-c", directory + "/mosquitto.conf"]
-        FileManager.default.createFile(atPath: directory + "/stderr.txt", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/stderr.txt", contents: nil)
         let err = FileHandle(forWritingAtPath: directory + "/stderr.txt")
         p.standardOutput = err ?? FileHandle.nullDevice
         p.standardError = err ?? FileHandle.nullDevice
