@@ -166,6 +166,23 @@ struct OutboxTests {
         #expect(lastID == 300)
     }
 
+    @Test("records in flight too long go back to pending; a late ack for the old mid is ignored")
+    func staleInFlight() throws {
+        let dir = try makeTemporaryDirectory(prefix: "earshot-outbox")
+        defer { removeDirectory(dir) }
+        let o = try Outbox(directory: dir, options: OutboxOptions(syncEachAppend: false))
+        for i in 0..<3 { _ = try append(o, .event, "m\(i)") }
+        var cursor = 0
+        var mid: Int32 = 10
+        while let i = o.nextPending(from: cursor) { o.markInFlight(index: i, mid: mid, now: 1_000); mid += 1; cursor = i + 1 }
+        #expect(o.inFlightCount == 3)
+        #expect(o.requeueStale(timeout: 5_000, now: 4_000) == 0)
+        #expect(o.acknowledge(mid: 10) != nil)
+        #expect(o.requeueStale(timeout: 5_000, now: 7_000) == 2)
+        #expect(o.acknowledge(mid: 11) == nil)
+        #expect(drain(o, startMid: 20).map(\.text) == ["m1", "m2"])
+    }
+
     @Test("append + fdatasync time is measured (printed for the report)")
     func appendTiming() throws {
         let dir = try makeTemporaryDirectory(prefix: "earshot-outbox")

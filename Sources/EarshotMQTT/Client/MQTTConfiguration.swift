@@ -89,6 +89,9 @@ public struct MQTTConfiguration: Sendable, Equatable {
     public var outbox = OutboxOptions()
     /// Maximum records handed to libmosquitto and not yet acknowledged.
     public var maxInFlight = 32
+    /// A record still unacknowledged this many seconds after it was handed to
+    /// libmosquitto (and after the current connection began) is published again.
+    public var republishAfterSeconds = 60
     /// Slots of the `submit(event:)`/`submit(telemetry:)` hand-off queue (allocated at init).
     public var submitQueueCapacity = 256
     /// Publish Home Assistant discovery configs (off by default).
@@ -125,6 +128,7 @@ public struct MQTTConfiguration: Sendable, Equatable {
         if let t = tls, (t.certFile == nil) != (t.keyFile == nil) {
             throw .invalidConfiguration(field: "mqtt.tls", reason: "cert_file and key_file must be given together")
         }
+        if republishAfterSeconds < 5 { throw .invalidConfiguration(field: "mqtt.republish_after", reason: "\(republishAfterSeconds) s is below 5 s") }
         if maxInFlight < 1 || maxInFlight > 65535 { throw .invalidConfiguration(field: "mqtt.max_in_flight", reason: "must be 1…65535") }
         if reconnect.initialDelayMs < 1 || reconnect.maxDelayMs < reconnect.initialDelayMs || !(0...1).contains(reconnect.jitter) {
             throw .invalidConfiguration(field: "mqtt.reconnect", reason: "need 1 ≤ initial ≤ max delay and 0 ≤ jitter ≤ 1")

@@ -86,6 +86,8 @@ public final class MQTTPublisher: @unchecked Sendable {
     private var eventSequence: UInt64 = 0
     private var telemetrySequence: UInt64 = 0
     private var connections: UInt64 = 0
+    private var connectedAt: UInt64 = 0
+    private var lastStaleCheck: UInt64 = 0
     private var status = StatusMessage()
     private var statusDirty = false
     private let startedAt = Outbox.monotonicNanoseconds()
@@ -332,7 +334,18 @@ public final class MQTTPublisher: @unchecked Sendable {
                 afterConnect(s)
             }
             processCommands(s)
-            lock.withLock { if connected { drainLocked() } }
+            lock.withLock {
+                guard connected else { return }
+                let now = Outbox.monotonicNanoseconds()
+                if now &- lastStaleCheck > 1_000_000_000 {
+                    lastStaleCheck = now
+                    let timeout = UInt64(configuration.republishAfterSeconds) * 1_000_000_000
+                    if now &- connectedAt > timeout, outbox.requeueStale(timeout: timeout, now: now) > 0 {
+                        warn("records unacknowledged for \(configuration.republishAfterSeconds) s were published again")
+                    }
+                }
+                drainLocked()
+            }
         }
         if lock.withLock({ socketOpen }) {
             // Let the offline status and DISCONNECT reach the socket.
@@ -363,6 +376,7 @@ public final class MQTTPublisher: @unchecked Sendable {
             } else {
                 connected = true
                 justConnected = true
+                connectedAt = Outbox.monotonicNanoseconds()
                 connections += 1
             }
         }

@@ -105,6 +105,8 @@ public final class Outbox {
         var state: State
         /// Caller's in-memory tag (the event/telemetry sequence number); 0 for records recovered at open.
         var tag: UInt64 = 0
+        /// When it was handed to libmosquitto (monotonic ns).
+        var sentAt: UInt64 = 0
     }
 
     private let directory: String
@@ -269,9 +271,10 @@ public final class Outbox {
     }
 
     /// Records that record `index` was handed to libmosquitto with message id `mid`.
-    func markInFlight(index: Int, mid: Int32) {
+    func markInFlight(index: Int, mid: Int32, now: UInt64 = Outbox.monotonicNanoseconds()) {
         guard entries[index].state == .pending else { return }
         entries[index].state = .inFlight(mid)
+        entries[index].sentAt = now
         inFlightByMid[mid] = entries[index].id
         inFlightCount += 1
     }
@@ -303,6 +306,26 @@ public final class Outbox {
             }
             i += 1
         }
+    }
+
+    /// Returns records in flight for longer than `timeout` ns to pending, so they are
+    /// published again with a new mid (a PUBACK lost in libmosquitto or the broker
+    /// must not strand a record). A late PUBACK for the old mid is then ignored.
+    /// Returns how many were re-queued.
+    @discardableResult
+    func requeueStale(timeout: UInt64, now: UInt64 = Outbox.monotonicNanoseconds()) -> Int {
+        var n = 0
+        var i = firstLive
+        while i < entries.count {
+            if case .inFlight(let mid) = entries[i].state, now &- entries[i].sentAt > timeout {
+                entries[i].state = .pending
+                inFlightByMid.removeValue(forKey: mid)
+                inFlightCount -= 1
+                n += 1
+            }
+            i += 1
+        }
+        return n
     }
 
     private func index(ofID id: UInt64) -> Int? {
