@@ -49,6 +49,7 @@ public struct GoertzelBank {
     @usableFromInline let cosine: SIMD16<Int32>       // cos ω, Q30
     @usableFromInline let sine: SIMD16<Int32>         // sin ω, Q30
     @usableFromInline let offsetQ8_8: Int32            // powerQ8_8(|X|²) → dBFS
+    @usableFromInline let rounding: Int64 = 1 &<< 29   // ½ LSB of the Q30 product
     @usableFromInline let activeMask: SIMDMask<SIMD16<Int16>.MaskStorage>
     @usableFromInline var sets: InlineArray<4, GoertzelResonators>
 
@@ -141,7 +142,7 @@ public struct GoertzelBank {
             for j in 0..<overlap where sets[j].remaining < segment { segment = sets[j].remaining }
             let slice = UnsafeBufferPointer(rebasing: samples[start..<start + segment])
             for j in 0..<overlap {
-                sets[j].run(slice, coefficient: coefficient)
+                sets[j].run(slice, coefficient: coefficient, rounding: rounding)
                 sets[j].remaining &-= segment
                 if sets[j].remaining == 0 {
                     latestPower = blockPower(sets[j])
@@ -190,35 +191,61 @@ public struct GoertzelResonators {
     @inlinable
     init() {}
 
-    /// The per-sample path: s = x + round(c·s1 / 2^30) − s2 in every lane.
-    /// Lanes run in four groups of four with the state in registers; each
-    /// product is one 32×32→64 multiply (IMUL on x86_64, SMULL on ARM).
+    /// The per-sample path: s = x + round(c·s1 / 2^30) − s2 in every lane
+    /// (one multiply, add, shift, subtract per lane). Lanes run in four
+    /// groups of four with the state in registers (Int64 locals on 64-bit
+    /// targets, so no sign extension; the values always fit Int32), two
+    /// samples per iteration so the state rotates without moves.
+    /// `rounding` is 2^29 (passed in, not a literal, so the optimiser keeps
+    /// x·2^30 + 2^29 as one shared term instead of re-adding 2^29 per lane).
     @inlinable
-    mutating func run(_ x: UnsafeBufferPointer<Int16>, coefficient c: SIMD16<Int32>) {
+    mutating func run(_ x: UnsafeBufferPointer<Int16>, coefficient c: SIMD16<Int32>, rounding: Int64) {
+        let n = x.count
         var g = 0
         while g < 16 {
-            let c0 = c[g], c1 = c[g &+ 1], c2 = c[g &+ 2], c3 = c[g &+ 3]
-            var a0 = s1[g], a1 = s1[g &+ 1], a2 = s1[g &+ 2], a3 = s1[g &+ 3]
-            var b0 = s2[g], b1 = s2[g &+ 1], b2 = s2[g &+ 2], b3 = s2[g &+ 3]
-            for v in x {
-                let xv = Int32(v)
-                let y0 = xv &+ GoertzelResonators.scaled(c0, a0) &- b0
-                let y1 = xv &+ GoertzelResonators.scaled(c1, a1) &- b1
-                let y2 = xv &+ GoertzelResonators.scaled(c2, a2) &- b2
-                let y3 = xv &+ GoertzelResonators.scaled(c3, a3) &- b3
-                b0 = a0; b1 = a1; b2 = a2; b3 = a3
-                a0 = y0; a1 = y1; a2 = y2; a3 = y3
+            let c0 = Widen.int64(c[g]), c1 = Widen.int64(c[g &+ 1]), c2 = Widen.int64(c[g &+ 2]), c3 = Widen.int64(c[g &+ 3])
+            var a0 = Widen.int64(s1[g]), a1 = Widen.int64(s1[g &+ 1]), a2 = Widen.int64(s1[g &+ 2]), a3 = Widen.int64(s1[g &+ 3])
+            var b0 = Widen.int64(s2[g]), b1 = Widen.int64(s2[g &+ 1]), b2 = Widen.int64(s2[g &+ 2]), b3 = Widen.int64(s2[g &+ 3])
+            var i = 0
+            while i &+ 1 < n {
+                // (c·a + 2^29 + x·2^30) >> 30 = x + round(c·a / 2^30) exactly.
+                let xh = (Widen.int64(x[i]) &<< 30) &+ rounding
+                b0 = GoertzelResonators.scaled(c0, a0, xh) &- b0
+                b1 = GoertzelResonators.scaled(c1, a1, xh) &- b1
+                b2 = GoertzelResonators.scaled(c2, a2, xh) &- b2
+                b3 = GoertzelResonators.scaled(c3, a3, xh) &- b3
+                let xk = (Widen.int64(x[i &+ 1]) &<< 30) &+ rounding
+                a0 = GoertzelResonators.scaled(c0, b0, xk) &- a0
+                a1 = GoertzelResonators.scaled(c1, b1, xk) &- a1
+                a2 = GoertzelResonators.scaled(c2, b2, xk) &- a2
+                a3 = GoertzelResonators.scaled(c3, b3, xk) &- a3
+                i &+= 2
             }
-            s1[g] = a0; s1[g &+ 1] = a1; s1[g &+ 2] = a2; s1[g &+ 3] = a3
-            s2[g] = b0; s2[g &+ 1] = b1; s2[g &+ 2] = b2; s2[g &+ 3] = b3
+            if i < n {
+                let xh = (Widen.int64(x[i]) &<< 30) &+ rounding
+                b0 = GoertzelResonators.scaled(c0, a0, xh) &- b0; swap(&a0, &b0)
+                b1 = GoertzelResonators.scaled(c1, a1, xh) &- b1; swap(&a1, &b1)
+                b2 = GoertzelResonators.scaled(c2, a2, xh) &- b2; swap(&a2, &b2)
+                b3 = GoertzelResonators.scaled(c3, a3, xh) &- b3; swap(&a3, &b3)
+            }
+            s1[g] = Int32(truncatingIfNeeded: a0); s1[g &+ 1] = Int32(truncatingIfNeeded: a1)
+            s1[g &+ 2] = Int32(truncatingIfNeeded: a2); s1[g &+ 3] = Int32(truncatingIfNeeded: a3)
+            s2[g] = Int32(truncatingIfNeeded: b0); s2[g &+ 1] = Int32(truncatingIfNeeded: b1)
+            s2[g &+ 2] = Int32(truncatingIfNeeded: b2); s2[g &+ 3] = Int32(truncatingIfNeeded: b3)
             g &+= 4
         }
     }
 
-    /// round(c·s / 2^30) for a Q30 coefficient; |result| < 2^31 by the
-    /// bank's headroom bound, so the truncation to Int32 is exact.
+    /// (c·s + xh) >> 30 for a Q30 coefficient c and xh = x·2^30 + 2^29, i.e.
+    /// x + round(c·s / 2^30). c and s hold Int32 values (|c·s| < 2^62);
+    /// |result| < 2^31 by the bank's headroom bound. On 32-bit targets the
+    /// product is one 32×32→64 multiply (SMULL).
     @inlinable @inline(__always)
-    static func scaled(_ c: Int32, _ s: Int32) -> Int32 {
-        Int32(truncatingIfNeeded: (Widen.product(c, s) &+ (1 &<< 29)) &>> 30)
+    static func scaled(_ c: Int64, _ s: Int64, _ xh: Int64) -> Int64 {
+        #if _pointerBitWidth(_32)
+        return (Widen.product(Int32(truncatingIfNeeded: c), Int32(truncatingIfNeeded: s)) &+ xh) &>> 30
+        #else
+        return (c &* s &+ xh) &>> 30
+        #endif
     }
 }
