@@ -198,7 +198,7 @@ public final class Agent: @unchecked Sendable {
             default: break
             }
         }
-        if let ack = onAcknowledged { publisher.onAcknowledged = ack }
+        if let ack = onAcknowledged { publisher.onAcknowledged = { ack($0.recordID, $0.kind) } }
         publisher.update(status: StatusMessage(mode: plan.config.site.sensor.mode.rawValue, softwareVersion: options.version,
                                                audio: "stopped", detail: "starting"))
         do { try publisher.start() } catch { throw AgentError(.mqtt, error.description) }

@@ -41,16 +41,17 @@ extension Agent {
                             result: ["sector": .number(Double(sector)), "outcome": .string("\(outcome)")])
     }
 
-    /// `cmd/selftest`: a synthetic burst through chain and detector on the analysis
-    /// thread, a synthetic `selftest` event through the outbox, PTZ health; one
-    /// pass/fail per stage. Waits up to 3 s.
+    /// `cmd/selftest`: the analysis thread acknowledges through its queue; a synthetic
+    /// burst goes through a fresh chain and detector; a synthetic `selftest` event goes
+    /// through the outbox to the broker; PTZ health; one
+    /// pass/fail per stage. Waits up to 8 s (about 20 ms in a release build).
     func handleSelfTest(_ request: CommandRequest) -> CommandReply {
         guard let pipeline else { return CommandReply(ok: false, message: "pipeline not running (reloading?)") }
         let id = nextSelfTestID()
         let hopsBefore = pipeline.analysis.hops
         pipeline.analysis.requestSelfTest(id: id)
-        guard let r = pipeline.dispatcher.waitForSelfTest(id: id, timeoutMilliseconds: 3_000) else {
-            return CommandReply(ok: false, message: "analysis thread did not answer within 3 s (stuck?)",
+        guard let r = pipeline.dispatcher.waitForSelfTest(id: id, timeoutMilliseconds: 8_000) else {
+            return CommandReply(ok: false, message: "analysis thread did not answer within 8 s (stuck?)",
                                 result: ["analysis": .string("fail")])
         }
         var result: [String: CommandValue] = [

@@ -47,6 +47,7 @@ public final class AgentPipeline: @unchecked Sendable {
                                      splOffsetDB: plan.splOffsetDB, log: log, ptz: ptz,
                                      hops: { analysisRef.hops }, onEventStored: onEventStored)
         dispatcher.sampleRate = input.rate
+        dispatcher.calibrationGain = setup.calibrationGain
         dispatcher.start()
         analysis.start()
     }

@@ -14,7 +14,7 @@ public struct AgentItem: Sendable {
         case event
         /// A closed telemetry window (`levels`, `bandLeqDB`, interval).
         case telemetry
-        /// A self-test request reached the analysis thread (`selfTestID`, `selfTestDetected`).
+        /// A self-test request reached the analysis thread (`selfTestID`).
         case selfTest
     }
     public var kind: Kind = .event
@@ -35,10 +35,8 @@ public struct AgentItem: Sendable {
     /// Telemetry: window start, UTC ns; and length, s.
     public var intervalStartUTCNanoseconds: Int64 = 0
     public var intervalSeconds: Double = 0
-    /// Self-test: request number and whether the synthetic burst was detected.
+    /// Self-test: request number.
     public var selfTestID: UInt32 = 0
-    public var selfTestDetected = false
-    public var selfTestClass: SoundClass = .loudImpulse
 
     public init() {}
 }

@@ -89,8 +89,8 @@ public final class AnalysisLoop: @unchecked Sendable {
     /// Detector events seen (all phases).
     public var eventCount: UInt64 { eventsSeen.load(ordering: .relaxed) }
 
-    /// Asks the analysis thread to run the synthetic self-test burst; it pushes a
-    /// `.selfTest` item carrying `id` when done.
+    /// Asks the analysis thread to acknowledge self-test `id`: it pushes a `.selfTest`
+    /// item between two hops, proving it is alive and its queue flows.
     public func requestSelfTest(id: UInt32) { selfTestRequest.store(id, ordering: .releasing) }
 
     /// Starts the thread.
@@ -146,7 +146,8 @@ public final class AnalysisLoop: @unchecked Sendable {
             let request = selfTestRequest.load(ordering: .acquiring)
             if request != lastSelfTest {
                 lastSelfTest = request
-                runSelfTest(id: request, config: config, into: &item)
+                item.kind = .selfTest
+                item.selfTestID = request
                 queue.push(item)
             }
             if finished {
@@ -254,44 +255,5 @@ public final class AnalysisLoop: @unchecked Sendable {
             for c in 0..<channels { sum &+= Int32(frameBuffer[i * channels + c]) }
             monoBuffer[i] = Int16(truncatingIfNeeded: sum / Int32(channels))
         }
-    }
-
-    /// Runs a synthetic 2 s signal (quiet noise, then a decaying broadband burst at
-    /// 1 s) through a fresh chain and detector with the live table; records whether
-    /// an impulsive event came out.
-    private func runSelfTest(id: UInt32, config: AnalysisConfig, into item: inout AgentItem) {
-        item.kind = .selfTest
-        item.selfTestID = id
-        item.selfTestDetected = false
-        guard let table = setup.table else { return }
-        var chain = AnalysisChain(config: config)
-        var engine = DetectionEngine(table: table, config: config, splOffset: setup.splOffsetQ8_8)
-        var frame = FeatureFrame()
-        var seed: UInt32 = 12_345
-        let rate = Double(config.sampleRate)
-        let burstStart = Int(rate)
-        var detected = false
-        var found = SoundClass.loudImpulse
-        var n = 0
-        for _ in 0..<(200) {
-            for i in 0..<hop {
-                seed = seed &* 1_664_525 &+ 1_013_904_223
-                let white = Double(Int32(bitPattern: seed) >> 16) / 32_768
-                var amplitude = 30.0
-                let k = n - burstStart
-                if k >= 0 { amplitude += 24_000 * exp(-Double(k) / (0.02 * rate)) }
-                monoBuffer[i] = Int16(max(-32_768, min(32_767, (white * amplitude).rounded())))
-                n += 1
-            }
-            chain.process(hop: UnsafeBufferPointer(monoBuffer), into: &frame)
-            engine.process(frame) { e in
-                if e.phase == .impulse && !detected { detected = true; found = e.soundClass }
-            }
-        }
-        engine.finish(atSample: Int64(n)) { e in
-            if e.phase == .impulse && !detected { detected = true; found = e.soundClass }
-        }
-        item.selfTestDetected = detected
-        item.selfTestClass = found
     }
 }

@@ -13,7 +13,7 @@ import Glibc
 
 /// Results of one self-test, per stage.
 public struct SelfTestResult: Sendable, Equatable {
-    /// The analysis thread ran the synthetic burst through chain and detector and an impulsive event came out.
+    /// A synthetic burst run through a fresh chain and detector (live table and rate) gave an impulsive event.
     public var detector: Bool
     /// Class the detector gave the burst (empty if none).
     public var detectedClass: String
@@ -174,8 +174,9 @@ public final class EventDispatcher: @unchecked Sendable {
     }
 
     private func handleSelfTest(_ item: AgentItem) {
-        var result = SelfTestResult(detector: item.selfTestDetected,
-                                    detectedClass: item.selfTestDetected ? table.className(of: item.selfTestClass) : "",
+        let burst = Self.detectSyntheticBurst(table: table, sampleRate: sampleRate, calibrationGain: calibrationGain,
+                                              splOffsetQ8_8: splOffsetDB.map { Int16(max(-32_768, min(32_767, ($0 * 256).rounded()))) })
+        var result = SelfTestResult(detector: burst != nil, detectedClass: burst.map { table.className(of: $0) } ?? "",
                                     outbox: nil, eventID: nil, ptz: nil, hops: hops())
         if mode.publishesEvents {
             var synthetic = Event()
@@ -197,6 +198,43 @@ public final class EventDispatcher: @unchecked Sendable {
         if let ptz { let s = ptz.status; result.ptz = !s.halted && s.failures == 0 }
         waiters.withLock { $0[item.selfTestID] = result }
         selfTestDone.signal()
+    }
+
+    /// Calibration gain of the live chain (set by the agent).
+    var calibrationGain: Double = 1
+
+    /// Runs a synthetic 1.5 s signal (quiet noise, then a decaying broadband burst at
+    /// 0.5 s) through a fresh chain and detector with the live table and rate; returns
+    /// the class of the first impulsive event, or nil. Off the analysis thread.
+    static func detectSyntheticBurst(table: SignatureTable, sampleRate: Int, calibrationGain: Double,
+                                     splOffsetQ8_8: Int16?) -> SoundClass? {
+        var config = AnalysisConfig(sampleRate: Int32(sampleRate))
+        config.calibrationGain = calibrationGain
+        var chain = AnalysisChain(config: config)
+        var engine = DetectionEngine(table: table, config: config, splOffset: splOffsetQ8_8)
+        var frame = FeatureFrame()
+        let hop = Int(config.hopSamples)
+        var samples = [Int16](repeating: 0, count: hop)
+        var seed: UInt32 = 12_345
+        let rate = Double(sampleRate)
+        let burstStart = Int(rate / 2)
+        var found: SoundClass?
+        var n = 0
+        for _ in 0..<150 {
+            for i in 0..<hop {
+                seed = seed &* 1_664_525 &+ 1_013_904_223
+                let white = Double(Int32(bitPattern: seed) >> 16) / 32_768
+                var amplitude = 30.0
+                let k = n - burstStart
+                if k >= 0 { amplitude += 24_000 * exp(-Double(k) / (0.025 * rate)) }
+                samples[i] = Int16(max(-32_768, min(32_767, (white * amplitude).rounded())))
+                n += 1
+            }
+            samples.withUnsafeBufferPointer { chain.process(hop: $0, into: &frame) }
+            engine.process(frame) { e in if e.phase == .impulse && found == nil { found = e.soundClass } }
+        }
+        engine.finish(atSample: Int64(n)) { e in if e.phase == .impulse && found == nil { found = e.soundClass } }
+        return found
     }
 
     /// `x` with 2 decimals (logs only).
