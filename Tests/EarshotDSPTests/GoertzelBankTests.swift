@@ -151,4 +151,15 @@ import Foundation
             if ref > -80 { #expect(abs(TonalReference.dB(p[h][3]) - ref) < 0.1) }
         }
     }
+
+    @Test("bins not computable at the rate (≥ Nyquist, too close to 0) are inactive and read the floor")
+    func inactiveBins() {
+        var bank = GoertzelBank(sampleRate: 8_000, frequencies: Self.bins([1_000, 4_000, 5_000, 0, 1, 2_000]),
+                                binCount: 6, blockSamples: 2_048, hopSamples: 2_048)
+        #expect(bank.isActive(0) && bank.isActive(5))
+        #expect(!bank.isActive(1) && !bank.isActive(2) && !bank.isActive(3) && !bank.isActive(4) && !bank.isActive(6))
+        let x: [Int16] = (0..<2_048).map { n in n % 2 == 0 ? .max : .min }  // energy at 4 kHz
+        let p = Self.powers(&bank, x)
+        for k in 1...4 { #expect(p[0][k] == FeatureFrame.floor) }
+    }
 }

@@ -15,9 +15,10 @@
 ///
 /// **Headroom.** `s[n] = Σ x[k]·sin(ω(n−k+1))/sin ω`, so after N samples
 /// `|s| ≤ 32768.5·N/|sin ω|` (the rounding error, ≤ ½ LSB a step, enters
-/// like input). `init` requires `N/|sin ω| ≤ 65 000`, hence `|s| ≤ 2.13·10^9
-/// < 2^31` for any input, including full-scale square waves: the state never
-/// wraps. With N = 2 048 (`maxBlockSamples`) this admits bins from fs/199 to
+/// like input). Only bins with `N/|sin ω| ≤ 65 000` are computed (others are
+/// inactive, see `isActive`), hence `|s| ≤ 2.13·10^9 < 2^31` for any input,
+/// including full-scale square waves: the state never wraps. With N = 2 048
+/// (`maxBlockSamples`) this admits bins from fs/199 to
 /// fs/2 − fs/199 (81 Hz … 7 919 Hz at 16 kHz, 241 Hz … 23 759 Hz at 48 kHz);
 /// with N = 160 at 16 kHz, 6.3 Hz … 7 994 Hz.
 /// The final power `|X|² = (s1 − cos ω·s2)² + (sin ω·s2)²` has `|X| ≤ 32768·N
@@ -51,6 +52,11 @@ public struct GoertzelBank {
     @usableFromInline let offsetQ8_8: Int32            // powerQ8_8(|X|²) → dBFS
     @usableFromInline let rounding: Int64 = 1 &<< 29   // ½ LSB of the Q30 product
     @usableFromInline let activeMask: SIMDMask<SIMD16<Int16>.MaskStorage>
+
+    /// Whether bin `k` is computed: k < binCount, its frequency lies in
+    /// (0, fs/2) and blockSamples/sin(2πf/fs) ≤ 65 000 (headroom). Inactive
+    /// bins read `FeatureFrame.floor`; configuration checks should report them.
+    public func isActive(_ k: Int) -> Bool { k >= 0 && k < 16 && activeMask[k] }
     @usableFromInline var sets: InlineArray<4, GoertzelResonators>
 
     /// Power of the most recently completed block per bin, Q8.8 dBFS.
@@ -63,7 +69,8 @@ public struct GoertzelBank {
     /// Designs the bank (configuration time, `DesignMath`).
     /// - Parameters:
     ///   - sampleRate: Hz.
-    ///   - frequencies: bin frequencies in Hz; the first `binCount` are used.
+    ///   - frequencies: bin frequencies in Hz; the first `binCount` are used
+    ///     (see `isActive` for the bins that are not computable at this rate).
     ///   - binCount: active bins, 0 … 16.
     ///   - blockSamples: N, samples per power estimate, 1 … 2 048.
     ///   - hopSamples: samples between outputs; N must be 1…4 times the hop.
@@ -81,12 +88,14 @@ public struct GoertzelBank {
         var si = SIMD16<Int32>(repeating: 1 << 30)
         var mask = SIMDMask<SIMD16<Int16>.MaskStorage>(repeating: false)
         for k in 0..<Int(binCount) {
+            // A bin outside (0, fs/2), or too close to 0 or Nyquist for the
+            // headroom bound N/sin ω ≤ 65 000, stays inactive: it reads
+            // `FeatureFrame.floor` ("not active at this sample rate").
             let f = Double(frequencies[k])
-            precondition(f > 0 && f < fs / 2, "GoertzelBank: bin frequency must lie in (0, sampleRate/2)")
+            guard f > 0 && f < fs / 2 else { continue }
             let w = 2 * DesignMath.pi * f / fs
             let sw = DesignMath.sin(w)
-            precondition(Double(n) / sw <= 65_000,
-                         "GoertzelBank: bin frequency too close to 0 or Nyquist for this block (need blockSamples/sin(2πf/fs) ≤ 65000)")
+            guard Double(n) / sw <= 65_000 else { continue }
             let cw = DesignMath.cos(w)
             c[k] = Int32((2 * cw * 1_073_741_824).rounded())
             co[k] = Int32((cw * 1_073_741_824).rounded())
@@ -162,7 +171,7 @@ public struct GoertzelBank {
     @inlinable
     func blockPower(_ r: GoertzelResonators) -> SIMD16<Int16> {
         var out = SIMD16<Int16>(repeating: FeatureFrame.floor)
-        for k in 0..<binCount {
+        for k in 0..<binCount where activeMask[k] {
             let s1 = Widen.int64(r.s1[k]), s2 = r.s2[k]
             let re = GoertzelBank.clamp31(s1 &- ((Widen.product(s2, cosine[k]) &+ (1 &<< 29)) &>> 30))
             let im = GoertzelBank.clamp31((Widen.product(s2, sine[k]) &+ (1 &<< 29)) &>> 30)
@@ -183,7 +192,8 @@ public struct GoertzelBank {
 
 /// One set of 16 Goertzel resonators (state s[n−1], s[n−2] per lane, Q15
 /// units in Int32) and the samples left until its block completes.
-public struct GoertzelResonators {
+@usableFromInline
+struct GoertzelResonators {
     @usableFromInline var s1 = SIMD16<Int32>(repeating: 0)
     @usableFromInline var s2 = SIMD16<Int32>(repeating: 0)
     @usableFromInline var remaining = 0
