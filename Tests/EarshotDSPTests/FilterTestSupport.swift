@@ -68,11 +68,35 @@ func forEachBlock(_ samples: [Int16], seed: UInt64, _ body: (UnsafeBufferPointer
 #if canImport(Glibc)
 import Glibc
 @inline(__always) func _sin(_ x: Double) -> Double { Glibc.sin(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
 @inline(__always) func _log10(_ x: Double) -> Double { Glibc.log10(x) }
 @inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
 #else
 import Darwin
 @inline(__always) func _sin(_ x: Double) -> Double { Darwin.sin(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
 @inline(__always) func _log10(_ x: Double) -> Double { Darwin.log10(x) }
 @inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
 #endif
+
+/// A direct-form-I cascade in Double: the reference for the fixed-point kernels.
+struct DoubleCascade {
+    var sections: [BiquadCoefficients]
+    var state: [Double]
+    init(_ sections: [BiquadCoefficients]) {
+        self.sections = sections
+        state = [Double](repeating: 0, count: 4 * sections.count)
+    }
+    /// One input sample (any unit) → one output sample (same unit).
+    mutating func step(_ x: Double) -> Double {
+        var v = x
+        for k in sections.indices {
+            let c = sections[k]
+            let y = c.b0 * v + c.b1 * state[4 * k] + c.b2 * state[4 * k + 1] - c.a1 * state[4 * k + 2] - c.a2 * state[4 * k + 3]
+            state[4 * k + 1] = state[4 * k]; state[4 * k] = v
+            state[4 * k + 3] = state[4 * k + 2]; state[4 * k + 2] = y
+            v = y
+        }
+        return v
+    }
+}

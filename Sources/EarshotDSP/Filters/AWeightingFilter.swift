@@ -13,12 +13,28 @@
 /// at 16 kHz ≤ 0.45 dB up to 6.3 kHz, so the honest class 1 limit at 16 kHz
 /// is the 6.3 kHz nominal frequency (8 kHz is Nyquist itself).
 ///
-/// Fixed point: `BiquadCascadeQ30` (Q30 coefficients, Int64 accumulation,
-/// state units Q15 << 12). Output: Σ y² of the A-weighted signal rounded to
-/// Q15, in Q30 units (comparable with Σx² of the input); optionally the
-/// filtered Q15 samples.
+/// Fixed point (a dedicated unrolled kernel, state in locals): sections 1
+/// and 2 have the exact integer numerator (1 − z⁻¹)² (their gains k1·k2 are
+/// folded into section 3's numerator), so they cost two Q30 products each;
+/// section 3 costs five. Coefficients Q30, states Int64 in state units
+/// (Q15 << 12), products summed in Int64 and rounded toward zero (magnitude
+/// truncation: no zero-input limit cycles, silence decays to exactly 0).
+/// `init` checks the worst-case gain (L1 norm) of every partial cascade
+/// against the 8 × state headroom, so no input can overflow. Output: Σ y² of
+/// the A-weighted signal rounded to Q15, in Q30 units (comparable with Σx²
+/// of the input); optionally the filtered Q15 samples (saturated).
 public struct AWeightingFilter {
-    @usableFromInline var cascade: BiquadCascadeQ30
+    // Section 1: (1 − z⁻¹)² / (1 + a1 z⁻¹ + a2 z⁻²), −a1/−a2 in Q30.
+    @usableFromInline let p1, q1: Int64
+    // Section 2: same numerator form.
+    @usableFromInline let p2, q2: Int64
+    // Section 3: full numerator (Q30, includes k1·k2 and the 1 kHz normalisation).
+    @usableFromInline let b0, b1, b2, p3, q3: Int64
+    // Input history and section outputs (state units).
+    @usableFromInline var x1: Int64 = 0, x2: Int64 = 0
+    @usableFromInline var u1: Int64 = 0, u2: Int64 = 0
+    @usableFromInline var v1: Int64 = 0, v2: Int64 = 0
+    @usableFromInline var w1: Int64 = 0, w2: Int64 = 0
     /// Sample rate the filter was designed for, Hz.
     public let sampleRate: Int32
 
@@ -29,10 +45,31 @@ public struct AWeightingFilter {
     public init(sampleRate: Int32) {
         precondition(sampleRate >= 8_000 && sampleRate <= 48_000, "AWeightingFilter: sampleRate out of 8000…48000")
         self.sampleRate = sampleRate
-        var s = Self.sections(sampleRate: Double(Int(sampleRate)))
-        cascade = withUnsafePointer(to: &s) { p in
-            p.withMemoryRebound(to: BiquadCoefficients.self, capacity: 3) { BiquadCascadeQ30(UnsafeBufferPointer(start: $0, count: 3)) }
+        let k = Self.kernelSections(sampleRate: Double(Int(sampleRate)))
+        var s = (k.0, k.1, k.2)
+        let worst = withUnsafePointer(to: &s) { p in
+            p.withMemoryRebound(to: BiquadCoefficients.self, capacity: 3) { b in
+                var w = 0.0
+                for n in 1...3 { w = max(w, BiquadCoefficients.l1Norm(of: UnsafeBufferPointer(start: b, count: n), length: Int(sampleRate))) }
+                return w
+            }
         }
+        precondition(worst < 7.5, "AWeightingFilter: design exceeds the 8x state headroom")
+        func q(_ x: Double) -> Int64 { Widen.int64(FilterFormat.q30(x)) }
+        p1 = q(-k.0.a1); q1 = q(-k.0.a2)
+        p2 = q(-k.1.a1); q2 = q(-k.1.a2)
+        b0 = q(k.2.b0); b1 = q(k.2.b1); b2 = q(k.2.b2); p3 = q(-k.2.a1); q3 = q(-k.2.a2)
+    }
+
+    /// The sections as the kernel runs them: `sections(sampleRate:)` with the
+    /// numerators of sections 1 and 2 made exactly (1 − z⁻¹)² and their gains
+    /// moved into section 3 (design time; tests use it).
+    public static func kernelSections(sampleRate fs: Double) -> (BiquadCoefficients, BiquadCoefficients, BiquadCoefficients) {
+        let s = sections(sampleRate: fs)
+        let k = s.0.b0 * s.1.b0
+        return (BiquadCoefficients(b0: 1, b1: -2, b2: 1, a1: s.0.a1, a2: s.0.a2),
+                BiquadCoefficients(b0: 1, b1: -2, b2: 1, a1: s.1.a1, a2: s.1.a2),
+                s.2.scaled(by: k))
     }
 
     /// The three Double sections for `sampleRate` Hz (design time; tests use it).
@@ -65,16 +102,55 @@ public struct AWeightingFilter {
     /// `energy`. State carries across calls.
     @inlinable
     public mutating func process(_ input: UnsafeBufferPointer<Int16>, energy: inout UInt64) {
-        cascade.process(input, energy: &energy)
+        run(input, output: nil, energy: &energy)
     }
 
     /// Filters `input` into `output` (A-weighted Q15, saturated) and adds
-    /// Σ y² (Q30) to `energy`.
+    /// Σ y² (Q30, before saturation) to `energy`.
     @inlinable
     public mutating func process(_ input: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<Int16>, energy: inout UInt64) {
-        cascade.process(input, into: output, energy: &energy)
+        precondition(output.count >= input.count, "AWeightingFilter: output shorter than input")
+        run(input, output: output.baseAddress, energy: &energy)
+    }
+
+    /// The kernel: three sections unrolled, every state in a local.
+    @inlinable @inline(__always)
+    mutating func run(_ input: UnsafeBufferPointer<Int16>, output: UnsafeMutablePointer<Int16>?, energy: inout UInt64) {
+        guard let src = input.baseAddress else { return }
+        let n = input.count
+        let p1 = self.p1, q1 = self.q1, p2 = self.p2, q2 = self.q2
+        let b0 = self.b0, b1 = self.b1, b2 = self.b2, p3 = self.p3, q3 = self.q3
+        var x1 = self.x1, x2 = self.x2, u1 = self.u1, u2 = self.u2
+        var v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2
+        var e = energy
+        var i = 0
+        while i < n {
+            let x0 = Widen.int64(src[i]) &<< 12
+            let u0 = Self.towardZero(((x0 &- (x1 &<< 1) &+ x2) &<< 30) &+ p1 &* u1 &+ q1 &* u2)
+            let v0 = Self.towardZero(((u0 &- (u1 &<< 1) &+ u2) &<< 30) &+ p2 &* v1 &+ q2 &* v2)
+            let w0 = Self.towardZero(b0 &* v0 &+ b1 &* v1 &+ b2 &* v2 &+ p3 &* w1 &+ q3 &* w2)
+            let y = (w0 &+ 2_048) &>> 12
+            e &+= UInt64(bitPattern: y &* y)
+            if let out = output { out[i] = Saturate.toInt16(y) }
+            x2 = x1; x1 = x0
+            u2 = u1; u1 = u0
+            v2 = v1; v1 = v0
+            w2 = w1; w1 = w0
+            i &+= 1
+        }
+        energy = e
+        self.x1 = x1; self.x2 = x2; self.u1 = u1; self.u2 = u2
+        self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2
+    }
+
+    /// `acc >> 30` rounded toward zero (magnitude truncation).
+    @inlinable @inline(__always)
+    static func towardZero(_ acc: Int64) -> Int64 {
+        (acc &+ ((acc &>> 63) & 1_073_741_823)) &>> 30
     }
 
     /// Clears the state.
-    public mutating func reset() { cascade.reset() }
+    public mutating func reset() {
+        x1 = 0; x2 = 0; u1 = 0; u2 = 0; v1 = 0; v2 = 0; w1 = 0; w2 = 0
+    }
 }

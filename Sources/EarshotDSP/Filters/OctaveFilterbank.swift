@@ -9,7 +9,8 @@
 /// −a1·y[n−1] − a2·y[n−2], g/a1/a2 Q30 in Int32, states in state units
 /// (Q15 << 12, |state| ≤ 2^30 = 8 × full scale) so each product is a
 /// signed 32 × 32 → 64-bit multiply (one `vpmuldq`/`smull` per 8 or 2 lanes),
-/// summed in Int64 and truncated toward zero by `>> 30` (no limit cycles). The worst-case gain of
+/// summed in Int64 and shifted `>> 30` (floor in sections 1–3, toward zero
+/// in section 4: silence decays to exactly 0 at the output). The worst-case gain of
 /// every partial cascade (L1 norm of the impulse response) is checked
 /// against the 8 × headroom in `init`, so no input, however loud (full-scale
 /// square waves included), can overflow a state: outputs stay bounded.
@@ -21,6 +22,9 @@
 public struct OctaveFilterbank {
     /// Number of bands (lanes).
     public static let bandCount = 8
+    /// Biquad sections computed per input sample (every lane, active or not):
+    /// 8 lanes × 4 sections.
+    public static let biquadsPerSample = 32
 
     /// Sample rate the bands were designed for, Hz.
     public let sampleRate: Int32
@@ -82,32 +86,66 @@ public struct OctaveFilterbank {
     /// State carries across calls.
     @inlinable
     public mutating func process(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>) {
+        guard let src = input.baseAddress else { return }
+        let n = input.count
         var x1 = self.x1, x2 = self.x2
         var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2, z1 = self.z1, z2 = self.z2
-        let g1 = self.g1, p1 = self.p1, q1 = self.q1
-        let g2 = self.g2, p2 = self.p2, q2 = self.q2
-        let g3 = self.g3, p3 = self.p3, q3 = self.q3
-        let g4 = self.g4, p4 = self.p4, q4 = self.q4
-        let halfLSB = SIMD8<Int64>(repeating: 2_048)
+        let c = Coefficients(g1: g1, p1: p1, q1: q1, g2: g2, p2: p2, q2: q2,
+                             g3: g3, p3: p3, q3: q3, g4: g4, p4: p4, q4: q4)
         var e = unsafeBitCast(energy, to: SIMD8<Int64>.self)
-        for i in 0..<input.count {
-            let x0 = Widen.int64(input[i]) &<< 12
-            let d0 = SIMD8<Int64>(repeating: x0 &- x2)
-            let u0 = Self.towardZero(Self.mul(g1, d0) &+ Self.mul(p1, u1) &+ Self.mul(q1, u2))
-            let v0 = Self.towardZero(Self.mul(g2, u0 &- u2) &+ Self.mul(p2, v1) &+ Self.mul(q2, v2))
-            let w0 = Self.towardZero(Self.mul(g3, v0 &- v2) &+ Self.mul(p3, w1) &+ Self.mul(q3, w2))
-            let z0 = Self.towardZero(Self.mul(g4, w0 &- w2) &+ Self.mul(p4, z1) &+ Self.mul(q4, z2))
-            let y = (z0 &+ halfLSB) &>> 12
-            e &+= Self.mul(y, y)
-            x2 = x1; x1 = x0
-            u2 = u1; u1 = u0
-            v2 = v1; v1 = v0
-            w2 = w1; w1 = w0
-            z2 = z1; z1 = z0
+        // Two samples per pass with the history registers swapping roles
+        // (newest/oldest), so no state is copied.
+        var i = 0
+        while i &+ 2 <= n {
+            let xa = Widen.int64(src[i]) &<< 12
+            Self.step(xa &- x2, c, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &e)
+            let xb = Widen.int64(src[i &+ 1]) &<< 12
+            Self.step(xb &- x1, c, &u1, u2, &v1, v2, &w1, w2, &z1, z2, &e)
+            x2 = xa; x1 = xb
+            i &+= 2
+        }
+        if i < n {
+            let xa = Widen.int64(src[i]) &<< 12
+            Self.step(xa &- x2, c, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &e)
+            swap(&u1, &u2); swap(&v1, &v2); swap(&w1, &w2); swap(&z1, &z2)
+            x2 = x1; x1 = xa
         }
         energy = unsafeBitCast(e, to: SIMD8<UInt64>.self)
         self.x1 = x1; self.x2 = x2
         self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2; self.z1 = z1; self.z2 = z2
+    }
+
+    /// The twelve coefficient vectors, gathered for the kernel.
+    @usableFromInline struct Coefficients {
+        @usableFromInline let g1, p1, q1, g2, p2, q2, g3, p3, q3, g4, p4, q4: SIMD8<Int64>
+        @inlinable init(g1: SIMD8<Int64>, p1: SIMD8<Int64>, q1: SIMD8<Int64>, g2: SIMD8<Int64>, p2: SIMD8<Int64>, q2: SIMD8<Int64>,
+                        g3: SIMD8<Int64>, p3: SIMD8<Int64>, q3: SIMD8<Int64>, g4: SIMD8<Int64>, p4: SIMD8<Int64>, q4: SIMD8<Int64>) {
+            self.g1 = g1; self.p1 = p1; self.q1 = q1; self.g2 = g2; self.p2 = p2; self.q2 = q2
+            self.g3 = g3; self.p3 = p3; self.q3 = q3; self.g4 = g4; self.p4 = p4; self.q4 = q4
+        }
+    }
+
+    /// One sample through the four sections of every lane. `d` = x[n] − x[n−2]
+    /// (state units, same for every lane). Each `…old` holds y[n−2] on entry
+    /// and receives y[n]; `…new` is y[n−1]. Sections 1–3 round by an
+    /// arithmetic shift (floor: its −½-unit bias and any residue it leaves at
+    /// DC are removed exactly by the next section's (1 − z⁻²) zeros);
+    /// section 4 truncates toward zero, so the output decays to exactly 0.
+    @inlinable @inline(__always)
+    static func step(_ d: Int64, _ c: Coefficients,
+                     _ uOld: inout SIMD8<Int64>, _ uNew: SIMD8<Int64>,
+                     _ vOld: inout SIMD8<Int64>, _ vNew: SIMD8<Int64>,
+                     _ wOld: inout SIMD8<Int64>, _ wNew: SIMD8<Int64>,
+                     _ zOld: inout SIMD8<Int64>, _ zNew: SIMD8<Int64>,
+                     _ e: inout SIMD8<Int64>) {
+        let d0 = SIMD8<Int64>(repeating: d)
+        let u0 = (mul(c.g1, d0) &+ mul(c.p1, uNew) &+ mul(c.q1, uOld)) &>> 30
+        let v0 = (mul(c.g2, u0 &- uOld) &+ mul(c.p2, vNew) &+ mul(c.q2, vOld)) &>> 30
+        let w0 = (mul(c.g3, v0 &- vOld) &+ mul(c.p3, wNew) &+ mul(c.q3, wOld)) &>> 30
+        let z0 = towardZero(mul(c.g4, w0 &- wOld) &+ mul(c.p4, zNew) &+ mul(c.q4, zOld))
+        let y = (z0 &+ SIMD8(repeating: 2_048)) &>> 12
+        e &+= mul(y, y)
+        uOld = u0; vOld = v0; wOld = w0; zOld = z0
     }
 
     /// `acc >> 30` rounded toward zero (magnitude truncation): the state
