@@ -51,6 +51,31 @@ struct OfflineFramesTests {
         #expect(try maxLevel(.mean) <= -90)  // (s + 0 − s)/3 = 0 up to rounding
     }
 
+    @Test("a pristine designed chain reused across files gives the same frames as a fresh design")
+    func reusedDesign() throws {
+        let dir = try offlineTempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var noise = [Double](repeating: 0, count: 8_000)
+        var seed: UInt64 = 3
+        for i in noise.indices {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1
+            noise[i] = (Double(seed >> 11) / Double(1 << 53) - 0.5) * 0.5
+        }
+        let a = try writePCM16([noise], rate: 16_000, to: dir.appendingPathComponent("a.wav")).path
+        let b = try writePCM16([sine(hz: 3_000, dBFS: -6, rate: 16_000, count: 8_000)], rate: 16_000,
+                               to: dir.appendingPathComponent("b.wav")).path
+        func frames(_ path: String, _ designed: AnalysisChain?) throws -> [FeatureFrame] {
+            var out: [FeatureFrame] = []
+            try OfflineFrameSource(path: path).forEachFrame(designed: designed) { out.append(copy $0) }
+            return out
+        }
+        let pristine = AnalysisChain(config: AnalysisConfig(sampleRate: 16_000))
+        let freshB = try frames(b, nil)
+        _ = try frames(a, pristine)
+        #expect(try frames(b, pristine) == freshB)
+        #expect(freshB.count == 50)
+    }
+
     @Test("a bad file fails at open with the reader's one-line error")
     func badFile() throws {
         let dir = try offlineTempDirectory()

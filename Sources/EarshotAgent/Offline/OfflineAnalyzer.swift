@@ -19,6 +19,8 @@ public struct OfflineAnalyzer {
     /// Front-end options (channel selection, read size, calibration).
     public var options: OfflineFrameOptions
     let detectorSetup: OfflineDetectorSetup
+    /// Pristine chains and detectors per sample rate (designed once, copied per file).
+    private let designs = DesignCache()
 
     /// Prepares an analyzer. `tablePath` nil uses the default signature table.
     /// `splOffsetDB` is the dB SPL that reads as 0 dBFS (from a board file's
@@ -38,12 +40,13 @@ public struct OfflineAnalyzer {
                         progress: ((Int64, Int64) -> Void)? = nil,
                         emit: (OfflineEvent) -> Void) throws(WAVError) -> OfflineFileSummary {
         let source = try OfflineFrameSource(path: path, options: options)
-        var detector = detectorSetup.makeDetector(config: source.config)
+        let (chain, pristineDetector) = designs.design(for: source.config, setup: detectorSetup)
+        var detector = pristineDetector
         let name = displayName ?? path
         let rate = source.reader.format.sampleRate
         var count = 0
         var hops: Int64 = 0
-        try source.forEachFrame(progress: progress) { frame in
+        try source.forEachFrame(designed: chain, progress: progress) { frame in
             hops += 1
             detector.process(frame) { e in
                 count += 1
@@ -72,5 +75,19 @@ extension OfflineEvent {
         e.file = file
         e.sampleRate = sampleRate
         return e
+    }
+}
+
+/// Designed-but-unused chains and detectors by configuration. Value copies of
+/// a pristine `AnalysisChain`/`DetectionEngine` start from the same state as
+/// freshly designed ones (all their state is inline).
+private final class DesignCache {
+    private var entries: [(AnalysisConfig, AnalysisChain, OfflineDetector)] = []
+
+    func design(for config: AnalysisConfig, setup: OfflineDetectorSetup) -> (AnalysisChain, OfflineDetector) {
+        if let e = entries.first(where: { $0.0 == config }) { return (e.1, e.2) }
+        let e = (config, AnalysisChain(config: config), setup.makeDetector(config: config))
+        entries.append(e)
+        return (e.1, e.2)
     }
 }

@@ -47,13 +47,18 @@ public struct OfflineFrameSource {
 
     /// Runs the whole file through a fresh chain, calling `body` with each
     /// frame in order. `progress(hopsDone, hopCount)` is called after every
-    /// read block (about every 5 s of audio) when given.
+    /// read block (about every 5 s of audio) when given. `designed` is a
+    /// chain that has processed nothing yet, designed for `config` (designing
+    /// the filters costs more than analysing a 30 s file; callers that read
+    /// many files keep one per rate); nil designs a new one.
     /// - Throws: `WAVError` if the file turns out truncated or unreadable.
     public func forEachFrame(
+        designed: AnalysisChain? = nil,
         progress: ((Int64, Int64) -> Void)? = nil,
         _ body: (borrowing FeatureFrame) -> Void
     ) throws(WAVError) {
-        var chain = AnalysisChain(config: config)
+        precondition(designed == nil || designed!.config == config, "designed chain is for another configuration")
+        var chain = designed ?? AnalysisChain(config: config)
         var frame = FeatureFrame()
         let hop = hopSamples
         let capacity = max(1, options.hopsPerRead) * hop
