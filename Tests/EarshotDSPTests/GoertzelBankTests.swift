@@ -163,3 +163,43 @@ import Foundation
         for k in 1...4 { #expect(p[0][k] == FeatureFrame.floor) }
     }
 }
+
+@Suite struct GoertzelKernelTests {
+    /// The exact integer recursion, written independently in Int64:
+    /// s = x + floor((c·s1 + 2^29) / 2^30) − s2.
+    static func reference(_ x: [Int16], c: Int64, s1: Int64, s2: Int64) -> (Int64, Int64) {
+        var a = s1, b = s2
+        for v in x {
+            let y = Int64(v) + ((c * a + (1 << 29)) >> 30) - b
+            b = a
+            a = y
+        }
+        return (a, b)
+    }
+
+    @Test("both kernels (scalar run, SIMD runLanes) equal the exact integer recursion")
+    func kernelsAgree() {
+        var rng = TonalRNG(seed: 99)
+        let bank = GoertzelBank(sampleRate: 16_000, frequencies: AnalysisConfig().binFrequencies, binCount: 16,
+                                blockSamples: 160, hopSamples: 160)
+        for trial in 0..<6 {
+            let x: [Int16] = (0..<(37 + trial * 11)).map { _ in Int16(truncatingIfNeeded: rng.next()) }
+            var r = GoertzelResonators()
+            for k in 0..<16 {
+                r.s1[k] = Int32(truncatingIfNeeded: rng.next() >> 36)
+                r.s2[k] = Int32(truncatingIfNeeded: rng.next() >> 36)
+            }
+            let start = r
+            var scalar = r
+            x.withUnsafeBufferPointer { scalar.run($0, coefficient: bank.coefficient, rounding: 1 << 29) }
+            #if arch(x86_64) || arch(arm64)
+            x.withUnsafeBufferPointer { r.runLanes($0, offsetCoefficient: bank.offsetCoefficient, offsetConstant: bank.offsetConstant) }
+            #expect(r.s1 == scalar.s1 && r.s2 == scalar.s2)
+            #endif
+            for k in 0..<16 {
+                let ref = Self.reference(x, c: Int64(bank.coefficient[k]), s1: Int64(start.s1[k]), s2: Int64(start.s2[k]))
+                #expect(Int64(scalar.s1[k]) == ref.0 && Int64(scalar.s2[k]) == ref.1, "lane \(k) trial \(trial)")
+            }
+        }
+    }
+}
