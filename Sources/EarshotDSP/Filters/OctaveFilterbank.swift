@@ -9,8 +9,7 @@
 /// −a1·y[n−1] − a2·y[n−2], g/a1/a2 Q30 in Int32, states in state units
 /// (Q15 << 12, |state| ≤ 2^30 = 8 × full scale) so each product is a
 /// signed 32 × 32 → 64-bit multiply (one `vpmuldq`/`smull` per 8 or 2 lanes),
-/// summed in Int64 and shifted `>> 30` (floor in sections 1–3, toward zero
-/// in section 4: silence decays to exactly 0 at the output). The worst-case gain of
+/// summed in Int64 and truncated toward zero by `>> 30` (no limit cycles). The worst-case gain of
 /// every partial cascade (L1 norm of the impulse response) is checked
 /// against the 8 × headroom in `init`, so no input, however loud (full-scale
 /// square waves included), can overflow a state: outputs stay bounded.
@@ -127,10 +126,9 @@ public struct OctaveFilterbank {
 
     /// One sample through the four sections of every lane. `d` = x[n] − x[n−2]
     /// (state units, same for every lane). Each `…old` holds y[n−2] on entry
-    /// and receives y[n]; `…new` is y[n−1]. Sections 1–3 round by an
-    /// arithmetic shift (floor: its −½-unit bias and any residue it leaves at
-    /// DC are removed exactly by the next section's (1 − z⁻²) zeros);
-    /// section 4 truncates toward zero, so the output decays to exactly 0.
+    /// and receives y[n]; `…new` is y[n−1]. Every section truncates toward
+    /// zero (floor in sections 1–3 was measured: the −60 dBFS 63 Hz sine at
+    /// 48 kHz then read 0.34 dB low and states stuck after silence).
     @inlinable @inline(__always)
     static func step(_ d: Int64, _ c: Coefficients,
                      _ uOld: inout SIMD8<Int64>, _ uNew: SIMD8<Int64>,
@@ -139,9 +137,9 @@ public struct OctaveFilterbank {
                      _ zOld: inout SIMD8<Int64>, _ zNew: SIMD8<Int64>,
                      _ e: inout SIMD8<Int64>) {
         let d0 = SIMD8<Int64>(repeating: d)
-        let u0 = (mul(c.g1, d0) &+ mul(c.p1, uNew) &+ mul(c.q1, uOld)) &>> 30
-        let v0 = (mul(c.g2, u0 &- uOld) &+ mul(c.p2, vNew) &+ mul(c.q2, vOld)) &>> 30
-        let w0 = (mul(c.g3, v0 &- vOld) &+ mul(c.p3, wNew) &+ mul(c.q3, wOld)) &>> 30
+        let u0 = towardZero(mul(c.g1, d0) &+ mul(c.p1, uNew) &+ mul(c.q1, uOld))
+        let v0 = towardZero(mul(c.g2, u0 &- uOld) &+ mul(c.p2, vNew) &+ mul(c.q2, vOld))
+        let w0 = towardZero(mul(c.g3, v0 &- vOld) &+ mul(c.p3, wNew) &+ mul(c.q3, wOld))
         let z0 = towardZero(mul(c.g4, w0 &- wOld) &+ mul(c.p4, zNew) &+ mul(c.q4, zOld))
         let y = (z0 &+ SIMD8(repeating: 2_048)) &>> 12
         e &+= mul(y, y)
