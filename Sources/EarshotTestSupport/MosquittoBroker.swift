@@ -95,7 +95,8 @@ final class LockedData: @unchecked Sendable {
     var done: Bool { lock.withLock { finished } }
 }
 
-/// A mosquitto broker process on 127.0.0.1 for one test.
+/// A mosquitto broker process on 127.0.0.1 for one test (killed with the test
+/// process too, even when it exits without running deinit).
 ///
 /// `start()` writes `mosquitto.conf` into a temp dir, starts `/usr/sbin/mosquitto -c`
 /// and waits (≤ 5 s) until the port accepts connections. `kill()` sends SIGKILL
@@ -109,7 +110,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// Extra config lines for the listener (e.g. TLS, password file).
     public let listenerConfiguration: [String]
     private let lock = NSLock()
-    private var process: Process?
+    private var process: ParentWatchedProcess?
 
     /// Path of the broker's log file.
     public var logPath: String { directory + "/mosquitto.log" }
@@ -136,13 +137,10 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// Starts the broker and waits until it accepts connections (≤ `timeout` s).
     public func start(timeout: Double = 5) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
-        p.arguments = ["-c", directory + "/mosquitto.conf"]
         _ = FileManager.default.createFile(atPath: directory + "/stderr.txt", contents: nil)
         let err = FileHandle(forWritingAtPath: directory + "/stderr.txt")
-        p.standardOutput = err ?? FileHandle.nullDevice
-        p.standardError = err ?? FileHandle.nullDevice
+        let p = ParentWatchedProcess("/usr/sbin/mosquitto", ["-c", directory + "/mosquitto.conf"],
+                                         output: err ?? FileHandle.nullDevice)
         try p.run()
         lock.withLock { process = p }
         guard waitUntil(timeout: timeout, { portAcceptsConnections(port) || !p.isRunning }), p.isRunning else {
@@ -155,10 +153,8 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// SIGKILLs the broker (no clean shutdown: clients see the socket drop).
     public func kill() {
-        let p = lock.withLock { () -> Process? in defer { process = nil }; return process }
-        guard let p, p.isRunning else { return }
-        Foundation.kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        let p = lock.withLock { () -> ParentWatchedProcess? in defer { process = nil }; return process }
+        p?.kill()
     }
 
     /// Starts the broker again on the same port (after `kill()`), retrying while

@@ -28,7 +28,7 @@ public final class MosquittoSubscriber: @unchecked Sendable {
     private var collected: [ReceivedMessage] = []
     private var subscribed = false
     private var output = ""
-    private var process: Process?
+    private var process: ParentWatchedProcess?
     private var reader: Thread?
 
     /// `filters`: topic filters (QoS 1). `extraArguments`: e.g. `["--cafile", ca, "-u", "user", "-P", "pw"]`.
@@ -43,13 +43,9 @@ public final class MosquittoSubscriber: @unchecked Sendable {
 
     /// Starts `mosquitto_sub` and waits for its SUBACK (≤ `timeout` s).
     public func start(timeout: Double = 5) throws {
-        let p = Process()
-        // Line-buffered stdout, or the SUBACK debug line sits in stdio's buffer.
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/stdbuf")
-        p.arguments = ["-oL", "-eL", "/usr/bin/mosquitto_sub"] + arguments
         let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
+        // Line-buffered stdout, or the SUBACK debug line sits in stdio's buffer.
+        let p = ParentWatchedProcess("/usr/bin/stdbuf", ["-oL", "-eL", "/usr/bin/mosquitto_sub"] + arguments, output: pipe)
         try p.run()
         lock.withLock { process = p }
         let handle = pipe.fileHandleForReading
@@ -107,10 +103,7 @@ public final class MosquittoSubscriber: @unchecked Sendable {
 
     /// Kills `mosquitto_sub`.
     public func stop() {
-        let p = lock.withLock { () -> Process? in defer { process = nil }; return process }
-        if let p, p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-        }
+        let p = lock.withLock { () -> ParentWatchedProcess? in defer { process = nil }; return process }
+        p?.kill()
     }
 }
