@@ -1,12 +1,13 @@
 // The per-hop analysis: Q15 samples in, one FeatureFrame out.
 //
 //   hop (Q15) → DC blocker → calibration gain → conditioned hop (Q15)
-//     ├─ Σx²                       → levelZ, peak, crest, clipped
-//     ├─ octave filterbank (8 lanes) → bandLevel
-//     └─ A-weighting                 → levelA
-//
-// Stages still being wired (Goertzel bins, envelope/onset, background) leave
-// their FeatureFrame fields at their neutral values.
+//     ├─ Σx², peak                      → levelZ, peak, clipped
+//     ├─ octave filterbank (8 lanes)    → bandLevel → background → bandSNR
+//     ├─ A-weighting                    → levelA
+//     ├─ Goertzel bank (16 lanes)       → binPower
+//     ├─ envelope follower              → envelope
+//     └─ onset detector                 → onsetOffset, riseRate, crest
+//   levelZ → scalar background → backgroundZ
 
 /// Runs every DSP stage over one hop of Q15 samples and fills a
 /// `FeatureFrame`. All state is inline (no references); `process` never
@@ -19,6 +20,11 @@ public struct AnalysisChain {
     @usableFromInline let gain: CalibrationGain
     @usableFromInline var filterbank: OctaveFilterbank
     @usableFromInline var aWeighting: AWeightingFilter
+    @usableFromInline var goertzel: GoertzelBank
+    @usableFromInline var envelope: EnvelopeFollower
+    @usableFromInline var onset: OnsetDetector
+    @usableFromInline var bandBackground: BackgroundTracker
+    @usableFromInline var broadbandBackground: ScalarBackgroundTracker
 
     @usableFromInline var hopIndex: Int64 = 0
     @usableFromInline var nextSample: Int64 = 0
@@ -39,6 +45,15 @@ public struct AnalysisChain {
         self.gain = CalibrationGain(gain: config.calibrationGain)
         self.filterbank = OctaveFilterbank(sampleRate: config.sampleRate)
         self.aWeighting = AWeightingFilter(sampleRate: config.sampleRate)
+        self.goertzel = GoertzelBank(
+            sampleRate: config.sampleRate, frequencies: config.binFrequencies, binCount: config.binCount,
+            blockSamples: config.hopSamples &* config.goertzelBlockHops, hopSamples: config.hopSamples)
+        self.envelope = EnvelopeFollower(
+            sampleRate: config.sampleRate, attackMs: config.envelopeAttackMs, releaseMs: config.envelopeReleaseMs)
+        self.onset = OnsetDetector(sampleRate: config.sampleRate, riseDbPerMs: config.onsetRiseDbPerMs)
+        let hopSeconds = Double(Int(config.hopSamples)) / Double(Int(config.sampleRate))
+        self.bandBackground = BackgroundTracker(hopSeconds: hopSeconds, riseSeconds: config.backgroundRiseSeconds)
+        self.broadbandBackground = ScalarBackgroundTracker(hopSeconds: hopSeconds, riseSeconds: config.backgroundRiseSeconds)
         var active = SIMDMask<SIMD8<Int16>.MaskStorage>(repeating: false)
         for lane in 0..<8 { active[lane] = filterbank.bandStatus(lane) != .inactive }
         self.activeBands = active
@@ -66,10 +81,25 @@ public struct AnalysisChain {
             var bandEnergy = SIMD8<UInt64>(repeating: 0)
             filterbank.process(input, energy: &bandEnergy)
             frame.bandLevel = levels(of: bandEnergy)
+            frame.bandSNR = bandBackground.update(frame.bandLevel)
+            frame.bandBackground = bandBackground.background
+            _ = broadbandBackground.update(frame.levelZ)
+            frame.backgroundZ = broadbandBackground.background
 
             var aEnergy: UInt64 = 0
             aWeighting.process(input, energy: &aEnergy)
             frame.levelA = Self.level(aEnergy, offset: hopOffsetQ8_8)
+
+            _ = goertzel.process(input)
+            frame.binPower = goertzel.power
+
+            envelope.process(input)
+            frame.envelope = envelope.levelQ8_8
+
+            frame.onsetOffset = Int16(truncatingIfNeeded: onset.process(input))
+            let hopFeatures = onset.endHop()
+            frame.riseRate = hopFeatures.riseRate
+            frame.crest = hopFeatures.crest
         }
         hopIndex &+= 1
         nextSample &+= Widen.int64(Int32(truncatingIfNeeded: n))
@@ -92,7 +122,7 @@ public struct AnalysisChain {
         return Saturate.toInt16(l < Int32(FeatureFrame.floor) ? Int32(FeatureFrame.floor) : l)
     }
 
-    /// levelZ, peak, crest and clipped-sample count of the conditioned hop.
+    /// levelZ, peak and clipped-sample count of the conditioned hop.
     @inlinable
     static func measureBroadband(_ x: UnsafeBufferPointer<Int16>, offset: Int32, into frame: inout FeatureFrame) {
         var sum: UInt64 = 0
@@ -109,9 +139,6 @@ public struct AnalysisChain {
         // Peak re a full-scale sine's peak: 20·log10(peak/32768) = 10·log10(peak²) − 10·log10(2^30).
         let peakQ8_8 = Decibel.powerQ8_8(UInt64(bitPattern: Widen.product(peak, peak))) &- 23_119  // 90.309 dB · 256
         frame.peak = Saturate.toInt16(peakQ8_8 < Int32(FeatureFrame.floor) ? Int32(FeatureFrame.floor) : peakQ8_8)
-        // Crest = 20·log10(peak/rms). levelZ is re the sine RMS (3.01 dB below the peak reference).
-        let crest = Int32(frame.peak) &- Int32(frame.levelZ) &+ 771
-        frame.crest = Saturate.toInt16(crest < 0 ? 0 : crest)
         frame.clippedSamples = clipped
     }
 }

@@ -16,6 +16,9 @@ public struct AnalysisConfig: Equatable, Sendable {
         3_500, 4_000, 450, 700, 960, 1_200, 1_800, 2_400)
     /// Number of active Goertzel bins (0 … 16).
     public var binCount: Int32 = 16
+    /// Goertzel block length in hops (1 … 4): 2 gives 20 ms blocks (50 Hz
+    /// resolution) updated every 10 ms hop, at twice the cost of 1.
+    public var goertzelBlockHops: Int32 = 2
     /// Envelope attack and release time constants in ms.
     public var envelopeAttackMs: Double = 1
     public var envelopeReleaseMs: Double = 50
