@@ -15,7 +15,7 @@ build: deps
 	$(SWIFT) build
 
 ## test: everything CI runs (unit + integration tests, Embedded build and ARM comparison)
-test: deps embedded alloc-check
+test: deps embedded embedded-check-detection alloc-check
 	$(SWIFT) test
 
 ## embedded-check: EarshotDSP compiles as Embedded Swift for aarch64 and armv7em
@@ -61,6 +61,7 @@ BENCH_FLAGS := $(if $(BENCH_CPU),-Xswiftc -target-cpu -Xswiftc $(BENCH_CPU))
 bench: deps $(BENCH_VENV)/.ready
 	$(SWIFT) build -c release --scratch-path .build-bench --product earshot-bench $(BENCH_FLAGS)
 	BENCH_BIN=.build-bench/release/earshot-bench BENCH_CPU="$(BENCH_CPU)" bash Tools/bench/run.sh
+	$(MAKE) --no-print-directory bench-analyze
 
 ## alloc-check: heap allocations of the steady-state analysis path (must be 0)
 alloc-check: deps

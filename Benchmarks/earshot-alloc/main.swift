@@ -4,6 +4,8 @@
 // Exit status 0 only when the measured loop performed 0 allocations and the
 // counter demonstrably works (a deliberate allocation is seen).
 import EarshotDSP
+import EarshotDetection
+import EarshotSignatures
 import MallocInterposerSwift
 #if canImport(Glibc)
 import Glibc
@@ -22,9 +24,15 @@ func counterSeesAnAllocation() -> Bool {
     return MallocInterposerSwift.getStatistics().mallocCount >= 1
 }
 
-/// Steady-state allocations of `AnalysisChain` at `rate` over `hops` hops.
-func chainAllocations(rate: Int32, hops: Int) -> Int {
-    var chain = AnalysisChain(config: AnalysisConfig(sampleRate: rate))
+/// Steady-state allocations of `AnalysisChain` (and, with `detect`, the
+/// `DetectionEngine` on the default signature table) at `rate` over `hops`
+/// hops of noise with impulses and tone bursts, so events are emitted.
+/// Returns (allocations, events emitted).
+func pathAllocations(rate: Int32, hops: Int, detect: Bool) -> (Int, Int) {
+    let config = AnalysisConfig(sampleRate: rate)
+    var chain = AnalysisChain(config: config)
+    var engine = DetectionEngine(table: DefaultSignatures.table, config: config)
+    var events = 0
     let n = Int(chain.config.hopSamples)
     let signal = UnsafeMutableBufferPointer<Int16>.allocate(capacity: n * 64)
     defer { signal.deallocate() }
@@ -33,13 +41,16 @@ func chainAllocations(rate: Int32, hops: Int) -> Int {
         x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         let noise = Int32(truncatingIfNeeded: x >> 52) - 2_048
         let impulse: Int32 = i % (n * 20) == 7 ? 20_000 : 0
-        signal[i] = Int16(clamping: noise + impulse)
+        // A 440 Hz square-ish horn tone in the second half of the buffer.
+        let tone: Int32 = i >= n * 32 && (i / (Int(rate) / 880)) % 2 == 0 ? 6_000 : (i >= n * 32 ? -6_000 : 0)
+        signal[i] = Int16(clamping: noise + impulse + tone)
     }
     var frame = FeatureFrame()
     func run(_ count: Int) {
         for h in 0..<count {
             let start = (h % 64) * n
             chain.process(hop: UnsafeBufferPointer(rebasing: signal[start..<start + n]), into: &frame)
+            if detect { engine.process(frame) { _ in events &+= 1 } }
         }
     }
     run(100)  // warm-up: first-call lazy work is not steady state
@@ -47,7 +58,7 @@ func chainAllocations(rate: Int32, hops: Int) -> Int {
     MallocInterposerSwift.hook()
     run(hops)
     MallocInterposerSwift.unhook()
-    return MallocInterposerSwift.getStatistics().mallocCount
+    return (MallocInterposerSwift.getStatistics().mallocCount, events)
 }
 
 guard counterSeesAnAllocation() else {
@@ -56,8 +67,11 @@ guard counterSeesAnAllocation() else {
 }
 var failed = false
 for rate: Int32 in [16_000, 48_000] {
-    let count = chainAllocations(rate: rate, hops: hops)
+    let (count, _) = pathAllocations(rate: rate, hops: hops, detect: false)
     print("alloc-check: AnalysisChain \(rate) Hz: \(hops) hops, \(count) heap allocations")
     if count != 0 { failed = true }
+    let (withDetector, events) = pathAllocations(rate: rate, hops: hops, detect: true)
+    print("alloc-check: AnalysisChain + DetectionEngine \(rate) Hz: \(hops) hops, \(events) events, \(withDetector) heap allocations")
+    if withDetector != 0 { failed = true }
 }
 exit(failed ? 1 : 0)
