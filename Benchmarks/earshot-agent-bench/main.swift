@@ -7,7 +7,9 @@
 //                        counted: an allocation hook compares pthread_self)
 //   rss_mib              peak resident set (VmHWM) of the agent process
 //   cpu_s_per_audio_s    process CPU (user+sys, getrusage) per second of 16 kHz mono
-//                        audio, whole agent (feeder, analysis, dispatcher, MQTT), unpaced replay
+//                        audio, whole agent (feeder, analysis, dispatcher, MQTT), unpaced replay;
+//                        analysis_thread_cpu_s_per_audio_s: the analysis thread alone
+//                        (CLOCK_THREAD_CPUTIME_ID over the counted window)
 //   latency_p50_ms / latency_p99_ms  onset of the event in the audio (paced in real
 //                        time) → PUBACK from the broker, impulsive and sustained events together;
 //                        latency_impulsive_* and latency_sustained_* split them
@@ -31,6 +33,13 @@ let analysisAllocations = Atomic<Int>(0)
 let countingOn = Atomic<Bool>(false)
 let countingDone = Atomic<Bool>(false)
 let countedHops = Atomic<Int64>(0)
+let threadCPUStart = Atomic<Int64>(0)
+let threadCPUEnd = Atomic<Int64>(0)
+func threadCPUNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
 let allocationHook: MallocInterposerSwift.AllocationHook = { _ in
     if pthread_self() == analysisThread.load(ordering: .relaxed) { analysisAllocations.add(1, ordering: .relaxed) }
 }
@@ -50,17 +59,29 @@ struct Noise {
     }
 }
 
-func wav(_ x: [Double]) -> Data {
-    var d = Data()
-    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-    d.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + x.count * 2)); d.append(contentsOf: Array("WAVE".utf8))
-    d.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(1); u32(UInt32(rate)); u32(UInt32(rate * 2)); u16(2); u16(16)
-    d.append(contentsOf: Array("data".utf8)); u32(UInt32(x.count * 2))
-    for v in x { withUnsafeBytes(of: Int16(max(-32_768, min(32_767, (v * 32_768).rounded()))).littleEndian) { d.append(contentsOf: $0) } }
-    return d
+/// Writes `count` samples from `sample(i)` as a mono 16-bit WAV, in 64 KiB chunks
+/// (the bench process must not hold the audio: its peak RSS is measured).
+func writeWAV(_ path: String, count: Int, _ sample: (Int) -> Double) throws {
+    var header = Data()
+    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
+    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
+    header.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + count * 2)); header.append(contentsOf: Array("WAVE".utf8))
+    header.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(1); u32(UInt32(rate)); u32(UInt32(rate * 2)); u16(2); u16(16)
+    header.append(contentsOf: Array("data".utf8)); u32(UInt32(count * 2))
+    guard let f = fopen(path, "wb") else { fail("cannot write \(path)") }
+    defer { fclose(f) }
+    _ = header.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+    var chunk = [Int16](repeating: 0, count: 32_768)
+    var i = 0
+    while i < count {
+        let n = min(chunk.count, count - i)
+        for k in 0..<n { chunk[k] = Int16(max(-32_768, min(32_767, (sample(i + k) * 32_768).rounded()))).littleEndian }
+        _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 2, n, f) }
+        i += n
+    }
 }
 
+/// Background noise at about −50 dBFS.
 func background(_ seconds: Double) -> [Double] {
     var n = Noise(state: 7)
     return (0..<Int(seconds * Double(rate))).map { _ in n.next() * 0.006 }
@@ -173,7 +194,8 @@ analysisThread.store(0, ordering: .relaxed)
 // MARK: 1. steady state, no events: allocations on the analysis thread, CPU, RSS
 
 let quietPath = dir + "/quiet.wav"
-try wav(background(steadySeconds)).write(to: URL(fileURLWithPath: quietPath))
+var quietNoise = Noise(state: 7)
+try writeWAV(quietPath, count: Int(steadySeconds * Double(rate))) { _ in quietNoise.next() * 0.006 }
 let warmupHops: Int64 = 300
 let measuredHops = Int64(steadySeconds * 100) - warmupHops - 10
 var steady = AgentOptions(sitePath: try writeSite(table: nil))
@@ -183,9 +205,11 @@ let hook: @Sendable (Int64) -> Void = { hop in
     if hop == warmupHops {
         analysisThread.store(UInt(pthread_self()), ordering: .relaxed)
         countingOn.store(true, ordering: .relaxed)
+        threadCPUStart.store(threadCPUNanoseconds(), ordering: .relaxed)
         MallocInterposerSwift.hook()
     } else if hop == warmupHops + measuredHops {
         MallocInterposerSwift.unhook()
+        threadCPUEnd.store(threadCPUNanoseconds(), ordering: .relaxed)
         countedHops.store(measuredHops, ordering: .relaxed)
         countingDone.store(true, ordering: .releasing)
     }
@@ -211,6 +235,7 @@ print("steady_events=\(eventsA)")
 print("analysis_thread_allocations=\(allocs) over \(countedAudioSeconds) s of audio")
 print("allocs_per_audio_s=\(Double(allocs) / countedAudioSeconds)")
 print("cpu_s_per_audio_s=\(String(format: "%.5f", (cpu1 - cpu0) / (Double(hopsA) / 100)))")
+print("analysis_thread_cpu_s_per_audio_s=\(String(format: "%.5f", Double(threadCPUEnd.load(ordering: .relaxed) - threadCPUStart.load(ordering: .relaxed)) / 1e9 / countedAudioSeconds))")
 print("unpaced_speed_x_realtime=\(String(format: "%.0f", (Double(hopsA) / 100) / Date().timeIntervalSince(t0)))")
 
 // MARK: 2. latency: onset in real-time-paced audio → PUBACK
@@ -219,7 +244,10 @@ struct Pending { var onset: Int64; var klass: String }
 let pending = Mutex<[UInt64: Pending]>([:])
 let latencies = Mutex<[(String, Double)]>([])
 let eventfulPath = dir + "/events.wav"
-try wav(eventful(latencySeconds)).write(to: URL(fileURLWithPath: eventfulPath))
+do {
+    let x = eventful(latencySeconds)
+    try writeWAV(eventfulPath, count: x.count) { x[$0] }
+}
 var paced = AgentOptions(sitePath: try writeSite(table: try writeRelaxedTable()))
 paced.inputFile = eventfulPath
 paced.realtime = true

@@ -36,7 +36,7 @@ struct RunCommand: ParsableCommand {
             outbox directory); 5 GPIO lines cannot be claimed; 64 bad command line.
             """)
 
-    @Option(name: .long, help: "Site file (default /etc/earshot/site.toml).")
+    @Option(name: .long, help: "Site file.")
     var config: String = "/etc/earshot/site.toml"
 
     @Option(help: "Board file, overriding the site's sensor.board.")

@@ -93,3 +93,30 @@ struct RunLifecycleTests {
         #expect(last?["state"] as? String == "offline" && last?["reason"] == nil, "clean offline status, not the will: \(String(describing: last))")
     }
 }
+
+@Suite("earshot run exit codes")
+struct RunExitCodeTests {
+    @Test(.timeLimit(.minutes(1)))
+    func documentedExitCodes() throws {
+        let fx = try RunFixture(port: try freeLocalPort(), prefix: "earshot-run-exit")
+        // 2: the site file is invalid (the message names file and field).
+        let bad = try fx.write("bad.toml", "[sensor]\nid = \"a/b\"\nsite = \"s\"\nboard = \"generic\"\n")
+        let a = try AgentProcess(["--config", bad])
+        #expect(a.wait(timeout: 10) == 2)
+        #expect(a.stderr.contains("bad.toml") && a.stderr.contains("sensor.id"), "\(a.stderr)")
+        // 3: the replay file does not exist.
+        let site = try fx.writeSite(board: try fx.writeBoard(device: "unused"), table: try fx.writeTable())
+        let b = try AgentProcess(["--config", site, "--input", fx.path("missing.wav")])
+        #expect(b.wait(timeout: 10) == 3)
+        #expect(b.stderr.contains("missing.wav"), "\(b.stderr)")
+        // 64: bad command line.
+        let c = try AgentProcess(["--config", site, "--log-level", "loud"])
+        #expect(c.wait(timeout: 10) == 64)
+        // 0: a replay analysed to its end with --exit-at-end (no broker: events stay in the outbox).
+        var audio = RunAudio.background(seconds: 1)
+        RunAudio.addHorn(&audio, at: 0.3, duration: 0.5)
+        let d = try AgentProcess(["--config", site, "--input", try fx.write("one.wav", RunAudio.wav(audio)), "--exit-at-end"])
+        #expect(d.wait(timeout: 25) == 0, "\(d.stderr)")
+        #expect(d.eventIDs.count == 1 && d.stderr.contains("1 event(s) left in the outbox"), "\(d.stderr)")
+    }
+}
