@@ -177,6 +177,9 @@ def main():
     r0, fpr = results["heldout"]
     d0, dfp = results["dev"]
     print(f"dev: macro_f1={d0['macro_f1']:.3f} fp_per_hour={dfp['fp_per_hour']:.2f}")
+    if r0["nsys"] == 0:
+        print("WARNING: earshot produced no scored detection on the held-out mixtures: fp_per_hour=0 "
+              "describes a silent detector, not a precise one")
     print(f"macro_f1={r0['macro_f1']:.3f} fp_per_hour={fpr['fp_per_hour']:.2f}")
 
 
