@@ -1,30 +1,60 @@
 import ArgumentParser
-import EarshotDSP
+import EarshotAgent
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// `earshot demo`: runs Earshot on a built-in synthetic signal, no hardware.
+/// `earshot demo`: a synthetic street soundscape through the real agent pipeline.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the analysis on a built-in synthetic signal (no hardware, no files).",
+        abstract: "Run Earshot on a built-in synthetic street soundscape (no hardware, files or network needed).",
         discussion: """
-            Until the detector lands this is a DSP self-demonstration: it synthesises \
-            sines at known levels and prints the level the fixed-point core measures.
+            Synthesises 60 s of street traffic at 16 kHz with a gunshot, a breaking window, a car horn, \
+            an angle grinder and a siren at known times, runs it through the agent's own pipeline \
+            (file feeder → analysis thread → detector → PTZ trigger on a fake GPIO chip), prints each event \
+            as it is detected (time into the soundscape, class, level in dBFS and in dB SPL with a nominal \
+            120 dB SPL at 0 dBFS calibration, confidence, PTZ sector) and the fake PTZ pulses, then a summary \
+            of expected vs detected events. If an MQTT broker accepts connections on localhost:1883 (or \
+            --broker), events are published to it as well.
+
+            Examples:
+              earshot demo
+              earshot demo --realtime --broker 192.168.1.10:1883
+
+            Exit codes: 0 every synthesised event detected with the right class; 1 some were missed; \
+            2 bad option; 3 the pipeline could not start.
             """)
 
+    @Flag(help: "Pace the audio in real time (60 s) instead of as fast as the analysis goes.")
+    var realtime = false
+
+    @Option(help: "MQTT broker HOST[:PORT] to publish events to (default: try localhost:1883).")
+    var broker: String?
+
+    @Flag(help: "Leave the siren out of the soundscape.")
+    var noSiren = false
+
     func run() throws {
-        let rate = 16_000
-        let n = 1_600
-        let offset = Decibel.dBFSOffsetQ8_8(sampleCount: n)
-        print("level (dBFS)  expected  measured")
-        for expected in [-6.0, -20.0, -40.0, -60.0] {
-            let amplitude = 32_767.0 * DesignMath.amplitude(dB: expected) * 32_768.0 / 32_767.0
-            var sum: UInt64 = 0
-            for i in 0..<n {
-                let s = Int64((amplitude * DesignMath.sin(2 * DesignMath.pi * 1_000 * Double(i) / Double(rate))).rounded())
-                sum &+= UInt64(s * s)
-            }
-            let measured = Decibel.toDouble(Decibel.powerQ8_8(sum) + offset)
-            print("  1 kHz sine  \(expected)     \(measured)")
+        var options = DemoOptions()
+        options.realtime = realtime
+        options.broker = broker
+        options.siren = !noSiren
+        let result: DemoResult
+        do {
+            result = try DemoDriver.run(options) { print($0); fflush(nil) }
+        } catch {
+            FileHandleStderr.write("earshot demo: \(error.message)\n")
+            throw ExitCode(error.kind == .config ? 2 : 3)
         }
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+}
+
+/// stderr without Foundation.
+enum FileHandleStderr {
+    static func write(_ s: String) {
+        var s = s
+        s.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -1,0 +1,243 @@
+// `earshot demo`: the synthetic street through the agent's real runtime parts —
+// FileAudioFeeder (reading the in-memory WAV) → SampleRing → AnalysisLoop
+// (chain, DetectionEngine, PTZ trigger requests) → AgentQueue — with the demo
+// as the dispatcher: it prints each item, publishes events when a broker is
+// connected, and prints the fake PTZ chip's transitions.
+import EarshotDetection
+import EarshotMQTT
+import EarshotSignatures
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the demo is asked to do.
+public struct DemoOptions: Sendable {
+    /// Pace the audio at real time (10 ms per hop) instead of as fast as analysis goes.
+    public var realtime = false
+    /// Broker `HOST[:PORT]`; nil tries localhost:1883.
+    public var broker: String?
+    /// Put a siren in the soundscape too.
+    public var siren = true
+    /// Soundscape length, s.
+    public var seconds: Double = 60
+    /// dB SPL that reads as 0 dBFS (the demo's nominal microphone calibration).
+    public var splOffsetDB: Double = 120
+    /// Connection attempt bound, ms.
+    public var brokerTimeoutMs = 1_000
+
+    public init() {}
+}
+
+/// One event as the demo printed it.
+public struct DemoDetection: Sendable, Equatable {
+    /// Class name from the signature table.
+    public var className: String
+    /// "impulse" or "start" (sustained sounds are reported at their early alert).
+    public var phase: String
+    /// Onset, seconds into the soundscape.
+    public var onsetSeconds: Double
+    /// Peak level, dBFS (dB SPL = this + the calibration offset).
+    public var peakDBFS: Double
+    /// Peak level, dB SPL with the demo's nominal calibration.
+    public var peakDBSPL: Double?
+    /// Detector confidence, 0…1.
+    public var confidence: Double
+    /// PTZ sector (1-based preset) pulsed, nil when none.
+    public var sector: Int?
+}
+
+/// Pairing of one synthesised sound with the detection that found it.
+public struct DemoMatch: Sendable, Equatable {
+    public var expected: DemoEventSpec
+    /// The first detection of the right class within 1 s of the onset, nil if none.
+    public var detected: DemoDetection?
+}
+
+/// The demo's structured outcome.
+public struct DemoResult: Sendable {
+    /// Every reported event, in order.
+    public var detections: [DemoDetection]
+    /// One entry per synthesised sound.
+    public var matches: [DemoMatch]
+    /// PTZ line transitions seen on the fake chip: (line index, active).
+    public var ptzTransitions: [(line: Int, active: Bool)]
+    /// Events stored for MQTT (0 without a broker).
+    public var published: Int
+    /// True when a broker was connected.
+    public var brokerConnected: Bool
+    /// Wall time of the run, s.
+    public var wallSeconds: Double
+    /// Every synthesised sound detected with the right class.
+    public var allDetected: Bool { matches.allSatisfy { $0.detected != nil } }
+    /// Process exit status: 0 when `allDetected`, else 1.
+    public var exitCode: Int32 { allDetected ? 0 : 1 }
+}
+
+/// Runs the demo; `out` receives each output line (no newline).
+public enum DemoDriver {
+    /// The fake PTZ wiring: one line per sector on GPIO 17, 27, 22, 23.
+    static let ptzLines = [17, 27, 22, 23]
+
+    public static func run(_ options: DemoOptions, out: (String) -> Void) throws(AgentError) -> DemoResult {
+        let t0 = AgentClock.monotonicNanoseconds()
+        let scape = DemoSoundscape.street(seconds: options.seconds, siren: options.siren)
+        out("earshot demo: \(fmt(scape.seconds, 0)) s synthetic street at \(scape.rate) Hz (traffic ≈ −42 dBFS) with "
+            + scape.events.map { "\($0.label) @\(fmt($0.onsetSeconds, 0)) s" }.joined(separator: ", "))
+        out("calibration: nominal \(fmt(options.splOffsetDB, 0)) dB SPL at 0 dBFS; PTZ: fake chip, lines \(ptzLines.map(String.init).joined(separator: ",")) (one per sector)")
+
+        // MQTT (optional, bounded).
+        let address = options.broker.flatMap(parseBrokerAddress) ?? ("localhost", 1883)
+        if options.broker != nil && parseBrokerAddress(options.broker!) == nil {
+            throw AgentError(.config, "--broker \(options.broker!): expected HOST[:PORT] with PORT 1…65535")
+        }
+        var broker: DemoBroker?
+        switch DemoBroker.connect(host: address.host, port: address.port, timeoutMs: options.brokerTimeoutMs) {
+        case .success(let b):
+            broker = b
+            out("mqtt: connected to \(address.host):\(address.port); events go to \(b.publisher.topics.event)")
+        case .failure(let e):
+            out("mqtt: no broker reachable at \(address.host):\(address.port) (\(e.message)); events printed only")
+        }
+
+        // The runtime parts.
+        let wav = try DemoMemoryFile.wav(samples: scape.samples, rate: scape.rate)
+        let gpioLog = try DemoMemoryFile(name: "earshot-demo-gpio.log")
+        var agentOptions = AgentOptions(sitePath: "(demo)")
+        agentOptions.inputFile = wav.path
+        agentOptions.realtime = options.realtime
+        let board = BoardConfig(name: "demo", audio: AudioSettings())
+        let gpio = GPIOSettings(chip: "demo-fake", wiring: .lines(ptzLines.map { .offset($0) }), pulseMs: 50, cooldownMs: 0)
+        let ptz = try AgentPTZ(gpio: gpio, camera: nil, fakeLog: gpioLog.path)
+        let input: AgentAudioInput
+        do { input = try AgentAudioInput(board: board, options: agentOptions, log: AgentLog(level: .warning)) } catch {
+            ptz.stop()
+            throw error
+        }
+        let queue = AgentQueue(capacity: 256)
+        var setup = AnalysisSetup()
+        setup.table = AgentPlan.builtInTable
+        setup.splOffsetQ8_8 = Int16((options.splOffsetDB * 256).rounded())
+        setup.telemetryIntervalSeconds = 10
+        setup.steerCamera = true
+        let analysis = AnalysisLoop(input: input, setup: setup, ptz: ptz, queue: queue, notifier: nil, watchdogInterval: nil)
+        let table = setup.table!
+        analysis.start()
+        out(options.realtime ? "running in real time (\(fmt(scape.seconds, 0)) s)…" : "running faster than real time…")
+        out("")
+        out("   time  class          level dBFS  dB SPL  conf  PTZ")
+
+        var detections: [DemoDetection] = []
+        var transitions: [(line: Int, active: Bool)] = []
+        var published = 0
+        var pending = ""
+        func pollGPIO() {
+            pending += String(decoding: gpioLog.readNew(), as: UTF8.self)
+            while let nl = pending.firstIndex(of: "\n") {
+                let line = pending[..<nl]
+                pending = String(pending[pending.index(after: nl)...])
+                let f = line.split(separator: " ")
+                guard f.count == 5, f[0] == "set", let idx = Int(f[2]) else { continue }
+                let active = f[3] == "1"
+                transitions.append((idx, active))
+                let gpioNumber = idx < ptzLines.count ? ptzLines[idx] : idx
+                out("         └ fake GPIO line \(gpioNumber) (sector \(idx + 1)) → \(active ? "active (high)" : "idle (low)")")
+            }
+        }
+        func handle(_ item: AgentItem) {
+            switch item.kind {
+            case .telemetry:
+                let l = item.levels
+                out("   ·  \(fmt(item.intervalSeconds, 0)) s of street: LAeq \(fmt(Double(Int(l.leq)) / 256 + options.splOffsetDB, 1)) dB SPL (\(fmt(Double(Int(l.leq)) / 256, 1)) dBFS), LAmax \(fmt(Double(Int(l.lmax)) / 256 + options.splOffsetDB, 1)) dB SPL")
+            case .selfTest:
+                break
+            case .event:
+                let e = item.event
+                let name = table.className(of: e)
+                let onset = Double(e.onsetSample) / Double(scape.rate)
+                if e.phase == .end {
+                    out("   \(lpad(fmt(Double(e.offsetSample) / Double(scape.rate), 2), 6))  \(pad(name, 14)) ended after \(fmt(Double(e.durationSamples) / Double(scape.rate), 2)) s")
+                    return
+                }
+                let d = DemoDetection(className: name, phase: e.phase == .start ? "start" : "impulse", onsetSeconds: onset,
+                                      peakDBFS: Double(Int(e.peakLevel)) / 256,
+                                      peakDBSPL: e.isCalibrated ? Double(Int(e.peakLevelSPL)) / 256 : nil,
+                                      confidence: Double(Int(e.confidence)) / 65_535,
+                                      sector: item.ptzOutcome == 1 ? Int(item.sector) + 1 : nil)
+                detections.append(d)
+                let ptzText: String
+                switch item.ptzOutcome {
+                case 1: ptzText = "sector \(item.sector + 1): pulse line \(ptzLines[Int(item.sector)])"
+                case 2: ptzText = "cooldown"
+                case 3: ptzText = "refused"
+                default: ptzText = "-"
+                }
+                out("   \(lpad(fmt(onset, 2), 6))  \(pad(name, 14)) \(lpad(fmt(d.peakDBFS, 1), 10))  \(lpad(d.peakDBSPL.map { fmt($0, 1) } ?? "-", 6))  \(fmt(d.confidence, 2))  \(ptzText)")
+                if let broker {
+                    let msg = EventMessage(eventClass: name, onset: UTCTimestamp(nanosecondsSinceEpoch: item.onsetUTCNanoseconds),
+                                           durationMs: Double(e.durationSamples) * 1000 / Double(scape.rate),
+                                           peakDBFS: min(10, d.peakDBFS), peakDBSPL: d.peakDBSPL, confidence: d.confidence,
+                                           sector: d.sector.map { $0 - 1 })
+                    do {
+                        let r = try broker.publisher.publish(event: msg)
+                        published += 1
+                        out("         └ mqtt: stored and sent as \(r.eventID)")
+                    } catch {
+                        out("         └ mqtt: not stored: \(error.description)")
+                    }
+                }
+            }
+        }
+
+        while !(analysis.reachedEndOfInput && queue.count == 0) {
+            if let item = queue.pop(timeoutMilliseconds: 20) { handle(item) }
+            pollGPIO()
+        }
+        // Let the last pulse finish (pulse 50 ms), then stop in the agent's order.
+        usleep(150_000)
+        pollGPIO()
+        ptz.releaseToIdle()
+        analysis.stop()
+        input.stop()
+        while let item = queue.tryPop() { handle(item) }
+        ptz.stop()
+        var unacked = 0
+        if let broker { unacked = broker.finish().unacknowledged }
+
+        // Summary.
+        var matches: [DemoMatch] = []
+        for spec in scape.events {
+            let hit = detections.first { $0.className == spec.className && abs($0.onsetSeconds - spec.onsetSeconds) < 1.0 }
+            matches.append(DemoMatch(expected: spec, detected: hit))
+        }
+        let wall = Double(AgentClock.monotonicNanoseconds() - t0) / 1e9
+        out("")
+        out("summary: expected vs detected")
+        for m in matches {
+            let exp = "\(pad(m.expected.label, 16)) \(pad(m.expected.className, 12)) @\(lpad(fmt(m.expected.onsetSeconds, 2), 6)) s"
+            if let d = m.detected {
+                out("  ok      \(exp)  → \(d.className) @\(fmt(d.onsetSeconds, 2)) s (\(lpad(fmt((d.onsetSeconds - m.expected.onsetSeconds) * 1000, 0), 4)) ms), conf \(fmt(d.confidence, 2))")
+            } else {
+                out("  MISSED  \(exp)  → no \(m.expected.className) within 1 s")
+            }
+        }
+        let extra = detections.filter { d in !matches.contains { $0.detected == d } }
+        if !extra.isEmpty {
+            out("  also reported: " + extra.map { "\($0.className) @\(fmt($0.onsetSeconds, 2)) s" }.joined(separator: ", "))
+        }
+        let pulses = transitions.filter { $0.active }.count
+        out("PTZ: \(pulses) pulse(s) on the fake chip; MQTT: " + (broker != nil ? "\(published) event(s) published, \(unacked) unacknowledged at exit" : "not used"))
+        let found = matches.filter { $0.detected != nil }.count
+        out("\(found)/\(matches.count) synthesised events detected with the right class; \(fmt(scape.seconds, 0)) s of audio in \(fmt(wall, 2)) s wall time")
+        return DemoResult(detections: detections, matches: matches, ptzTransitions: transitions, published: published,
+                          brokerConnected: broker != nil, wallSeconds: wall)
+    }
+
+    static func fmt(_ x: Double, _ digits: Int) -> String { fixed(x, digits) }
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+}
+
+extension AgentPlan {
+    /// The default signature table, as `earshot run` uses it without a table file.
+    static var builtInTable: SignatureTable { DefaultSignatures.table }
+}
