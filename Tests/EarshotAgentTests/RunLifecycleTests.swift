@@ -42,81 +42,85 @@ final class NotifySocket: @unchecked Sendable {
     func wait(timeout: Double, _ condition: ([String]) -> Bool) -> Bool { waitUntil(timeout: timeout) { condition(messages) } }
 }
 
-@Suite("earshot run lifecycle", .serialized)
-struct RunLifecycleTests {
-    @Test(.timeLimit(.minutes(1)))
-    func notifyWatchdogReloadAndStop() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let fx = try RunFixture(port: broker.port, prefix: "earshot-run-life")
-        let base = "earshot/v1/test/box-1"
-        let sub = MosquittoSubscriber(port: broker.port, filters: [base + "/status", base + "/event"])
-        try sub.start()
-        defer { sub.stop() }
-        let notify = try NotifySocket(path: fx.path("notify.sock"))
+extension RunAgentTests {
+    @Suite("earshot run lifecycle")
+    struct RunLifecycleTests {
+        @Test(.timeLimit(.minutes(1)))
+        func notifyWatchdogReloadAndStop() throws {
+            let broker = try MosquittoBroker()
+            try broker.start()
+            defer { broker.stop() }
+            let fx = try RunFixture(port: broker.port, prefix: "earshot-run-life")
+            let base = "earshot/v1/test/box-1"
+            let sub = MosquittoSubscriber(port: broker.port, filters: [base + "/status", base + "/event"])
+            try sub.start()
+            defer { sub.stop() }
+            let notify = try NotifySocket(path: fx.path("notify.sock"))
 
-        var audio = RunAudio.background(seconds: 2)
-        RunAudio.addHorn(&audio, at: 0.5, duration: 0.5)
-        let wav = try fx.write("loop.wav", RunAudio.wav(audio))
-        let board = try fx.writeBoard(device: "unused")
-        let table = try fx.writeTable()
-        let site = try fx.writeSite(board: board, table: table, mode: "events", telemetryS: 60)
-        let agent = try AgentProcess(["--config", site, "--input", wav, "--realtime", "--loop"],
-                                     environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
-        defer { agent.signal(SIGKILL) }
+            var audio = RunAudio.background(seconds: 2)
+            RunAudio.addHorn(&audio, at: 0.5, duration: 0.5)
+            let wav = try fx.write("loop.wav", RunAudio.wav(audio))
+            let board = try fx.writeBoard(device: "unused")
+            let table = try fx.writeTable()
+            let site = try fx.writeSite(board: board, table: table, mode: "events", telemetryS: 60)
+            let agent = try AgentProcess(["--config", site, "--input", wav, "--realtime", "--loop"],
+                                         environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
+            defer { agent.signal(SIGKILL) }
 
-        #expect(notify.wait(timeout: 10) { $0.contains { $0.contains("READY=1") } }, "\(agent.stderr)")
-        #expect(notify.wait(timeout: 5) { $0.filter { $0 == "WATCHDOG=1" }.count >= 3 }, "pings at half of WATCHDOG_USEC")
-        let statusOf = { (mode: String) in
-            sub.messages(on: base + "/status").contains { $0.json?["state"] as? String == "online" && $0.json?["mode"] as? String == mode }
+            #expect(notify.wait(timeout: 10) { $0.contains { $0.contains("READY=1") } }, "\(agent.stderr)")
+            #expect(notify.wait(timeout: 5) { $0.filter { $0 == "WATCHDOG=1" }.count >= 3 }, "pings at half of WATCHDOG_USEC")
+            let statusOf = { (mode: String) in
+                sub.messages(on: base + "/status").contains { $0.json?["state"] as? String == "online" && $0.json?["mode"] as? String == mode }
+            }
+            #expect(sub.wait(timeout: 5) { _ in statusOf("events") })
+            #expect(sub.wait(timeout: 5) { $0.contains { $0.topic == base + "/event" } }, "events flow: \(agent.stderr)")
+
+            // SIGHUP after switching the site to mode "levels": reloaded, still running, no more events.
+            _ = try fx.writeSite(board: board, table: table, mode: "levels", telemetryS: 60)
+            agent.signal(SIGHUP)
+            #expect(sub.wait(timeout: 10) { _ in statusOf("levels") }, "\(agent.stderr)")
+            #expect(notify.wait(timeout: 5) { $0.contains { $0.contains("RELOADING=1") } })
+            #expect(agent.process.isRunning)
+            let eventsAfterReload = sub.messages(on: base + "/event").count
+            let wdBefore = notify.messages.filter { $0 == "WATCHDOG=1" }.count
+            #expect(notify.wait(timeout: 5) { $0.filter { $0 == "WATCHDOG=1" }.count >= wdBefore + 2 }, "the new analysis loop pings")
+            usleep(1_500_000)  // a horn of the looped file would be detected in this time
+            #expect(sub.messages(on: base + "/event").count == eventsAfterReload, "mode levels publishes no events")
+
+            agent.signal(SIGTERM)
+            #expect(agent.wait(timeout: 10) == 0, "\(agent.stderr)")
+            #expect(notify.messages.contains { $0.contains("STOPPING=1") })
+            let last = sub.messages(on: base + "/status").last?.json
+            #expect(last?["state"] as? String == "offline" && last?["reason"] == nil, "clean offline status, not the will: \(String(describing: last))")
         }
-        #expect(sub.wait(timeout: 5) { _ in statusOf("events") })
-        #expect(sub.wait(timeout: 5) { $0.contains { $0.topic == base + "/event" } }, "events flow: \(agent.stderr)")
-
-        // SIGHUP after switching the site to mode "levels": reloaded, still running, no more events.
-        _ = try fx.writeSite(board: board, table: table, mode: "levels", telemetryS: 60)
-        agent.signal(SIGHUP)
-        #expect(sub.wait(timeout: 10) { _ in statusOf("levels") }, "\(agent.stderr)")
-        #expect(notify.wait(timeout: 5) { $0.contains { $0.contains("RELOADING=1") } })
-        #expect(agent.process.isRunning)
-        let eventsAfterReload = sub.messages(on: base + "/event").count
-        let wdBefore = notify.messages.filter { $0 == "WATCHDOG=1" }.count
-        #expect(notify.wait(timeout: 5) { $0.filter { $0 == "WATCHDOG=1" }.count >= wdBefore + 2 }, "the new analysis loop pings")
-        usleep(1_500_000)  // a horn of the looped file would be detected in this time
-        #expect(sub.messages(on: base + "/event").count == eventsAfterReload, "mode levels publishes no events")
-
-        agent.signal(SIGTERM)
-        #expect(agent.wait(timeout: 10) == 0, "\(agent.stderr)")
-        #expect(notify.messages.contains { $0.contains("STOPPING=1") })
-        let last = sub.messages(on: base + "/status").last?.json
-        #expect(last?["state"] as? String == "offline" && last?["reason"] == nil, "clean offline status, not the will: \(String(describing: last))")
     }
 }
 
-@Suite("earshot run exit codes")
-struct RunExitCodeTests {
-    @Test(.timeLimit(.minutes(1)))
-    func documentedExitCodes() throws {
-        let fx = try RunFixture(port: try freeLocalPort(), prefix: "earshot-run-exit")
-        // 2: the site file is invalid (the message names file and field).
-        let bad = try fx.write("bad.toml", "[sensor]\nid = \"a/b\"\nsite = \"s\"\nboard = \"generic\"\n")
-        let a = try AgentProcess(["--config", bad])
-        #expect(a.wait(timeout: 10) == 2)
-        #expect(a.stderr.contains("bad.toml") && a.stderr.contains("sensor.id"), "\(a.stderr)")
-        // 3: the replay file does not exist.
-        let site = try fx.writeSite(board: try fx.writeBoard(device: "unused"), table: try fx.writeTable())
-        let b = try AgentProcess(["--config", site, "--input", fx.path("missing.wav")])
-        #expect(b.wait(timeout: 10) == 3)
-        #expect(b.stderr.contains("missing.wav"), "\(b.stderr)")
-        // 64: bad command line.
-        let c = try AgentProcess(["--config", site, "--log-level", "loud"])
-        #expect(c.wait(timeout: 10) == 64)
-        // 0: a replay analysed to its end with --exit-at-end (no broker: events stay in the outbox).
-        var audio = RunAudio.background(seconds: 1)
-        RunAudio.addHorn(&audio, at: 0.3, duration: 0.5)
-        let d = try AgentProcess(["--config", site, "--input", try fx.write("one.wav", RunAudio.wav(audio)), "--exit-at-end"])
-        #expect(d.wait(timeout: 25) == 0, "\(d.stderr)")
-        #expect(d.eventIDs.count == 1 && d.stderr.contains("1 event(s) left in the outbox"), "\(d.stderr)")
+extension RunAgentTests {
+    @Suite("earshot run exit codes")
+    struct RunExitCodeTests {
+        @Test(.timeLimit(.minutes(1)))
+        func documentedExitCodes() throws {
+            let fx = try RunFixture(port: try freeLocalPort(), prefix: "earshot-run-exit")
+            // 2: the site file is invalid (the message names file and field).
+            let bad = try fx.write("bad.toml", "[sensor]\nid = \"a/b\"\nsite = \"s\"\nboard = \"generic\"\n")
+            let a = try AgentProcess(["--config", bad])
+            #expect(a.wait(timeout: 10) == 2)
+            #expect(a.stderr.contains("bad.toml") && a.stderr.contains("sensor.id"), "\(a.stderr)")
+            // 3: the replay file does not exist.
+            let site = try fx.writeSite(board: try fx.writeBoard(device: "unused"), table: try fx.writeTable())
+            let b = try AgentProcess(["--config", site, "--input", fx.path("missing.wav")])
+            #expect(b.wait(timeout: 10) == 3)
+            #expect(b.stderr.contains("missing.wav"), "\(b.stderr)")
+            // 64: bad command line.
+            let c = try AgentProcess(["--config", site, "--log-level", "loud"])
+            #expect(c.wait(timeout: 10) == 64)
+            // 0: a replay analysed to its end with --exit-at-end (no broker: events stay in the outbox).
+            var audio = RunAudio.background(seconds: 1)
+            RunAudio.addHorn(&audio, at: 0.3, duration: 0.5)
+            let d = try AgentProcess(["--config", site, "--input", try fx.write("one.wav", RunAudio.wav(audio)), "--exit-at-end"])
+            #expect(d.wait(timeout: 25) == 0, "\(d.stderr)")
+            #expect(d.eventIDs.count == 1 && d.stderr.contains("1 event(s) left in the outbox"), "\(d.stderr)")
+        }
     }
 }

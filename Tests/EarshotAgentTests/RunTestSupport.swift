@@ -5,6 +5,12 @@ import EarshotDetection
 import EarshotSignatures
 import EarshotTestSupport
 import Foundation
+import Testing
+
+/// Every `earshot run` suite, one after the other: the agents replay audio in real
+/// time or as fast as they can, and would starve each other on a 2-core machine.
+@Suite("earshot run", .serialized)
+struct RunAgentTests {}
 
 /// Synthesised test audio at 16 kHz: pink-ish noise floor plus known events.
 enum RunAudio {

@@ -11,7 +11,8 @@ import Glibc
 /// own thread, in chunks of `chunkFrames`. With `realtime`, chunk k is written
 /// at `startMonotonicNanoseconds + (k+1)·chunk/rate` (so sample i "happens" at
 /// start + i/rate, like a capture delivering 10 ms periods); otherwise as fast
-/// as the ring drains. With `loop`, the file restarts at its end.
+/// as the ring drains. Never drops: a full ring makes the feeder wait. With `loop`,
+/// the file restarts at its end.
 public final class FileAudioFeeder: @unchecked Sendable {
     // @unchecked Sendable: the reader and buffer are used by the feeder thread only; shared state is atomic.
     /// The file being played.
@@ -88,11 +89,11 @@ public final class FileAudioFeeder: @unchecked Sendable {
             if realtime {
                 let due = t0 &+ (written &+ Int64(chunkFrames)) &* 1_000_000_000 / Int64(rate)
                 AgentThread.sleep(untilMonotonic: due)
-            } else {
-                while ring.capacityFrames - ring.availableFrames < chunkFrames {
-                    if stopRequested.load(ordering: .relaxed) { return }
-                    usleep(500)
-                }
+            }
+            // A replay is lossless: wait for room (a late analysis delays the audio, never cuts it).
+            while ring.capacityFrames - ring.availableFrames < chunkFrames {
+                if stopRequested.load(ordering: .relaxed) { return }
+                usleep(500)
             }
             ring.write(buffer.baseAddress!, frameCount: chunkFrames)
             written &+= Int64(chunkFrames)
