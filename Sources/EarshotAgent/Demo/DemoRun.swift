@@ -81,7 +81,7 @@ public enum DemoDriver {
     public static func run(_ options: DemoOptions, out: (String) -> Void) throws(AgentError) -> DemoResult {
         let t0 = AgentClock.monotonicNanoseconds()
         let scape = DemoSoundscape.street(seconds: options.seconds, siren: options.siren)
-        out("earshot demo: \(fmt(scape.seconds, 0)) s synthetic street at \(scape.rate) Hz (traffic ≈ −42 dBFS) with "
+        out("earshot demo: \(fmt(scape.seconds, 0)) s synthetic street at \(scape.rate) Hz (traffic ≈ −55 dBFS) with "
             + scape.events.map { "\($0.label) @\(fmt($0.onsetSeconds, 0)) s" }.joined(separator: ", "))
         out("calibration: nominal \(fmt(options.splOffsetDB, 0)) dB SPL at 0 dBFS; PTZ: fake chip, lines \(ptzLines.map(String.init).joined(separator: ",")) (one per sector)")
 

@@ -33,16 +33,16 @@ public struct DemoSoundscape: Sendable {
 
     /// The default plan: gunshot 8 s, breaking window 19 s, car horn 30 s,
     /// angle grinder 40 s, and (with `siren`) a siren wail at 50 s, in `seconds`
-    /// (≥ 56 with the siren, ≥ 45 without) of traffic at about −42 dBFS.
+    /// (≥ 56 with the siren, ≥ 45 without) of traffic at about −55 dBFS.
     public static func street(seconds: Double = 60, siren: Bool = true, seed: UInt64 = 7) -> DemoSoundscape {
         var plan = [
             DemoEventSpec(className: "gunshot", label: "gunshot", onsetSeconds: 8, durationSeconds: 0.4, levelDBFS: -12),
-            DemoEventSpec(className: "glass_break", label: "breaking window", onsetSeconds: 19, durationSeconds: 0.8, levelDBFS: -16),
-            DemoEventSpec(className: "car_horn", label: "car horn", onsetSeconds: 30, durationSeconds: 1.2, levelDBFS: -16),
-            DemoEventSpec(className: "power_tool", label: "angle grinder", onsetSeconds: 40, durationSeconds: 3, levelDBFS: -18),
+            DemoEventSpec(className: "glass_break", label: "breaking window", onsetSeconds: 19, durationSeconds: 0.8, levelDBFS: -18),
+            DemoEventSpec(className: "car_horn", label: "car horn", onsetSeconds: 30, durationSeconds: 0.9, levelDBFS: -18),
+            DemoEventSpec(className: "power_tool", label: "angle grinder", onsetSeconds: 40, durationSeconds: 3, levelDBFS: -22),
         ]
         if siren {
-            plan.append(DemoEventSpec(className: "siren", label: "siren", onsetSeconds: 50, durationSeconds: 4.5, levelDBFS: -18))
+            plan.append(DemoEventSpec(className: "siren", label: "siren", onsetSeconds: 50, durationSeconds: 4.5, levelDBFS: -20))
         }
         return make(seconds: seconds, plan: plan, seed: seed)
     }
@@ -144,12 +144,12 @@ enum DemoSynth {
     /// Traffic: low rumble (engines, tyres; below 250 Hz) and a softer broadband
     /// hiss, swelling slowly (20 s period) with a passing car every ~7 s.
     static func traffic(count: Int, seed: UInt64) -> [Double] {
-        let rumble = level(filter(noise(count, seed: seed), .lowpass, hz: 250, order: 2), -44)
-        let hiss = level(filter(noise(count, seed: seed &+ 99), .lowpass, hz: 1_200, order: 2), -54)
+        let rumble = level(filter(noise(count, seed: seed), .lowpass, hz: 250, order: 2), -56)
+        let hiss = level(filter(noise(count, seed: seed &+ 99), .lowpass, hz: 1_500), -60)
         return (0..<count).map { i in
             let t = Double(i) / rate
             let swell = 1 + 0.35 * sin(2 * Double.pi * t / 20)
-            let car = 1 + 0.8 * exp(-pow((t.truncatingRemainder(dividingBy: 7) - 3.5) / 1.2, 2))
+            let car = 1 + 0.3 * exp(-pow((t.truncatingRemainder(dividingBy: 7) - 3.5) / 1.2, 2))
             return (rumble[i] + hiss[i]) * swell * car
         }
     }
