@@ -47,7 +47,8 @@ public struct AnalysisChain {
         self.aWeighting = AWeightingFilter(sampleRate: config.sampleRate)
         self.goertzel = GoertzelBank(
             sampleRate: config.sampleRate, frequencies: config.binFrequencies, binCount: config.binCount,
-            blockSamples: config.hopSamples &* config.goertzelBlockHops, hopSamples: config.hopSamples)
+            blockSamples: config.hopSamples &* config.goertzelBlockHops,
+            hopSamples: config.hopSamples &* config.goertzelBlockHops)
         self.envelope = EnvelopeFollower(
             sampleRate: config.sampleRate, attackMs: config.envelopeAttackMs, releaseMs: config.envelopeReleaseMs)
         self.onset = OnsetDetector(sampleRate: config.sampleRate, riseDbPerMs: config.onsetRiseDbPerMs)

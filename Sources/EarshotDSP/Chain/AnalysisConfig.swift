@@ -17,7 +17,9 @@ public struct AnalysisConfig: Equatable, Sendable {
     /// Number of active Goertzel bins (0 … 16).
     public var binCount: Int32 = 16
     /// Goertzel block length in hops (1 … 4): 2 gives 20 ms blocks (50 Hz
-    /// resolution) updated every 10 ms hop, at twice the cost of 1.
+    /// resolution). Blocks do not overlap: `binPower` is refreshed every
+    /// `goertzelBlockHops` hops and repeated in between, so the per-sample
+    /// cost is that of one resonator set (tonal classes last ≥ 200 ms).
     public var goertzelBlockHops: Int32 = 2
     /// Envelope attack and release time constants in ms.
     public var envelopeAttackMs: Double = 1
