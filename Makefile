@@ -61,7 +61,7 @@ BENCH_FLAGS := $(if $(BENCH_CPU),-Xswiftc -target-cpu -Xswiftc $(BENCH_CPU))
 bench: deps $(BENCH_VENV)/.ready
 	$(SWIFT) build -c release --scratch-path .build-bench --product earshot-bench $(BENCH_FLAGS)
 	BENCH_BIN=.build-bench/release/earshot-bench BENCH_CPU="$(BENCH_CPU)" bash Tools/bench/run.sh
-	$(MAKE) --no-print-directory bench-analyze
+	$(MAKE) --no-print-directory bench-analyze EVAL_BUILD_FLAGS="-c release --scratch-path .build-bench $(BENCH_FLAGS)"
 
 ## alloc-check: heap allocations of the steady-state analysis path (must be 0)
 alloc-check: deps
