@@ -15,8 +15,8 @@ struct FrameView {
     var smoothTonality = SIMD16<Int16>(repeating: Signature.off)
 
     init(_ frame: FeatureFrame, binBand: SIMD16<Int8>) {
-        var top = frame.bandLevel[0]
-        for k in 1..<8 where frame.bandLevel[k] > top { top = frame.bandLevel[k] }
+        var top = FeatureFrame.floor
+        for k in 0..<8 where frame.bandLevel[k] > top { top = frame.bandLevel[k] }
         for k in 0..<8 {
             relative[k] = Saturate.toInt16(Int32(frame.bandLevel[k]) &- Int32(top))
         }
@@ -52,16 +52,20 @@ struct FrameMatch {
     init(_ frame: FeatureFrame, view: FrameView, signature s: Signature, plan: EntryPlan) {
         // Spectral: excess_k = max(0, |rel_k − template_k| − tolerance_k);
         // error = (mean excess + largest excess) / 2, so one badly wrong band
-        // cannot hide behind seven good ones.
+        // cannot hide behind seven good ones. Bands reading FeatureFrame.floor
+        // (inactive at this rate, e.g. 8 kHz at 16 kHz) are skipped, and a band
+        // whose template is ≤ −20 dB may be any quieter ("stays quiet").
         var sum: Int32 = 0
         var worst: Int32 = 0
-        for k in 0..<8 where plan.checkedBands[k] != 0 {
+        var checked: Int32 = 0
+        for k in 0..<8 where plan.checkedBands[k] != 0 && frame.bandLevel[k] > FeatureFrame.floor {
+            checked &+= 1
             var d = Int32(view.relative[k]) &- Int32(s.bandTemplate[k])
-            if d < 0 { d = 0 &- d }
+            if d < 0 { d = s.bandTemplate[k] <= -20 * 256 ? 0 : 0 &- d }
             let excess = d &- Int32(s.bandTolerance[k])
             if excess > 0 { sum &+= excess; worst = max(worst, excess) }
         }
-        bandError = plan.checkedCount > 0 ? (sum / plan.checkedCount &+ worst) / 2 : 0
+        bandError = checked > 0 ? (sum / checked &+ worst) / 2 : 0
         spectralOK = bandError <= Int32(s.maxBandError)
         let score = 32_767 &- (bandError &* 32_767) / (12 * 256)
         spectral = max(0, score)
