@@ -42,6 +42,7 @@ extension RunAgentTests {
             let events = sub.messages(on: base + "/event")
             #expect(gotEvents, "classes wanted \(wanted); got \(events.map(\.payload))\nagent: \(agent.stderr)")
             let classes = events.compactMap { $0.json?["class"] as? String }
+            print("end-to-end: gunshot expected=\(expectShot) events=\(classes) logged_ids=\(agent.eventIDs.count)")
             #expect(Set(classes).isSubset(of: ["gunshot", "car_horn"]), "unexpected classes \(classes)")
             #expect(classes.filter { $0 == "car_horn" }.count == 1, "one horn → one published event: \(classes)")
             for e in events {
