@@ -1,0 +1,77 @@
+import ArgumentParser
+import EarshotAgent
+
+
+/// Board selection shared by the `earshot gpio` subcommands.
+struct GPIOBoardOptions: ParsableArguments {
+    @Option(help: "Board file with the PTZ wiring (default: the site file's board, else Boards/generic.toml).")
+    var board: String?
+
+    @Option(name: .customLong("config"), help: "Site file whose board to use.")
+    var site: String?
+
+    @Flag(help: "Drive an in-memory fake chip and print its transitions (no hardware needed).")
+    var fake = false
+
+    func diagnostics() throws -> GPIODiagnostics {
+        do {
+            let b: BoardConfig
+            if let board { b = try BoardConfig.load(path: board) }
+            else if let site { b = try AgentConfig.load(sitePath: site).board }
+            else { b = try BoardConfig.load(path: "Boards/generic.toml") }
+            return GPIODiagnostics(board: b, fake: fake)
+        } catch {
+            FileHandleStderr.write("earshot gpio: \(error)\n")
+            throw ExitCode(GPIOExit.config)
+        }
+    }
+}
+
+func finish(_ out: DiagnosticOutput) throws {
+    print(out.text, terminator: "")
+    if out.exitCode != 0 { throw ExitCode(out.exitCode) }
+}
+
+/// `earshot gpio`: wiring check of the PTZ lines.
+struct GPIOCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpio",
+        abstract: "Check the PTZ trigger lines of a board file.",
+        discussion: """
+            Examples:
+              earshot gpio list --board Boards/rpi4-respeaker-4mic.toml
+              earshot gpio pulse GPIO22 --ms 500 --board Boards/rpi4-respeaker-4mic.toml
+              earshot gpio test --fake --board Boards/rpi4-respeaker-4mic.toml
+
+            Exit codes: 0 ok; 2 board file unreadable, without [gpio], or unknown line; \
+            5 no GPIO chip, or the chip/line cannot be used (busy, permission).
+            """,
+        subcommands: [List.self, Pulse.self, Test.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show GPIO chips and the board's PTZ lines.",
+                                                        discussion: "Example: earshot gpio list --board Boards/rpi4-respeaker-4mic.toml")
+        @OptionGroup var options: GPIOBoardOptions
+        func run() throws { try finish(try options.diagnostics().list(chips: GPIODiagnostics.chipsOnThisMachine())) }
+    }
+
+    struct Pulse: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pulse one PTZ line (offset or name as in the board file).",
+                                                        discussion: "Example: earshot gpio pulse GPIO22 --ms 500 --fake --board Boards/rpi4-respeaker-4mic.toml")
+        @Argument(help: "The line: its offset or name as written in the board file.")
+        var line: String
+        @Option(help: "Pulse width in ms (default: the board's pulse_ms).")
+        var ms: Int?
+        @OptionGroup var options: GPIOBoardOptions
+        func run() throws { try finish(try options.diagnostics().pulse(line: line, ms: ms, chips: GPIODiagnostics.chipsOnThisMachine())) }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pulse each configured PTZ line in turn.",
+                                                        discussion: "Example: earshot gpio test --fake --board Boards/rpi4-respeaker-4mic.toml")
+        @Option(help: "Pulse width in ms (default: the board's pulse_ms).")
+        var ms: Int?
+        @OptionGroup var options: GPIOBoardOptions
+        func run() throws { try finish(try options.diagnostics().test(ms: ms, chips: GPIODiagnostics.chipsOnThisMachine())) }
+    }
+}
