@@ -33,7 +33,7 @@ import Testing
     /// Gain (dB) of the fixed-point filter for a sine of `f` Hz: 0.2 s to
     /// settle, then whole half-periods (≥ 0.05 s), energy ratio.
     static func measuredGainDB(rate: Int32, frequency f: Double, amplitude: Double = 16_000) -> Double {
-        var filter = AWeightingFilter(sampleRate: rate)
+        var filter = FilterDesigns.aWeighting(rate)
         let fs = Double(Int(rate))
         let settle = Int(0.2 * fs)
         let halfPeriods = max(1.0, (0.05 * 2 * f).rounded(.up))
@@ -71,7 +71,7 @@ import Testing
     @Test(arguments: [Int32(16_000), Int32(48_000)])
     func minus20dBFS1kHzSineReadsMinus20(rate: Int32) {
         let fs = Double(Int(rate))
-        var filter = AWeightingFilter(sampleRate: rate)
+        var filter = FilterDesigns.aWeighting(rate)
         let n = Int(fs / 2)
         let x = FilterTestSignal.sine(frequency: 1_000, sampleRate: fs, amplitude: 32_768 * 0.1, count: n)
         var discard: UInt64 = 0, e: UInt64 = 0
@@ -86,7 +86,7 @@ import Testing
 
     @Test(arguments: [Int32(16_000), Int32(48_000)])
     func silenceAfterLoudSignalIsExactlyZero(rate: Int32) {
-        var filter = AWeightingFilter(sampleRate: rate)
+        var filter = FilterDesigns.aWeighting(rate)
         let loud = FilterTestSignal.noise(count: Int(rate) / 2, seed: 3)
         var e: UInt64 = 0
         loud.withUnsafeBufferPointer { filter.process($0, energy: &e) }
@@ -104,7 +104,7 @@ import Testing
     func fullScaleSquareWavesSaturateNotWrap(rate: Int32) {
         let fs = Double(Int(rate))
         for f in [31.5, 1_000, 2_500, 0.4 * fs] {
-            var filter = AWeightingFilter(sampleRate: rate)
+            var filter = FilterDesigns.aWeighting(rate)
             let n = Int(0.25 * fs)
             let square: [Int16] = (0..<n).map { i in
                 _sin(2 * FilterTestSignal.pi * f * Double(i) / fs) >= 0 ? Int16.max : Int16.min
@@ -129,10 +129,10 @@ import Testing
     @Test(arguments: [Int32(16_000), Int32(48_000)])
     func splitBlocksGiveIdenticalOutput(rate: Int32) {
         let x = FilterTestSignal.noise(count: 20_000, seed: 21)
-        var whole = AWeightingFilter(sampleRate: rate)
+        var whole = FilterDesigns.aWeighting(rate)
         var y1 = [Int16](repeating: 0, count: x.count), e1: UInt64 = 0
         x.withUnsafeBufferPointer { b in y1.withUnsafeMutableBufferPointer { whole.process(b, into: $0, energy: &e1) } }
-        var split = AWeightingFilter(sampleRate: rate)
+        var split = FilterDesigns.aWeighting(rate)
         var y2 = [Int16](repeating: 0, count: x.count), e2: UInt64 = 0
         forEachBlock(x, seed: 5) { block, range in
             y2.withUnsafeMutableBufferPointer { all in
@@ -140,7 +140,7 @@ import Testing
             }
         }
         var e3: UInt64 = 0
-        var energyOnly = AWeightingFilter(sampleRate: rate)
+        var energyOnly = FilterDesigns.aWeighting(rate)
         forEachBlock(x, seed: 6) { block, _ in energyOnly.process(block, energy: &e3) }
         #expect(y1 == y2)
         #expect(e1 == e2 && e1 == e3)

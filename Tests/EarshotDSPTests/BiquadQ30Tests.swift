@@ -91,3 +91,23 @@ import Testing
         #expect(e1 == e2 && e1 == e3)
     }
 }
+
+@Suite struct BiquadL1NormTests {
+    /// The one-pass worst partial-cascade norm equals the maximum of the
+    /// per-cascade norms (the headroom check of every multi-section filter).
+    @Test func worstPartialNormEqualsMaximumOfPartialNorms() {
+        let s = OctaveBandDesign.sections(lane: 2, sampleRate: 16_000)!
+        let sections = [s.0, s.1, s.2, s.3]
+        sections.withUnsafeBufferPointer { b in
+            for count in 1...4 {
+                let part = UnsafeBufferPointer(rebasing: b[0..<count])
+                var expected = 0.0
+                for n in 1...count {
+                    expected = max(expected, BiquadCoefficients.l1Norm(of: UnsafeBufferPointer(rebasing: b[0..<n]), length: 4_000))
+                }
+                let got = BiquadCoefficients.worstPartialL1Norm(of: part, length: 4_000)
+                #expect(abs(got - expected) <= 1e-12 * expected, "\(count) sections: \(got) vs \(expected)")
+            }
+        }
+    }
+}

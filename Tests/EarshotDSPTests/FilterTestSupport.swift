@@ -53,6 +53,52 @@ enum FilterTestSignal {
     static func dB(_ ratio: Double) -> Double { 10 * _log10(ratio) }
 }
 
+/// Filters designed once per rate and copied by each test (a design runs
+/// the impulse responses for its headroom check: ~0.1–0.5 s in debug).
+enum FilterDesigns {
+    nonisolated(unsafe) static let octave16 = OctaveFilterbank(sampleRate: 16_000)
+    nonisolated(unsafe) static let octave48 = OctaveFilterbank(sampleRate: 48_000)
+    nonisolated(unsafe) static let aWeighting16 = AWeightingFilter(sampleRate: 16_000)
+    nonisolated(unsafe) static let aWeighting48 = AWeightingFilter(sampleRate: 48_000)
+
+    /// A fresh (zero-state) filterbank for `rate` Hz.
+    static func octave(_ rate: Int32) -> OctaveFilterbank {
+        switch rate {
+        case 16_000: return octave16
+        case 48_000: return octave48
+        default: return OctaveFilterbank(sampleRate: rate)
+        }
+    }
+
+    /// A fresh (zero-state) A-weighting filter for `rate` Hz.
+    static func aWeighting(_ rate: Int32) -> AWeightingFilter {
+        switch rate {
+        case 16_000: return aWeighting16
+        case 48_000: return aWeighting48
+        default: return AWeightingFilter(sampleRate: rate)
+        }
+    }
+}
+
+extension FilterTestSignal {
+    /// A sine whose first `rampCount` samples fade in with a raised cosine:
+    /// a smooth onset excites bands far from `frequency` far less than a hard
+    /// start, so the settling time is set by the bands near it.
+    static func rampedSine(frequency: Double, sampleRate: Double, amplitude: Double, count: Int, rampCount: Int) -> [Int16] {
+        (0..<count).map { n in
+            let env = n >= rampCount ? 1.0 : 0.5 - 0.5 * _cos(pi * Double(n) / Double(rampCount))
+            return Int16(clamping: Int((env * amplitude * _sin(2 * pi * frequency * Double(n) / sampleRate)).rounded()))
+        }
+    }
+
+    /// Samples in a window of whole half-periods of `frequency` lasting at
+    /// least `minimumSeconds`.
+    static func wholeHalfPeriods(frequency: Double, sampleRate: Double, minimumSeconds: Double) -> Int {
+        let halfPeriods = max(1.0, (minimumSeconds * 2 * frequency).rounded(.up))
+        return Int((halfPeriods * sampleRate / (2 * frequency)).rounded())
+    }
+}
+
 /// Runs `body` on consecutive random-sized slices of `samples`.
 func forEachBlock(_ samples: [Int16], seed: UInt64, _ body: (UnsafeBufferPointer<Int16>, Range<Int>) -> Void) {
     samples.withUnsafeBufferPointer { all in

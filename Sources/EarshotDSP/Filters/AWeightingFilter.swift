@@ -49,9 +49,7 @@ public struct AWeightingFilter {
         var s = (k.0, k.1, k.2)
         let worst = withUnsafePointer(to: &s) { p in
             p.withMemoryRebound(to: BiquadCoefficients.self, capacity: 3) { b in
-                var w = 0.0
-                for n in 1...3 { w = max(w, BiquadCoefficients.l1Norm(of: UnsafeBufferPointer(start: b, count: n), length: Int(sampleRate))) }
-                return w
+                BiquadCoefficients.worstPartialL1Norm(of: UnsafeBufferPointer(start: b, count: 3), length: Int(sampleRate))
             }
         }
         precondition(worst < 7.5, "AWeightingFilter: design exceeds the 8x state headroom")

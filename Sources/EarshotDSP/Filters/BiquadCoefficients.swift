@@ -25,6 +25,45 @@ public struct BiquadCoefficients: Equatable, Sendable {
         BiquadCoefficients(b0: b0 * factor, b1: b1 * factor, b2: b2 * factor, a1: a1, a2: a2)
     }
 
+    /// Largest L1 norm (sum of |h[n]| over the first `length` samples of the
+    /// impulse response) among the partial cascades `sections[0..<1]`, …,
+    /// `sections[0..<count]`: the worst-case peak gain any section's output
+    /// can reach for a full-scale input. One pass over the impulse response
+    /// (design time only; 1…4 sections).
+    public static func worstPartialL1Norm(of sections: UnsafeBufferPointer<BiquadCoefficients>, length: Int) -> Double {
+        precondition(sections.count >= 1 && sections.count <= 4, "worstPartialL1Norm: 1…4 sections")
+        let identity = BiquadCoefficients(b0: 1, b1: 0, b2: 0, a1: 0, a2: 0)
+        let c0 = sections[0]
+        let c1 = sections.count > 1 ? sections[1] : identity
+        let c2 = sections.count > 2 ? sections[2] : identity
+        let c3 = sections.count > 3 ? sections[3] : identity
+        // Per section: input history (i1, i2) and output history (o1, o2).
+        var i01 = 0.0, i02 = 0.0, o01 = 0.0, o02 = 0.0
+        var i11 = 0.0, i12 = 0.0, o11 = 0.0, o12 = 0.0
+        var i21 = 0.0, i22 = 0.0, o21 = 0.0, o22 = 0.0
+        var i31 = 0.0, i32 = 0.0, o31 = 0.0, o32 = 0.0
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var n = 0
+        while n < length {
+            let v = n == 0 ? 1.0 : 0.0
+            let y0 = c0.b0 * v + c0.b1 * i01 + c0.b2 * i02 - c0.a1 * o01 - c0.a2 * o02
+            i02 = i01; i01 = v; o02 = o01; o01 = y0
+            let y1 = c1.b0 * y0 + c1.b1 * i11 + c1.b2 * i12 - c1.a1 * o11 - c1.a2 * o12
+            i12 = i11; i11 = y0; o12 = o11; o11 = y1
+            let y2 = c2.b0 * y1 + c2.b1 * i21 + c2.b2 * i22 - c2.a1 * o21 - c2.a2 * o22
+            i22 = i21; i21 = y1; o22 = o21; o21 = y2
+            let y3 = c3.b0 * y2 + c3.b1 * i31 + c3.b2 * i32 - c3.a1 * o31 - c3.a2 * o32
+            i32 = i31; i31 = y2; o32 = o31; o31 = y3
+            s0 += y0 < 0 ? -y0 : y0
+            s1 += y1 < 0 ? -y1 : y1
+            s2 += y2 < 0 ? -y2 : y2
+            s3 += y3 < 0 ? -y3 : y3
+            n += 1
+        }
+        // Identity padding repeats the last real partial cascade: harmless for the max.
+        return max(max(s0, s1), max(s2, s3))
+    }
+
     /// Sum of |h[n]| over the first `length` samples of the impulse response
     /// of `sections` in cascade (worst-case peak gain; design time only).
     public static func l1Norm(of sections: UnsafeBufferPointer<BiquadCoefficients>, length: Int) -> Double {
