@@ -9,11 +9,11 @@ public enum DevicesExit {
     public static let none: Int32 = 3
 }
 
-/// Formats `hints` (from `alsaCaptureDeviceHints()`) for people or, with `json`, as
+/// Formats `hints` (name, description; from `alsaCaptureDeviceHints()`) for people or, with `json`, as
 /// one JSON object `{"devices":[{"name":…,"description":…}],"probed":false}`.
 /// Rates, formats and channel counts are not probed: EarshotAudio exposes no
 /// `snd_pcm_hw_params_test_*` query yet (only the hints), and the text says so.
-public func devicesReport(hints: [AlsaDeviceHint], json: Bool) -> DiagnosticOutput {
+public func devicesReport(hints: [(name: String, description: String)], json: Bool) -> DiagnosticOutput {
     if json {
         let items = hints.map { "{\"name\":\(jsonString($0.name)),\"description\":\(jsonString($0.description))}" }
         return DiagnosticOutput(lines: ["{\"devices\":[" + items.joined(separator: ",") + "],\"probed\":false}"],
@@ -37,5 +37,5 @@ public func devicesReport(hints: [AlsaDeviceHint], json: Bool) -> DiagnosticOutp
 
 /// `devicesReport` over this machine's ALSA hints.
 public func devicesReportForThisMachine(json: Bool) -> DiagnosticOutput {
-    devicesReport(hints: alsaCaptureDeviceHints(), json: json)
+    devicesReport(hints: alsaCaptureDeviceHints().map { ($0.name, $0.description) }, json: json)
 }
