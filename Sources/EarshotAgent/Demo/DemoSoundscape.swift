@@ -18,6 +18,14 @@ public struct DemoEventSpec: Sendable, Equatable {
     public var durationSeconds: Double
     /// RMS level of the sound while active, dBFS (0 dBFS = full-scale sine).
     public var levelDBFS: Double
+
+    public init(className: String, label: String, onsetSeconds: Double, durationSeconds: Double, levelDBFS: Double) {
+        self.className = className
+        self.label = label
+        self.onsetSeconds = onsetSeconds
+        self.durationSeconds = durationSeconds
+        self.levelDBFS = levelDBFS
+    }
 }
 
 /// A synthesised soundscape: mono Q15 samples and what was placed in it.
