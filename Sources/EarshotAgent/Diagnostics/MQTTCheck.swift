@@ -1,0 +1,101 @@
+// `earshot mqtt check`: can this box reach its broker? Connects with the site's
+// (or the command line's) settings through the agent's own MQTTPublisher, publishes
+// one QoS 1 test message to a check topic and times the broker's PUBACK.
+import EarshotMQTT
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit statuses of `earshot mqtt check`.
+public enum MQTTCheckExit {
+    public static let pass: Int32 = 0
+    /// A step failed (broker unreachable, refused, TLS, auth, no PUBACK).
+    public static let fail: Int32 = 4
+    /// The site file or options are invalid.
+    public static let config: Int32 = 2
+}
+
+/// Runs the check for `config` (its outbox directory is replaced by a temporary
+/// one, removed afterwards; its sensor becomes `<sensor>-check` so nothing lands
+/// on the sensor's real event topic). `timeoutMs` bounds each step.
+public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> DiagnosticOutput {
+    var lines: [String] = []
+    var c = config
+    c.sensor = config.sensor + "-check"
+    c.clientID = c.clientID + "-check"
+    c.homeAssistantDiscovery = false
+    var template = Array("/tmp/earshot-mqtt-check-XXXXXX".utf8CString)
+    guard let dirp = mkdtemp(&template) else {
+        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(String(cString: strerror(errno)))"], exitCode: MQTTCheckExit.fail)
+    }
+    let dir = String(cString: dirp)
+    defer { DemoBroker.removeTree(dir) }
+    c.outboxDirectory = dir
+    let where_ = "\(c.host):\(c.port)\(c.tls != nil ? " (TLS)" : "")\(c.username.map { " as \($0)" } ?? "")"
+
+    let publisher: MQTTPublisher
+    do {
+        publisher = try MQTTPublisher(configuration: c, warn: { _ in })
+    } catch {
+        return DiagnosticOutput(lines: ["FAIL  configuration: \(error.description)"], exitCode: MQTTCheckExit.config)
+    }
+    let acked = Atomic<Int64>(0)
+    publisher.onAcknowledged = { _ in acked.store(AgentClock.monotonicNanoseconds(), ordering: .releasing) }
+    let t0 = AgentClock.monotonicNanoseconds()
+    do { try publisher.start() } catch {
+        return DiagnosticOutput(lines: ["FAIL  connect to \(where_): \(error.description)"], exitCode: MQTTCheckExit.fail)
+    }
+    defer { publisher.stop(flushTimeoutMs: 500) }
+    if let e = publisher.waitUntilConnected(timeoutMs: timeoutMs) {
+        lines.append("FAIL  connect to \(where_): \(e.description)")
+        return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
+    }
+    let connectMs = Double(AgentClock.monotonicNanoseconds() - t0) / 1e6
+    lines.append("PASS  connect to \(where_) in \(DemoDriver.fmt(connectMs, 1)) ms (CONNACK accepted; command topic \(publisher.topics.commandFilter) subscribed by the client)")
+
+    let message = EventMessage(eventClass: "mqtt_check", onset: UTCTimestamp(nanosecondsSinceEpoch: Int64(time(nil)) * 1_000_000_000),
+                               durationMs: 0, peakDBFS: -120, confidence: 0)
+    let sent = AgentClock.monotonicNanoseconds()
+    do {
+        _ = try publisher.publish(event: message)
+    } catch {
+        lines.append("FAIL  publish to \(publisher.topics.event): the local outbox refused it: \(error.description)")
+        return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
+    }
+    let deadline = sent + Int64(timeoutMs) * 1_000_000
+    while acked.load(ordering: .acquiring) == 0 && AgentClock.monotonicNanoseconds() < deadline { usleep(1_000) }
+    let ack = acked.load(ordering: .acquiring)
+    if ack == 0 {
+        let why = publisher.lastError?.description ?? "the broker did not acknowledge within \(timeoutMs) ms (ACL denying publish on this topic?)"
+        lines.append("FAIL  publish QoS 1 to \(publisher.topics.event): \(why)")
+        return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
+    }
+    lines.append("PASS  publish QoS 1 to \(publisher.topics.event): PUBACK after \(DemoDriver.fmt(Double(ack - sent) / 1e6, 1)) ms (round trip incl. local outbox write)")
+    lines.append("PASS  broker \(where_) works for Earshot")
+    return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.pass)
+}
+
+/// The MQTT settings of site file `path` (password file read), or the error text.
+public func mqttConfiguration(siteFile path: String) -> Result<MQTTConfiguration, AgentError> {
+    do {
+        let site = try SiteConfig.load(path: path)
+        return .success(try AgentPlan.mqttConfiguration(site, table: AgentPlan.builtInTable))
+    } catch let e as AgentError {
+        return .failure(e)
+    } catch {
+        return .failure(AgentError(.config, "\(error)"))
+    }
+}
+
+/// Settings for `--host/--port` (anonymous, no TLS).
+public func mqttConfiguration(host: String, port: Int) -> MQTTConfiguration {
+    var c = MQTTConfiguration(site: "check", sensor: "earshot", outboxDirectory: "/nonexistent")
+    c.host = host
+    c.port = port
+    c.reconnect = ReconnectPolicy(initialDelayMs: 200, maxDelayMs: 1_000)
+    return c
+}
+
+/// The publisher settings `earshot mqtt check` uses (re-exported for the CLI).
+public typealias MQTTCheckConfiguration = MQTTConfiguration

@@ -1,0 +1,49 @@
+import ArgumentParser
+import EarshotAgent
+
+/// `earshot mqtt`: broker checks.
+struct MQTTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mqtt", abstract: "Check the MQTT broker connection.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect, publish a QoS 1 test message, time the broker's acknowledgement; PASS/FAIL per step.",
+            discussion: """
+                Uses the site file's [mqtt] settings (TLS, user, password file) or --host/--port (anonymous). \
+                The test message goes to the sensor id with "-check" appended, never to the real event topic.
+
+                Examples:
+                  earshot mqtt check --config /etc/earshot/site.toml
+                  earshot mqtt check --host 127.0.0.1 --port 1883
+
+                Exit codes: 0 every step passed; 2 bad site file or options; 4 a step failed.
+                """)
+
+        @Option(name: .customLong("config"), help: "Site file whose [mqtt] settings to check.")
+        var site: String?
+        @Option(help: "Broker host (when no --config).")
+        var host = "127.0.0.1"
+        @Option(help: "Broker port (when no --config).")
+        var port = 1883
+        @Option(help: "Bound on each step, ms.")
+        var timeoutMs = 3_000
+
+        func run() throws {
+            let config: MQTTCheckConfiguration
+            if let site {
+                switch mqttConfiguration(siteFile: site) {
+                case .success(let c): config = c
+                case .failure(let e):
+                    FileHandleStderr.write("earshot mqtt check: \(e.message)\n")
+                    throw ExitCode(MQTTCheckExit.config)
+                }
+            } else {
+                config = mqttConfiguration(host: host, port: port)
+            }
+            let out = mqttCheck(config, timeoutMs: timeoutMs)
+            print(out.text, terminator: "")
+            if out.exitCode != 0 { throw ExitCode(out.exitCode) }
+        }
+    }
+}
