@@ -1,14 +1,15 @@
 import EarshotAgent
+import EarshotTestSupport
 import Testing
 
 @Suite("earshot demo driver (in-process, real runtime parts)")
 struct DemoDriverTests {
     /// 45 s without the siren keeps the debug run short; broker on a closed port.
-    static func run() throws -> (DemoResult, [String]) {
+    static func run(broker: String = "127.0.0.1:1") throws -> (DemoResult, [String]) {
         var options = DemoOptions()
         options.seconds = 45
         options.siren = false
-        options.broker = "127.0.0.1:1"
+        options.broker = broker
         var lines: [String] = []
         let result = try DemoDriver.run(options) { lines.append($0) }
         return (result, lines)
@@ -32,15 +33,22 @@ struct DemoDriverTests {
         #expect(!result.brokerConnected)
         #expect(lines.contains { $0.contains("no broker reachable at 127.0.0.1:1") && $0.hasSuffix("events printed only") })
         #expect(result.exitCode == (result.allDetected ? 0 : 1))
-    }
-
-    @Test("every synthesised sound is detected with the right class")
-    func everyClassRight() throws {
-        let (result, _) = try Self.run()
-        // Known issue: through the real AnalysisChain the default table reports the
-        // gunshot and the window as loud_impulse and misses the horn (see the report).
-        withKnownIssue("default table vs real chain: gunshot/glass → loud_impulse, car_horn missed", isIntermittent: true) {
+        // Known issue: through the real AnalysisChain the default table reports the gunshot,
+        // the window and the horn as loud_impulse and misses their own classes (see the report).
+        withKnownIssue("default table vs real chain: gunshot/glass/horn → loud_impulse", isIntermittent: true) {
             for m in result.matches { #expect(m.detected != nil, "\(m.expected.label) not detected as \(m.expected.className)") }
         }
+    }
+
+    @Test("with a reachable broker every reported event is published and acknowledged")
+    func publishes() throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        defer { broker.stop() }
+        let (result, lines) = try Self.run(broker: "127.0.0.1:\(broker.port)")
+        #expect(result.brokerConnected)
+        #expect(result.published == result.detections.count && result.published > 0)
+        #expect(lines.contains { $0.hasPrefix("mqtt: connected to 127.0.0.1:\(broker.port)") })
+        #expect(lines.contains { $0.contains("\(result.published) event(s) published, 0 unacknowledged") })
     }
 }
