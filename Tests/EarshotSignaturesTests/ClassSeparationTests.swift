@@ -33,20 +33,33 @@ let confuserScenes: [Scene] = [
     Scene(name: "church bell", expected: nil, allowed: ["loud_impulse"], make: Signals.churchBell),
 ]
 
-/// The default table does not yet separate every scene (see the detector
-/// report): failures are recorded as known issues, so they stay visible in
-/// every run and the suite starts failing ("known issue not recorded") as
-/// soon as the table is tuned to pass them.
-func checkKnown(_ scene: Scene, frontEnd: FrontEnd) {
-    withKnownIssue("default table not yet tuned for \(scene.name)", isIntermittent: true) {
-        check(scene, frontEnd: frontEnd)
+/// Scenes the default table cannot yet separate on the real chain, with the
+/// confusion observed. Each stays a known issue so it is visible in every run
+/// and the suite fails ("known issue not recorded") once it is fixed.
+let knownConfusions: [String: String] = [
+    "gunshot": "only loud_impulse fires, the gunshot entry does not",
+    "explosion": "explosion fires but 0.4 s late (onset 1.4 s)",
+    "glass_break": "only loud_impulse fires, the glass_break entry does not",
+    "scream": "nothing fires",
+    "power_tool": "tire_screech fires alongside power_tool",
+    "car_horn": "loud_impulse fires instead of car_horn",
+    "siren": "nothing fires",
+    "speech": "loud_impulse fires 4 times on syllable onsets",
+    "music chords": "loud_impulse fires twice on chord onsets",
+]
+
+func run(_ scene: Scene) {
+    if let confusion = knownConfusions[scene.name] {
+        withKnownIssue("\(scene.name): \(confusion)") { check(scene) }
+    } else {
+        check(scene)
     }
 }
 
-func check(_ scene: Scene, frontEnd: FrontEnd) {
+func check(_ scene: Scene) {
     for seed: UInt64 in [1] {
         let audio = Signals.scene(seconds: 7, seed: seed &+ 100, event: scene.make(seed))
-        let events = detect(audio, frontEnd: frontEnd)
+        let events = detect(audio)
         let names = classNames(events)
         if let expected = scene.expected {
             #expect(names.contains(expected), "\(scene.name) seed \(seed): got \(names)")
@@ -65,21 +78,11 @@ func check(_ scene: Scene, frontEnd: FrontEnd) {
     }
 }
 
-@Suite("Default table on synthesised audio (double-precision reference front end)")
-struct ReferenceClassTests {
-    @Test("each class fires on its synthesised example", arguments: classScenes)
-    func fires(_ scene: Scene) { checkKnown(scene, frontEnd: .reference) }
-
-    @Test("confusers fire no specific class", arguments: confuserScenes)
-    func confusers(_ scene: Scene) { checkKnown(scene, frontEnd: .reference) }
-}
-
-@Suite("Default table on synthesised audio through AnalysisChain (needs the full chain)",
-       .enabled(if: chainIsComplete, "AnalysisChain does not fill Goertzel/background/onset yet"))
+@Suite("Default table on synthesised audio through AnalysisChain")
 struct ChainClassTests {
     @Test("each class fires on its synthesised example", arguments: classScenes)
-    func fires(_ scene: Scene) { checkKnown(scene, frontEnd: .chain) }
+    func fires(_ scene: Scene) { run(scene) }
 
     @Test("confusers fire no specific class", arguments: confuserScenes)
-    func confusers(_ scene: Scene) { checkKnown(scene, frontEnd: .chain) }
+    func confusers(_ scene: Scene) { run(scene) }
 }

@@ -6,11 +6,8 @@ import Testing
 
 @Suite("earshot learn")
 struct LearnTests {
-    /// Frames of `samples` from the reference front end.
-    static func frames(_ samples: [Double]) -> [FeatureFrame] {
-        var fe = ReferenceFrontEnd(config: AnalysisConfig())
-        return stride(from: 0, to: samples.count - 159, by: 160).map { fe.process(samples[$0..<$0 + 160]) }
-    }
+    /// Frames of `samples` from the real `AnalysisChain`.
+    static func frames(_ samples: [Double]) -> [FeatureFrame] { chainFrames(samples) }
 
     /// A two-tone 700 + 1 200 Hz chime of 0.8 s: a "new" class.
     static func chime(_ seed: UInt64) -> [Double] {
@@ -45,7 +42,7 @@ struct LearnTests {
         let inserted = table.upsert(s)
         #expect(inserted)
         let back = try SignatureFile.parse(SignatureFile.encode(table), fileName: "learned.json")
-        let events = detect(Signals.scene(seconds: 4, seed: 9, event: Self.chime(9)), frontEnd: .reference, table: back)
+        let events = detect(Signals.scene(seconds: 4, seed: 9, event: Self.chime(9)), table: back)
         #expect(events.contains { back.className(of: $0) == "chime" && $0.phase == .start },
                 "\(events.map { back.className(of: $0) })")
     }
