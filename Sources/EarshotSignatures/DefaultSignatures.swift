@@ -281,7 +281,7 @@ public enum DefaultSignatures {
       "min_match_fraction": 0.7,
       "max_level_drop_db": 60,
       "min_snr_db": 15,
-      "min_level_dbfs": -20,
+      "min_level_dbfs": -10,
       "min_level_db_spl": 100,
       "min_confidence": 0,
       "cooldown_ms": 500

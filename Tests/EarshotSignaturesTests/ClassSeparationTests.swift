@@ -42,10 +42,8 @@ let knownConfusions: [String: String] = [
     "glass_break": "only loud_impulse fires, the glass_break entry does not",
     "scream": "nothing fires",
     "power_tool": "tire_screech fires alongside power_tool",
-    "car_horn": "loud_impulse fires instead of car_horn",
+    "car_horn": "nothing fires (car_horn entry does not match the harmonic horn)",
     "siren": "nothing fires",
-    "speech": "loud_impulse fires 4 times on syllable onsets",
-    "music chords": "loud_impulse fires twice on chord onsets",
 ]
 
 func run(_ scene: Scene) {
