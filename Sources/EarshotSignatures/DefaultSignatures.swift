@@ -235,8 +235,8 @@ public enum DefaultSignatures {
     {
       "name": "tire_screech",
       "kind": "sustained",
-      "band_template_db": [-45, -40, -35, -25, -10, 0, -10, -20],
-      "band_tolerance_db": [60, 60, 15, 10, 12, 6, 12, 20],
+      "band_template_db": [-45, -40, -35, -30, -10, 0, -15, -20],
+      "band_tolerance_db": [60, 60, 8, 5, 12, 6, 8, 20],
       "max_band_error_db": 5,
       "tonal_hz": [1500, 1800, 2000, 2400, 3000],
       "min_tonality_db": -3,
