@@ -19,8 +19,8 @@ public enum DefaultSignatures {
     {
       "name": "gunshot",
       "kind": "impulsive",
-      "band_template_db": [-14, -8, -4, 0, 0, -3, -8, -14],
-      "band_tolerance_db": [10, 8, 8, 6, 6, 8, 10, 16],
+      "band_template_db": [-25, -12, -8, 0, 0, -3, -8, -14],
+      "band_tolerance_db": [10, 10, 8, 6, 6, 8, 10, 16],
       "max_band_error_db": 4,
       "tonal_hz": [],
       "min_tonality_db": null,

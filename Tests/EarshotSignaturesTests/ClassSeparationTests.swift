@@ -37,7 +37,6 @@ let confuserScenes: [Scene] = [
 /// confusion observed. Each stays a known issue so it is visible in every run
 /// and the suite fails ("known issue not recorded") once it is fixed.
 let knownConfusions: [String: String] = [
-    "gunshot": "only loud_impulse fires, the gunshot entry does not",
     "explosion": "explosion fires but 0.4 s late (onset 1.4 s)",
     "glass_break": "only loud_impulse fires, the glass_break entry does not",
     "scream": "nothing fires",
