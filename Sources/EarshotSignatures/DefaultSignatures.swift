@@ -73,7 +73,7 @@ public enum DefaultSignatures {
     {
       "name": "glass_break",
       "kind": "impulsive",
-      "band_template_db": [-40, -35, -28, -18, -8, -2, 0, -4],
+      "band_template_db": [-40, -35, -28, -30, -20, -6, 0, -4],
       "band_tolerance_db": [60, 60, 8, 6, 8, 6, 6, 10],
       "max_band_error_db": 3,
       "tonal_hz": [],

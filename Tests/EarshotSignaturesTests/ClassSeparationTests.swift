@@ -38,7 +38,6 @@ let confuserScenes: [Scene] = [
 /// and the suite fails ("known issue not recorded") once it is fixed.
 let knownConfusions: [String: String] = [
     "explosion": "explosion fires but 0.4 s late (onset 1.4 s)",
-    "glass_break": "only loud_impulse fires, the glass_break entry does not",
     "scream": "nothing fires",
     "car_horn": "nothing fires (car_horn entry does not match the harmonic horn)",
     "siren": "nothing fires",
