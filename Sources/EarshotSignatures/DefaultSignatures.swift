@@ -154,11 +154,11 @@ public enum DefaultSignatures {
     {
       "name": "car_horn",
       "kind": "sustained",
-      "band_template_db": [-40, -30, -20, 0, -3, -6, -10, -18],
+      "band_template_db": [-40, -30, -20, 0, -3, -6, -10, -25],
       "band_tolerance_db": [60, 60, 8, 5, 6, 6, 8, 14],
       "max_band_error_db": 5,
       "tonal_hz": [400, 450, 500],
-      "min_tonality_db": -4,
+      "min_tonality_db": -6,
       "max_tonality_db": null,
       "sweep_bins": [1, 2],
       "min_rise_db_per_ms": null,

@@ -39,7 +39,6 @@ let confuserScenes: [Scene] = [
 let knownConfusions: [String: String] = [
     "explosion": "explosion fires but 0.4 s late (onset 1.4 s)",
     "scream": "nothing fires",
-    "car_horn": "nothing fires (car_horn entry does not match the harmonic horn)",
     "siren": "nothing fires",
 ]
 
