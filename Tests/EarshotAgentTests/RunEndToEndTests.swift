@@ -49,8 +49,11 @@ extension RunAgentTests {
                 #expect(schemaErrors(e.payload, schema: "event") == [], "\(e.payload)")
                 #expect(e.qos == 1 && !e.retained)
             }
-            // The ids published are the ids the agent logged.
-            #expect(Set(events.compactMap { $0.json?["id"] as? String }) == Set(agent.eventIDs), "\(agent.stderr)")
+            // The ids published are the ids the agent logged (its stderr is read
+            // asynchronously: give the log line up to 5 s to arrive).
+            let publishedIDs = Set(events.compactMap { $0.json?["id"] as? String })
+            for _ in 0..<100 where !publishedIDs.isSubset(of: Set(agent.eventIDs)) { usleep(50_000) }
+            #expect(publishedIDs == Set(agent.eventIDs), "\(agent.stderr)")
             // Onsets are UTC ns of this run (an unpaced replay has no meaningful capture times to compare further).
             let now = Int(Date().timeIntervalSince1970 * 1e9)
             for e in events { #expect(((e.json?["onset_ns"] as? Int) ?? 0) > now - 120_000_000_000 && ((e.json?["onset_ns"] as? Int) ?? 0) < now + 5_000_000_000) }

@@ -90,8 +90,14 @@ extension RunAgentTests {
             agent.signal(SIGTERM)
             #expect(agent.wait(timeout: 10) == 0, "\(agent.stderr)")
             #expect(notify.messages.contains { $0.contains("STOPPING=1") })
+            // The subscriber may still be receiving: wait (bounded) for the final status.
+            let cleanOffline = { () -> Bool in
+                let last = sub.messages(on: base + "/status").last?.json
+                return last?["state"] as? String == "offline" && last?["reason"] == nil
+            }
+            _ = sub.wait(timeout: 3) { _ in cleanOffline() }
             let last = sub.messages(on: base + "/status").last?.json
-            #expect(last?["state"] as? String == "offline" && last?["reason"] == nil, "clean offline status, not the will: \(String(describing: last))")
+            #expect(cleanOffline(), "clean offline status, not the will: \(String(describing: last))")
         }
     }
 }

@@ -67,6 +67,10 @@ public final class MQTTPublisher: @unchecked Sendable {
     private var session: MosquittoSession?
     private var thread: Thread?
     private var stopping = false
+    /// Message id of the clean "offline" status published by `stop()`, and
+    /// whether the broker has acknowledged it (so DISCONNECT may follow).
+    private var offlineStatusMid: Int32?
+    private var offlineStatusAcked = false
     private var stopped = true
     private var connected = false
     private var socketOpen = false
@@ -160,7 +164,7 @@ public final class MQTTPublisher: @unchecked Sendable {
         while !lock.withLock({ writerDone }) && Outbox.monotonicNanoseconds() < writerDeadline { usleep(1_000) }
         let wasRunning = lock.withLock { () -> Bool in
             guard !stopped else { return false }
-            if connected { publishStatusLocked(online: false) }
+            if connected { offlineStatusMid = publishStatusLocked(online: false) }
             return true
         }
         guard wasRunning else { return }
@@ -356,9 +360,17 @@ public final class MQTTPublisher: @unchecked Sendable {
 
     private func s_disconnect() {
         guard let s = lock.withLock({ session }) else { return }
-        for _ in 0..<10 { _ = s.loop(timeoutMs: 5); if !s.wantsWrite { break } }
+        // Wait (bounded, 1 s) for the broker's PUBACK of the offline status, so a
+        // clean stop is never reported by the last will instead.
+        let waitForStatus = lock.withLock { offlineStatusMid != nil }
+        for _ in 0..<200 {
+            if s.loop(timeoutMs: 5) != 0 { break }
+            let done = waitForStatus ? lock.withLock { offlineStatusAcked } : !s.wantsWrite
+            if done { break }
+        }
         s.disconnect()
-        for _ in 0..<5 { if s.loop(timeoutMs: 5) != 0 { break } }
+        // Flush DISCONNECT: loop until libmosquitto reports the connection closed (bounded, 0.5 s).
+        for _ in 0..<100 { if s.loop(timeoutMs: 5) != 0 { break } }
     }
 
     private func backOff(failures: Int, error: MQTTError) {
@@ -396,7 +408,10 @@ public final class MQTTPublisher: @unchecked Sendable {
     }
 
     private func handlePublished(_ mid: Int32) {
-        let (settled, observer) = lock.withLock { (outbox.acknowledge(mid: mid), ackObserver) }
+        let (settled, observer) = lock.withLock { () -> ((id: UInt64, kind: OutboxRecordKind, tag: UInt64)?, (@Sendable (Acknowledgement) -> Void)?) in
+            if mid == offlineStatusMid { offlineStatusAcked = true }
+            return (outbox.acknowledge(mid: mid), ackObserver)
+        }
         if let settled, let observer {
             observer(Acknowledgement(recordID: settled.id, kind: settled.kind, sequence: settled.tag))
         }
@@ -421,14 +436,15 @@ public final class MQTTPublisher: @unchecked Sendable {
         }
     }
 
-    private func publishStatusLocked(online: Bool) {
-        guard let s = session else { return }
+    @discardableResult
+    private func publishStatusLocked(online: Bool) -> Int32? {
+        guard let s = session else { return nil }
         let counters = PublisherCounters(outbox: outbox.stats, connections: connections,
                                          uptimeSeconds: Int64((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000_000))
         status.encode(into: statusWriter, online: online, site: configuration.site, sensor: configuration.sensor,
                       bootID: bootID, time: .now(), counters: counters)
-        statusTopicC.withUnsafeBufferPointer { topic in
-            _ = s.publish(topic: topic.baseAddress!, payload: UnsafeRawBufferPointer(statusWriter.bytes), qos: 1, retain: true)
+        return statusTopicC.withUnsafeBufferPointer { topic in
+            s.publish(topic: topic.baseAddress!, payload: UnsafeRawBufferPointer(statusWriter.bytes), qos: 1, retain: true)
         }
     }
 
