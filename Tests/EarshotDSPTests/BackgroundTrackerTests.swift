@@ -8,14 +8,14 @@ import Foundation
     static let hop = 0.01
 
     /// Q8.8 level of `dB` plus Gaussian fluctuation of `sigma` dB.
-    static func q(_ dB: Double, _ rng: inout TonalRNG, sigma: Double = 2) -> Int16 {
+    static func q(_ dB: Double, _ rng: inout SplitMix64, sigma: Double = 2) -> Int16 {
         Int16((256 * (dB + sigma * rng.gaussian())).rounded())
     }
 
     /// Runs lane 0 of a tracker over a level profile; returns backgrounds (dB) and SNRs (dB).
     static func run(_ profile: (Double) -> Double, seconds: Double, seed: UInt64 = 1) -> ([Double], [Double]) {
         var t = BackgroundTracker(hopSeconds: hop, riseSeconds: 10)
-        var rng = TonalRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var bg: [Double] = [], snr: [Double] = []
         for h in 0..<Int(seconds / hop) {
             let s = t.update(SIMD8(repeating: q(profile(Double(h) * hop), &rng)))
@@ -68,7 +68,7 @@ import Foundation
     func lanes() {
         var t = BackgroundTracker(hopSeconds: Self.hop, riseSeconds: 5)
         var scalar = ScalarBackgroundTracker(hopSeconds: Self.hop, riseSeconds: 5)
-        var rng = TonalRNG(seed: 8)
+        var rng = SplitMix64(seed: 8)
         var lastSNR = SIMD8<Int16>()
         for h in 0..<1_500 {
             var l = SIMD8<Int16>(repeating: FeatureFrame.floor)

@@ -66,7 +66,7 @@ import Foundation
 
     @Test("one block and many random-sized blocks give identical state")
     func splitBlocks() {
-        var rng = TonalRNG(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let x: [Int16] = (0..<20_000).map { n in
             n % 3_000 < 200 ? (n & 1 == 0 ? .max : .min) : Int16(truncatingIfNeeded: Int64(bitPattern: rng.next()) >> 53)
         }

@@ -3,20 +3,6 @@
 import Testing
 @testable import EarshotDSP
 
-/// SplitMix64: a tiny seeded RNG for reproducible random block sizes.
-struct FilterTestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 enum FilterTestSignal {
     static let pi = 3.141_592_653_589_793
 
@@ -29,7 +15,7 @@ enum FilterTestSignal {
 
     /// Random-ish broadband Q15 noise with occasional full-scale bursts.
     static func noise(count: Int, seed: UInt64) -> [Int16] {
-        var rng = FilterTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { n in
             if (n / 700) % 9 == 4 { return (n & 1) == 0 ? Int16.max : Int16.min }
             return Int16(truncatingIfNeeded: Int64(bitPattern: rng.next()) >> 50)
@@ -38,7 +24,7 @@ enum FilterTestSignal {
 
     /// Random block sizes (0 included) that sum to `total`.
     static func blockSizes(total: Int, seed: UInt64, maxBlock: Int = 600) -> [Int] {
-        var rng = FilterTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var sizes: [Int] = []
         var left = total
         while left > 0 {

@@ -109,7 +109,7 @@ import Foundation
         let hop = 120
         let make = { GoertzelBank(sampleRate: 16_000, frequencies: AnalysisConfig().binFrequencies, binCount: 16,
                                   blockSamples: Int32(hop * overlap), hopSamples: Int32(hop)) }
-        var rng = TonalRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let x: [Int16] = (0..<6_000).map { n in
             n % 997 < 40 ? (n & 1 == 0 ? .max : .min) : Int16(truncatingIfNeeded: Int64(bitPattern: rng.next()) >> 52)
         }
@@ -134,7 +134,7 @@ import Foundation
         let freqs = AnalysisConfig().binFrequencies
         var sliding = GoertzelBank(sampleRate: 16_000, frequencies: freqs, binCount: 16,
                                    blockSamples: Int32(n), hopSamples: Int32(hop))
-        var rng = TonalRNG(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let x: [Int16] = (0..<(hop * 12)).map { i in
             TonalSignal.quantise(8_000 * sin(Double(i * i) * 0.000_05) + 500 * rng.gaussian())
         }
@@ -179,7 +179,7 @@ import Foundation
 
     @Test("both kernels (scalar run, SIMD runLanes) equal the exact integer recursion")
     func kernelsAgree() {
-        var rng = TonalRNG(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let bank = GoertzelBank(sampleRate: 16_000, frequencies: AnalysisConfig().binFrequencies, binCount: 16,
                                 blockSamples: 160, hopSamples: 160)
         for trial in 0..<6 {

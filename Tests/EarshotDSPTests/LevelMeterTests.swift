@@ -6,7 +6,7 @@ import Testing
 @Suite struct LevelMeterTests {
     /// Random hops: level uniform in −85 … −5 dBFS, energy consistent with it.
     static func hops(_ count: Int, seed: UInt64) -> [(energy: UInt64, samples: Int32, level: Int32)] {
-        var rng = FilterTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let dB = -85 + 80 * Double(rng.below(1_000_000)) / 1_000_000
             let samples: Int32 = 160
@@ -60,7 +60,7 @@ import Testing
         let h = Self.hops(500, seed: 10)
         var a = LevelMeter(), b = LevelMeter()
         for x in h { a.add(energy: x.energy, sampleCount: x.samples, levelQ8_8: x.level) }
-        var rng = FilterTestRNG(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var i = 0
         while i < h.count {
             let n = min(h.count - i, rng.below(40))

@@ -48,7 +48,7 @@ import Foundation
         var worst = 0
         for (trial, level) in [-10.0, -20.0, -25.0].enumerated() {
             var x = Self.streetNoise(rate: fs, count: rate * 2, seed: UInt64(trial + 1))
-            var rng = TonalRNG(seed: UInt64(100 + trial))
+            var rng = SplitMix64(seed: UInt64(100 + trial))
             // Five clicks at random positions, ≥ 250 ms apart, first after 200 ms.
             let positions = (0..<5).map { k in Int(fs * (0.2 + 0.33 * Double(k))) + rng.below(rate / 20) }
             let c = Self.click(rate: fs, dBFS: level)

@@ -4,8 +4,9 @@
 import Foundation
 @testable import EarshotDSP
 
-/// SplitMix64: reproducible random numbers for signals and block sizes.
-struct TonalRNG {
+/// SplitMix64: reproducible random numbers for signals and block sizes,
+/// shared by every test in this target.
+struct SplitMix64 {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -37,7 +38,7 @@ enum TonalSignal {
 
     /// Gaussian white noise whose RMS reads `dBFS` (sine-referenced: RMS = 32768·10^(dB/20)/√2).
     static func noise(dBFS: Double, count: Int, seed: UInt64) -> [Double] {
-        var rng = TonalRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let rms = amplitude(dBFS: dBFS) / 2.0.squareRoot()
         return (0..<count).map { _ in rms * rng.gaussian() }
     }
@@ -46,7 +47,7 @@ enum TonalSignal {
 
     /// Random block sizes (0 included) summing to `total`.
     static func blockSizes(total: Int, seed: UInt64, maxBlock: Int) -> [Int] {
-        var rng = TonalRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var sizes: [Int] = []
         var left = total
         while left > 0 {
