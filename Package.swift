@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP"]),
         .target(name: "EarshotGPIO", dependencies: ["CGPIOD"]),
         .target(name: "EarshotMQTT", dependencies: ["CMosquitto"]),
-        .target(name: "EarshotTestSupport", dependencies: []),
+        .target(name: "EarshotTestSupport", dependencies: ["EarshotDetection", "EarshotSignatures"]),
         .executableTarget(name: "earshot-mqtt-probe", dependencies: ["EarshotMQTT"], path: "Tools/mqtt-probe"),
 
         // Configuration, wiring, services; and the CLI on top.

@@ -156,23 +156,7 @@ func writeSite(table: String?) throws -> String {
 /// The default gunshot and car_horn entries with spectral checks relaxed (the
 /// bench's synthetic sounds are not recordings), as in the agent's tests.
 func writeRelaxedTable() throws -> String {
-    let base = DefaultSignatures.table
-    var table = SignatureTable()
-    for i in 0..<base.count {
-        var s = base[i]
-        guard s.soundClass == .gunshot || s.soundClass == .carHorn else { continue }
-        s.bandTemplate = SIMD8(repeating: 0)
-        s.bandTolerance = SIMD8(repeating: 60 * 256)
-        s.maxBandError = 60 * 256
-        s.minSNR = 0
-        s.minLevelDBFS = -30 * 256
-        s.minConfidence = 0
-        s.tonalHz = SIMD8(repeating: 0)
-        s.minTonality = Signature.off
-        s.maxTonality = Signature.offMax
-        if s.soundClass == .carHorn { s.minRise = Signature.off }
-        table.append(s)
-    }
+    let table = SignatureTable.relaxedForSyntheticSounds()
     let path = dir + "/table.json"
     try SignatureFile.encode(table).write(toFile: path, atomically: true, encoding: .utf8)
     return path

@@ -119,24 +119,7 @@ struct RunFixture {
     /// A signature table: the default gunshot and car_horn entries with spectral
     /// checks relaxed (the test's synthetic sounds are not recordings).
     func writeTable() throws -> String {
-        let base = DefaultSignatures.table
-        var table = SignatureTable()
-        for i in 0..<base.count {
-            var s = base[i]
-            guard s.soundClass == .gunshot || s.soundClass == .carHorn else { continue }
-            s.bandTemplate = SIMD8(repeating: 0)
-            s.bandTolerance = SIMD8(repeating: 60 * 256)
-            s.maxBandError = 60 * 256
-            s.minSNR = 0
-            s.minLevelDBFS = -30 * 256
-            s.minConfidence = 0
-            s.tonalHz = SIMD8(repeating: 0)
-            s.minTonality = Signature.off
-            s.maxTonality = Signature.offMax
-            if s.soundClass == .carHorn { s.minRise = Signature.off }
-            table.append(s)
-        }
-        return try write("table.json", SignatureFile.encode(table))
+        return try write("table.json", SignatureFile.encode(.relaxedForSyntheticSounds()))
     }
 
     /// A board: generic capture on `device`, optional PTZ lines (offsets 0…3, 100 ms pulse).
