@@ -24,7 +24,14 @@ struct SignalHandlingTests {
 
         #expect(kill(getpid(), SIGTERM) == 0)  // handled: the test process is still alive
         #expect(kill(getpid(), SIGINT) == 0)
-        let f = h.wait(timeoutMs: 1_000)
+        // The two signals reach the handler thread independently: a wait may
+        // return after the first, so gather flags (bounded, 1 s in all).
+        var f = SignalFlags()
+        for _ in 0..<10 where !(f.terminate && f.interrupt) {
+            let g = h.wait(timeoutMs: 100)
+            f = SignalFlags(terminate: f.terminate || g.terminate, interrupt: f.interrupt || g.interrupt,
+                            reload: f.reload || g.reload)
+        }
         #expect(f.terminate && f.interrupt && !f.reload)
         #expect(f.shouldStop)
 
