@@ -58,6 +58,9 @@ let package = Package(
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-agent-bench"),
         .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
+        .executableTarget(name: "earshot-tune", dependencies: [
+            "EarshotAgent", "EarshotDSP", "EarshotDetection", "EarshotSignatures",
+        ], path: "Tools/eval/tune"),
 
         .testTarget(name: "EarshotDSPTests", dependencies: ["EarshotDSP"]),
         .testTarget(name: "EarshotDetectionTests", dependencies: ["EarshotDetection", "EarshotDSP"]),
