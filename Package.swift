@@ -58,6 +58,9 @@ let package = Package(
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-agent-bench"),
         .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
+        // HIL VM (make hil): the audio and signature table played into snd-aloop.
+        .executableTarget(name: "earshot-hil-gen", dependencies: ["EarshotAgent", "EarshotSignatures", "EarshotTestSupport"],
+                          path: "Tools/hil/gen"),
         .executableTarget(name: "earshot-tune", dependencies: [
             "EarshotAgent", "EarshotDSP", "EarshotDetection", "EarshotSignatures",
         ], path: "Tools/eval/tune"),
