@@ -9,6 +9,7 @@ PACKAGES=(
   alsa-utils gpiod openssl                        # device tools, TLS test certificates
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # ARM bit-exactness check
   python3-venv python3-dev                        # evaluation / CMSIS-DSP comparison venv
+  qemu-system-x86 busybox-static bc make gcc kmod xz-utils   # make hil: VM, initramfs, out-of-tree gpio-sim
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
