@@ -1,4 +1,5 @@
-// `earshot devices`: the ALSA capture devices a board file can name.
+// `earshot devices`: the ALSA capture devices a board file can name, with what
+// each accepts (rates, formats, channel counts) when probed.
 import EarshotAudio
 
 /// Exit statuses of `earshot devices`.
@@ -10,14 +11,37 @@ public enum DevicesExit {
 }
 
 /// Formats `hints` (name, description; from `alsaCaptureDeviceHints()`) for people or, with `json`, as
-/// one JSON object `{"devices":[{"name":…,"description":…}],"probed":false}`.
-/// Rates, formats and channel counts are not probed: EarshotAudio exposes no
-/// `snd_pcm_hw_params_test_*` query yet (only the hints), and the text says so.
+/// one JSON object `{"devices":[{"name":…,"description":…}],"probed":false}` (no capability probe).
 public func devicesReport(hints: [(name: String, description: String)], json: Bool) -> DiagnosticOutput {
+    devicesReport(hints: hints, capabilities: nil, json: json)
+}
+
+/// Formats `hints` with, when `capabilities` is given (one per hint, same order), each
+/// device's accepted rates (Hz), formats and channel range. JSON:
+/// `{"devices":[{"name":…,"description":…,"state":"ok"|"busy"|"error","error":…,
+/// "rates_hz":[…],"formats":[…],"channels_min":N,"channels_max":N}],"probed":true}`.
+/// A busy or failing device is listed with its state; it does not change the exit code.
+public func devicesReport(hints: [(name: String, description: String)], capabilities: [AlsaCaptureCapabilities]?,
+                          json: Bool) -> DiagnosticOutput {
+    let probed = capabilities != nil && capabilities!.count == hints.count
+    let exit = hints.isEmpty ? DevicesExit.none : DevicesExit.found
     if json {
-        let items = hints.map { "{\"name\":\(jsonString($0.name)),\"description\":\(jsonString($0.description))}" }
-        return DiagnosticOutput(lines: ["{\"devices\":[" + items.joined(separator: ",") + "],\"probed\":false}"],
-                                exitCode: hints.isEmpty ? DevicesExit.none : DevicesExit.found)
+        var items: [String] = []
+        for (i, h) in hints.enumerated() {
+            var item = "{\"name\":\(jsonString(h.name)),\"description\":\(jsonString(h.description))"
+            if probed, let c = capabilities?[i] {
+                switch c.outcome {
+                case .probed:
+                    item += ",\"state\":\"ok\",\"rates_hz\":[\(c.rates.map(String.init).joined(separator: ","))]"
+                        + ",\"formats\":[\(c.formats.map(jsonString).joined(separator: ","))]"
+                        + ",\"channels_min\":\(c.channelsMin),\"channels_max\":\(c.channelsMax)"
+                case .busy: item += ",\"state\":\"busy\""
+                case .failed(let why): item += ",\"state\":\"error\",\"error\":\(jsonString(why))"
+                }
+            }
+            items.append(item + "}")
+        }
+        return DiagnosticOutput(lines: ["{\"devices\":[" + items.joined(separator: ",") + "],\"probed\":\(probed)}"], exitCode: exit)
     }
     if hints.isEmpty {
         return DiagnosticOutput(lines: [
@@ -26,16 +50,35 @@ public func devicesReport(hints: [(name: String, description: String)], json: Bo
         ], exitCode: DevicesExit.none)
     }
     var lines = ["ALSA capture devices (put the name in the board file's [audio] device):"]
-    for h in hints {
+    for (i, h) in hints.enumerated() {
         lines.append("  \(h.name)")
         if !h.description.isEmpty { lines.append("      \(h.description)") }
+        guard probed, let c = capabilities?[i] else { continue }
+        switch c.outcome {
+        case .probed:
+            let ch = c.channelsMin == c.channelsMax ? "\(c.channelsMin)" : "\(c.channelsMin)…\(c.channelsMax)"
+            let rates = c.rates.isEmpty ? "none of 8000…48000" : c.rates.map(String.init).joined(separator: " ")
+            let formats = c.formats.isEmpty ? "none of S16_LE S32_LE S24_LE FLOAT_LE" : c.formats.joined(separator: " ")
+            lines.append("      rates Hz: \(rates) | formats: \(formats) | channels: \(ch)")
+            if !c.formats.contains("S16_LE") && !c.formats.contains("S32_LE") {
+                lines.append("      (Earshot captures S16_LE or S32_LE: use the plughw: form of this device)")
+            }
+        case .busy:
+            lines.append("      busy: another program holds it (check `fuser -v /dev/snd/*`); not probed")
+        case .failed(let why):
+            lines.append("      not probed: \(why)")
+        }
     }
-    lines.append("(supported rates/formats/channels are not probed yet: EarshotAudio has no hw_params query; "
-                 + "`earshot run` reports what the device negotiates)")
-    return DiagnosticOutput(lines: lines, exitCode: DevicesExit.found)
+    if !probed {
+        lines.append("(supported rates/formats/channels not probed)")
+    }
+    return DiagnosticOutput(lines: lines, exitCode: exit)
 }
 
-/// `devicesReport` over this machine's ALSA hints.
-public func devicesReportForThisMachine(json: Bool) -> DiagnosticOutput {
-    devicesReport(hints: alsaCaptureDeviceHints().map { ($0.name, $0.description) }, json: json)
+/// `devicesReport` over this machine's ALSA hints, each device probed
+/// (non-blocking open, closed at once) unless `probe` is false.
+public func devicesReportForThisMachine(json: Bool, probe: Bool = true) -> DiagnosticOutput {
+    let hints = alsaCaptureDeviceHints()
+    let caps = probe ? hints.map { probeCaptureCapabilities($0.name) } : nil
+    return devicesReport(hints: hints.map { ($0.name, $0.description) }, capabilities: caps, json: json)
 }
