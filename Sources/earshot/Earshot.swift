@@ -8,5 +8,5 @@ struct Earshot: ParsableCommand {
         commandName: "earshot",
         abstract: "Listens to the street and reports abnormal sounds.",
         version: "0.1.0",
-        subcommands: [DemoCommand.self, DevicesCommand.self, MeterCommand.self, GPIOCommand.self, MQTTCommand.self, AnalyzeCommand.self, ConfigCommand.self, RunCommand.self, TableCommand.self, LearnCommand.self])
+        subcommands: [DemoCommand.self, DevicesCommand.self, MeterCommand.self, CalibrateCommand.self, GPIOCommand.self, MQTTCommand.self, AnalyzeCommand.self, ConfigCommand.self, RunCommand.self, TableCommand.self, LearnCommand.self])
 }
