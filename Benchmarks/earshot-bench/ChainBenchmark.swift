@@ -11,14 +11,22 @@ enum ChainBenchmark {
     }
 
     static func timesRealTime(rate: Int32, audioSeconds: Double) -> Double {
+        timed(rate: rate, audioSeconds: audioSeconds).timesRealTime
+    }
+
+    /// Wall-clock times real time and thread CPU ns per sample of one run.
+    static func timed(rate: Int32, audioSeconds: Double) -> (timesRealTime: Double, cpuNsPerSample: Double) {
         var chain = AnalysisChain(config: AnalysisConfig(sampleRate: rate))
         let hop = Int(chain.config.hopSamples)
         let signal = SyntheticStreet.samples(count: hop * 1_000, rate: Int(rate))
         let hops = Int(audioSeconds * Double(rate)) / hop
         var frame = FeatureFrame()
         var sink: Int64 = 0
+        var cpu = 0.0
         let ns = signal.withUnsafeBufferPointer { all in
             measureNanoseconds {
+                cpu = -GoertzelBenchmark.threadCPUNanoseconds()
+                defer { cpu += GoertzelBenchmark.threadCPUNanoseconds() }
                 for h in 0..<hops {
                     let start = (h % 1_000) * hop
                     chain.process(hop: UnsafeBufferPointer(rebasing: all[start..<start + hop]), into: &frame)
@@ -27,7 +35,7 @@ enum ChainBenchmark {
             }
         }
         blackHole(sink)
-        return Double(hops * hop) / Double(rate) / (ns / 1e9)
+        return (Double(hops * hop) / Double(rate) / (ns / 1e9), cpu / Double(hops * hop))
     }
 }
 

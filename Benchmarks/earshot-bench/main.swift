@@ -5,6 +5,15 @@ import EarshotDSP
 
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "frames" {
     FrameDump.run()
+} else if CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "chain" {
+    // Profiling aid: only the 16 kHz chain, `earshot-bench chain SECONDS`.
+    let seconds = Double(CommandLine.arguments[2]) ?? 60
+    let rate: Int32 = CommandLine.arguments.count > 3 ? Int32(CommandLine.arguments[3]) ?? 16_000 : 16_000
+    var best = Double.infinity
+    for _ in 0..<5 {
+        best = min(best, ChainBenchmark.timed(rate: rate, audioSeconds: seconds).cpuNsPerSample)
+    }
+    print("chain_cpu_ns_per_sample_best5=\(best)")
 } else {
     let audioSeconds = CommandLine.arguments.count > 1 ? Double(CommandLine.arguments[1]) ?? 600 : 600
     var results: [BenchmarkResult] = []

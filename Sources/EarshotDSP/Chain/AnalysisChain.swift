@@ -33,6 +33,12 @@ public struct AnalysisChain {
     @usableFromInline let hopSamples: Int
     /// Lanes of the filterbank that produce a level (compliant or partial).
     @usableFromInline let activeBands: SIMDMask<SIMD8<Int16>.MaskStorage>
+    /// The gain is exactly 1 (Q27 2^27): the gain stage is the identity.
+    @usableFromInline let unityGain: Bool
+    /// The conditioned hop (after DC blocking and gain), Q15, behind
+    /// `historySlots` samples of pre-emphasis history. Kept in the chain so
+    /// no hop-sized buffer is cleared per hop.
+    @usableFromInline var scratch = InlineArray<1_028, Int16>(repeating: 0)
 
     /// Designs every stage for `config` (Double math, configuration time).
     public init(config: AnalysisConfig) {
@@ -43,6 +49,7 @@ public struct AnalysisChain {
         self.hopOffsetQ8_8 = Decibel.dBFSOffsetQ8_8(sampleCount: Int(config.hopSamples))
         self.dcBlocker = DCBlocker(sampleRate: config.sampleRate)
         self.gain = CalibrationGain(gain: config.calibrationGain)
+        self.unityGain = gain.gainQ27 == 1 << 27
         self.filterbank = OctaveFilterbank(sampleRate: config.sampleRate)
         self.aWeighting = AWeightingFilter(sampleRate: config.sampleRate)
         self.goertzel = GoertzelBank(
@@ -65,40 +72,48 @@ public struct AnalysisChain {
     public mutating func process(hop: UnsafeBufferPointer<Int16>, into frame: inout FeatureFrame) {
         precondition(hop.count == hopSamples, "AnalysisChain: hop must hold config.hopSamples samples")
         let n = hopSamples
-        // The conditioned hop (after DC blocking and gain), Q15, on the stack.
-        var conditioned = InlineArray<1_024, Int16>(repeating: 0)
-        withUnsafeMutablePointer(to: &conditioned) { storage in
-            let x = UnsafeMutableBufferPointer(
-                start: UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Int16.self), count: n)
-            dcBlocker.process(hop, into: x)
-            gain.process(inPlace: x)
-            let input = UnsafeBufferPointer(x)
+        let unity = unityGain
+        let offset = hopOffsetQ8_8
+        let active = activeBands
+        withUnsafeMutablePointer(to: &scratch) { storage in
+            let x = UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Int16.self) + Self.historySlots
+            // One pass: DC blocker, gain, Σx²/peak, envelope, onset.
+            let front = unity
+                ? Self.frontEnd(hop, into: x, applyGain: false, dcBlocker: &dcBlocker, gain: gain,
+                                envelope: &envelope, onset: &onset)
+                : Self.frontEnd(hop, into: x, applyGain: true, dcBlocker: &dcBlocker, gain: gain,
+                                envelope: &envelope, onset: &onset)
+            let input = UnsafeBufferPointer(start: UnsafePointer(x), count: n)
 
             frame = FeatureFrame()
             frame.hopIndex = hopIndex
             frame.firstSample = nextSample
-            Self.measureBroadband(input, offset: hopOffsetQ8_8, into: &frame)
+            Self.broadbandLevels(sum: front.sum, peak: front.peak, clipped: front.clipped,
+                                 offset: offset, into: &frame)
 
+            // Octave bands and A-weighting in one pass (vector + scalar work).
             var bandEnergy = SIMD8<UInt64>(repeating: 0)
-            filterbank.process(input, energy: &bandEnergy)
-            frame.bandLevel = levels(of: bandEnergy)
+            var aEnergy: UInt64 = 0
+            var a = aWeighting.kernel
+            filterbank.run(input, energy: &bandEnergy) { x0 in
+                let y = a.step(x0)
+                aEnergy &+= UInt64(bitPattern: y &* y)
+            }
+            aWeighting.kernel = a
+            frame.levelA = Self.level(aEnergy, offset: offset)
+            frame.bandLevel = Self.levels(of: bandEnergy, active: active, offset: offset)
             frame.bandSNR = bandBackground.update(frame.bandLevel)
             frame.bandBackground = bandBackground.background
             _ = broadbandBackground.update(frame.levelZ)
             frame.backgroundZ = broadbandBackground.background
 
-            var aEnergy: UInt64 = 0
-            aWeighting.process(input, energy: &aEnergy)
-            frame.levelA = Self.level(aEnergy, offset: hopOffsetQ8_8)
-
             _ = goertzel.process(input)
             frame.binPower = goertzel.power
 
-            envelope.process(input)
             frame.envelope = envelope.levelQ8_8
 
-            frame.onsetOffset = Int16(truncatingIfNeeded: onset.process(input))
-            let hopFeatures = onset.endHop()
+            frame.onsetOffset = Int16(truncatingIfNeeded: front.onsetOffset)
+            let hopFeatures = onset.endHop(peak: front.peak, sum: front.sum, count: Int32(truncatingIfNeeded: n))
             frame.riseRate = hopFeatures.riseRate
             frame.crest = hopFeatures.crest
         }
@@ -108,10 +123,10 @@ public struct AnalysisChain {
 
     /// Q8.8 dBFS per band from hop energies; inactive lanes read the floor.
     @inlinable
-    func levels(of energy: SIMD8<UInt64>) -> SIMD8<Int16> {
+    static func levels(of energy: SIMD8<UInt64>, active: SIMDMask<SIMD8<Int16>.MaskStorage>, offset: Int32) -> SIMD8<Int16> {
         var out = SIMD8<Int16>(repeating: FeatureFrame.floor)
-        for lane in 0..<8 where activeBands[lane] {
-            out[lane] = Self.level(energy[lane], offset: hopOffsetQ8_8)
+        for lane in 0..<8 where active[lane] {
+            out[lane] = Self.level(energy[lane], offset: offset)
         }
         return out
     }
@@ -123,19 +138,10 @@ public struct AnalysisChain {
         return Saturate.toInt16(l < Int32(FeatureFrame.floor) ? Int32(FeatureFrame.floor) : l)
     }
 
-    /// levelZ, peak and clipped-sample count of the conditioned hop.
+    /// levelZ, peak and clipped-sample count from the hop's Σx² (Q30),
+    /// peak |x| (Q15) and clipped count, measured by `frontEnd`.
     @inlinable
-    static func measureBroadband(_ x: UnsafeBufferPointer<Int16>, offset: Int32, into frame: inout FeatureFrame) {
-        var sum: UInt64 = 0
-        var peak: Int32 = 0
-        var clipped: Int16 = 0
-        for s in x {
-            let v = Int32(s)
-            let m = v < 0 ? 0 &- v : v
-            if m > peak { peak = m }
-            if m >= 32_767 { clipped &+= 1 }
-            sum &+= UInt64(bitPattern: Widen.product(v, v))
-        }
+    static func broadbandLevels(sum: UInt64, peak: Int32, clipped: Int16, offset: Int32, into frame: inout FeatureFrame) {
         frame.levelZ = level(sum, offset: offset)
         // Peak re a full-scale sine's peak: 20·log10(peak/32768) = 10·log10(peak²) − 10·log10(2^30).
         let peakQ8_8 = Decibel.powerQ8_8(UInt64(bitPattern: Widen.product(peak, peak))) &- 23_119  // 90.309 dB · 256

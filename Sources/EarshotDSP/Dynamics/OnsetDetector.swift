@@ -162,11 +162,18 @@ public struct OnsetDetector {
     /// Returns the features of the samples fed since the previous call (one
     /// hop) and starts a new hop.
     public mutating func endHop() -> OnsetHopFeatures {
+        endHop(peak: hopPeak, sum: hopSum, count: hopCount)
+    }
+
+    /// `endHop()` with the hop's peak |x|, Σx² and sample count measured by
+    /// the caller (`AnalysisChain` measures them once for the whole frame).
+    @usableFromInline
+    mutating func endHop(peak: Int32, sum: UInt64, count: Int32) -> OnsetHopFeatures {
         var f = OnsetHopFeatures()
-        if hopSum > 0 {
-            let peakSquare = Widen.uint64(UInt32(bitPattern: hopPeak &* hopPeak))
-            let crest = Decibel.powerQ8_8(peakSquare &* Widen.uint64(UInt32(bitPattern: hopCount)))
-                &- Decibel.powerQ8_8(hopSum)
+        if sum > 0 {
+            let peakSquare = Widen.uint64(UInt32(bitPattern: peak &* peak))
+            let crest = Decibel.powerQ8_8(peakSquare &* Widen.uint64(UInt32(bitPattern: count)))
+                &- Decibel.powerQ8_8(sum)
             f.crest = Saturate.toInt16(max(0, crest))
         }
         if hopSteepest != Int32.min {

@@ -116,29 +116,60 @@ public struct AWeightingFilter {
     mutating func run(_ input: UnsafeBufferPointer<Int16>, output: UnsafeMutablePointer<Int16>?, energy: inout UInt64) {
         guard let src = input.baseAddress else { return }
         let n = input.count
-        let p1 = self.p1, q1 = self.q1, p2 = self.p2, q2 = self.q2
-        let b0 = self.b0, b1 = self.b1, b2 = self.b2, p3 = self.p3, q3 = self.q3
-        var x1 = self.x1, x2 = self.x2, u1 = self.u1, u2 = self.u2
-        var v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2
+        var k = kernel
         var e = energy
         var i = 0
         while i < n {
-            let x0 = Widen.int64(src[i]) &<< 12
-            let u0 = Self.towardZero(((x0 &- (x1 &<< 1) &+ x2) &<< 30) &+ p1 &* u1 &+ q1 &* u2)
-            let v0 = Self.towardZero(((u0 &- (u1 &<< 1) &+ u2) &<< 30) &+ p2 &* v1 &+ q2 &* v2)
-            let w0 = Self.towardZero(b0 &* v0 &+ b1 &* v1 &+ b2 &* v2 &+ p3 &* w1 &+ q3 &* w2)
-            let y = (w0 &+ 2_048) &>> 12
+            let y = k.step(Widen.int64(src[i]) &<< 12)
             e &+= UInt64(bitPattern: y &* y)
             if let out = output { out[i] = Saturate.toInt16(y) }
+            i &+= 1
+        }
+        energy = e
+        kernel = k
+    }
+
+    /// Coefficients and state as one value, so a caller's loop keeps them
+    /// in registers (copy out, step, copy back).
+    @inlinable var kernel: Kernel {
+        get {
+            Kernel(p1: p1, q1: q1, p2: p2, q2: q2, b0: b0, b1: b1, b2: b2, p3: p3, q3: q3,
+                   x1: x1, x2: x2, u1: u1, u2: u2, v1: v1, v2: v2, w1: w1, w2: w2)
+        }
+        set {
+            x1 = newValue.x1; x2 = newValue.x2; u1 = newValue.u1; u2 = newValue.u2
+            v1 = newValue.v1; v2 = newValue.v2; w1 = newValue.w1; w2 = newValue.w2
+        }
+    }
+
+    /// The three sections for one sample (see the type's comment for formats).
+    @usableFromInline
+    struct Kernel {
+        @usableFromInline let p1, q1, p2, q2, b0, b1, b2, p3, q3: Int64
+        @usableFromInline var x1, x2, u1, u2, v1, v2, w1, w2: Int64
+
+        @inlinable
+        init(p1: Int64, q1: Int64, p2: Int64, q2: Int64, b0: Int64, b1: Int64, b2: Int64, p3: Int64, q3: Int64,
+             x1: Int64, x2: Int64, u1: Int64, u2: Int64, v1: Int64, v2: Int64, w1: Int64, w2: Int64) {
+            self.p1 = p1; self.q1 = q1; self.p2 = p2; self.q2 = q2
+            self.b0 = b0; self.b1 = b1; self.b2 = b2; self.p3 = p3; self.q3 = q3
+            self.x1 = x1; self.x2 = x2; self.u1 = u1; self.u2 = u2
+            self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2
+        }
+
+        /// Filters one input `x0` in state units; returns the output rounded
+        /// to Q15 (not saturated).
+        @inlinable @inline(__always)
+        mutating func step(_ x0: Int64) -> Int64 {
+            let u0 = AWeightingFilter.towardZero(((x0 &- (x1 &<< 1) &+ x2) &<< 30) &+ p1 &* u1 &+ q1 &* u2)
+            let v0 = AWeightingFilter.towardZero(((u0 &- (u1 &<< 1) &+ u2) &<< 30) &+ p2 &* v1 &+ q2 &* v2)
+            let w0 = AWeightingFilter.towardZero(b0 &* v0 &+ b1 &* v1 &+ b2 &* v2 &+ p3 &* w1 &+ q3 &* w2)
             x2 = x1; x1 = x0
             u2 = u1; u1 = u0
             v2 = v1; v1 = v0
             w2 = w1; w1 = w0
-            i &+= 1
+            return (w0 &+ 2_048) &>> 12
         }
-        energy = e
-        self.x1 = x1; self.x2 = x2; self.u1 = u1; self.u2 = u2
-        self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2
     }
 
     /// `acc >> 30` rounded toward zero (magnitude truncation).

@@ -86,6 +86,15 @@ public struct OctaveFilterbank {
     /// State carries across calls.
     @inlinable
     public mutating func process(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>) {
+        run(input, energy: &energy) { _ in }
+    }
+
+    /// `process`, also handing each input sample (state units, Q15 << 12) to
+    /// `alongside` in order: a scalar filter run in the same loop overlaps
+    /// its latency with the vector work (`AnalysisChain` runs A-weighting so).
+    @inlinable @inline(__always)
+    mutating func run(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
+                      alongside: (Int64) -> Void) {
         guard let src = input.baseAddress else { return }
         let n = input.count
         var x1 = self.x1, x2 = self.x2
@@ -100,14 +109,17 @@ public struct OctaveFilterbank {
         while i &+ 2 <= n {
             let xa = Widen.int64(src[i]) &<< 12
             Self.step(xa &- x2, c, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &r, &e)
+            alongside(xa)
             let xb = Widen.int64(src[i &+ 1]) &<< 12
             Self.step(xb &- x1, c, &u1, u2, &v1, v2, &w1, w2, &z1, z2, &r, &e)
+            alongside(xb)
             x2 = xa; x1 = xb
             i &+= 2
         }
         if i < n {
             let xa = Widen.int64(src[i]) &<< 12
             Self.step(xa &- x2, c, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &r, &e)
+            alongside(xa)
             swap(&u1, &u2); swap(&v1, &v2); swap(&w1, &w2); swap(&z1, &z2)
             x2 = x1; x1 = xa
         }

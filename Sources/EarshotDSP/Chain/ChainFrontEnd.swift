@@ -1,0 +1,129 @@
+// The chain's per-sample scalar stages fused into one pass over the hop:
+// DC blocker → calibration gain → conditioned sample, then Σx²/peak/clipping,
+// the envelope follower and the onset detector's per-sample work. Each of
+// these has its own loop-carried recursion (DC state, two follower states);
+// in one loop the out-of-order core runs them side by side instead of one
+// after another. The arithmetic is the stages' own, operation for operation,
+// so the frames are bit-identical to running the stages separately
+// (checked by Tools/bench/frames_check.sh and the chain tests).
+
+/// What the fused front end measured over one hop (Q15 conditioned samples).
+@usableFromInline
+struct FrontEndHop {
+    /// Σx² of the conditioned hop, Q30 units.
+    @usableFromInline var sum: UInt64 = 0
+    /// Largest |x|, Q15 (0 … 32768).
+    @usableFromInline var peak: Int32 = 0
+    /// Samples with |x| ≥ 32767.
+    @usableFromInline var clipped: Int16 = 0
+    /// `OnsetDetector.process`'s result for the hop: offset of the first
+    /// onset fired during it (0 if it began in an earlier hop), or −1.
+    @usableFromInline var onsetOffset: Int = -1
+
+    @inlinable init() {}
+}
+
+extension AnalysisChain {
+    /// Samples kept in front of the conditioned hop in `scratch`: the last
+    /// `OnsetDetector.lag` (≤ 4) conditioned samples of the previous hop, so
+    /// the pre-emphasis x[n] − x[n−D] reads one contiguous buffer.
+    @usableFromInline static let historySlots = 4
+
+    /// Runs DC blocking, gain, broadband sums, envelope and onset detection
+    /// over `hop`, writing the conditioned Q15 samples to `x[0..<hop.count]`;
+    /// `x[−4 ..< 0]` must be writable (the pre-emphasis history goes there).
+    /// `applyGain` false skips the gain stage: only for a unity gain (Q27
+    /// 2^27), where it is the identity on every Q15 value.
+    /// The stages are passed one by one (not `self`) so the caller may hold
+    /// a pointer into `scratch` meanwhile.
+    @inlinable @inline(__always)
+    static func frontEnd(_ hop: UnsafeBufferPointer<Int16>, into x: UnsafeMutablePointer<Int16>, applyGain: Bool,
+                         dcBlocker: inout DCBlocker, gain: CalibrationGain,
+                         envelope: inout EnvelopeFollower, onset: inout OnsetDetector) -> FrontEndHop {
+        var out = FrontEndHop()
+        guard let src = hop.baseAddress else { return out }
+        let n = hop.count
+        // Onset pre-emphasis history, oldest first, right before x[0].
+        let lag = onset.lag
+        var slot = onset.historyIndex
+        for k in 0..<lag {
+            x[k &- lag] = Int16(truncatingIfNeeded: onset.history[slot])
+            slot = slot &+ 1 == lag ? 0 : slot &+ 1
+        }
+        // DC blocker state. Its ±2^30 output clamp is omitted here: the
+        // blocker's impulse response has L1 norm 2 for any 0 ≤ R < 1 and the
+        // accumulated rounding is ≤ ½/(1 − R) < 4 000 state units for
+        // corners ≥ 1 Hz, so |y| ≤ 2·2^27 + 4 000 < 2^30: the clamp never acts.
+        let r = dcBlocker.r
+        var dx1 = dcBlocker.previousInput
+        var dy1 = dcBlocker.previousOutput
+        let g = gain.gainQ27
+        // Envelope follower (EnvelopeFollower.step(power:)).
+        let eAttack = envelope.attack, eRelease = envelope.release
+        var ey = envelope.y
+        // Onset detector's follower and checkpoint phase (OnsetDetector.process).
+        let oAttack = onset.follower.attack, oRelease = onset.follower.release
+        var oy = onset.follower.y
+        var jump = onset.jump
+        var phase = onset.phase
+        let stride = onset.stride
+        let blockStart = onset.samples
+        var sum: UInt64 = 0
+        var peak: Int32 = 0
+        var clipped: Int16 = 0
+        var i = 0
+        while i < n {
+            let x0 = Widen.int64(src[i]) &<< 12
+            let y0 = (((x0 &- dx1) &<< 30) &+ r &* dy1 &+ (1 &<< 29)) &>> 30
+            dx1 = x0
+            dy1 = y0
+            var s = Saturate.toInt16((y0 &+ 2_048) &>> 12)
+            if applyGain { s = Saturate.toInt16((Widen.product(Int32(s), g) &+ (1 &<< 26)) &>> 27) }
+            x[i] = s
+            let v = Int32(s)
+            // Broadband: Σx², peak, clipped samples.
+            let m = v < 0 ? 0 &- v : v
+            if m > peak { peak = m }
+            if m >= 32_767 { clipped &+= 1 }
+            let pv = Widen.product(v, v)
+            sum &+= UInt64(bitPattern: pv)
+            // Envelope follower on x².
+            let ed = (pv &<< 6) &- ey
+            ey = ey &+ (((ed > 0 ? eAttack : eRelease) &* ed) &>> 26)
+            // Onset: follower on the pre-emphasised e² and the +6 dB jump.
+            let e = (v &- Int32(x[i &- lag])) &>> 1
+            let p = Widen.product(e, e)
+            let before = oy
+            let od = (p &<< 6) &- oy
+            oy = oy &+ (((od > 0 ? oAttack : oRelease) &* od) &>> 26)
+            if jump < 0 && (p &<< 6) > (before &<< 2) && p > 0 { jump = Int32(truncatingIfNeeded: phase) }
+            phase &+= 1
+            i &+= 1
+            if phase == stride {
+                onset.follower.y = oy
+                onset.jump = jump
+                onset.phase = phase
+                if onset.checkpoint() && out.onsetOffset < 0 {
+                    let offset = onset.onsetSample &- blockStart
+                    out.onsetOffset = offset < 0 ? 0 : Int(truncatingIfNeeded: offset)
+                }
+                jump = onset.jump
+                phase = onset.phase
+            }
+        }
+        dcBlocker.previousInput = dx1
+        dcBlocker.previousOutput = dy1
+        envelope.y = ey
+        onset.follower.y = oy
+        onset.jump = jump
+        onset.phase = phase
+        onset.samples = blockStart &+ Widen.int64(n)
+        // The ring now holds the hop's last `lag` samples, oldest at index 0.
+        for k in 0..<lag { onset.history[k] = Int32(x[n &- lag &+ k]) }
+        onset.historyIndex = 0
+        out.sum = sum
+        out.peak = peak
+        out.clipped = clipped
+        return out
+    }
+}
