@@ -27,7 +27,7 @@ import Glibc
 let fieldsPerHop = 49
 
 func fail(_ message: String) -> Never {
-    fputs("earshot-tune: \(message)\n", stderr)
+    _ = "earshot-tune: \(message)\n".withCString { write(2, $0, strlen($0)) }
     exit(2)
 }
 
