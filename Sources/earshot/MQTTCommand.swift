@@ -8,10 +8,15 @@ struct MQTTCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Connect, publish a QoS 1 test message, time the broker's acknowledgement; PASS/FAIL per step.",
+            abstract: "Connect, subscribe, publish a QoS 1 test message, time PUBACK and the subscription round trip; PASS/FAIL per step.",
             discussion: """
                 Uses the site file's [mqtt] settings (TLS, user, password file) or --host/--port (anonymous). \
-                The test message goes to the sensor id with "-check" appended, never to the real event topic.
+                The check uses the sensor id with "-check" appended, never the real event topic: one client \
+                subscribes to {prefix}/{site}/{sensor}-check/cmd/+ (as the agent subscribes to its commands), a \
+                second client (client id …-check-echo) publishes a QoS 1 message to …-check/cmd/event; the report \
+                gives the PUBACK time and the round trip (publish → broker → subscriber) in ms. Failures are \
+                explained in plain words: connection refused/unreachable, TLS (unknown CA, hostname, expired \
+                certificate), bad user/password or not authorised, ACL denying publish or subscribe.
 
                 Examples:
                   earshot mqtt check --config /etc/earshot/site.toml

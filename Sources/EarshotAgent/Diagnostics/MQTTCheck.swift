@@ -1,6 +1,7 @@
 // `earshot mqtt check`: can this box reach its broker? Connects with the site's
 // (or the command line's) settings through the agent's own MQTTPublisher, publishes
-// one QoS 1 test message to a check topic and times the broker's PUBACK.
+// one QoS 1 test message to a check topic, times the broker's PUBACK, and times the
+// message's return through a subscription (the agent's own command subscription).
 import EarshotMQTT
 import Synchronization
 #if canImport(Glibc)
@@ -34,14 +35,38 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
     c.outboxDirectory = dir
     let where_ = "\(c.host):\(c.port)\(c.tls != nil ? " (TLS)" : "")\(c.username.map { " as \($0)" } ?? "")"
 
+    // Receiver: the sensor's own identity with "-check" appended; it subscribes to its
+    // command filter `…/cmd/+` exactly as the agent does. Sender: a second client whose
+    // event topic is the receiver's `…/cmd/event`, so the message published by one comes
+    // back through the broker's subscription to the other.
+    var sender = c
+    sender.topicPrefix = "\(c.topicPrefix)/\(c.site)"
+    sender.site = c.sensor
+    sender.sensor = "cmd"
+    sender.clientID = c.clientID + "-echo"
+    var template2 = Array("/tmp/earshot-mqtt-check-XXXXXX".utf8CString)
+    guard let dirp2 = mkdtemp(&template2) else {
+        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(String(cString: strerror(errno)))"], exitCode: MQTTCheckExit.fail)
+    }
+    let dir2 = String(cString: dirp2)
+    defer { DemoBroker.removeTree(dir2) }
+    sender.outboxDirectory = dir2
+
     let publisher: MQTTPublisher
+    let echo: MQTTPublisher
     do {
         publisher = try MQTTPublisher(configuration: c, warn: { _ in })
+        echo = try MQTTPublisher(configuration: sender, warn: { _ in })
     } catch {
         return DiagnosticOutput(lines: ["FAIL  configuration: \(error.description)"], exitCode: MQTTCheckExit.config)
     }
+    let received = Atomic<Int64>(0)
+    publisher.setCommandHandler("event") { _ in
+        received.store(AgentClock.monotonicNanoseconds(), ordering: .releasing)
+        return CommandReply(ok: true, message: "mqtt check round trip received")
+    }
     let acked = Atomic<Int64>(0)
-    publisher.onAcknowledged = { _ in acked.store(AgentClock.monotonicNanoseconds(), ordering: .releasing) }
+    echo.onAcknowledged = { _ in acked.store(AgentClock.monotonicNanoseconds(), ordering: .releasing) }
     let t0 = AgentClock.monotonicNanoseconds()
     do { try publisher.start() } catch {
         return DiagnosticOutput(lines: ["FAIL  connect to \(where_): \(error.description)"], exitCode: MQTTCheckExit.fail)
@@ -52,26 +77,55 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
     let connectMs = Double(AgentClock.monotonicNanoseconds() - t0) / 1e6
-    lines.append("PASS  connect to \(where_) in \(DemoDriver.fmt(connectMs, 1)) ms (CONNACK accepted; command topic \(publisher.topics.commandFilter) subscribed by the client)")
+    lines.append("PASS  connect to \(where_) in \(DemoDriver.fmt(connectMs, 1)) ms (CONNACK accepted; subscribing to \(publisher.topics.commandFilter))")
+
+    do { try echo.start() } catch {
+        lines.append("FAIL  second connection (client id \(sender.clientID)) to \(where_): \(error.description)")
+        return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
+    }
+    defer { echo.stop(flushTimeoutMs: 500) }
+    if let e = echo.waitUntilConnected(timeoutMs: timeoutMs) {
+        lines.append("FAIL  second connection (client id \(sender.clientID)) to \(where_): \(e.description)")
+        return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
+    }
 
     let message = EventMessage(eventClass: "mqtt_check", onset: UTCTimestamp(nanosecondsSinceEpoch: Int64(time(nil)) * 1_000_000_000),
                                durationMs: 0, peakDBFS: -120, confidence: 0)
+    // The receiver's SUBSCRIBE goes out right after CONNACK; a message sent before the
+    // broker has it is not delivered, so the publish is repeated every 500 ms (bounded).
     let sent = AgentClock.monotonicNanoseconds()
+    var lastSent = sent
     do {
-        _ = try publisher.publish(event: message)
+        _ = try echo.publish(event: message)
     } catch {
-        lines.append("FAIL  publish to \(publisher.topics.event): the local outbox refused it: \(error.description)")
+        lines.append("FAIL  publish to \(echo.topics.event): the local outbox refused it: \(error.description)")
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
     let deadline = sent + Int64(timeoutMs) * 1_000_000
-    while acked.load(ordering: .acquiring) == 0 && AgentClock.monotonicNanoseconds() < deadline { usleep(1_000) }
+    while (acked.load(ordering: .acquiring) == 0 || received.load(ordering: .acquiring) == 0) && AgentClock.monotonicNanoseconds() < deadline {
+        usleep(1_000)
+        let now = AgentClock.monotonicNanoseconds()
+        if acked.load(ordering: .acquiring) != 0 && received.load(ordering: .acquiring) == 0 && now - lastSent > 500_000_000 {
+            lastSent = now
+            _ = try? echo.publish(event: message)
+        }
+    }
     let ack = acked.load(ordering: .acquiring)
     if ack == 0 {
-        let why = publisher.lastError?.description ?? "the broker did not acknowledge within \(timeoutMs) ms (ACL denying publish on this topic?)"
-        lines.append("FAIL  publish QoS 1 to \(publisher.topics.event): \(why)")
+        let why = echo.lastError?.description ?? "the broker did not acknowledge within \(timeoutMs) ms (ACL denying publish on this topic?)"
+        lines.append("FAIL  publish QoS 1 to \(echo.topics.event): \(why)")
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
-    lines.append("PASS  publish QoS 1 to \(publisher.topics.event): PUBACK after \(DemoDriver.fmt(Double(ack - sent) / 1e6, 1)) ms (round trip incl. local outbox write)")
+    lines.append("PASS  publish QoS 1 to \(echo.topics.event): PUBACK after \(DemoDriver.fmt(Double(ack - sent) / 1e6, 1)) ms (round trip incl. local outbox write)")
+    let got = received.load(ordering: .acquiring)
+    if got == 0 {
+        lines.append("FAIL  subscribe round trip: the message was not delivered back within \(timeoutMs) ms: the broker accepted it but "
+                     + "did not route it to \(publisher.topics.commandFilter) — an ACL denying subscribe (or read) there? The agent needs "
+                     + "it for remote commands (cmd/ping, cmd/ptz, cmd/selftest)")
+        return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
+    }
+    lines.append("PASS  subscribe round trip: own message back on \(echo.topics.event) after \(DemoDriver.fmt(Double(got - lastSent) / 1e6, 1)) ms RTT "
+                 + "(publish → broker → subscription \(publisher.topics.commandFilter))")
     lines.append("PASS  broker \(where_) works for Earshot")
     return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.pass)
 }
