@@ -11,7 +11,7 @@ struct DiagnosticsMQTTTests {
         defer { broker.stop() }
         let out = mqttCheck(mqttConfiguration(host: "127.0.0.1", port: broker.port), timeoutMs: 3_000)
         #expect(out.exitCode == 0, "\(out.text)")
-        #expect(out.lines.count == 3)
+        #expect(out.lines.count == 4)  // connect, PUBACK, subscribe round trip, summary
         #expect(out.lines.allSatisfy { $0.hasPrefix("PASS") })
         #expect(out.lines[1].contains("PUBACK after"))
     }
