@@ -1,0 +1,133 @@
+/* hiltool: the HIL VM's two measuring instruments, independent of Earshot's code.
+ *
+ *   hiltool play DEVICE FILE.wav
+ *       Plays a canonical PCM WAV (16-bit LE) in real time on an ALSA playback
+ *       device (hw:Loopback,0,0) and prints
+ *         play_start_s=<CLOCK_REALTIME s>  (just before the first write; the
+ *                                            stream starts on the first frame)
+ *         play_end_s=<CLOCK_REALTIME s>    (after snd_pcm_drain)
+ *       Exit 0, or 2 with the ALSA call and error on stderr.
+ *
+ *   hiltool now
+ *       Prints CLOCK_REALTIME in s with µs (busybox date has no %N).
+ *
+ *   hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID]
+ *       Polls gpio-sim's /sys/bus/gpio/devices/gpiochipN/sim_gpio<OFFSET>/value every
+ *       1 ms and prints one line per change: "edge <offset> <value> <t> <t_prev_poll>"
+ *       (CLOCK_REALTIME s; the change happened within (t_prev_poll, t]; the first
+ *       line per offset is "init …"). With
+ *       --kill-on-rise it sends SIGTERM to PID on the first rise of OFFSET. Runs
+ *       until SIGTERM/SIGINT, then prints "watch_polls=<n> watch_max_gap_ms=<ms>" (the
+ *       longest time between two polls: the resolution of every edge time). Runs
+ *       SCHED_FIFO so the programs under test do not delay its polls.
+ */
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_real(void) { struct timespec t; clock_gettime(CLOCK_REALTIME, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+
+static int die(const char *call, int err) { fprintf(stderr, "hiltool: %s: %s\n", call, snd_strerror(err)); return 2; }
+
+static int play(const char *dev, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) { fprintf(stderr, "hiltool: %s: %s\n", path, strerror(errno)); return 2; }
+	unsigned char h[44];
+	if (fread(h, 1, 44, f) != 44 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4) || memcmp(h + 36, "data", 4)
+	    || h[20] != 1 || h[34] != 16) {
+		fprintf(stderr, "hiltool: %s is not a canonical 16-bit PCM WAV\n", path); return 2; }
+	unsigned channels = h[22] | h[23] << 8, rate = h[24] | h[25] << 8 | h[26] << 16 | (unsigned)h[27] << 24;
+	uint32_t bytes = h[40] | h[41] << 8 | h[42] << 16 | (uint32_t)h[43] << 24;
+	long frames = bytes / (2 * channels);
+	int16_t *pcm = malloc(bytes);
+	if (!pcm || fread(pcm, 1, bytes, f) != bytes) { fprintf(stderr, "hiltool: %s: short data\n", path); return 2; }
+	fclose(f);
+	snd_pcm_t *p; int e;
+	if ((e = snd_pcm_open(&p, dev, SND_PCM_STREAM_PLAYBACK, 0)) < 0) return die("snd_pcm_open", e);
+	if ((e = snd_pcm_set_params(p, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, channels, rate, 0, 100000)) < 0)
+		return die("snd_pcm_set_params", e);
+	snd_pcm_sw_params_t *sw; snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_sw_params_current(p, sw);
+	snd_pcm_sw_params_set_start_threshold(p, sw, 1);   /* start on the first frame written */
+	if ((e = snd_pcm_sw_params(p, sw)) < 0) return die("snd_pcm_sw_params", e);
+	double t0 = now_real();
+	long done = 0;
+	while (done < frames) {
+		snd_pcm_sframes_t w = snd_pcm_writei(p, pcm + done * channels, frames - done);
+		if (w < 0) {
+			fprintf(stderr, "hiltool: snd_pcm_writei at frame %ld: %s (recovering)\n", done, snd_strerror((int)w));
+			if ((e = snd_pcm_recover(p, (int)w, 1)) < 0) return die("snd_pcm_recover", e);
+			continue;
+		}
+		done += w;
+	}
+	snd_pcm_drain(p);
+	double t1 = now_real();
+	snd_pcm_close(p);
+	printf("play_start_s=%.6f\nplay_end_s=%.6f\nplay_frames=%ld\n", t0, t1, frames);
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int s) { (void)s; stop = 1; }
+
+static int watch(int argc, char **argv)
+{
+	const char *dir = argv[0];
+	int offsets[64], fds[64], last[64], n = 0, kill_offset = -1; pid_t kill_pid = 0; int killed = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kill-on-rise") && i + 2 < argc) { kill_offset = atoi(argv[i + 1]); kill_pid = atoi(argv[i + 2]); i += 2; continue; }
+		if (n == 64) break;
+		char path[512]; snprintf(path, sizeof path, "%s/sim_gpio%s/value", dir, argv[i]);
+		if ((fds[n] = open(path, O_RDONLY)) < 0) { fprintf(stderr, "hiltool: %s: %s\n", path, strerror(errno)); return 2; }
+		offsets[n] = atoi(argv[i]); last[n] = -1; n++;
+	}
+	signal(SIGTERM, on_signal); signal(SIGINT, on_signal);
+	/* Real-time priority inside the VM: the agent and the player must not delay a poll. */
+	struct sched_param sp = { .sched_priority = 50 };
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) perror("hiltool: sched_setscheduler(SCHED_FIFO)");
+	mlockall(MCL_CURRENT | MCL_FUTURE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	long polls = 0; double prev = now_real(), max_gap = 0;
+	struct timespec period = { 0, 1000000 };
+	while (!stop) {
+		double t = now_real();
+		double gap = t - prev;   /* the edge happened within (t - gap, t] */
+		if (gap > max_gap) max_gap = gap;
+		prev = t;
+		for (int k = 0; k < n; k++) {
+			char b[8] = {0};
+			if (pread(fds[k], b, sizeof b - 1, 0) <= 0) continue;
+			int v = b[0] == '1';
+			if (v != last[k]) {
+				printf("%s %d %d %.6f %.6f\n", last[k] < 0 ? "init" : "edge", offsets[k], v, t, t - gap);
+				if (v && last[k] == 0 && offsets[k] == kill_offset && !killed) { kill(kill_pid, SIGTERM); killed = 1;
+					printf("sigterm %d %.6f\n", (int)kill_pid, now_real()); }
+				last[k] = v;
+			}
+		}
+		polls++;
+		nanosleep(&period, NULL);
+	}
+	printf("watch_polls=%ld watch_max_gap_ms=%.1f\n", polls, max_gap * 1000);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "now")) { printf("%.6f\n", now_real()); return 0; }
+	if (argc == 4 && !strcmp(argv[1], "play")) return play(argv[2], argv[3]);
+	if (argc >= 4 && !strcmp(argv[1], "watch")) return watch(argc - 2, argv + 2);
+	fprintf(stderr, "usage: hiltool now | hiltool play DEVICE FILE.wav | hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID]\n");
+	return 64;
+}

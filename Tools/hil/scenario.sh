@@ -1,0 +1,255 @@
+#!/bin/sh
+# The HIL scenario, run by /init inside the VM (busybox sh). Real kernel devices
+# (snd-aloop, gpio-sim), real libasound/libgpiod backends, mosquitto on 127.0.0.1.
+# Phases (audio from earshot-hil-gen, planned onsets in /hil/events.txt):
+#   normal  events detected and received; PTZ pulses on the right line, 200±5 ms,
+#           none inside the 3 s cooldown
+#   xrun    agent SIGSTOPped 2 s mid-capture → overrun → recovers, detects the next event
+#   reopen  sound card unbound, snd-aloop removed and re-inserted → status reports the
+#           loss, the agent reopens with backoff and detects again
+#   term    SIGTERM while a pulse is high → every line idle after exit (sysfs)
+#   busy    a PTZ line held by gpioset → an error naming chip and line, events still published
+# Every check prints PASS:/FAIL:; the last line is
+#   hil_pass=N hil_fail=M hil_latency_p50_ms=… hil_latency_p99_ms=…
+# (latency: onset in the played audio → event received by mosquitto_sub). Exit 0 iff no FAIL.
+H=/hil; E=/etc/earshot; L=/tmp/hil-logs; SUB=$L/sub.txt; WATCH=$L/watch.txt
+PLAY=hw:Loopback,0,0
+PULSE_MS=200; COOLDOWN_MS=3000; TOL_MS=5
+mkdir -p $L /tmp/earshot-outbox
+PASS=0; FAIL=0
+ok() { echo "PASS: $*"; PASS=$((PASS + 1)); }
+bad() { echo "FAIL: $*"; FAIL=$((FAIL + 1)); }
+expect() { # expect "MESSAGE" CMD... : PASS when CMD succeeds
+  _m=$1; shift
+  if "$@"; then ok "$_m"; else bad "$_m"; fi
+}
+wait_for() { # wait_for SECONDS CMD... : polls every 0.1 s
+  _n=$(($1 * 10)); shift
+  while [ $_n -gt 0 ]; do "$@" && return 0; sleep 0.1; _n=$((_n - 1)); done
+  return 1
+}
+log_has() { grep -q "$2" "$1" 2>/dev/null; }
+wall() { hiltool now; }
+
+# Status messages received after wall time $1 whose line matches the awk regex $2.
+status_after() { awk -v t="$1" -v re="$2" '$2 ~ /\/status$/ && $1 >= t && $0 ~ re { n++ } END { exit n ? 0 : 1 }' $SUB; }
+last_status() { awk '$2 ~ /\/status$/ { s = $0 } END { print s }' $SUB; }
+
+# match_phase NAME START_S END_S: planned events of NAME against the events received
+# with onset in [START-0.5, END]; one line per planned event:
+#   "hit CLASS ONSET onset_err_ms=… latency_ms=…" or "miss CLASS ONSET";
+# then "extra CLASS OFFSET" for every unplanned event in the window.
+match_phase() {
+  awk -v name="$1" -v t0="$2" -v tend="$3" '
+    FNR == NR { if ($1 == name) { n++; po[n] = $2; pc[n] = $3 }; next }
+    $2 ~ /\/event$/ {
+      if (!match($0, /"class":"[^"]*"/)) next
+      c = substr($0, RSTART + 9, RLENGTH - 10)
+      if (!match($0, /"onset_ns":[0-9]+/)) next
+      o = substr($0, RSTART + 11, RLENGTH - 11) / 1e9
+      if (o < t0 - 0.5 || o > tend) next
+      m++; ec[m] = c; eo[m] = o; er[m] = $1
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        T = t0 + po[i]; best = 0
+        for (j = 1; j <= m; j++) { d = eo[j] - T; if (!used[j] && ec[j] == pc[i] && d < 0.5 && d > -0.5) { best = j; break } }
+        if (best) { used[best] = 1; printf "hit %s %.3f onset_err_ms=%.1f latency_ms=%.1f\n", pc[i], po[i], (eo[best] - T) * 1000, (er[best] - T) * 1000 }
+        else printf "miss %s %.3f\n", pc[i], po[i]
+      }
+      for (j = 1; j <= m; j++) if (!used[j]) printf "extra %s %.3f\n", ec[j], eo[j] - t0
+    }' $H/events.txt $SUB
+}
+
+# judge_events PHASE START END: one check per planned event; latencies to $L/latency.txt.
+judge_events() {
+  match_phase "$1" "$2" "$3" > $L/match-$1.txt
+  while read kind cls onset rest; do
+    case $kind in
+      hit) ok "$1: $cls at $onset s detected and received ($rest)"
+           echo "$rest" | sed -n 's/.*latency_ms=\([-0-9.]*\).*/\1/p' >> $L/latency.txt ;;
+      miss) bad "$1: $cls at $onset s not received by mosquitto_sub" ;;
+      extra) echo "note: $1: unplanned $cls event at $onset s" ;;
+    esac
+  done < $L/match-$1.txt
+}
+
+# pulses FROM TO: "pulse OFFSET RISE_S WIDTH_MS UNCERTAINTY_MS" for each high period
+# (from the watcher's log) that began within [FROM, TO] (uncertainty: the two poll
+# gaps around its edges); "stuck OFFSET RISE_S" for a line still high.
+pulses() {
+  awk -v a="$1" -v b="$2" '
+    $1 == "edge" && $3 == 1 { r[$2] = $4; u[$2] = $4 - $5 }
+    $1 == "edge" && $3 == 0 && ($2 in r) { if (r[$2] >= a && r[$2] <= b) printf "pulse %d %.6f %.1f %.1f\n", $2, r[$2], ($4 - r[$2]) * 1000, (u[$2] + $4 - $5) * 1000; delete r[$2] }
+    END { for (k in r) if (r[k] >= a && r[k] <= b) printf "stuck %d %.6f\n", k, r[k] }' $WATCH
+}
+
+play() { # play NAME: real-time playback into snd-aloop → P_START, P_END (wall s)
+  hiltool play $PLAY $H/$1.wav > $L/play-$1.txt 2>&1 || bad "$1: hiltool play failed: $(cat $L/play-$1.txt)"
+  P_START=$(sed -n 's/^play_start_s=//p' $L/play-$1.txt); P_END=$(sed -n 's/^play_end_s=//p' $L/play-$1.txt)
+  echo "$1: played $H/$1.wav, wall $P_START … $P_END"
+}
+
+start_agent() { # start_agent NAME: earshot run in the background → AGENT pid, after its "running:" line
+  earshot run --config $E/site.toml > $L/agent-$1.log 2>&1 &
+  AGENT=$!
+  wait_for 90 agent_up $L/agent-$1.log
+  log_has $L/agent-$1.log "running:" && alive $AGENT && return 0
+  echo "agent ($1) did not report running:"; cat $L/agent-$1.log; return 1
+}
+
+alive() { # alive PID: running (not exited, not a zombie awaiting wait)
+  [ -r /proc/$1/stat ] && [ "$(awk '{ print $3 }' /proc/$1/stat 2>/dev/null)" != Z ]
+}
+agent_up() { # agent_up LOG: true once "running:" is logged, or once the agent has died
+  log_has "$1" "running:" || ! alive $AGENT
+}
+
+stop_agent() { # stop_agent: SIGTERM, wait ≤ 20 s → AGENT_RC
+  kill -TERM $AGENT 2>/dev/null
+  _n=200; while [ $_n -gt 0 ] && alive $AGENT; do sleep 0.1; _n=$((_n - 1)); done
+  if alive $AGENT; then kill -KILL $AGENT; AGENT_RC=killed; wait $AGENT; else wait $AGENT; AGENT_RC=$?; fi
+}
+
+line_values() { echo $(cat $S/sim_gpio0/value $S/sim_gpio1/value $S/sim_gpio2/value $S/sim_gpio3/value); }
+percentile() { # percentile P FILE: nearest-rank percentile of the numbers in FILE
+  sort -n "$2" | awk -v p="$1" '{ v[NR] = $1 } END { if (!NR) { print "nan"; exit } k = int((p * NR + 99) / 100); if (k < 1) k = 1; printf "%.1f\n", v[k] }'
+}
+
+# ---------------------------------------------------------------- devices, broker
+G=/sys/kernel/config/gpio-sim/hil
+mkdir $G $G/bank0
+echo 8 > $G/bank0/num_lines; echo earshot-hil > $G/bank0/label
+for i in 0 1 2 3; do mkdir $G/bank0/line$i; echo PTZ$((i + 1)) > $G/bank0/line$i/name; done
+echo 1 > $G/live
+CHIP=$(cat $G/bank0/chip_name); S=/sys/bus/gpio/devices/$CHIP
+expect "gpio-sim chip $CHIP labelled earshot-hil, lines PTZ1-PTZ4 at 0-3" [ -c /dev/$CHIP ]
+expect "snd-aloop card: $(grep -m1 Loopback /proc/asound/cards)" grep -q Loopback /proc/asound/cards
+
+printf 'listener 1883 127.0.0.1\nallow_anonymous true\nuser root\npersistence false\n' > /tmp/mosquitto.conf
+mosquitto -c /tmp/mosquitto.conf > $L/mosquitto.log 2>&1 &
+expect "mosquitto answers on 127.0.0.1:1883" wait_for 30 mosquitto_pub -h 127.0.0.1 -t hil/ping -m 1
+mosquitto_sub -h 127.0.0.1 -V mqttv5 -t 'earshot/v1/vm/hil/#' -F '%U %t %p' > $SUB 2> $L/sub.err &
+SUBPID=$!
+hiltool watch $S 0 1 2 3 > $WATCH 2>&1 &
+WATCHPID=$!
+: > $L/latency.txt
+sleep 0.5
+
+# ---------------------------------------------------------------- normal
+echo "== normal"
+T=$(wall)
+if start_agent normal; then
+  wait_for 30 status_after $T '"audio":"ok"'
+  expect "normal: status says audio ok" status_after $T '"audio":"ok"'
+  expect "normal: status says mode events+ptz and ptz=enabled" status_after $T '"mode":"events.ptz".*ptz=enabled'
+  play normal
+  sleep 1.5
+  judge_events normal $P_START $P_END
+  pulses $P_START $P_END > $L/pulses-normal.txt
+  cat $L/pulses-normal.txt
+  # Expected pulses: greedy over the planned onsets with the cooldown.
+  EXP=$(awk -v c=$COOLDOWN_MS '$1 == "normal" { t = $2 * 1000; if (!n || t - last >= c) { n++; last = t } } END { print n + 0 }' $H/events.txt)
+  GOT=$(grep -c '^pulse 0 ' $L/pulses-normal.txt)
+  expect "normal: $GOT pulses on PTZ1 (preset 1, the default sector), expected $EXP" [ "$GOT" = "$EXP" ]
+  OTHER=$(grep -c -E '^(pulse|stuck) [123] ' $L/pulses-normal.txt)
+  expect "normal: no pulse on PTZ2-PTZ4 ($OTHER seen)" [ "$OTHER" = 0 ]
+  STUCK=$(grep -c '^stuck' $L/pulses-normal.txt)
+  expect "normal: no line left high ($STUCK stuck)" [ "$STUCK" = 0 ]
+  W=$(awk -v p=$PULSE_MS -v t=$TOL_MS '$1 == "pulse" { d = $4 - p; if (d < 0) d = -d; if (d > t) bad++; if (!n || $4 < lo) lo = $4; if (!n || $4 > hi) hi = $4; n++ }
+        END { printf "%d %.1f %.1f\n", bad + 0, lo, hi }' $L/pulses-normal.txt)
+  set -- $W
+  expect "normal: pulse widths ${2}…${3} ms, all within ${PULSE_MS}±${TOL_MS} ms ($1 outside)" [ "$1" = 0 ]
+  GAP=$(awk '$1 == "pulse" && $2 == 0 { if (n) { g = ($3 - last) * 1000; if (!m || g < min) min = g; m++ } last = $3; n++ } END { printf "%.0f\n", m ? min : 99999 }' $L/pulses-normal.txt)
+  expect "normal: cooldown respected, shortest gap between PTZ1 rises $GAP ms ≥ $COOLDOWN_MS - $TOL_MS" [ "$GAP" -ge $((COOLDOWN_MS - TOL_MS)) ]
+  awk -v t0=$P_START '$1 == "pulse" { printf "  pulse line %d at +%.3f s, %.1f ms (edge poll gaps %.1f ms)\n", $2, $3 - t0, $4, $5 }' $L/pulses-normal.txt
+  grep "^pulse 0" $L/pulses-normal.txt | while read k o r w u; do
+    awk -v r=$r -v t0=$P_START 'BEGIN { best = 1e9 } $1 == "normal" { d = r - (t0 + $2); if (d >= 0 && d < best) best = d } END { printf "  ptz_rise_after_onset_ms=%.1f\n", best * 1000 }' $H/events.txt
+  done
+else
+  bad "normal: agent did not start"
+fi
+
+# ---------------------------------------------------------------- xrun
+echo "== xrun"
+T=$(wall)
+( sleep 4; kill -STOP $AGENT; echo "xrun: SIGSTOP at $(wall)"; sleep 2; kill -CONT $AGENT; echo "xrun: SIGCONT at $(wall)" ) > $L/xrun-signals.txt &
+play xrun
+cat $L/xrun-signals.txt
+sleep 1.5
+judge_events xrun $P_START $P_END
+expect "xrun: status reported the overrun (audio recovering, or xruns ≥ 1 in detail)" status_after $T '"audio":"recovering"|xruns=[1-9]'
+expect "xrun: agent still running" alive $AGENT
+
+# ---------------------------------------------------------------- reopen
+echo "== reopen"
+T=$(wall)
+( echo snd_aloop.0 > /sys/bus/platform/drivers/snd_aloop/unbind; echo "unbind rc=$? at $(wall)" ) > $L/unbind.txt 2>&1 &
+UNBIND=$!
+expect "reopen: status reports device_lost after the card was unbound" wait_for 30 status_after $T '"audio":"device_lost"'
+wait $UNBIND; cat $L/unbind.txt
+rmmod snd_aloop > $L/rmmod.txt 2>&1
+expect "reopen: rmmod snd_aloop once the agent closed the device ($(cat $L/rmmod.txt))" [ ! -d /sys/module/snd_aloop ]
+sleep 2
+T2=$(wall)
+insmod /lib/modules/snd-aloop.ko
+expect "reopen: snd-aloop re-inserted" grep -q Loopback /proc/asound/cards
+expect "reopen: status audio ok again after re-insertion" wait_for 30 status_after $T2 '"audio":"ok"'
+echo "  $(last_status | sed -n 's/.*"detail":"\([^"]*\)".*/detail: \1/p')"
+expect "reopen: detail counts the reopen (reopens ≥ 1)" status_after $T2 'reopens=[1-9]'
+play one
+sleep 1.5
+judge_events one $P_START $P_END
+mv $L/match-one.txt $L/match-reopen.txt
+
+# ---------------------------------------------------------------- term
+echo "== term"
+sleep 3   # past the PTZ cooldown
+hiltool watch $S 0 1 2 3 --kill-on-rise 0 $AGENT > $L/watch-term.txt 2>&1 &
+TW=$!
+play one
+wait_for 15 eval '! alive $AGENT'
+stop_agent
+kill $TW; wait $TW 2>/dev/null
+cat $L/watch-term.txt | grep -v '^init'
+expect "term: SIGTERM sent while PTZ1 was high" grep -q '^sigterm' $L/watch-term.txt
+expect "term: agent exited with status 0 after SIGTERM (got $AGENT_RC)" [ "$AGENT_RC" = 0 ]
+V=$(line_values)
+expect "term: every PTZ line idle (low) in sysfs after exit: $V" [ "$V" = "0 0 0 0" ]
+FALL=$(awk '$1 == "sigterm" { k = $3 } $1 == "edge" && $2 == 0 && $3 == 0 && k { printf "%.1f", ($4 - k) * 1000; exit }' $L/watch-term.txt)
+expect "term: PTZ1 fell ${FALL:-never} ms after SIGTERM (before the 200 ms pulse end)" [ -n "$FALL" ]
+expect "term: agent published status offline" status_after $T '"state":"offline"'
+
+# ---------------------------------------------------------------- busy
+echo "== busy"
+gpioset --mode=signal $CHIP 1=0 &
+HOLD=$!
+sleep 0.5
+gpioinfo $CHIP | grep -E 'line +1:' 
+T=$(wall)
+if start_agent busy; then
+  grep -i "gpio" $L/agent-busy.log | head -3
+  expect "busy: the log names the chip and the held line" grep -q -E "($CHIP|earshot-hil).*(PTZ2|line 1)|(PTZ2|line 1).*($CHIP|earshot-hil)" $L/agent-busy.log
+  play one
+  sleep 1.5
+  judge_events one $P_START $P_END
+  mv $L/match-one.txt $L/match-busy.txt
+  stop_agent
+else
+  sleep 1
+  cat $L/agent-busy.log
+  expect "busy: the error names the chip and the held line" grep -q -E "($CHIP|earshot-hil).*(PTZ2|line 1)|(PTZ2|line 1).*($CHIP|earshot-hil)" $L/agent-busy.log
+  bad "busy: agent exited instead of running without PTZ ($(alive $AGENT && echo running || { wait $AGENT; echo exit $?; }))"
+fi
+kill $HOLD; wait $HOLD 2>/dev/null
+V=$(line_values)
+expect "busy: PTZ lines idle after exit: $V" [ "$V" = "0 0 0 0" ]
+
+# ---------------------------------------------------------------- summary
+kill $WATCHPID $SUBPID 2>/dev/null; sleep 0.2
+tail -1 $WATCH
+dmesg > $L/dmesg.txt
+N=$(wc -l < $L/latency.txt)
+echo "latencies_ms($N): $(sort -n $L/latency.txt | tr '\n' ' ')"
+echo "hil_pass=$PASS hil_fail=$FAIL hil_latency_p50_ms=$(percentile 50 $L/latency.txt) hil_latency_p99_ms=$(percentile 99 $L/latency.txt)"
+[ $FAIL = 0 ]
