@@ -1,0 +1,168 @@
+// Direction of arrival by GCC-PHAT: per-channel fixed-point FFT, phase-only
+// (PHAT) cross-spectra restricted to a band, inverse FFT per microphone pair,
+// sub-sample peak by parabolic interpolation, then a weighted least-squares
+// fit of a far-field direction to the pair delays using the array geometry.
+//
+// Per event only integer kernels and a few dozen Double operations run; all
+// storage is caller-provided. Integer steps are bit-exact; the Double steps
+// use only IEEE +, −, ×, ÷, √ and `DesignMath`, so results are identical on
+// every target.
+
+/// Settings of the localiser (configuration time).
+public struct LocalisationConfig: Equatable, Sendable {
+    /// Sample rate of the channel windows, Hz.
+    public var sampleRate: Int32 = 48_000
+    /// FFT size = window length, samples (power of two, 16 … 4096).
+    public var fftSize: Int = 4096
+    /// PHAT band: only bins in lowHz … highHz take part, Hz. Use the band
+    /// where the event has energy (300–8000 Hz for most street events).
+    public var bandLowHz: Double = 300
+    public var bandHighHz: Double = 8000
+    /// Speed of sound, m/s (343 at 20 °C).
+    public var speedOfSoundMps: Double = 343
+
+    public init() {}
+
+    /// A config for `sampleRate` Hz with a window of `fftSize` samples.
+    public init(sampleRate: Int32, fftSize: Int) {
+        self.sampleRate = sampleRate
+        self.fftSize = fftSize
+    }
+}
+
+/// GCC-PHAT direction finder over caller-provided storage.
+///
+/// Storage (all allocated by the caller, once):
+/// - twiddles: `FFTTwiddles.count(size:)` Int32, filled by `init`;
+/// - workspace: `workspaceCount` Int32 per call of `locate`.
+public struct GCCPHATLocaliser {
+    /// The settings.
+    public let config: LocalisationConfig
+    /// The microphone array.
+    public let geometry: MicArrayGeometry
+    /// First and last FFT bin of the PHAT band.
+    public let binLow: Int
+    public let binHigh: Int
+    @usableFromInline let twiddles: UnsafeBufferPointer<Int32>
+
+    /// Int32 values of workspace `locate` needs: (channels + 1) · fftSize.
+    public var workspaceCount: Int { (geometry.count + 1) * config.fftSize }
+
+    /// Designs the twiddles into `twiddleStorage` (count ≥ fftSize) and
+    /// keeps a reference to it. Configuration time only.
+    public init(config: LocalisationConfig, geometry: MicArrayGeometry,
+                twiddleStorage: UnsafeMutableBufferPointer<Int32>) {
+        precondition(FFTTwiddles.isSupported(size: config.fftSize), "fftSize must be a power of two in 16…4096")
+        self.config = config
+        self.geometry = geometry
+        FFTTwiddles.design(size: config.fftSize, into: twiddleStorage)
+        self.twiddles = UnsafeBufferPointer(twiddleStorage)
+        let n = Double(config.fftSize)
+        let fs = Double(Int(config.sampleRate))
+        let half = config.fftSize / 2
+        let lo = Int((config.bandLowHz * n / fs).rounded(.up))
+        let hi = Int((config.bandHighHz * n / fs).rounded(.down))
+        binLow = max(1, min(lo, half - 1))
+        binHigh = max(binLow, min(hi, half - 1))
+    }
+
+    /// Largest physically possible delay of pair (i, j), samples, plus one.
+    public func maxLag(_ i: Int, _ j: Int) -> Int {
+        let d = geometry.position(j) - geometry.position(i)
+        let metres = (d * d).sum().squareRoot()
+        return Int((metres * Double(Int(config.sampleRate)) / config.speedOfSoundMps).rounded(.up)) + 1
+    }
+
+    /// Direction of arrival from one window per channel.
+    ///
+    /// - Parameters:
+    ///   - windows: Q15 samples, channel c at `windows[c·stride ..< c·stride + frames]`
+    ///     (the onset window of every microphone, same start sample).
+    ///   - stride: distance between channels in `windows`, samples.
+    ///   - frames: samples per channel (≤ fftSize; the rest is zero).
+    ///   - workspace: `workspaceCount` Int32 values, overwritten.
+    public func locate(windows: UnsafeBufferPointer<Int16>, stride: Int, frames: Int,
+                       workspace: UnsafeMutableBufferPointer<Int32>) -> BearingEstimate {
+        let n = config.fftSize
+        let m = geometry.count
+        precondition(workspace.count >= workspaceCount, "localisation workspace too small")
+        precondition(windows.count >= (m - 1) * stride + min(frames, n), "channel windows too short")
+        var result = BearingEstimate()
+        // 1. Spectrum of every channel, reduced to unit phasors (Q14) in the band.
+        var anyEnergy = false
+        for c in 0..<m {
+            let spectrum = UnsafeMutableBufferPointer(rebasing: workspace[(c * n)..<((c + 1) * n)])
+            let input = UnsafeBufferPointer(rebasing: windows[(c * stride)..<(c * stride + min(frames, n))])
+            _ = RealFFTQ31.forward(input, size: n, into: spectrum, twiddles: twiddles)
+            if PhaseTransform.unitPhasors(spectrum, binLow: binLow, binHigh: binHigh) { anyEnergy = true }
+        }
+        guard anyEnergy else { return result }
+        // 2. Every pair: cross-spectrum, inverse FFT, peak within the physical lag range.
+        let scratch = UnsafeMutableBufferPointer(rebasing: workspace[(m * n)..<((m + 1) * n)])
+        let bins = Double(binHigh - binLow + 1)
+        let fs = Double(Int(config.sampleRate))
+        var normal = Normal3()
+        var delays = SIMD32<Double>()
+        var weights = SIMD32<Double>()
+        var p = 0
+        var coherenceSum = 0.0
+        for i in 0..<m {
+            for j in (i + 1)..<m where j < m {
+                let ui = UnsafeBufferPointer(rebasing: workspace[(i * n)..<((i + 1) * n)])
+                let uj = UnsafeBufferPointer(rebasing: workspace[(j * n)..<((j + 1) * n)])
+                PhaseTransform.crossSpectrum(ui, uj, binLow: binLow, binHigh: binHigh, into: scratch)
+                let e = RealFFTQ31.inverse(scratch, size: n, twiddles: twiddles)
+                let peak = CorrelationPeak.find(UnsafeBufferPointer(scratch), size: n, maxLag: maxLag(i, j))
+                // Perfectly coherent channels read bins·2^28 at the peak.
+                let height = max(0, min(1, peak.value * Self.pow2(e - 28) / bins))
+                let d = geometry.position(j) - geometry.position(i)
+                let metres = peak.lag / fs * config.speedOfSoundMps
+                let w = max(height, 1e-3)
+                normal.add(d, metres, weight: w)
+                delays[p] = peak.lag
+                weights[p] = w
+                coherenceSum += height
+                p += 1
+            }
+        }
+        result.pairs = p
+        result.coherence = coherenceSum / Double(p)
+        // 3. Weighted least squares: (p_j − p_i)·u = c·τ_ij.
+        let u = normal.solve(geometry)
+        result.azimuthDeg = Self.degrees(DesignMath.atan2(u.y, u.x))
+        if result.azimuthDeg < 0 { result.azimuthDeg += 360 }
+        if result.azimuthDeg >= 360 { result.azimuthDeg -= 360 }
+        if geometry.resolution == .volume {
+            let horizontal = (u.x * u.x + u.y * u.y).squareRoot()
+            result.elevationDeg = Self.degrees(DesignMath.atan2(u.z, horizontal))
+        }
+        // 4. Misfit of the fitted direction, samples.
+        var sq = 0.0, ws = 0.0
+        p = 0
+        for i in 0..<m {
+            for j in (i + 1)..<m where j < m {
+                let d = geometry.position(j) - geometry.position(i)
+                let fitted = (d * u).sum() / config.speedOfSoundMps * fs
+                let r = fitted - delays[p]
+                sq += weights[p] * r * r
+                ws += weights[p]
+                p += 1
+            }
+        }
+        result.residualSamples = (sq / ws).squareRoot()
+        result.confidence = result.coherence / (1 + result.residualSamples * result.residualSamples)
+        result.valid = true
+        return result
+    }
+
+    @inlinable static func degrees(_ radians: Double) -> Double { radians * 180 / DesignMath.pi }
+
+    /// 2^e for small |e| without libm.
+    @inlinable static func pow2(_ e: Int) -> Double {
+        var r = 1.0
+        var k = e
+        while k > 0 { r *= 2; k -= 1 }
+        while k < 0 { r *= 0.5; k += 1 }
+        return r
+    }
+}
