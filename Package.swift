@@ -58,6 +58,10 @@ let package = Package(
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-agent-bench"),
         .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
+        .executableTarget(name: "earshot-soak", dependencies: [
+            "EarshotAgent", "EarshotTestSupport",
+            .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+        ], path: "Benchmarks/earshot-soak"),
         // HIL VM (make hil): the audio and signature table played into snd-aloop.
         .executableTarget(name: "earshot-hil-gen", dependencies: ["EarshotAgent", "EarshotSignatures", "EarshotTestSupport"],
                           path: "Tools/hil/gen"),
