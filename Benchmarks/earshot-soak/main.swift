@@ -1,0 +1,269 @@
+// earshot-soak: hours of synthetic street audio through the whole agent (issue 7 "Soak").
+//   LD_PRELOAD=<dir>/libMallocInterposerSwift.so earshot-soak [hours]     (or SOAK_HOURS; default 24)
+// The agent runs in process as `earshot run` would, with its capture replaced by the file
+// feeder (segments streamed into it, see SegmentStream.swift) at full speed, the relaxed
+// synthetic signature table (the default table is tuned on recordings and misses these
+// synthetic shots), a real mosquitto on 127.0.0.1 started here, and an independent
+// `mosquitto_sub` child process writing every event payload to a file.
+// Prints key=value lines ending with
+//   soak_audio_h=… rss_growth_kib=… allocs_steady=… events_inserted=… events_detected=…
+//   events_delivered=… outbox_bytes_end=…
+// rss_growth_kib: max RSS at the end of hours 2…N minus RSS at the end of hour 1.
+// allocs_steady: heap allocations after hour 1 by the agent's threads, not made by libmosquitto.
+// events_detected / events_delivered: inserted events with a detection of the right class
+// (onset within −0.1…+0.5 s) stored by the agent / received by the subscriber (distinct ids).
+// Exit 1 when a target is missed (RSS growth > 64 KiB, allocs_steady > 0, an event not
+// delivered exactly once).
+import EarshotAgent
+import EarshotDetection
+import EarshotMQTT
+import EarshotSignatures
+import EarshotTestSupport
+import Foundation
+import MallocInterposerSwift
+import Synchronization
+
+func fail(_ text: String) -> Never {
+    FileHandle.standardError.write(Data("earshot-soak: \(text)\n".utf8))
+    exit(2)
+}
+
+let hoursArg = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ProcessInfo.processInfo.environment["SOAK_HOURS"]
+let hours = Double(hoursArg ?? "24") ?? 24
+guard hours >= 1 else { fail("hours must be at least 1 (got \(hoursArg ?? ""))") }
+let rate = StreetSynth.rate
+let segmentSeconds = 60
+let totalFrames = Int64(hours * 3600) * Int64(rate)
+let plan = SegmentPlan(segmentFrames: Int64(segmentSeconds * rate),
+                       segments: (totalFrames + Int64(segmentSeconds * rate) - 1) / Int64(segmentSeconds * rate),
+                       marginFrames: Int64(3 * rate))
+
+// MARK: malloc interposer check
+
+let probeCount = Atomic<Int>(0)
+MallocInterposerSwift.initialize()
+MallocInterposerSwift.setAllocationHook { _ in probeCount.add(1, ordering: .relaxed) }
+MallocInterposerSwift.hook()
+let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
+MallocInterposerSwift.unhook()
+probe.deallocate()
+guard probeCount.load(ordering: .relaxed) >= 1 else {
+    fail("the malloc counter is not active (run with LD_PRELOAD=libMallocInterposerSwift.so; `make soak` does)")
+}
+MallocInterposerSwift.setAllocationHook(nil)
+
+// MARK: broker, files, subscriber
+
+let dir = try makeTemporaryDirectory(prefix: "earshot-soak")
+let broker = try MosquittoBroker()
+try broker.start()
+
+let boardPath = dir + "/board.toml"
+try "name = \"soak\"\n[audio]\ndevice = \"unused\"\nrate = 16000\nchannels = 1\n[microphone]\n".write(toFile: boardPath, atomically: true, encoding: .utf8)
+let tablePath = dir + "/table.json"
+try SignatureFile.encode(SignatureTable.relaxedForSyntheticSounds()).write(toFile: tablePath, atomically: true, encoding: .utf8)
+let sitePath = dir + "/site.toml"
+try """
+[sensor]
+id = "soak"
+site = "soak"
+board = "\(boardPath)"
+mode = "events"
+[mqtt]
+host = "127.0.0.1"
+port = \(broker.port)
+[outbox]
+directory = "\(dir)/outbox"
+[telemetry]
+interval_s = 60
+[logging]
+level = "warning"
+[detection]
+table = "\(tablePath)"
+
+""".write(toFile: sitePath, atomically: true, encoding: .utf8)
+
+let subscriberLog = dir + "/events.txt"
+_ = FileManager.default.createFile(atPath: subscriberLog, contents: nil)
+let subscriber = Process()
+subscriber.executableURL = URL(fileURLWithPath: "/usr/bin/stdbuf")
+subscriber.arguments = ["-oL", "/usr/bin/mosquitto_sub", "-d", "-h", "127.0.0.1", "-p", String(broker.port), "-q", "1",
+                        "-i", "earshot-soak-counter", "-t", "earshot/v1/soak/soak/event", "-F", "EVT %p",
+                        "-W", String(Int(hours * 3600 / 10) + 600)]
+subscriber.standardOutput = FileHandle(forWritingAtPath: subscriberLog)
+subscriber.standardError = FileHandle.nullDevice
+try subscriber.run()
+guard waitUntil(timeout: 10, { ((try? String(contentsOfFile: subscriberLog, encoding: .utf8)) ?? "").contains("SUBACK") }) else {
+    fail("mosquitto_sub did not subscribe within 10 s")
+}
+
+// MARK: audio stream
+
+let streamPath = dir + "/stream.wav"
+var synth = StreetSynth(seed: 20_261_123, hours: hours)
+var writer = SegmentWriter(path: streamPath, frames: segmentSeconds * rate)
+guard writer.writeNext(&synth, direct: true) else { fail("cannot write \(streamPath)") }
+var written: Int64 = 1  // segments generated (segment 0 is in place)
+if plan.segments > 1 { guard writer.writeNext(&synth, direct: false) else { fail("cannot write segment 1") }; written = 2 }
+
+// MARK: detections (dispatcher thread; preallocated, no growth)
+
+let detectionCapacity = 1 << 16
+nonisolated(unsafe) let detectionOnsets = UnsafeMutablePointer<Int64>.allocate(capacity: detectionCapacity)
+nonisolated(unsafe) let detectionClasses = UnsafeMutablePointer<UInt8>.allocate(capacity: detectionCapacity)
+let detectionCount = Atomic<Int>(0)
+
+// MARK: agent
+
+AllocationCensus.prepare(traceAllocations: Int(ProcessInfo.processInfo.environment["SOAK_TRACE_ALLOCS"] ?? "0") ?? 0)
+var options = AgentOptions(sitePath: sitePath)
+options.inputFile = streamPath
+options.loop = true
+options.exitAfterAudioSeconds = hours * 3600
+options.ringSeconds = 1
+let agent: Agent
+do {
+    agent = try Agent(options: options, onEventStored: { _, onset, klass in
+        let i = detectionCount.add(1, ordering: .relaxed).oldValue
+        guard i < detectionCapacity else { return }
+        detectionOnsets[i] = onset
+        detectionClasses[i] = klass == "gunshot" ? 0 : klass == "car_horn" ? 1 : 2
+    }, hopHook: { hop in
+        hopsAnalysed.store(hop, ordering: .relaxed)
+        plan.holdIfAhead(afterHop: hop)
+    })
+} catch { fail(error.message) }
+
+MallocInterposerSwift.setAllocationHook(AllocationCensus.hook)
+let wall0 = Date()
+do { try agent.start() } catch { fail(error.message) }
+guard let pipeline = agent.pipeline, let fileStart = pipeline.input.fileStartMonotonicNanoseconds else { fail("no pipeline after start") }
+var ts = timespec()
+clock_gettime(CLOCK_REALTIME, &ts)
+let realNow = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+let utcOfSample0 = fileStart + (realNow - AgentClock.monotonicNanoseconds())
+
+// MARK: driver loop: segments, hourly RSS, allocation window
+
+let hourCount = Int(hours.rounded(.down))
+nonisolated(unsafe) let rssByHour = UnsafeMutablePointer<Int>.allocate(capacity: hourCount + 1)
+rssByHour.initialize(repeating: -1, count: hourCount + 1)
+rssByHour[0] = ProcStatus.rssKiB()
+var nextHour = 1
+let framesPerHour = Int64(3600 * rate)
+var counting = false
+var lastProgress = Date()
+var lastHops: Int64 = 0
+while !pipeline.analysis.reachedEndOfInput {
+    let hops = hopsAnalysed.load(ordering: .relaxed)
+    let consumed = hops * SegmentPlan.hopFrames
+    let inPlace = segmentInPlace.load(ordering: .relaxed)
+    // A segment waits in the .tmp file; the feeder has opened segment `inPlace` once the
+    // analysis has read its samples, so the next one may replace the path.
+    if inPlace + 1 < written && consumed > inPlace * plan.segmentFrames {
+        guard writer.publish() else { fail("cannot rename \(writer.tmpPath)") }
+        segmentInPlace.store(inPlace + 1, ordering: .releasing)
+        if written < plan.segments {
+            guard writer.writeNext(&synth, direct: false) else { fail("cannot write segment \(written)") }
+            written += 1
+        }
+    }
+    while nextHour <= hourCount && consumed >= Int64(nextHour) * framesPerHour {
+        rssByHour[nextHour] = ProcStatus.rssKiB()
+        if nextHour == 1 && !counting {
+            MallocInterposerSwift.hook()
+            counting = true
+        }
+        nextHour += 1
+    }
+    if hops != lastHops { lastHops = hops; lastProgress = Date() }
+    if Date().timeIntervalSince(lastProgress) > 60 { fail("no progress for 60 s at hop \(hops) (segment \(inPlace) in place)") }
+    usleep(500)
+}
+if counting { MallocInterposerSwift.unhook() }
+MallocInterposerSwift.setAllocationHook(nil)
+let wallAnalysis = Date().timeIntervalSince(wall0)
+let hopsDone = hopsAnalysed.load(ordering: .relaxed)
+while nextHour <= hourCount { rssByHour[nextHour] = ProcStatus.rssKiB(); nextHour += 1 }
+
+// MARK: drain, stop
+
+let drainStart = Date()
+while (agent.publisher?.outboxStats.pendingEvents ?? 0) > 0 && Date().timeIntervalSince(drainStart) < 60 { usleep(20_000) }
+usleep(1_000_000)
+guard let outboxEnd = agent.publisher?.outboxStats else { fail("no publisher at the end") }
+let outboxDirBytes = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/outbox"))?.reduce(0) { sum, name in
+    sum + ((try? FileManager.default.attributesOfItem(atPath: dir + "/outbox/" + name)[.size] as? Int) ?? 0)
+} ?? -1
+let published = pipeline.dispatcher.eventsPublished
+agent.shutdown()
+subscriber.terminate()
+subscriber.waitUntilExit()
+broker.stop()
+
+// MARK: score
+
+let inserted = synth.events.filter { $0.onsetSample < hopsDone * SegmentPlan.hopFrames - Int64(rate) }
+let nDetections = min(detectionCount.load(ordering: .relaxed), detectionCapacity)
+func matches(_ e: InsertedEvent, audioSeconds t: Double, classCode: UInt8) -> Bool {
+    let t0 = Double(e.onsetSample) / Double(rate)
+    return classCode == e.kind.rawValue && t >= t0 - 0.1 && t <= t0 + 0.5
+}
+/// Index of the inserted event a detection at `t` s of class `code` belongs to (binary search).
+func insertedIndex(audioSeconds t: Double, classCode: UInt8) -> Int? {
+    var lo = 0, hi = inserted.count
+    while lo < hi { let mid = (lo + hi) / 2; if Double(inserted[mid].onsetSample) / Double(rate) < t - 0.5 { lo = mid + 1 } else { hi = mid } }
+    var i = lo
+    while i < inserted.count && Double(inserted[i].onsetSample) / Double(rate) <= t + 0.1 {
+        if matches(inserted[i], audioSeconds: t, classCode: classCode) { return i }
+        i += 1
+    }
+    return nil
+}
+var detectedPer = [Int](repeating: 0, count: inserted.count)
+var detectionsUnmatched = 0
+for i in 0..<nDetections {
+    let t = Double(detectionOnsets[i] - fileStart) / 1e9
+    if let k = insertedIndex(audioSeconds: t, classCode: detectionClasses[i]) { detectedPer[k] += 1 } else { detectionsUnmatched += 1 }
+}
+
+var deliveredIDs = Set<String>()
+var messagesReceived = 0
+var deliveredPer = [Int](repeating: 0, count: inserted.count)
+var deliveredUnmatched = 0
+var endMessages = 0
+let lines = ((try? String(contentsOfFile: subscriberLog, encoding: .utf8)) ?? "").split(separator: "\n")
+for line in lines where line.hasPrefix("EVT ") {
+    messagesReceived += 1
+    guard let obj = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(4).utf8)) as? [String: Any],
+          let id = obj["id"] as? String, let klass = obj["class"] as? String, let phase = obj["phase"] as? String,
+          let onsetNs = (obj["onset_ns"] as? NSNumber)?.int64Value else { continue }
+    guard deliveredIDs.insert(id).inserted else { continue }
+    if phase == "end" { endMessages += 1; continue }
+    let code: UInt8 = klass == "gunshot" ? 0 : klass == "car_horn" ? 1 : 2
+    let t = Double(onsetNs - utcOfSample0) / 1e9
+    if let k = insertedIndex(audioSeconds: t, classCode: code) { deliveredPer[k] += 1 } else { deliveredUnmatched += 1 }
+}
+
+let audioHours = Double(hopsDone) / 360_000
+let rss1 = hourCount >= 1 ? rssByHour[1] : rssByHour[0]
+let rssMax = (1...max(1, hourCount)).map { rssByHour[$0] }.max() ?? rss1
+let rssGrowth = rssMax - rss1
+let allocsSteady = AllocationCensus.agentNonMosquitto
+let detected = detectedPer.filter { $0 > 0 }.count
+let delivered = deliveredPer.filter { $0 > 0 }.count
+let deliveredOnce = deliveredPer.filter { $0 == 1 }.count
+
+print("soak_wall_s=\(String(format: "%.1f", wallAnalysis)) x_realtime=\(String(format: "%.0f", audioHours * 3600 / wallAnalysis)) segments=\(segmentInPlace.load(ordering: .relaxed) + 1) hook_wait_polls=\(hookWaits.load(ordering: .relaxed))")
+print("rss_kib_by_hour=" + (0...hourCount).map { String(rssByHour[$0]) }.joined(separator: ","))
+print("rss_peak_kib=\(ProcStatus.peakKiB())")
+print("allocs_after_hour1 " + (0..<5).map { "\(AllocationCensus.threadNames[$0])=\(AllocationCensus.count(thread: $0, mosquitto: false))+\(AllocationCensus.count(thread: $0, mosquitto: true))mosq" }.joined(separator: " "))
+print("allocs_libmosquitto=\(AllocationCensus.agentMosquitto)")
+print("events_by_kind inserted_shots=\(inserted.filter { $0.kind == .shot }.count) inserted_horns=\(inserted.filter { $0.kind == .horn }.count) detections=\(nDetections) detections_unmatched=\(detectionsUnmatched) events_published=\(published)")
+print("delivery messages=\(messagesReceived) distinct_ids=\(deliveredIDs.count) end_messages=\(endMessages) duplicate_messages=\(messagesReceived - deliveredIDs.count) delivered_unmatched=\(deliveredUnmatched) delivered_exactly_once=\(deliveredOnce) delivered_more_than_once=\(deliveredPer.filter { $0 > 1 }.count)")
+print("outbox_end pending_records=\(outboxEnd.pendingRecords) pending_events=\(outboxEnd.pendingEvents) live_bytes=\(outboxEnd.liveBytes) file_bytes=\(outboxEnd.fileBytes) dir_bytes=\(outboxDirBytes) dropped_events=\(outboxEnd.droppedEvents)")
+print("soak_audio_h=\(String(format: "%g", (audioHours * 100).rounded() / 100)) rss_growth_kib=\(rssGrowth) allocs_steady=\(allocsSteady) events_inserted=\(inserted.count) events_detected=\(detected) events_delivered=\(delivered) outbox_bytes_end=\(outboxEnd.fileBytes)")
+let pass = rssGrowth <= 64 && allocsSteady == 0 && deliveredOnce == inserted.count
+print("soak_pass=\(pass ? 1 : 0)")
+try? FileManager.default.removeItem(atPath: dir)
+exit(pass ? 0 : 1)
