@@ -26,7 +26,7 @@ struct Earshot: ParsableCommand {
         version: "0.1.0",
         subcommands: [DemoCommand.self, DevicesCommand.self, MeterCommand.self, ListenCommand.self, CalibrateCommand.self,
                       SelftestCommand.self, GPIOCommand.self, MQTTCommand.self, AnalyzeCommand.self, ConfigCommand.self,
-                      RunCommand.self, TableCommand.self, LearnCommand.self, CompletionsCommand.self])
+                      RunCommand.self, TableCommand.self, LearnCommand.self, LocateCommand.self, CompletionsCommand.self])
 }
 
 /// `earshot completions`: shell completion scripts.
