@@ -1,0 +1,124 @@
+// `earshot locate`: finds the first sound event's onset in a multichannel WAV
+// file (on the mean of the channels, with the product's AnalysisChain) and
+// localises it from every channel's onset window.
+import EarshotAudio
+import EarshotDSP
+
+/// Options of `FileLocator`.
+public struct LocateOptions: Sendable, Equatable {
+    /// FFT/window length, samples (power of two ≤ 4096).
+    public var fftSize: Int = 2048
+    /// PHAT band, Hz.
+    public var bandLowHz: Double = 300
+    public var bandHighHz: Double = 8000
+    /// Samples of the window before the detected onset, ms.
+    public var preRollMs: Double = 2
+    /// Hops skipped at the start while the background tracker settles, ms.
+    public var warmUpMs: Double = 300
+    /// An onset counts when the hop level (or the next hop's) is this far above the background, dB.
+    public var minRiseDB: Double = 3
+    /// Fallback when no onset fires: first hop this far above the background, dB.
+    public var fallbackRiseDB: Double = 6
+
+    public init() {}
+}
+
+/// One localised event of a file.
+public struct LocatedEvent: Sendable, Equatable {
+    /// The file.
+    public var file: String
+    /// First sample of the event (onset), samples from the file's start.
+    public var onsetSample: Int
+    /// Onset, seconds from the file's start.
+    public var onsetSeconds: Double
+    /// "onset" (the onset detector fired) or "level" (fallback: level rise).
+    public var trigger: String
+    /// The direction estimate.
+    public var bearing: BearingEstimate
+}
+
+/// Offline localisation of WAV files.
+public enum FileLocator {
+    /// Finds the first event of `path` and localises it with `geometry`.
+    /// - Throws: `WAVError` naming the file; `LocateError` when the channel
+    ///   count does not match the geometry or no event is found.
+    public static func locate(path: String, geometry: MicArrayGeometry, options: LocateOptions = LocateOptions()) throws -> LocatedEvent {
+        let probe = try WAVReader(path: path, selection: .mean)
+        let format = probe.format
+        guard format.channels == geometry.count else {
+            throw LocateError(message: "\(path): \(format.channels) channels but the board lists \(geometry.count) microphone positions; record all microphones or fix [microphone] positions_m")
+        }
+        let frames = Int(format.frameCount)
+        let mix = try readAll(probe, frames: frames)
+        let rate = format.sampleRate
+        // Onset on the mix through the product's analysis chain.
+        let source = try OfflineFrameSource(path: path, options: OfflineFrameOptions(selection: .mean))
+        var levels: [(onset: Int, level: Int16, background: Int16, first: Int)] = []
+        try source.forEachFrame { frame in
+            let onset = frame.onsetOffset >= 0 ? Int(frame.firstSample) + Int(frame.onsetOffset) : -1
+            levels.append((onset, frame.levelZ, frame.backgroundZ, Int(frame.firstSample)))
+        }
+        let warm = Int(options.warmUpMs / 10)
+        let minRise = Int16(options.minRiseDB * 256), fallbackRise = Int16(options.fallbackRiseDB * 256)
+        var onsetSample = -1
+        var trigger = "onset"
+        for h in warm..<levels.count where levels[h].onset >= 0 {
+            let next = h + 1 < levels.count ? levels[h + 1].level : levels[h].level
+            if max(levels[h].level, next) &- levels[h].background >= minRise { onsetSample = levels[h].onset; break }
+        }
+        if onsetSample < 0 {
+            trigger = "level"
+            for h in warm..<levels.count where levels[h].level &- levels[h].background >= fallbackRise {
+                onsetSample = refineOnset(mix, hopStart: levels[h].first, hop: rate / 100); break
+            }
+        }
+        guard onsetSample >= 0 else {
+            throw LocateError(message: "\(path): no sound event found (no onset, no hop \(options.fallbackRiseDB) dB above the background)")
+        }
+        var config = LocalisationConfig(sampleRate: Int32(rate), fftSize: options.fftSize)
+        config.bandLowHz = options.bandLowHz
+        config.bandHighHz = options.bandHighHz
+        let localiser = EventLocaliser(config: config, geometry: geometry)
+        let start = max(0, onsetSample - Int(options.preRollMs * Double(rate) / 1000))
+        for c in 0..<geometry.count {
+            let reader = try WAVReader(path: path, selection: .channel(c))
+            let samples = try readAll(reader, frames: frames)
+            let w = localiser.window(channel: c)
+            for i in 0..<w.count { w[i] = start + i < samples.count ? samples[start + i] : 0 }
+        }
+        let bearing = localiser.locate()
+        return LocatedEvent(file: path, onsetSample: onsetSample, onsetSeconds: Double(onsetSample) / Double(rate),
+                            trigger: trigger, bearing: bearing)
+    }
+
+    /// First sample of the hop (or the one before) whose |x| exceeds 4× the
+    /// mean |x| of the preceding 10 ms: the level fallback's onset.
+    static func refineOnset(_ x: [Int16], hopStart: Int, hop: Int) -> Int {
+        let from = max(0, hopStart - hop)
+        var sum = 0
+        let refStart = max(0, from - hop)
+        for i in refStart..<from { sum += abs(Int(x[i])) }
+        let mean = max(1, sum / max(1, from - refStart))
+        for i in from..<min(x.count, hopStart + hop) where abs(Int(x[i])) > 4 * mean { return i }
+        return hopStart
+    }
+
+    static func readAll(_ reader: WAVReader, frames: Int) throws(WAVError) -> [Int16] {
+        var out = [Int16](repeating: 0, count: frames)
+        var done = 0
+        try out.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Int16>) throws(WAVError) in
+            while done < frames {
+                let n = try reader.read(into: UnsafeMutableBufferPointer(rebasing: p[done..<frames]))
+                if n == 0 { break }
+                done += n
+            }
+        }
+        return out
+    }
+}
+
+/// A localisation failure a user can act on.
+public struct LocateError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

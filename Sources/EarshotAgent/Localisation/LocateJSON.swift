@@ -1,0 +1,29 @@
+// One JSON object per localised file (`earshot locate`).
+
+/// JSON lines of `earshot locate`.
+public enum LocateJSON {
+    /// `{"file":…, "onset_s":…, "onset_sample":…, "trigger":…, "bearing_deg":…,
+    /// "elevation_deg":…|null, "bearing_confidence":…, "coherence":…,
+    /// "residual_samples":…, "pairs":…}`; angles in degrees, onset in seconds.
+    public static func line(_ e: LocatedEvent) -> String {
+        let b = e.bearing
+        let elevation = b.elevationDeg.map { fixed($0, 3) } ?? "null"
+        return "{\"file\":\(jsonString(e.file)),\"onset_s\":\(fixed(e.onsetSeconds, 6)),\"onset_sample\":\(e.onsetSample),"
+            + "\"trigger\":\"\(e.trigger)\",\"valid\":\(b.valid),\"bearing_deg\":\(fixed(b.azimuthDeg, 3)),"
+            + "\"elevation_deg\":\(elevation),\"bearing_confidence\":\(fixed(b.confidence, 4)),"
+            + "\"coherence\":\(fixed(b.coherence, 4)),\"residual_samples\":\(fixed(b.residualSamples, 4)),\"pairs\":\(b.pairs)}"
+    }
+
+    /// `x` with `digits` decimals (no exponent notation).
+    static func fixed(_ x: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let v = (x * scale).rounded()
+        let negative = v < 0
+        let m = Int(abs(v))
+        let whole = m / Int(scale), frac = m % Int(scale)
+        var f = String(frac)
+        while f.count < digits { f = "0" + f }
+        return (negative ? "-" : "") + String(whole) + (digits > 0 ? "." + f : "")
+    }
+}
