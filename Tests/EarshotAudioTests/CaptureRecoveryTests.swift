@@ -4,7 +4,8 @@ import Testing
 @testable import EarshotAudio
 
 /// What a scripted device does on each read.
-enum ScriptStep: Sendable { case frames(Int), error(Int32) }
+/// `gap(n)`: an overrun that lost `n` frames' worth of time (returns -EPIPE; the device clock jumps).
+enum ScriptStep: Sendable { case frames(Int), error(Int32), gap(Int) }
 
 /// Per-device-name scripts: each open consumes the next entry (nil = open fails with ENOENT).
 struct Script: Sendable {
@@ -21,6 +22,10 @@ final class ScriptedDevice: CaptureDevice {
     let name: String
     var steps: [ScriptStep]
     static let counter = Atomic<Int>(0)
+    /// The device clock: frame k of this device was captured at `clockBase + k / rate`.
+    static let clockBase: Int64 = 1_000_000_000_000
+    var clockFrames: Int64 = 0
+    var lastFrameCaptureNanoseconds: Int64 = 0
 
     init(_ config: AudioCaptureConfig, steps: [ScriptStep]) {
         negotiated = NegotiatedCapture(rate: config.rate, channels: config.channels, format: config.format,
@@ -47,8 +52,13 @@ final class ScriptedDevice: CaptureDevice {
         case .frames(let n):
             let p = buffer.assumingMemoryBound(to: Int16.self)
             for i in 0..<min(n, frames) { p[i] = Int16(truncatingIfNeeded: Self.counter.add(1, ordering: .relaxed).newValue) }
+            clockFrames += Int64(min(n, frames))
+            lastFrameCaptureNanoseconds = Self.clockBase + (clockFrames - 1) * 1_000_000_000 / Int64(negotiated.rate)
             return min(n, frames)
         case .error(let code): return Int(code)
+        case .gap(let n):
+            clockFrames += Int64(n)
+            return -32
         }
     }
 
@@ -109,6 +119,28 @@ struct CaptureRecoveryTests {
         let s = c.status
         c.stop()
         #expect(s.stalls >= 4 && s.lastError.contains("no audio for"), "\(s)")
+    }
+
+    @Test func deviceTimestampsTravelThroughTheRingAcrossAnOverrun() throws {
+        // 3 periods, an overrun that loses 50 ms (800 frames), 3 more periods.
+        let p = ScriptStep.frames(160)
+        scripts.withLock { $0["dated"] = Script(opens: [[p, p, p, .gap(800), p, p, p]]) }
+        let c = try capture("dated")
+        try c.start()
+        #expect(waitUntil { c.status.framesCaptured == 960 })
+        c.stop()
+        var hop = [Int16](repeating: 0, count: 160)
+        for k in 0..<6 {
+            let ok = hop.withUnsafeMutableBufferPointer { c.ring.tryRead(into: $0, frameCount: 160) }
+            try #require(ok, "hop \(k)")
+            let stamp = c.ring.lastReadTimestamp
+            #expect(stamp.isKnown)
+            // Reference: the device clock of the hop's first frame (positions after the gap are 800 frames later).
+            let position = Int64(k * 160 + (k >= 3 ? 800 : 0) + stamp.frameOffset)
+            let expected = ScriptedDevice.clockBase + position * 62_500
+            #expect(abs(stamp.nanoseconds - expected) <= 2, "hop \(k): \(stamp.nanoseconds) vs \(expected)")
+        }
+        #expect(c.status.xruns == 1)
     }
 
     @Test func retryPolicyStartsLostAndFailPolicyThrows() throws {

@@ -111,4 +111,55 @@ struct RingSampleRingTests {
         #expect(ring.framesDropped == 0)
         #expect(mframes > 0.16, "≥ 10× real time at 16 kHz")
     }
+
+    /// Dated writes of odd sizes, read in hops across wrap-arounds: each read reports
+    /// the capture time of one of its frames, equal (±2 ns of rounding) to the writer's clock.
+    @Test(arguments: [(1, 100, 160), (2, 37, 64), (4, 256, 32)])
+    func captureTimesFollowTheFrames(channels: Int, chunk: Int, hop: Int) {
+        let ring = SampleRing(channels: channels, minimumFrames: 1_000)
+        let nsPerFrame = 1e9 / 48_000
+        let base: Int64 = 5_000_000_000
+        let src = UnsafeMutablePointer<Int16>.allocate(capacity: chunk * channels)
+        src.initialize(repeating: 0, count: chunk * channels)
+        defer { src.deallocate() }
+        var dst = [Int16](repeating: 0, count: hop * channels)
+        var written = 0, readFrames = 0, checked = 0
+        for _ in 0..<400 {
+            if ring.availableFrames + chunk <= ring.capacityFrames {
+                let t0 = base + Int64((Double(written) * nsPerFrame).rounded())
+                ring.write(src, frameCount: chunk, firstFrameNanoseconds: t0, nanosecondsPerFrame: nsPerFrame)
+                written += chunk
+            }
+            while dst.withUnsafeMutableBufferPointer({ ring.tryRead(into: $0, frameCount: hop) }) {
+                let stamp = ring.lastReadTimestamp
+                #expect(stamp.isKnown && stamp.frameOffset < hop)
+                let expected = Double(base) + Double(readFrames + stamp.frameOffset) * nsPerFrame
+                #expect(abs(Double(stamp.nanoseconds) - expected) <= 2, "frame \(readFrames + stamp.frameOffset)")
+                readFrames += hop
+                checked += 1
+            }
+        }
+        #expect(readFrames > 3 * ring.capacityFrames && checked > 50)
+    }
+
+    @Test func undatedWritesAndShortReadsReportUnknownTimes() {
+        let ring = SampleRing(channels: 1, minimumFrames: 256)
+        let src = UnsafeMutablePointer<Int16>.allocate(capacity: 256)
+        src.initialize(repeating: 0, count: 256)
+        defer { src.deallocate() }
+        var dst = [Int16](repeating: 0, count: 256)
+        ring.write(src, frameCount: 100)
+        #expect(dst.withUnsafeMutableBufferPointer { ring.tryRead(into: $0, frameCount: 64) })
+        #expect(!ring.lastReadTimestamp.isKnown)
+        ring.write(src, frameCount: 100, firstFrameNanoseconds: 7_000, nanosecondsPerFrame: 1_000)
+        // Frames 64…99 (undated) and 100…163 (dated, frame 100 at 7000 ns): the first boundary read is 64 → unknown.
+        #expect(dst.withUnsafeMutableBufferPointer { ring.tryRead(into: $0, frameCount: 36) })
+        #expect(!ring.lastReadTimestamp.isKnown)
+        // Frames 100…163: boundary 128 is dated 7000 + 28 µs.
+        #expect(dst.withUnsafeMutableBufferPointer { ring.tryRead(into: $0, frameCount: 64) })
+        #expect(ring.lastReadTimestamp == RingTimestamp(frameOffset: 28, nanoseconds: 35_000))
+        // 8 frames with no 32-frame boundary inside: unknown.
+        #expect(dst.withUnsafeMutableBufferPointer { ring.tryRead(into: $0, frameCount: 8) })
+        #expect(!ring.lastReadTimestamp.isKnown)
+    }
 }

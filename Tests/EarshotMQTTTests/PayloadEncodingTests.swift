@@ -82,6 +82,69 @@ struct PayloadEncodingTests {
         #expect(try Schemas.validator("command-reply").validate(json: w.string) == [])
     }
 
+    @Test("sustained sounds: start and end payloads carry phase; end names its start; schema rejects a bad phase")
+    func eventPhases() throws {
+        let v = try Schemas.validator("event")
+        let w = JSONWriter(capacity: 4096)
+        let onset = UTCTimestamp(nanosecondsSinceEpoch: 1_767_225_600_123_456_789)
+        EventMessage(eventClass: "siren", onset: onset, durationMs: 500, peakDBFS: -12, confidence: 0.9, phase: .start)
+            .encode(into: w, id: "s1-0123456789abcdef-3", sequence: 3, site: "test-site", sensor: "s1")
+        let start = try #require(try JSONSerialization.jsonObject(with: Data(w.string.utf8)) as? [String: Any])
+        #expect(v.validate(json: w.string) == [], "\(w.string)")
+        #expect(start["phase"] as? String == "start")
+        #expect(start["start_id"] == nil)
+        EventMessage(eventClass: "siren", onset: onset, durationMs: 4_250, peakDBFS: -10, confidence: 0.9,
+                     phase: .end, startID: "s1-0123456789abcdef-3")
+            .encode(into: w, id: "s1-0123456789abcdef-4", sequence: 4, site: "test-site", sensor: "s1")
+        let end = try #require(try JSONSerialization.jsonObject(with: Data(w.string.utf8)) as? [String: Any])
+        #expect(v.validate(json: w.string) == [], "\(w.string)")
+        #expect(end["phase"] as? String == "end")
+        #expect(end["start_id"] as? String == "s1-0123456789abcdef-3")
+        #expect(end["onset_ns"] as? Int == start["onset_ns"] as? Int)
+        #expect((end["duration_ms"] as? NSNumber)?.doubleValue == 4_250)
+        // The default is impulse; a start_id is written only on an end.
+        EventMessage(eventClass: "gunshot", onset: onset, durationMs: 80, peakDBFS: -3, confidence: 1, startID: "x-0123456789abcdef-1")
+            .encode(into: w, id: "s1-0123456789abcdef-5", sequence: 5, site: "test-site", sensor: "s1")
+        #expect(w.string.contains(#""phase":"impulse""#) && !w.string.contains("start_id"), "\(w.string)")
+        // Backward compatible: a payload without phase (session 1) still validates; an unknown phase does not.
+        var old = end
+        old.removeValue(forKey: "phase"); old.removeValue(forKey: "start_id")
+        #expect(v.validate(json: String(decoding: try JSONSerialization.data(withJSONObject: old), as: UTF8.self)) == [])
+        var bad = end
+        bad["phase"] = "middle"
+        #expect(v.validate(json: String(decoding: try JSONSerialization.data(withJSONObject: bad), as: UTF8.self)).contains { $0.contains("phase") })
+    }
+
+    @Test("status: capture, ptz and analysis objects are written and valid; bad values are rejected")
+    func statusReports() throws {
+        let v = try Schemas.validator("status")
+        let w = JSONWriter(capacity: 4096)
+        let counters = PublisherCounters(outbox: OutboxStats(), connections: 2, uptimeSeconds: 9)
+        let capture = CaptureReport(source: .alsa, device: "hw:CARD=Array,DEV=0", state: .reopening, xruns: 3, reopens: 1,
+                                    failedOpens: 4, frames: 160_000, framesDropped: 12, lastError: "snd_pcm_open: No such device")
+        let ptz = PTZReport(enabled: true, wiring: "binary_code", sectors: 7, lastSector: 2, cooldownMs: 5_000,
+                            accepted: 4, suppressed: 1, failures: 0)
+        StatusMessage(mode: "events+ptz", softwareVersion: "0.2.0", audio: "device_lost", capture: capture, ptz: ptz,
+                      analysis: AnalysisReport(hops: 1_000, queueDropped: 0))
+            .encode(into: w, online: true, site: "test-site", sensor: "s1", bootID: "0123456789abcdef", time: .now(), counters: counters)
+        #expect(v.validate(json: w.string) == [], "\(w.string)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(w.string.utf8)) as? [String: Any])
+        let c = try #require(o["capture"] as? [String: Any])
+        #expect(c["state"] as? String == "reopening" && c["xruns"] as? Int == 3 && c["reopens"] as? Int == 1)
+        #expect(c["device"] as? String == "hw:CARD=Array,DEV=0" && c["last_error"] as? String == "snd_pcm_open: No such device")
+        let p = try #require(o["ptz"] as? [String: Any])
+        #expect(p["enabled"] as? Bool == true && p["last_sector"] as? Int == 2 && p["cooldown_ms"] as? Int == 5_000)
+        #expect((o["analysis"] as? [String: Any])?["hops"] as? Int == 1_000)
+        // Disabled PTZ is just {"enabled":false}; no capture error is null.
+        StatusMessage(mode: "events", capture: CaptureReport(source: .file, device: "/tmp/a.wav", state: .open), ptz: .disabled)
+            .encode(into: w, online: true, site: "test-site", sensor: "s1", bootID: "0123456789abcdef", time: .now(), counters: counters)
+        #expect(v.validate(json: w.string) == [], "\(w.string)")
+        #expect(w.string.contains(#""ptz":{"enabled":false}"#) && w.string.contains(#""last_error":null"#), "\(w.string)")
+        var bad = o
+        bad["capture"] = c.merging(["state": "sleeping"]) { $1 }
+        #expect(v.validate(json: String(decoding: try JSONSerialization.data(withJSONObject: bad), as: UTF8.self)).contains { $0.contains("state") })
+    }
+
     @Test("the validator rejects payloads that break the schema")
     func validatorCatchesErrors() throws {
         let v = try Schemas.validator("event")

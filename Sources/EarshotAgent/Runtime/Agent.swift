@@ -25,14 +25,15 @@ public final class Agent: @unchecked Sendable {
         var plan: AgentPlan
         var publisher: MQTTPublisher?
         var pipeline: AgentPipeline?
-        var lastStatusKey = ""
+        var lastStatusKey = -1
         var lastStatusNs: Int64 = 0
     }
     private let state: Mutex<State>
     private let stopFlag = Atomic<Bool>(false)
     let selfTestIDs = Atomic<UInt32>(0)
     private let startedNs = AgentClock.monotonicNanoseconds()
-    /// Called on the dispatcher thread after each event is stored: (record id, onset monotonic ns, class).
+    /// Called on the dispatcher thread after each impulse/start event is stored (not after the
+    /// end of a sustained sound): (record id, onset monotonic ns, class).
     public let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
     /// Called on the MQTT thread when the broker acknowledges a record (record id, kind).
     public let onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)?
@@ -93,7 +94,8 @@ public final class Agent: @unchecked Sendable {
     public func run(signals: SignalHandling?) -> Int32 {
         var endSeenNs: Int64 = 0
         while !stopFlag.load(ordering: .acquiring) {
-            let flags = signals?.wait(timeoutMs: 100) ?? { usleep(100_000); return SignalFlags() }()
+            // Signals wake the wait at once; the period paces status checks (4/s).
+            let flags = signals?.wait(timeoutMs: 250) ?? { usleep(250_000); return SignalFlags() }()
             if flags.shouldStop {
                 log.info("\(flags.terminate ? "SIGTERM" : "SIGINT"): stopping")
                 break
@@ -174,7 +176,7 @@ public final class Agent: @unchecked Sendable {
             s.plan = plan
             s.publisher = publisher
             s.pipeline = pipeline
-            s.lastStatusKey = ""
+            s.lastStatusKey = -1
         }
         publishStatus(force: true)
         try? notifier?.ready(status: "reloaded (\(plan.config.site.sensor.mode.rawValue))")
@@ -205,35 +207,36 @@ public final class Agent: @unchecked Sendable {
         return publisher
     }
 
-    /// Status on change of audio state, mode or PTZ, and every 30 s.
+    /// Status on change of audio state, mode or PTZ, and every 30 s. Called every
+    /// 250 ms by `run`: the no-change path builds no String and takes one lock.
     func publishStatus(force: Bool) {
-        guard let (publisher, pipeline, plan) = state.withLock({ s -> (MQTTPublisher, AgentPipeline, AgentPlan)? in
+        guard let (publisher, pipeline, plan, lastKey, lastNs) = state.withLock({
+            s -> (MQTTPublisher, AgentPipeline, AgentPlan, Int, Int64)? in
             guard let pub = s.publisher, let p = s.pipeline else { return nil }
-            return (pub, p, s.plan)
+            return (pub, p, s.plan, s.lastStatusKey, s.lastStatusNs)
         }) else { return }
-        let health = pipeline.input.health
         let mode = plan.config.site.sensor.mode
+        let key = pipeline.input.stateCode &* 1_000 &+ (mode == .levels ? 1 : mode == .events ? 2 : 3) &* 10 &+ (pipeline.ptz != nil ? 1 : 0)
+        let now = AgentClock.monotonicNanoseconds()
+        guard force || key != lastKey || now - lastNs >= 30_000_000_000 else { return }
+        state.withLock { s in
+            s.lastStatusKey = key
+            s.lastStatusNs = now
+        }
+        let health = pipeline.input.health
+        let sync = AgentClock.syncState()
         let ptzText = pipeline.ptz.map { p in
             let s = p.status
             return "ptz=enabled accepted=\(s.accepted) suppressed=\(s.suppressedBySector + s.suppressedByGlobal) failures=\(s.failures)"
         } ?? "ptz=disabled"
-        let key = "\(health.audio)|\(mode.rawValue)|\(pipeline.ptz != nil)"
-        let now = AgentClock.monotonicNanoseconds()
-        let due = state.withLock { s -> Bool in
-            if force || s.lastStatusKey != key || now - s.lastStatusNs >= 30_000_000_000 {
-                s.lastStatusKey = key
-                s.lastStatusNs = now
-                return true
-            }
-            return false
-        }
-        guard due else { return }
-        let sync = AgentClock.syncState()
         let detail = "\(health.detail); \(ptzText); hops=\(pipeline.analysis.hops) queue_dropped=\(pipeline.queue.dropped) uptime_s=\((now - startedNs) / 1_000_000_000)"
         publisher.update(status: StatusMessage(mode: mode.rawValue, softwareVersion: options.version, audio: health.audio,
                                                clock: ClockSync(synchronised: sync.synchronised,
                                                                 estimatedErrorMicroseconds: sync.estimatedErrorMicroseconds),
-                                               detail: detail))
+                                               detail: detail,
+                                               capture: pipeline.input.captureReport,
+                                               ptz: pipeline.ptz?.report ?? .disabled,
+                                               analysis: AnalysisReport(hops: pipeline.analysis.hops, queueDropped: pipeline.queue.dropped)))
         try? notifier?.status("\(health.audio), \(mode.rawValue), hops \(pipeline.analysis.hops)")
     }
 

@@ -1,6 +1,7 @@
 // Where the analysis thread's samples come from: ALSA capture (the product) or a
 // WAV file feeder (tests, demos). Both deliver Q15 frames through a SampleRing.
 import EarshotAudio
+import EarshotMQTT
 
 /// The audio source of a running agent.
 public final class AgentAudioInput: @unchecked Sendable {
@@ -100,6 +101,35 @@ public final class AgentAudioInput: @unchecked Sendable {
             return (audio, detail)
         case .file(let f):
             return (f.isFinished ? "stopped" : "ok", "replay \(f.path) frames=\(f.framesWritten)")
+        }
+    }
+
+    /// Capture health for `status.capture`.
+    public var captureReport: CaptureReport {
+        switch source {
+        case .alsa(let c):
+            let s = c.status
+            let state: CaptureReport.State
+            switch s.state {
+            case .running: state = .open
+            case .recovering: state = .recovering
+            case .lost: state = s.consecutiveFailedOpens > 0 ? .reopening : .lost
+            case .stopped: state = .stopped
+            }
+            return CaptureReport(source: .alsa, device: c.config.device, state: state, xruns: s.xruns, reopens: s.reopens,
+                                 failedOpens: s.failedOpens, frames: s.framesCaptured, framesDropped: s.framesDropped,
+                                 lastError: s.lastError.isEmpty ? nil : s.lastError)
+        case .file(let f):
+            return CaptureReport(source: .file, device: f.path, state: f.isFinished ? .stopped : .open,
+                                 frames: f.framesWritten, framesDropped: ring.framesDropped)
+        }
+    }
+
+    /// A small number that changes when the capture state changes (status is re-sent then).
+    var stateCode: Int {
+        switch source {
+        case .alsa(let c): Int(c.status.state.rawValue)
+        case .file(let f): f.isFinished ? 10 : 11
         }
     }
 

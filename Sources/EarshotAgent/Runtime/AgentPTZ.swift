@@ -1,6 +1,8 @@
 // The PTZ trigger as the agent uses it: built from the board's [gpio] and
 // [camera], over libgpiod or (tests) a recording in-memory chip.
 import EarshotGPIO
+import EarshotMQTT
+import Synchronization
 
 /// A `PTZTrigger` over whichever backend the agent was given.
 public final class AgentPTZ: @unchecked Sendable {
@@ -15,6 +17,8 @@ public final class AgentPTZ: @unchecked Sendable {
     public let defaultSector: Int
     /// The trigger configuration in use.
     public let config: PTZTriggerConfig
+    /// Sector of the last accepted trigger, −1 before the first.
+    private let lastAccepted = Atomic<Int>(-1)
 
     /// Claims the board's lines (idle level) on libgpiod, or on a `RecordingGPIOBackend`
     /// writing to `fakeLog` when given.
@@ -41,7 +45,27 @@ public final class AgentPTZ: @unchecked Sendable {
     }
 
     /// Requests the pulse sequence of `sector` (non-blocking, no allocation).
-    public func trigger(sector: Int) -> PTZTriggerOutcome { triggerSector(sector) }
+    public func trigger(sector: Int) -> PTZTriggerOutcome {
+        let outcome = triggerSector(sector)
+        if case .accepted = outcome { lastAccepted.store(sector, ordering: .relaxed) }
+        return outcome
+    }
+    /// Sector (0-based) of the last accepted trigger; nil before the first.
+    public var lastSector: Int? { let s = lastAccepted.load(ordering: .relaxed); return s < 0 ? nil : s }
+
+    /// PTZ state for `status.ptz`.
+    public var report: PTZReport {
+        let s = status
+        let wiring: String
+        switch config.wiring {
+        case .linePerSector: wiring = "line_per_sector"
+        case .binaryCode: wiring = "binary_code"
+        }
+        return PTZReport(enabled: !s.halted, wiring: wiring, sectors: sectorCount, lastSector: lastSector,
+                         cooldownMs: max(config.sectorCooldownMilliseconds, config.globalCooldownMilliseconds),
+                         accepted: s.accepted, suppressed: s.suppressedBySector + s.suppressedByGlobal,
+                         failures: s.failures, lastError: s.lastError.isEmpty ? nil : s.lastError)
+    }
     /// Drives every line idle and refuses further triggers.
     public func releaseToIdle() { halt() }
     /// Idle, end the trigger thread, release the lines.

@@ -172,10 +172,14 @@ public final class AnalysisLoop: @unchecked Sendable {
             chain.process(hop: UnsafeBufferPointer(monoBuffer), into: &frame)
             let hopEndSample = frame.firstSample &+ Int64(hop)
             // Capture time of the hop's last sample: a file replay's own clock (sample i
-            // at start + i/rate); for ALSA, `backlog` frames before now.
+            // at start + i/rate); for ALSA, the capture thread's per-period timestamp
+            // carried by the ring, else (no stamp) `backlog` frames before now.
+            let stamp = ring.lastReadTimestamp
             let hopEndMono = fileStart != 0
                 ? fileStart &+ Int64(Double(hopEndSample) * nsPerFrame)
-                : now &- Int64(Double(backlog) * nsPerFrame)
+                : stamp.isKnown
+                    ? stamp.nanoseconds &+ Int64(Double(hop - 1 - stamp.frameOffset) * nsPerFrame)
+                    : now &- Int64(Double(backlog) * nsPerFrame)
 
             // Telemetry: A-weighted hop level → meter; octave bands → energy sums.
             if windowHops == 0 {

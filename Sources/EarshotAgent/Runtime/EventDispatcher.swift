@@ -43,7 +43,10 @@ public final class EventDispatcher: @unchecked Sendable {
     private let published = Atomic<UInt64>(0)
     private let waiters = Mutex<[UInt32: SelfTestResult]>([:])
     private let selfTestDone = DispatchSemaphore(value: 0)
-    /// Called after an event is stored in the outbox: (outbox record id, onset CLOCK_MONOTONIC ns, class).
+    /// Id of the published `start` of each sustained class still sounding (dispatcher thread only).
+    private var openStarts: [String: String] = [:]
+    /// Called after an impulse or start event is stored in the outbox (not after an end, whose
+    /// onset is its start's): (outbox record id, onset CLOCK_MONOTONIC ns, class).
     let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
 
     init(queue: AgentQueue, publisher: MQTTPublisher, table: SignatureTable, mode: OperatingMode, splOffsetDB: Double?,
@@ -87,7 +90,8 @@ public final class EventDispatcher: @unchecked Sendable {
     private func run() {
         defer { running.store(false, ordering: .releasing) }
         while true {
-            if let item = queue.pop(timeoutMilliseconds: 50) {
+            // push() wakes the wait; the timeout only bounds stop().
+            if let item = queue.pop(timeoutMilliseconds: 200) {
                 handle(item)
             } else if stopRequested.load(ordering: .acquiring) {
                 return
@@ -120,16 +124,20 @@ public final class EventDispatcher: @unchecked Sendable {
         case 3: ptzText = " ptz=refused"
         default: ptzText = ""
         }
-        guard mode.publishesEvents, e.phase != .end else {
-            log.info("event-\(phase) class=\(name) onset=\(onset.rfc3339) (not published: \(e.phase == .end ? "end of a sustained sound" : "mode levels"))")
+        guard mode.publishesEvents else {
+            log.info("event-\(phase) class=\(name) onset=\(onset.rfc3339) (not published: mode levels)")
             return
         }
-        let message = makeMessage(item, name: name, onset: onset)
+        var message = makeMessage(item, name: name, onset: onset)
+        // A sustained sound's end names the start it closes (this run's, if any).
+        if e.phase == .end { message.startID = openStarts.removeValue(forKey: name) }
         do {
             let receipt = try publisher.publish(event: message)
             published.add(1, ordering: .relaxed)
-            onEventStored?(receipt.recordID, item.onsetMonotonicNanoseconds, name)
-            AgentLog.write("earshot: event id=\(receipt.eventID) class=\(name) phase=\(phase) onset=\(onset.rfc3339) peak_dbfs=\(Self.fixed(message.peakDBFS)) confidence=\(Self.fixed(message.confidence))\(ptzText)\n")
+            if e.phase == .start { openStarts[name] = receipt.eventID }
+            if e.phase != .end { onEventStored?(receipt.recordID, item.onsetMonotonicNanoseconds, name) }
+            let closes = message.startID.map { " start_id=\($0)" } ?? ""
+            AgentLog.write("earshot: event id=\(receipt.eventID) class=\(name) phase=\(phase)\(closes) onset=\(onset.rfc3339) duration_ms=\(Self.fixed(message.durationMs)) peak_dbfs=\(Self.fixed(message.peakDBFS)) confidence=\(Self.fixed(message.confidence))\(ptzText)\n")
         } catch {
             log.error("event class=\(name) onset=\(onset.rfc3339) could not be stored in the outbox: \(error.description)")
         }
@@ -149,7 +157,8 @@ public final class EventDispatcher: @unchecked Sendable {
             peakDBSPL: e.isCalibrated ? min(200, max(0, Double(Int(e.peakLevelSPL)) / 256)) : nil,
             confidence: Double(Int(e.confidence)) / 65_535,
             sector: item.sector >= 0 ? Int(item.sector) : nil,
-            bands: OctaveBandLevels(bands))
+            bands: OctaveBandLevels(bands),
+            phase: e.phase == .start ? .start : e.phase == .end ? .end : .impulse)
     }
 
     /// Sample rate of the running input (set by the agent).

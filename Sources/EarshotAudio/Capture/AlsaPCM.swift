@@ -1,5 +1,10 @@
 // The only file that calls libasound for capture: open/configure, start, wait/read, recover, close.
 import CAlsa
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The libasound version this binary runs against (e.g. "1.2.8").
 public func alsaLibraryVersion() -> String { String(cString: snd_asoundlib_version()) }
@@ -47,6 +52,14 @@ public protocol CaptureDevice: AnyObject {
     func recover(fromError code: Int32) -> Int32
     /// Closes the device; idempotent.
     func close()
+    /// CLOCK_MONOTONIC ns at which the last frame returned by the latest successful
+    /// `read` was captured (0 = the device gives no time; the caller then dates frames itself).
+    var lastFrameCaptureNanoseconds: Int64 { get }
+}
+
+extension CaptureDevice {
+    /// Devices without timestamps: 0 (unknown).
+    public var lastFrameCaptureNanoseconds: Int64 { 0 }
 }
 
 /// An ALSA capture PCM opened with `snd_pcm_open` and configured for
@@ -58,10 +71,21 @@ public final class AlsaCaptureDevice: CaptureDevice {
     /// What the device granted.
     public let negotiated: NegotiatedCapture
 
+    /// CLOCK_MONOTONIC ns of the last frame of the latest read: from
+    /// `snd_pcm_htimestamp` (the driver's time of its last period update, minus the
+    /// frames still unread then), or the time `snd_pcm_readi` returned when the
+    /// device gives no timestamp.
+    public private(set) var lastFrameCaptureNanoseconds: Int64 = 0
+    /// Reads dated by the device's own timestamps / by the fallback (read return time).
+    public private(set) var deviceTimestampedReads: UInt64 = 0
+    public private(set) var fallbackTimestampedReads: UInt64 = 0
+    private let nanosecondsPerFrame: Double
+
     private init(pcm: OpaquePointer, device: String, negotiated: NegotiatedCapture) {
         self.pcm = pcm
         self.device = device
         self.negotiated = negotiated
+        self.nanosecondsPerFrame = 1e9 / Double(negotiated.rate)
     }
 
     deinit { close() }
@@ -131,6 +155,17 @@ public final class AlsaCaptureDevice: CaptureDevice {
         }
         rc = snd_pcm_hw_params(pcm, hw)
         guard rc >= 0 else { throw AlsaError(code: rc, call: "snd_pcm_hw_params", device: dev) }
+        // Timestamps on the monotonic clock (for snd_pcm_htimestamp). Best effort:
+        // a plugin that refuses leaves dating to the read-return fallback.
+        var swp: OpaquePointer?
+        if snd_pcm_sw_params_malloc(&swp) >= 0, let sw = swp {
+            defer { snd_pcm_sw_params_free(sw) }
+            if snd_pcm_sw_params_current(pcm, sw) >= 0 {
+                _ = snd_pcm_sw_params_set_tstamp_mode(pcm, sw, SND_PCM_TSTAMP_ENABLE)
+                _ = snd_pcm_sw_params_set_tstamp_type(pcm, sw, SND_PCM_TSTAMP_TYPE_MONOTONIC)
+                _ = snd_pcm_sw_params(pcm, sw)
+            }
+        }
         rc = snd_pcm_start(pcm)
         guard rc >= 0 else { throw AlsaError(code: rc, call: "snd_pcm_start", device: dev) }
         ok = true
@@ -144,7 +179,31 @@ public final class AlsaCaptureDevice: CaptureDevice {
         let ready = snd_pcm_wait(pcm, timeoutMilliseconds)
         if ready == 0 { return -Int(AlsaErrno.ETIMEDOUT) }
         if ready < 0 { return Int(ready) }
-        return Int(snd_pcm_readi(pcm, buffer, snd_pcm_uframes_t(frames)))
+        let n = Int(snd_pcm_readi(pcm, buffer, snd_pcm_uframes_t(frames)))
+        if n > 0 { dateLastRead(pcm) }
+        return n
+    }
+
+    /// Sets `lastFrameCaptureNanoseconds` for the read that just returned.
+    private func dateLastRead(_ pcm: OpaquePointer) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let nowNs = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+        var avail: snd_pcm_uframes_t = 0
+        var ts = timespec()
+        if snd_pcm_htimestamp(pcm, &avail, &ts) == 0, ts.tv_sec != 0 || ts.tv_nsec != 0 {
+            // `ts`: the hardware position's time; `avail` frames were captured after ours.
+            let t = Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec) &- Int64(Double(avail) * nanosecondsPerFrame)
+            // Only a time on our clock and not in the future is believed (a plugin may
+            // ignore the tstamp type and report CLOCK_REALTIME).
+            if t <= nowNs && nowNs &- t < 10_000_000_000 {
+                lastFrameCaptureNanoseconds = t
+                deviceTimestampedReads &+= 1
+                return
+            }
+        }
+        lastFrameCaptureNanoseconds = nowNs
+        fallbackTimestampedReads &+= 1
     }
 
     public func recover(fromError code: Int32) -> Int32 {

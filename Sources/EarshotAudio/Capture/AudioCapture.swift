@@ -44,6 +44,7 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
     private var device: Device?
     private var backoff: ReopenBackoff
     private let chunkFrames: Int
+    private let nanosecondsPerFrame: Double
     private let rawBuffer: UnsafeMutableRawPointer
     private let q15Buffer: UnsafeMutablePointer<Int16>
     private let stopRequested = Atomic<Bool>(false)
@@ -55,6 +56,7 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
     private let xruns = Atomic<UInt64>(0)
     private let reopens = Atomic<UInt64>(0)
     private let failedOpens = Atomic<UInt64>(0)
+    private let failedOpensInARow = Atomic<UInt64>(0)
     private let stalls = Atomic<UInt64>(0)
     private let captured = Atomic<UInt64>(0)
     private let errorText = Mutex<String>("")
@@ -73,6 +75,7 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
         let periodMs = config.periodFrames * 1000 / config.rate
         self.stallWaitMilliseconds = Int32(min(max(periodMs * 4, 50), 250))
         self.chunkFrames = config.periodFrames
+        self.nanosecondsPerFrame = 1e9 / Double(config.rate)
         self.ring = SampleRing(channels: config.channels, minimumFrames: config.ringFrames)
         self.rawBuffer = .allocate(byteCount: chunkFrames * config.channels * 4, alignment: 16)
         self.q15Buffer = .allocate(capacity: chunkFrames * config.channels)
@@ -126,7 +129,8 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
     public var status: CaptureStatus {
         CaptureStatus(state: CaptureState(rawValue: stateValue.load(ordering: .relaxed)) ?? .stopped,
                       xruns: xruns.load(ordering: .relaxed), reopens: reopens.load(ordering: .relaxed),
-                      failedOpens: failedOpens.load(ordering: .relaxed), stalls: stalls.load(ordering: .relaxed),
+                      failedOpens: failedOpens.load(ordering: .relaxed),
+                      consecutiveFailedOpens: failedOpensInARow.load(ordering: .relaxed), stalls: stalls.load(ordering: .relaxed),
                       framesCaptured: captured.load(ordering: .relaxed), framesDropped: ring.framesDropped,
                       lastError: errorText.withLock { $0 }, negotiated: granted.withLock { $0 })
     }
@@ -145,10 +149,12 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
                     if everOpened { reopens.add(1, ordering: .relaxed) }
                     everOpened = true
                     backoff.reset()
+                    failedOpensInARow.store(0, ordering: .relaxed)
                     silentMs = 0
                     setState(.running)
                 } catch {
                     failedOpens.add(1, ordering: .relaxed)
+                    failedOpensInARow.add(1, ordering: .relaxed)
                     record(error.description)
                     setState(.lost)
                     _ = stopSignal.wait(timeout: .now() + .nanoseconds(Int(backoff.next())))
@@ -158,7 +164,10 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
             let n = dev.read(into: rawBuffer, frames: chunkFrames, timeoutMilliseconds: stallWaitMilliseconds)
             if n > 0 {
                 SampleConversion.toQ15(rawBuffer, format: config.format, sampleCount: n * config.channels, into: q15Buffer)
-                ring.write(q15Buffer, frameCount: n)
+                // Dated from the device's timestamp of the period's last frame.
+                let last = dev.lastFrameCaptureNanoseconds
+                let first = last == 0 ? 0 : last &- Int64(Double(n - 1) * nanosecondsPerFrame)
+                ring.write(q15Buffer, frameCount: n, firstFrameNanoseconds: first, nanosecondsPerFrame: nanosecondsPerFrame)
                 captured.add(UInt64(n), ordering: .relaxed)
                 silentMs = 0
                 setState(.running)

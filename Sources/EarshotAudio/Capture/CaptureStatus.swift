@@ -33,6 +33,8 @@ public struct CaptureStatus: Sendable, Equatable {
     public var reopens: UInt64
     /// Failed open attempts since start (count).
     public var failedOpens: UInt64
+    /// Failed open attempts since the last successful open (0 while the device is open).
+    public var consecutiveFailedOpens: UInt64 = 0
     /// Waits that timed out with no audio (each `stallWaitMilliseconds` long).
     public var stalls: UInt64
     /// Frames read from the device since start.

@@ -21,6 +21,10 @@ import Synchronization
 /// - Indices are free-running `UInt` frame counters compared with wrapping
 ///   arithmetic, so they stay correct on 32-bit targets after they wrap
 ///   (2³² frames is 24.8 h at 48 kHz).
+/// - Capture times travel with the frames: a write may carry the CLOCK_MONOTONIC
+///   time of its first frame; the ring keeps one stamp per `timestampGranule`
+///   frames (in the same producer-owned region as the samples) and a read reports
+///   the capture time of one of the frames it copied (`lastReadTimestamp`).
 public final class SampleRing: @unchecked Sendable {
     // @unchecked Sendable: the storage is only written by the single producer in
     // the region [write, read + capacity) and only read by the single consumer in
@@ -43,6 +47,17 @@ public final class SampleRing: @unchecked Sendable {
     /// Eventcount flag: set by a consumer about to sleep; the producer wakes it.
     private let consumerWaiting = Atomic<Bool>(false)
     private let wakeup = DispatchSemaphore(value: 0)
+    /// Capture time (CLOCK_MONOTONIC ns, 0 = unknown) of every frame whose index is a
+    /// multiple of `timestampGranule`, slot `(index / granule) & stampMask`.
+    private let stamps: UnsafeMutablePointer<Int64>
+    private let stampMask: UInt
+    /// Consumer-owned: the stamp found by the last successful read.
+    public private(set) var lastReadTimestamp = RingTimestamp()
+
+    /// Frames between two capture-time stamps (a power of two; reads of at least
+    /// this many frames always report a stamp).
+    public static let timestampGranule = 32
+    private static let granuleShift: UInt = 5
 
     /// Creates a ring holding at least `minimumFrames` frames of `channels` samples
     /// (rounded up to a power of two). Allocates once, here.
@@ -57,9 +72,16 @@ public final class SampleRing: @unchecked Sendable {
         self.mask = UInt(capacity - 1)
         self.storage = .allocate(capacity: capacity * channels)
         self.storage.initialize(repeating: 0, count: capacity * channels)
+        let stampCount = max(1, capacity / Self.timestampGranule)
+        self.stampMask = UInt(stampCount - 1)
+        self.stamps = .allocate(capacity: stampCount)
+        self.stamps.initialize(repeating: 0, count: stampCount)
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        stamps.deallocate()
+    }
 
     // MARK: Observation (any thread)
 
@@ -83,6 +105,15 @@ public final class SampleRing: @unchecked Sendable {
     /// stored; the rest (the newest) are dropped and counted.
     @discardableResult
     public func write(_ source: UnsafePointer<Int16>, frameCount: Int) -> Int {
+        write(source, frameCount: frameCount, firstFrameNanoseconds: 0, nanosecondsPerFrame: 0)
+    }
+
+    /// Appends frames like `write(_:frameCount:)`, dated: `firstFrameNanoseconds` is
+    /// the CLOCK_MONOTONIC capture time of `source`'s first frame (0 = unknown) and
+    /// `nanosecondsPerFrame` = 1e9 / sample rate. Never blocks, never allocates.
+    @discardableResult
+    public func write(_ source: UnsafePointer<Int16>, frameCount: Int, firstFrameNanoseconds: Int64,
+                      nanosecondsPerFrame: Double) -> Int {
         let w = writeIndex.load(ordering: .relaxed)
         let r = readIndex.load(ordering: .acquiring)
         let free = capacityFrames - Int(w &- r)
@@ -93,6 +124,15 @@ public final class SampleRing: @unchecked Sendable {
             (storage + start * channels).update(from: source, count: first * channels)
             if n > first {
                 storage.update(from: source + first * channels, count: (n - first) * channels)
+            }
+            // One stamp at every granule boundary among the stored frames.
+            let granule = UInt(Self.timestampGranule)
+            var g = (w &+ granule &- 1) & ~(granule &- 1)
+            while g &- w < UInt(n) {
+                let offset = Double(g &- w) * nanosecondsPerFrame
+                stamps[Int((g >> Self.granuleShift) & stampMask)] =
+                    firstFrameNanoseconds == 0 ? 0 : firstFrameNanoseconds &+ Int64(offset)
+                g &+= granule
             }
             // Sequentially consistent so that, paired with the consumer's
             // flag-then-index sequence, one of the two sides always sees the other.
@@ -145,6 +185,17 @@ public final class SampleRing: @unchecked Sendable {
                 for c in 0..<channels { base[c * frameCount + i] = src[c] }
             }
         }
+        // The first granule boundary among the frames copied, if any (its slot is
+        // consumer-owned until readIndex moves: the producer's next write there is
+        // `capacity` frames later).
+        let granule = UInt(Self.timestampGranule)
+        let g = (r &+ granule &- 1) & ~(granule &- 1)
+        if g &- r < UInt(frameCount) {
+            lastReadTimestamp = RingTimestamp(frameOffset: Int(g &- r),
+                                              nanoseconds: stamps[Int((g >> Self.granuleShift) & stampMask)])
+        } else {
+            lastReadTimestamp = RingTimestamp()
+        }
         readIndex.store(r &+ UInt(frameCount), ordering: .releasing)
         return true
     }
@@ -190,4 +241,22 @@ public final class SampleRing: @unchecked Sendable {
     private func availableFramesSeqCst() -> Int {
         Int(writeIndex.load(ordering: .sequentiallyConsistent) &- readIndex.load(ordering: .relaxed))
     }
+}
+
+/// Capture time of one frame of the last read: frame `frameOffset` (0-based, within
+/// the frames copied) was captured at `nanoseconds` (CLOCK_MONOTONIC; 0 = unknown).
+public struct RingTimestamp: Sendable, Equatable {
+    /// Index of the dated frame within the last read.
+    public var frameOffset: Int
+    /// CLOCK_MONOTONIC ns of that frame's capture; 0 when the producer gave no time.
+    public var nanoseconds: Int64
+
+    /// Unknown (0 ns).
+    public init(frameOffset: Int = 0, nanoseconds: Int64 = 0) {
+        self.frameOffset = frameOffset
+        self.nanoseconds = nanoseconds
+    }
+
+    /// True when a capture time is known.
+    public var isKnown: Bool { nanoseconds != 0 }
 }

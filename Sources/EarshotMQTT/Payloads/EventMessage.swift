@@ -18,6 +18,17 @@ public struct ClockSync: Sendable, Equatable {
     public static let unknown = ClockSync(synchronised: false)
 }
 
+/// Which part of a sound an event message reports (`"phase"` in the payload).
+public enum EventMessagePhase: String, Sendable, Equatable {
+    /// A complete impulsive sound (gunshot, glass, …): one message per sound.
+    case impulse
+    /// A sustained sound (siren, horn, power tool, …) was confirmed; an `end` follows.
+    case start
+    /// A sustained sound ended: same `onset` as its `start`, `duration_ms` spans the
+    /// whole sound, `start_id` names the `start` message when this boot published it.
+    case end
+}
+
 /// One detected acoustic event as published on `…/event` (QoS 1, not retained).
 /// Independent of `EarshotDetection`: the integrator converts its detector event
 /// into this struct. Identity (`id`, `sequence`) is assigned by `MQTTPublisher`.
@@ -43,14 +54,20 @@ public struct EventMessage: Sendable, Equatable {
     public var sector: Int?
     /// Per-octave-band peak levels of the event, dBFS.
     public var bands: OctaveBandLevels
+    /// impulse, start or end (payload `"phase"`; absent in payloads before session 2 = impulse/start).
+    public var phase: EventMessagePhase
+    /// For `phase == .end`: the id of the matching `start` message (nil when unknown, e.g. across a restart).
+    public var startID: String?
 
     /// Builds an event; optional fields default to "unknown".
     public init(eventClass: String, onset: UTCTimestamp, clock: ClockSync = .unknown, durationMs: Double,
                 peakDBFS: Double, peakDBSPL: Double? = nil, confidence: Double,
-                bearingDegrees: Double? = nil, sector: Int? = nil, bands: OctaveBandLevels = OctaveBandLevels()) {
+                bearingDegrees: Double? = nil, sector: Int? = nil, bands: OctaveBandLevels = OctaveBandLevels(),
+                phase: EventMessagePhase = .impulse, startID: String? = nil) {
         self.eventClass = eventClass; self.onset = onset; self.clock = clock; self.durationMs = durationMs
         self.peakDBFS = peakDBFS; self.peakDBSPL = peakDBSPL; self.confidence = confidence
         self.bearingDegrees = bearingDegrees; self.sector = sector; self.bands = bands
+        self.phase = phase; self.startID = startID
     }
 }
 
@@ -68,6 +85,8 @@ extension EventMessage {
         w.key("site"); w.string(site)
         w.key("sensor"); w.string(sensor)
         w.key("class"); w.string(eventClass)
+        w.key("phase"); w.string(phase.rawValue)
+        if phase == .end, let s = startID { w.key("start_id"); w.string(s) }
         w.key("onset"); w.timestamp(onset)
         w.key("onset_ns"); w.int(onset.nanosecondsSinceEpoch)
         w.key("clock"); w.clockSync(clock)

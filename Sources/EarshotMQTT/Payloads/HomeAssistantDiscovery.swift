@@ -43,9 +43,9 @@ public enum HomeAssistantDiscovery {
             common(name: eventClass, uniqueID: nodeID + "_event_" + safe)
             w.key("state_topic"); w.string(topics.event)
             w.key("event_types"); w.beginArray(); w.string(eventClass); w.endArray()
-            // Only this entity's class produces an event; others render nothing.
+            // Only this entity's class produces an event, and not the `end` of a sustained sound.
             w.key("value_template")
-            w.string("{% if value_json.class == '\(eventClass)' %}{\"event_type\": \"\(eventClass)\", \"id\": \"{{ value_json.id }}\", \"confidence\": {{ value_json.confidence }}}{% endif %}")
+            w.string("{% if value_json.class == '\(eventClass)' and (value_json.phase | default('start')) != 'end' %}{\"event_type\": \"\(eventClass)\", \"id\": \"{{ value_json.id }}\", \"confidence\": {{ value_json.confidence }}}{% endif %}")
             w.endObject()
             out.append(("\(c.homeAssistantPrefix)/event/\(nodeID)/\(safe)/config", Array(w.bytes)))
         }

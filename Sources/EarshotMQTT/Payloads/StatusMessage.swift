@@ -13,12 +13,20 @@ public struct StatusMessage: Sendable, Equatable {
     public var clock: ClockSync
     /// Free-form detail for a technician (e.g. the last capture error); nil = omitted.
     public var detail: String?
+    /// Capture health (`capture`); nil = omitted.
+    public var capture: CaptureReport?
+    /// PTZ trigger (`ptz`); nil = omitted.
+    public var ptz: PTZReport?
+    /// Analysis counters (`analysis`); nil = omitted.
+    public var analysis: AnalysisReport?
 
     /// Builds a status.
     public init(mode: String = "events", softwareVersion: String = "0.0.0", audio: String = "ok",
-                clock: ClockSync = .unknown, detail: String? = nil) {
+                clock: ClockSync = .unknown, detail: String? = nil, capture: CaptureReport? = nil,
+                ptz: PTZReport? = nil, analysis: AnalysisReport? = nil) {
         self.mode = mode; self.softwareVersion = softwareVersion; self.audio = audio
         self.clock = clock; self.detail = detail
+        self.capture = capture; self.ptz = ptz; self.analysis = analysis
     }
 }
 
@@ -58,6 +66,9 @@ extension StatusMessage {
         w.key("corrupt_skipped"); w.uint(counters.outbox.corruptRecordsSkipped)
         w.endObject()
         w.key("connections"); w.uint(counters.connections)
+        if let c = capture { w.key("capture"); w.captureReport(c) }
+        if let p = ptz { w.key("ptz"); w.ptzReport(p) }
+        if let a = analysis { w.key("analysis"); w.analysisReport(a) }
         if let d = detail { w.key("detail"); w.string(d) }
         w.endObject()
     }
