@@ -38,7 +38,8 @@ public struct AnalysisChain {
     /// The conditioned hop (after DC blocking and gain), Q15, behind
     /// `historySlots` samples of pre-emphasis history. Kept in the chain so
     /// no hop-sized buffer is cleared per hop.
-    @usableFromInline var scratch = InlineArray<1_028, Int16>(repeating: 0)
+    /// Also the hop's onset checkpoints (see `scratchWords`).
+    @usableFromInline var scratch = InlineArray<1_027, Int64>(repeating: 0)
 
     /// Designs every stage for `config` (Double math, configuration time).
     public init(config: AnalysisConfig) {
@@ -76,13 +77,16 @@ public struct AnalysisChain {
         let offset = hopOffsetQ8_8
         let active = activeBands
         withUnsafeMutablePointer(to: &scratch) { storage in
-            let x = UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Int16.self) + Self.historySlots
+            let words = UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Int64.self)
+            let x = UnsafeMutableRawPointer(words).assumingMemoryBound(to: Int16.self) + Self.historySlots
+            let meanSquares = words + Self.scratchSampleWords
+            let jumps = UnsafeMutableRawPointer(meanSquares + Self.maxCheckpointsPerHop).assumingMemoryBound(to: Int32.self)
             // One pass: DC blocker, gain, Σx²/peak, envelope, onset.
             let front = unity
-                ? Self.frontEnd(hop, into: x, applyGain: false, dcBlocker: &dcBlocker, gain: gain,
-                                envelope: &envelope, onset: &onset)
-                : Self.frontEnd(hop, into: x, applyGain: true, dcBlocker: &dcBlocker, gain: gain,
-                                envelope: &envelope, onset: &onset)
+                ? Self.frontEnd(hop, into: x, applyGain: false, meanSquares: meanSquares, jumps: jumps,
+                                dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset)
+                : Self.frontEnd(hop, into: x, applyGain: true, meanSquares: meanSquares, jumps: jumps,
+                                dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset)
             let input = UnsafeBufferPointer(start: UnsafePointer(x), count: n)
 
             frame = FeatureFrame()

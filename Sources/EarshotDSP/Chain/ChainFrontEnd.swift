@@ -29,15 +29,30 @@ extension AnalysisChain {
     /// the pre-emphasis x[n] − x[n−D] reads one contiguous buffer.
     @usableFromInline static let historySlots = 4
 
+    /// Most onset checkpoints one hop can close: hop ≤ 1 024 samples and a
+    /// checkpoint every fs/4000 ≥ 2 samples (fs ≥ 8 000 Hz).
+    @usableFromInline static let maxCheckpointsPerHop = 513
+
+    /// `scratch` layout, in Int64 words: the conditioned hop with its history
+    /// (1 028 Int16), then the checkpoints' mean squares (Int64), then their
+    /// jump offsets (Int32).
+    @usableFromInline static let scratchSampleWords = 257
+    @usableFromInline static let scratchWords = 257 + 513 + 257
+
     /// Runs DC blocking, gain, broadband sums, envelope and onset detection
     /// over `hop`, writing the conditioned Q15 samples to `x[0..<hop.count]`;
     /// `x[−4 ..< 0]` must be writable (the pre-emphasis history goes there).
     /// `applyGain` false skips the gain stage: only for a unity gain (Q27
     /// 2^27), where it is the identity on every Q15 value.
     /// The stages are passed one by one (not `self`) so the caller may hold
-    /// a pointer into `scratch` meanwhile.
+    /// a pointer into `scratch` meanwhile. The onset checkpoints that close
+    /// during the hop are only recorded in the loop (follower mean square and
+    /// jump, into `meanSquares`/`jumps`, room for `maxCheckpointsPerHop`) and
+    /// run afterwards in order: their dB conversions are independent of
+    /// each other, so they pipeline instead of stalling the sample loop.
     @inlinable @inline(__always)
     static func frontEnd(_ hop: UnsafeBufferPointer<Int16>, into x: UnsafeMutablePointer<Int16>, applyGain: Bool,
+                         meanSquares: UnsafeMutablePointer<Int64>, jumps: UnsafeMutablePointer<Int32>,
                          dcBlocker: inout DCBlocker, gain: CalibrationGain,
                          envelope: inout EnvelopeFollower, onset: inout OnsetDetector) -> FrontEndHop {
         var out = FrontEndHop()
@@ -71,6 +86,7 @@ extension AnalysisChain {
         var sum: UInt64 = 0
         var peak: Int32 = 0
         var clipped: Int16 = 0
+        var closed = 0
         var i = 0
         while i < n {
             let x0 = Widen.int64(src[i]) &<< 12
@@ -100,16 +116,27 @@ extension AnalysisChain {
             phase &+= 1
             i &+= 1
             if phase == stride {
-                onset.follower.y = oy
-                onset.jump = jump
-                onset.phase = phase
-                if onset.checkpoint() && out.onsetOffset < 0 {
-                    let offset = onset.onsetSample &- blockStart
-                    out.onsetOffset = offset < 0 ? 0 : Int(truncatingIfNeeded: offset)
-                }
-                jump = onset.jump
-                phase = onset.phase
+                meanSquares[closed] = oy
+                jumps[closed] = jump
+                closed &+= 1
+                jump = -1
+                phase = 0
             }
+        }
+        // The hop's checkpoints, in order (OnsetDetector.checkpoint()).
+        var c = 0
+        while c < closed {
+            meanSquares[c] = Widen.int64(Int32(EnvelopeFollower.dBFS(meanSquare: meanSquares[c])))
+            c &+= 1
+        }
+        c = 0
+        while c < closed {
+            let level = Int32(truncatingIfNeeded: meanSquares[c])
+            if onset.closeCheckpoint(level: level, jump: jumps[c]) && out.onsetOffset < 0 {
+                let offset = onset.onsetSample &- blockStart
+                out.onsetOffset = offset < 0 ? 0 : Int(truncatingIfNeeded: offset)
+            }
+            c &+= 1
         }
         dcBlocker.previousInput = dx1
         dcBlocker.previousOutput = dy1

@@ -39,12 +39,15 @@ public struct OnsetDetector {
     @usableFromInline let windowMsInverseQ16: Int64   // 1 / window length in ms, Q16
     /// Pre-emphasis lag D in samples (1…4).
     public let lag: Int
-    @usableFromInline var history = SIMD4<Int32>(repeating: 0)   // last D samples (ring)
+    // Rings indexed at run time are InlineArrays, not SIMD vectors: a
+    // dynamic SIMD element store round-trips the whole vector through the
+    // stack (a failed store-to-load forward per checkpoint).
+    @usableFromInline var history = InlineArray<4, Int32>(repeating: 0)   // last D samples (ring)
     @usableFromInline var historyIndex = 0
     @usableFromInline var phase = 0
     @usableFromInline var checkpoints: Int64 = 0
-    @usableFromInline var levels = SIMD32<Int32>(repeating: Int32(FeatureFrame.floor))
-    @usableFromInline var jumps = SIMD32<Int32>(repeating: -1)
+    @usableFromInline var levels = InlineArray<32, Int32>(repeating: Int32(FeatureFrame.floor))
+    @usableFromInline var jumps = InlineArray<32, Int32>(repeating: -1)
     @usableFromInline var jump: Int32 = -1
     @usableFromInline var refractoryLeft: Int
     @usableFromInline var samples: Int64 = 0
@@ -123,13 +126,23 @@ public struct OnsetDetector {
     /// Closes a checkpoint; returns true when an onset fired.
     @inlinable
     mutating func checkpoint() -> Bool {
-        let i = checkpoints
         let level = Int32(EnvelopeFollower.dBFS(meanSquare: follower.meanSquare))
+        let closing = jump
+        jump = -1
+        phase = 0
+        return closeCheckpoint(level: level, jump: closing)
+    }
+
+    /// The checkpoint logic for a checkpoint whose envelope read `level`
+    /// (Q8.8 dBFS, `EnvelopeFollower.dBFS` of the follower's mean square) and
+    /// whose +6 dB jump was at `jump` samples into it (−1 if none). Callers
+    /// that defer checkpoints must close them in order.
+    @inlinable
+    mutating func closeCheckpoint(level: Int32, jump: Int32) -> Bool {
+        let i = checkpoints
         let slot = Int(truncatingIfNeeded: i & 31)
         levels[slot] = level
         jumps[slot] = jump
-        jump = -1
-        phase = 0
         checkpoints &+= 1
         if refractoryLeft > 0 { refractoryLeft &-= stride }
         let w = Widen.int64(window)
