@@ -36,7 +36,7 @@ let files = [
 ]
 
 func fail(_ text: String) -> Never {
-    fputs("earshot-hil-gen: \(text)\n", stderr)
+    _ = "earshot-hil-gen: \(text)\n".withCString { write(2, $0, strlen($0)) }
     exit(1)
 }
 
