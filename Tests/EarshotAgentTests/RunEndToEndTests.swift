@@ -36,15 +36,28 @@ extension RunAgentTests {
             let expectShot = RunAudio.chainReportsOnsets()
             let wanted: Set<String> = expectShot ? ["gunshot", "car_horn"] : ["car_horn"]
             let gotEvents = sub.wait(timeout: 20) { msgs in
-                let classes = Set(msgs.filter { $0.topic == base + "/event" }.compactMap { $0.json?["class"] as? String })
-                return wanted.isSubset(of: classes)
+                let events = msgs.filter { $0.topic == base + "/event" }
+                let classes = Set(events.compactMap { $0.json?["class"] as? String })
+                return wanted.isSubset(of: classes) && events.contains { $0.json?["phase"] as? String == "end" }
             }
             let events = sub.messages(on: base + "/event")
-            #expect(gotEvents, "classes wanted \(wanted); got \(events.map(\.payload))\nagent: \(agent.stderr)")
+            #expect(gotEvents, "classes wanted \(wanted) and a horn end; got \(events.map(\.payload))\nagent: \(agent.stderr)")
             let classes = events.compactMap { $0.json?["class"] as? String }
             print("end-to-end: gunshot expected=\(expectShot) events=\(classes) logged_ids=\(agent.eventIDs.count)")
             #expect(Set(classes).isSubset(of: ["gunshot", "car_horn"]), "unexpected classes \(classes)")
-            #expect(classes.filter { $0 == "car_horn" }.count == 1, "one horn → one published event: \(classes)")
+            // One horn → one start and one end; the end names the start, shares its onset and spans the 1 s horn.
+            let horns = events.filter { $0.json?["class"] as? String == "car_horn" }
+            let hornStart = horns.filter { $0.json?["phase"] as? String == "start" }
+            let hornEnd = horns.filter { $0.json?["phase"] as? String == "end" }
+            #expect(hornStart.count == 1 && hornEnd.count == 1 && horns.count == 2, "\(horns.map(\.payload))")
+            if let start = hornStart.first?.json, let end = hornEnd.first?.json {
+                #expect(end["start_id"] as? String == start["id"] as? String, "\(end)")
+                #expect(end["onset_ns"] as? Int == start["onset_ns"] as? Int)
+                let duration = (end["duration_ms"] as? NSNumber)?.doubleValue ?? 0
+                #expect(duration >= 800 && duration <= 1_300, "horn of 1000 ms reported as \(duration) ms")
+                #expect(end["sector"] == nil)
+            }
+            for e in events where e.json?["class"] as? String == "gunshot" { #expect(e.json?["phase"] as? String == "impulse") }
             for e in events {
                 #expect(schemaErrors(e.payload, schema: "event") == [], "\(e.payload)")
                 #expect(e.qos == 1 && !e.retained)
@@ -71,6 +84,13 @@ extension RunAgentTests {
             #expect(retained.json?["state"] as? String == "online", "\(retained.payload)")
             #expect(retained.json?["mode"] as? String == "events")
             #expect((retained.json?["detail"] as? String)?.contains("ptz=disabled") == true, "\(retained.payload)")
+            // First-class capture, PTZ and analysis fields.
+            let capture = retained.json?["capture"] as? [String: Any] ?? [:]
+            #expect(capture["source"] as? String == "alsa" && capture["device"] as? String == "earshot_replay", "\(retained.payload)")
+            #expect(["open", "stopped"].contains(capture["state"] as? String ?? "") && capture["xruns"] as? Int == 0, "\(retained.payload)")
+            #expect((capture["frames"] as? Int ?? 0) > 0 || (retained.json?["analysis"] as? [String: Any])?["hops"] as? Int == 0)
+            #expect((retained.json?["ptz"] as? [String: Any])?["enabled"] as? Bool == false, "\(retained.payload)")
+            #expect((retained.json?["analysis"] as? [String: Any])?["queue_dropped"] as? Int == 0, "\(retained.payload)")
             #expect(schemaErrors(retained.payload, schema: "status") == [], "\(retained.payload)")
 
             // Commands: ping, ptz refused in mode events, selftest with per-stage results.

@@ -40,7 +40,8 @@ extension RunAgentTests {
             let agent = try AgentProcess(["--config", site, "--input", wav, "--realtime", "--fake-gpio-log", gpioLog])
             defer { agent.signal(SIGKILL) }
 
-            let horns = { sub.messages(on: base + "/event").filter { $0.json?["class"] as? String == "car_horn" } }
+            // Starts only: each horn's end follows as its own message (phase end, no sector).
+            let horns = { sub.messages(on: base + "/event").filter { $0.json?["class"] as? String == "car_horn" && $0.json?["phase"] as? String != "end" } }
             #expect(sub.wait(timeout: 15) { _ in horns().count >= 3 }, "\(agent.stderr)")
             #expect(horns().allSatisfy { $0.json?["sector"] as? Int == 0 }, "no bearing: the first preset (sector 0)")
             for e in horns() { #expect(schemaErrors(e.payload, schema: "event") == [], "\(e.payload)") }
@@ -54,6 +55,13 @@ extension RunAgentTests {
             let status = sub.messages(on: base + "/status").last?.json
             #expect(status?["mode"] as? String == "events+ptz")
             #expect((status?["detail"] as? String)?.contains("ptz=enabled") == true, "\(String(describing: status))")
+            // First-class PTZ status, re-sent on each accepted trigger: sector 0 pulsed twice, one suppressed.
+            let ptzStatus = { (sub.messages(on: base + "/status").last?.json?["ptz"] as? [String: Any]) ?? [:] }
+            #expect(sub.wait(timeout: 5) { _ in ptzStatus()["accepted"] as? Int == 2 }, "\(ptzStatus())")
+            #expect(ptzStatus()["enabled"] as? Bool == true && ptzStatus()["last_sector"] as? Int == 0, "\(ptzStatus())")
+            #expect(ptzStatus()["cooldown_ms"] as? Int == 1_500 && ptzStatus()["wiring"] as? String == "line_per_sector", "\(ptzStatus())")
+            #expect((ptzStatus()["suppressed"] as? Int ?? 0) >= 1, "\(ptzStatus())")
+            for st in sub.messages(on: base + "/status") { #expect(schemaErrors(st.payload, schema: "status") == [], "\(st.payload)") }
 
             // Manual trigger of preset 3 (sector 2) for a visual check, after the cooldown.
             usleep(1_700_000)
@@ -61,6 +69,7 @@ extension RunAgentTests {
             #expect(sub.wait(timeout: 5) { $0.contains { $0.topic.hasSuffix("/cmd/ptz/reply") } })
             let reply = sub.messages.first { $0.topic.hasSuffix("/cmd/ptz/reply") }?.json
             #expect(reply?["ok"] as? Bool == true, "\(String(describing: reply))")
+            #expect(sub.wait(timeout: 5) { _ in ptzStatus()["last_sector"] as? Int == 2 }, "manual preset 3 → last_sector 2: \(ptzStatus())")
             usleep(300_000)  // the 100 ms pulse completes
 
             agent.signal(SIGTERM)

@@ -207,7 +207,7 @@ public final class Agent: @unchecked Sendable {
         return publisher
     }
 
-    /// Status on change of audio state, mode or PTZ, and every 30 s. Called every
+    /// Status on change of audio state, mode or PTZ (including each accepted trigger), and every 30 s. Called every
     /// 250 ms by `run`: the no-change path builds no String and takes one lock.
     func publishStatus(force: Bool) {
         guard let (publisher, pipeline, plan, lastKey, lastNs) = state.withLock({
@@ -216,7 +216,9 @@ public final class Agent: @unchecked Sendable {
             return (pub, p, s.plan, s.lastStatusKey, s.lastStatusNs)
         }) else { return }
         let mode = plan.config.site.sensor.mode
-        let key = pipeline.input.stateCode &* 1_000 &+ (mode == .levels ? 1 : mode == .events ? 2 : 3) &* 10 &+ (pipeline.ptz != nil ? 1 : 0)
+        // Capture state, mode, PTZ on/off and accepted PTZ triggers: a change of any re-sends status.
+        let accepted = pipeline.ptz.map { Int(truncatingIfNeeded: $0.status.accepted) &+ 1 } ?? 0
+        let key = ((accepted &* 100 &+ pipeline.input.stateCode) &* 10 &+ (mode == .levels ? 1 : mode == .events ? 2 : 3))
         let now = AgentClock.monotonicNanoseconds()
         guard force || key != lastKey || now - lastNs >= 30_000_000_000 else { return }
         state.withLock { s in

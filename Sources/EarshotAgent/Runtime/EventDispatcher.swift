@@ -44,7 +44,7 @@ public final class EventDispatcher: @unchecked Sendable {
     private let waiters = Mutex<[UInt32: SelfTestResult]>([:])
     private let selfTestDone = DispatchSemaphore(value: 0)
     /// Id of the published `start` of each sustained class still sounding (dispatcher thread only).
-    private var openStarts: [String: String] = [:]
+    private var openStarts: [String: (id: String, onset: UTCTimestamp)] = [:]
     /// Called after an impulse or start event is stored in the outbox (not after an end, whose
     /// onset is its start's): (outbox record id, onset CLOCK_MONOTONIC ns, class).
     let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
@@ -129,15 +129,20 @@ public final class EventDispatcher: @unchecked Sendable {
             return
         }
         var message = makeMessage(item, name: name, onset: onset)
-        // A sustained sound's end names the start it closes (this run's, if any).
-        if e.phase == .end { message.startID = openStarts.removeValue(forKey: name) }
+        // A sustained sound's end names the start it closes (this run's, if any) and
+        // carries the very onset published with it (the detector's onset sample is the
+        // same, but its clock estimate is re-derived at another hop).
+        if e.phase == .end, let open = openStarts.removeValue(forKey: name) {
+            message.startID = open.id
+            message.onset = open.onset
+        }
         do {
             let receipt = try publisher.publish(event: message)
             published.add(1, ordering: .relaxed)
-            if e.phase == .start { openStarts[name] = receipt.eventID }
+            if e.phase == .start { openStarts[name] = (receipt.eventID, message.onset) }
             if e.phase != .end { onEventStored?(receipt.recordID, item.onsetMonotonicNanoseconds, name) }
             let closes = message.startID.map { " start_id=\($0)" } ?? ""
-            AgentLog.write("earshot: event id=\(receipt.eventID) class=\(name) phase=\(phase)\(closes) onset=\(onset.rfc3339) duration_ms=\(Self.fixed(message.durationMs)) peak_dbfs=\(Self.fixed(message.peakDBFS)) confidence=\(Self.fixed(message.confidence))\(ptzText)\n")
+            AgentLog.write("earshot: event id=\(receipt.eventID) class=\(name) phase=\(phase)\(closes) onset=\(message.onset.rfc3339) duration_ms=\(Self.fixed(message.durationMs)) peak_dbfs=\(Self.fixed(message.peakDBFS)) confidence=\(Self.fixed(message.confidence))\(ptzText)\n")
         } catch {
             log.error("event class=\(name) onset=\(onset.rfc3339) could not be stored in the outbox: \(error.description)")
         }

@@ -93,7 +93,7 @@ public final class FileAudioFeeder: @unchecked Sendable {
             // A replay is lossless: wait for room (a late analysis delays the audio, never cuts it).
             while ring.capacityFrames - ring.availableFrames < chunkFrames {
                 if stopRequested.load(ordering: .relaxed) { return }
-                usleep(500)
+                usleep(2_000)  // the ring holds ≥ 50 ms: 2 ms naps keep it fed at a fraction of the wake-ups
             }
             ring.write(buffer.baseAddress!, frameCount: chunkFrames)
             written &+= Int64(chunkFrames)

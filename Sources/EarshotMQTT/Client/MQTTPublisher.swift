@@ -319,7 +319,11 @@ public final class MQTTPublisher: @unchecked Sendable {
                 }
                 lock.withLock { socketOpen = true; connackFailure = nil }
             }
-            let rc = s.loop(timeoutMs: 20)
+            // A publish from another thread wakes this select through libmosquitto's
+            // socket pair (threaded mode), and PUBACKs/commands are socket input: the
+            // timeout only bounds stop() and the 1 s stale-record check. 20 ms cost
+            // 50 wake-ups/s of an idle box for nothing.
+            let rc = s.loop(timeoutMs: 250)
             let loopErrno = errno
             let refused = lock.withLock { connackFailure }
             if rc != 0 || refused != nil {
