@@ -1,0 +1,193 @@
+// `earshot listen`: what the detector hears, live — per class the spectral match,
+// SNR margin, tonality and level gates, the temporal state, and why it did not
+// fire; events as they are reported. Same capture, chain and DetectionEngine as
+// `earshot run`; the per-class view comes from `DetectionEngine.explain`.
+import EarshotDSP
+import EarshotDetection
+import EarshotSignatures
+
+/// What `earshot listen` is asked to do.
+public struct ListenOptions: Sendable {
+    public var source: LiveSource
+    /// Signature table file (nil: the built-in table).
+    public var tablePath: String?
+    /// One JSON object per update.
+    public var json = false
+    /// Hops (10 ms) per update.
+    public var hopsPerUpdate = 10
+    /// Classes shown per update (best score first).
+    public var top = 5
+
+    public init(source: LiveSource) { self.source = source }
+}
+
+/// One class as `earshot listen` shows it: the entry's best hop of the update.
+public struct ListenClassView: Sendable, Equatable {
+    public var className: String
+    /// spectral × SNR margin factor (the confidence the hop would give), 0…1.
+    public var score: Double
+    public var explanation: EntryExplanation
+    /// The first gate or rule that kept the class from firing, in words.
+    public var why: String
+}
+
+/// Ranks a hop's explanation: spectral (0…1) × (0.5 + SNR margin / 24 dB, clamped 0.5…1),
+/// zero when a per-hop gate fails — the detector's confidence formula on one hop.
+func listenScore(_ x: EntryExplanation) -> Double {
+    let spectral = Double(Int(x.spectral)) / 32_767
+    let margin = min(1, max(0.5, 0.5 + Double(Int(x.snr) - Int(x.minSNR)) / 256 / 24))
+    let s = spectral * margin
+    return x.matches ? s : s * 0.5
+}
+
+/// Why entry `x` is not firing, in plain words (units in the text).
+func listenWhy(_ x: EntryExplanation) -> String {
+    func db(_ q: Int16) -> String { fixed(Double(Int(q)) / 256, 1) }
+    switch x.state {
+    case .inactive: return "inactive at this sample rate (its tonal bins have no Goertzel bin)"
+    case .active: return "firing (sustained sound confirmed)"
+    case .cooldown: return "in cooldown after an event"
+    default: break
+    }
+    if !x.levelOK { return "too quiet: level \(db(x.level)) dBFS < min \(db(x.minLevel)) dBFS" }
+    if !x.snrOK { return "not above background: SNR \(db(x.snr)) dB < min \(db(x.minSNR)) dB" }
+    if !x.spectralOK {
+        return "spectrum does not match: band error \(fixed(Double(x.bandError) / 256, 1)) dB > max \(db(x.maxBandError)) dB"
+    }
+    if !x.tonalOK {
+        let t = x.tonality == Signature.off ? "none" : "\(db(x.tonality)) dB"
+        return "tonality \(t) outside the entry's range (min \(x.minTonality == Signature.off ? "-" : db(x.minTonality)) dB)"
+    }
+    switch x.state {
+    case .pending: return "matching; waiting for min duration / sweep / repetition to confirm"
+    case .tracking: return "impulse candidate; judged when its level decays"
+    case .rejected: return "outlasted max duration unconfirmed (steady sound); waits until it stops"
+    default: return "this hop matches; the temporal rules (onset, duration, confidence) decide"
+    }
+}
+
+func listenStateName(_ s: EntryExplanation.State) -> String {
+    switch s {
+    case .idle: "idle"
+    case .pending: "pending"
+    case .active: "active"
+    case .rejected: "rejected"
+    case .tracking: "tracking"
+    case .cooldown: "cooldown"
+    case .inactive: "inactive"
+    }
+}
+
+/// Runs `earshot listen`; `out` receives each line. Returns the exit status
+/// (`MeterExit` codes) and the events reported (class names, in order).
+public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
+                      out: (String) -> Void) -> (exitCode: Int32, events: [String]) {
+    let table: SignatureTable
+    if let path = options.tablePath {
+        do { table = try SignatureFile.load(path: path) } catch {
+            out("earshot listen: \(error)")
+            return (MeterExit.config, [])
+        }
+    } else {
+        table = DefaultSignatures.table
+    }
+    let live: LiveFrames
+    do { live = try LiveFrames(options.source) } catch {
+        out(options.json ? "{\"error\":\(jsonString(error.message))}" : "earshot listen: \(error.message)")
+        return (error.kind == .config ? MeterExit.config : MeterExit.audio, [])
+    }
+    defer { live.stop() }
+    let offset = live.board.microphone.effectiveOffsetDB
+    var engine = DetectionEngine(table: table, config: live.config,
+                                 splOffset: offset.map { Int16(max(-32_768, min(32_767, ($0 * 256).rounded()))) })
+    let names = (0..<table.count).map { table.className(of: table[$0].soundClass) }
+    if !options.json {
+        out("earshot listen: \(live.inputDescription); table \(options.tablePath ?? "built-in") (\(table.count) classes); "
+            + "top \(options.top) classes every \(options.hopsPerUpdate * 10) ms, best hop of each update")
+        out("  score = spectral × SNR factor (halved when a gate fails); spec = 1 − band error/12 dB; SNR dB/min; tone dB/min")
+    }
+    let maxHops = options.source.durationSeconds.map { Int(($0 * Double(live.rate) / Double(live.hop)).rounded()) }
+    var best = [EntryExplanation?](repeating: nil, count: table.count)
+    var bestScore = [Double](repeating: -1, count: table.count)
+    var windowEvents: [(String, Event)] = []
+    var allEvents: [String] = []
+    var hops = 0
+    var winA = 0.0
+    func flush(_ t: Double) {
+        var views: [ListenClassView] = []
+        for i in 0..<table.count {
+            guard let x = best[i] else { continue }
+            views.append(ListenClassView(className: names[i], score: bestScore[i], explanation: x, why: listenWhy(x)))
+        }
+        views.sort { $0.score > $1.score }
+        let shown = Array(views.prefix(options.top))
+        let la = LiveMath.level(winA / Double(options.hopsPerUpdate))
+        func db(_ q: Int16) -> String { fixed(Double(Int(q)) / 256, 2) }
+        func dbOrNull(_ q: Int16) -> String { q == Signature.off ? "null" : db(q) }
+        if options.json {
+            let ev = windowEvents.map { "{\"class\":\(jsonString($0.0)),\"phase\":\"\($0.1.phase == .start ? "start" : $0.1.phase == .end ? "end" : "impulse")\","
+                + "\"onset_s\":\(fixed(Double($0.1.onsetSample) / Double(live.rate), 3)),\"confidence\":\(fixed(Double(Int($0.1.confidence)) / 65_535, 3)),"
+                + "\"peak_dbfs\":\(fixed(Double(Int($0.1.peakLevel)) / 256, 2))}" }
+            let cls = shown.map { v -> String in
+                let x = v.explanation
+                return "{\"class\":\(jsonString(v.className)),\"score\":\(fixed(v.score, 3)),\"state\":\"\(listenStateName(x.state))\","
+                    + "\"spectral\":\(fixed(Double(Int(x.spectral)) / 32_767, 3)),\"band_error_db\":\(fixed(Double(x.bandError) / 256, 2)),"
+                    + "\"max_band_error_db\":\(db(x.maxBandError)),\"snr_db\":\(db(x.snr)),\"min_snr_db\":\(db(x.minSNR)),"
+                    + "\"snr_margin_db\":\(fixed(Double(Int(x.snr) - Int(x.minSNR)) / 256, 2)),"
+                    + "\"tonality_db\":\(dbOrNull(x.tonality)),\"min_tonality_db\":\(dbOrNull(x.minTonality)),"
+                    + "\"level_dbfs\":\(db(x.level)),\"min_level_dbfs\":\(dbOrNull(x.minLevel)),"
+                    + "\"gates\":{\"spectral\":\(x.spectralOK),\"snr\":\(x.snrOK),\"tonal\":\(x.tonalOK),\"level\":\(x.levelOK)},"
+                    + "\"why\":\(jsonString(v.why))}"
+            }
+            out("{\"t_s\":\(fixed(t, 2)),\"la_dbfs\":\(fixed(la, 2)),\"events\":[\(ev.joined(separator: ","))],\"classes\":[\(cls.joined(separator: ","))]}")
+        } else {
+            out("\(lpadMeter(fixed(t, 1), 7)) s  LA \(fixed(la, 1)) dBFS")
+            for (name, e) in windowEvents where e.phase != .end {
+                out("          EVENT \(name) (\(e.phase == .start ? "start" : "impulse")) conf \(fixed(Double(Int(e.confidence)) / 65_535, 2)) peak \(fixed(Double(Int(e.peakLevel)) / 256, 1)) dBFS")
+            }
+            for v in shown {
+                let x = v.explanation
+                let tone = x.tonality == Signature.off ? "   -" : lpadMeter(fixed(Double(Int(x.tonality)) / 256, 0), 4)
+                out("    \(v.className.padding(toLength: 14, withPad: " ", startingAt: 0)) \(fixed(v.score, 2))  spec \(fixed(Double(Int(x.spectral)) / 32_767, 2))"
+                    + "  SNR \(lpadMeter(fixed(Double(Int(x.snr)) / 256, 0), 3))/\(fixed(Double(Int(x.minSNR)) / 256, 0))  tone \(tone)"
+                    + "  \(listenStateName(x.state).padding(toLength: 8, withPad: " ", startingAt: 0))  \(v.why)")
+            }
+        }
+        best = [EntryExplanation?](repeating: nil, count: table.count)
+        bestScore = [Double](repeating: -1, count: table.count)
+        windowEvents.removeAll(keepingCapacity: true)
+        winA = 0
+    }
+    do {
+        _ = try live.run(maxHops: maxHops) { frame, _ in
+            engine.process(frame) { e in
+                windowEvents.append((names[e.entryIndex < names.count ? Int(e.entryIndex) : 0], e))
+                if e.phase != .end { allEvents.append(names[Int(e.entryIndex)]) }
+            }
+            for i in 0..<table.count {
+                let x = engine.explain(frame, entry: i)
+                let s = listenScore(x)
+                if s > bestScore[i] { bestScore[i] = s; best[i] = x }
+            }
+            winA += LiveMath.power(LiveMath.db(frame.levelA))
+            hops += 1
+            if hops % options.hopsPerUpdate == 0 {
+                flush(Double(hops * live.hop) / Double(live.rate))
+                return !stop()
+            }
+            return true
+        }
+    } catch {
+        out(options.json ? "{\"error\":\(jsonString(error.message))}" : "earshot listen: \(error.message)")
+        return (MeterExit.audio, allEvents)
+    }
+    engine.finish(atSample: Int64(hops * live.hop)) { e in
+        windowEvents.append((names[Int(e.entryIndex)], e))
+        if e.phase != .end { allEvents.append(names[Int(e.entryIndex)]) }
+    }
+    if hops % options.hopsPerUpdate != 0 || !windowEvents.isEmpty { flush(Double(hops * live.hop) / Double(live.rate)) }
+    if !options.json {
+        out("\(allEvents.count) event(s) over \(fixed(Double(hops * live.hop) / Double(live.rate), 1)) s: \(allEvents.joined(separator: ", "))")
+    }
+    return (MeterExit.ok, allEvents)
+}
