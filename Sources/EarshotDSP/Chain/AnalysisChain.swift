@@ -81,12 +81,32 @@ public struct AnalysisChain {
             let x = UnsafeMutableRawPointer(words).assumingMemoryBound(to: Int16.self) + Self.historySlots
             let meanSquares = words + Self.scratchSampleWords
             let jumps = UnsafeMutableRawPointer(meanSquares + Self.maxCheckpointsPerHop).assumingMemoryBound(to: Int32.self)
-            // One pass: DC blocker, gain, Σx²/peak, envelope, onset.
-            let front = unity
-                ? Self.frontEnd(hop, into: x, applyGain: false, meanSquares: meanSquares, jumps: jumps,
-                                dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset)
-                : Self.frontEnd(hop, into: x, applyGain: true, meanSquares: meanSquares, jumps: jumps,
-                                dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset)
+            // One pass: DC blocker, gain, envelope, onset, and (64-bit
+            // targets, block mode) the Goertzel resonators, whose vector
+            // recursion runs beside the scalar ones.
+            let front: FrontEndHop
+            #if arch(x86_64) || arch(arm64)
+            if var lanes = goertzel.lanesAlongside(count: n) {
+                front = unity
+                    ? Self.frontEnd(hop, into: x, applyGain: false, meanSquares: meanSquares, jumps: jumps,
+                                    dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset) { v in
+                        lanes.step(Widen.int64(v) &<< 30)
+                    }
+                    : Self.frontEnd(hop, into: x, applyGain: true, meanSquares: meanSquares, jumps: jumps,
+                                    dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset) { v in
+                        lanes.step(Widen.int64(v) &<< 30)
+                    }
+                goertzel.finish(lanes, count: n)
+            } else {
+                front = Self.frontEnd(hop, into: x, applyGain: !unity, meanSquares: meanSquares, jumps: jumps,
+                                      dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset) { _ in }
+                _ = goertzel.process(UnsafeBufferPointer(start: UnsafePointer(x), count: n))
+            }
+            #else
+            front = Self.frontEnd(hop, into: x, applyGain: !unity, meanSquares: meanSquares, jumps: jumps,
+                                  dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset) { _ in }
+            _ = goertzel.process(UnsafeBufferPointer(start: UnsafePointer(x), count: n))
+            #endif
             let input = UnsafeBufferPointer(start: UnsafePointer(x), count: n)
 
             frame = FeatureFrame()
@@ -111,7 +131,6 @@ public struct AnalysisChain {
             _ = broadbandBackground.update(frame.levelZ)
             frame.backgroundZ = broadbandBackground.background
 
-            _ = goertzel.process(input)
             frame.binPower = goertzel.power
 
             frame.envelope = envelope.levelQ8_8

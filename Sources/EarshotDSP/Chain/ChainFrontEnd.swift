@@ -40,7 +40,7 @@ extension AnalysisChain {
     @usableFromInline static let scratchWords = 257 + 513 + 257
 
     /// Runs DC blocking, gain, broadband sums, envelope and onset detection
-    /// over `hop`, writing the conditioned Q15 samples to `x[0..<hop.count]`;
+    /// over `hop` (handing each conditioned sample to `alongside`), writing the conditioned Q15 samples to `x[0..<hop.count]`;
     /// `x[−4 ..< 0]` must be writable (the pre-emphasis history goes there).
     /// `applyGain` false skips the gain stage: only for a unity gain (Q27
     /// 2^27), where it is the identity on every Q15 value.
@@ -54,7 +54,8 @@ extension AnalysisChain {
     static func frontEnd(_ hop: UnsafeBufferPointer<Int16>, into x: UnsafeMutablePointer<Int16>, applyGain: Bool,
                          meanSquares: UnsafeMutablePointer<Int64>, jumps: UnsafeMutablePointer<Int32>,
                          dcBlocker: inout DCBlocker, gain: CalibrationGain,
-                         envelope: inout EnvelopeFollower, onset: inout OnsetDetector) -> FrontEndHop {
+                         envelope: inout EnvelopeFollower, onset: inout OnsetDetector,
+                         alongside: (Int32) -> Void) -> FrontEndHop {
         var out = FrontEndHop()
         guard let src = hop.baseAddress else { return out }
         let n = hop.count
@@ -90,19 +91,17 @@ extension AnalysisChain {
         var i = 0
         while i < n {
             let x0 = Widen.int64(src[i]) &<< 12
-            let y0 = (((x0 &- dx1) &<< 30) &+ r &* dy1 &+ (1 &<< 29)) &>> 30
+            // (Δx·2^30 + 2^29) first: one add after the product on the
+            // loop-carried path (wrapping adds reassociate exactly).
+            let y0 = ((((x0 &- dx1) &<< 30) &+ (1 &<< 29)) &+ r &* dy1) &>> 30
             dx1 = x0
             dy1 = y0
             var s = Saturate.toInt16((y0 &+ 2_048) &>> 12)
             if applyGain { s = Saturate.toInt16((Widen.product(Int32(s), g) &+ (1 &<< 26)) &>> 27) }
             x[i] = s
             let v = Int32(s)
-            // Broadband: Σx², peak, clipped samples.
-            let m = v < 0 ? 0 &- v : v
-            if m > peak { peak = m }
-            if m >= 32_767 { clipped &+= 1 }
+            alongside(v)
             let pv = Widen.product(v, v)
-            sum &+= UInt64(bitPattern: pv)
             // Envelope follower on x².
             let ed = (pv &<< 6) &- ey
             ey = ey &+ (((ed > 0 ? eAttack : eRelease) &* ed) &>> 26)
@@ -122,6 +121,17 @@ extension AnalysisChain {
                 jump = -1
                 phase = 0
             }
+        }
+        // Broadband Σx², peak and clipped samples: a separate loop that
+        // vectorises (in the loop above they would spill its recursions).
+        i = 0
+        while i < n {
+            let v = Int32(x[i])
+            let m = v < 0 ? 0 &- v : v
+            if m > peak { peak = m }
+            if m >= 32_767 { clipped &+= 1 }
+            sum &+= UInt64(bitPattern: Widen.product(v, v))
+            i &+= 1
         }
         // The hop's checkpoints, in order (OnsetDetector.checkpoint()).
         var c = 0

@@ -181,6 +181,33 @@ public struct GoertzelBank {
         return written
     }
 
+    #if arch(x86_64) || arch(arm64)
+    /// For a caller that runs the resonators inside its own sample loop:
+    /// the lane kernel of the single resonator set when the next `count`
+    /// samples stay within its block (block mode, `overlap == 1`), else nil
+    /// (then call `process`). Feed every sample to `step` as x·2^30, then
+    /// hand the kernel back with `finish(_:count:)`.
+    @inlinable
+    func lanesAlongside(count: Int) -> GoertzelResonators.LaneKernel? {
+        guard overlap == 1, count <= sets[0].remaining else { return nil }
+        return sets[0].laneKernel(offsetCoefficient: offsetCoefficient, offsetConstant: offsetConstant)
+    }
+
+    /// Stores the state of `lanes` after `count` samples and completes the
+    /// block if it ended (the bookkeeping of `process`).
+    @inlinable
+    mutating func finish(_ lanes: GoertzelResonators.LaneKernel, count: Int) {
+        sets[0].store(lanes)
+        sets[0].remaining &-= count
+        if sets[0].remaining == 0 {
+            latestPower = blockPower(sets[0])
+            blocksDone &+= 1
+            sets[0] = GoertzelResonators()
+            sets[0].remaining = blockSamples
+        }
+    }
+    #endif
+
     /// Q8.8 dBFS per bin from a set's final state s1 = s[N−1], s2 = s[N−2].
     @inlinable
     func blockPower(_ r: GoertzelResonators) -> SIMD16<Int16> {
@@ -273,23 +300,54 @@ struct GoertzelResonators {
     @inlinable
     mutating func runLanes(_ x: UnsafeBufferPointer<Int16>, offsetCoefficient cu: SIMD16<UInt64>,
                            offsetConstant k: SIMD16<UInt64>) {
+        var lanes = laneKernel(offsetCoefficient: cu, offsetConstant: k)
+        for v in x { lanes.step(Widen.int64(v) &<< 30) }
+        store(lanes)
+    }
+
+    /// The state in offset-binary lanes with the constants, for `runLanes`
+    /// or a caller's own sample loop (`AnalysisChain`).
+    @inlinable
+    func laneKernel(offsetCoefficient cu: SIMD16<UInt64>, offsetConstant k: SIMD16<UInt64>) -> LaneKernel {
         let bias = SIMD16<UInt32>(repeating: 0x8000_0000)
-        var a = SIMD16<UInt64>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: s1) ^ bias)
-        var b = SIMD16<UInt64>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: s2) ^ bias)
         let low = SIMD16<UInt64>(repeating: 0xFFFF_FFFF)
         // c′ < 2^32 already; masking it too lets the optimiser see two
         // zero-extended 32-bit operands: one VPMULUDQ (5 cycles) instead of
         // a full 64×64 VPMULLQ (3 µops, 15 cycles) on the loop-carried path.
-        let c32 = cu & low
-        for v in x {
-            let xh = SIMD16<UInt64>(repeating: UInt64(bitPattern: Widen.int64(v) &<< 30))
+        return LaneKernel(a: SIMD16<UInt64>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: s1) ^ bias),
+                          b: SIMD16<UInt64>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: s2) ^ bias),
+                          c32: cu & low, k: k)
+    }
+
+    /// Writes a lane kernel's state back (s1, s2 in two's complement).
+    @inlinable
+    mutating func store(_ lanes: LaneKernel) {
+        let bias = SIMD16<UInt32>(repeating: 0x8000_0000)
+        s1 = SIMD16<Int32>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: lanes.a) ^ bias)
+        s2 = SIMD16<Int32>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: lanes.b) ^ bias)
+    }
+
+    /// 16 resonators in offset-binary UInt64 lanes (see `runLanes`).
+    @usableFromInline
+    struct LaneKernel {
+        @usableFromInline var a, b: SIMD16<UInt64>
+        @usableFromInline let c32, k: SIMD16<UInt64>
+
+        @inlinable
+        init(a: SIMD16<UInt64>, b: SIMD16<UInt64>, c32: SIMD16<UInt64>, k: SIMD16<UInt64>) {
+            self.a = a; self.b = b; self.c32 = c32; self.k = k
+        }
+
+        /// One sample, given as x·2^30 (Q15 sample shifted left by 30).
+        @inlinable @inline(__always)
+        mutating func step(_ xShifted: Int64) {
+            let low = SIMD16<UInt64>(repeating: 0xFFFF_FFFF)
+            let xh = SIMD16<UInt64>(repeating: UInt64(bitPattern: xShifted))
             let p = (c32 &* (a & low)) &- (a &<< 31) &+ (k &+ xh)
             let y = (p &>> 30) &- b
             b = a
             a = y
         }
-        s1 = SIMD16<Int32>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: a) ^ bias)
-        s2 = SIMD16<Int32>(truncatingIfNeeded: SIMD16<UInt32>(truncatingIfNeeded: b) ^ bias)
     }
     #endif
 
