@@ -101,3 +101,17 @@ enum CLI {
         (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 }
+
+extension CLI {
+    /// Writes mono 16-bit PCM `samples` at `rate` as a WAV file.
+    static func writeWAV(_ samples: [Int16], rate: Int, to url: URL) throws {
+        var d = Data()
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
+        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
+        d.append(contentsOf: Array("RIFF".utf8)); u32(36 + samples.count * 2)
+        d.append(contentsOf: Array("WAVEfmt ".utf8)); u32(16); u16(1); u16(1); u32(rate); u32(rate * 2); u16(2); u16(16)
+        d.append(contentsOf: Array("data".utf8)); u32(samples.count * 2)
+        samples.withUnsafeBytes { d.append(contentsOf: $0) }
+        try d.write(to: url)
+    }
+}
