@@ -74,4 +74,7 @@ for rate: Int32 in [16_000, 48_000] {
     print("alloc-check: AnalysisChain + DetectionEngine \(rate) Hz: \(hops) hops, \(events) events, \(withDetector) heap allocations")
     if withDetector != 0 { failed = true }
 }
+let localisation = localisationAllocations(events: 100)
+print("alloc-check: GCC-PHAT localisation 4-mic 48 kHz: 100 events, \(localisation) heap allocations")
+if localisation != 0 { failed = true }
 exit(failed ? 1 : 0)
