@@ -13,13 +13,13 @@ struct Earshot: ParsableCommand {
 
             Exit codes (every command):
               0   success
-              1   not everything passed: demo missed an event, selftest stage failed, runtime error
-              2   configuration: site/board/table file invalid or unwritable, bad option value
-              3   audio: the capture device or input file cannot be used or delivers nothing
-              4   MQTT: broker unreachable, refused, TLS/auth failure, no PUBACK or round trip
+              1   a check failed: demo missed an event, selftest stage, runtime
+              2   configuration: bad site/board/table file or option value
+              3   audio: capture device or input file unusable or silent
+              4   MQTT: unreachable, refused, TLS/auth, no PUBACK/round trip
               5   GPIO: no chip, line busy or not permitted
-              6   calibrate: measurement refused (clipping, unstable, not a 1 kHz tone, too quiet)
-              64  usage: unknown command or option, missing argument (swift-argument-parser)
+              6   calibrate: refused (clipping, unstable, not 1 kHz, quiet)
+              64  usage: unknown command or option, missing argument
 
             Shell completion: earshot completions --shell bash|zsh|fish (the .deb installs them).
             """,
