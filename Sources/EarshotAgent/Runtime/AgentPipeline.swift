@@ -22,7 +22,13 @@ public final class AgentPipeline: @unchecked Sendable {
         var ptz: AgentPTZ?
         if mode.steersCamera, let gpio = board.gpio {
             let fake = options.fakeGPIOLog ?? AgentEnvironment.value("EARSHOT_FAKE_GPIO_LOG")
-            ptz = try AgentPTZ(gpio: gpio, camera: board.camera, fakeLog: fake)
+            do {
+                ptz = try AgentPTZ(gpio: gpio, camera: board.camera, fakeLog: fake)
+            } catch where error.kind == .gpio {
+                // A held or missing line must not silence the sensor (make hil, "busy"):
+                // events are still published; steering is off until restart or SIGHUP.
+                log.error("\(error.message); camera steering is OFF, events are still published — free the line, then SIGHUP or restart")
+            }
         }
         let input: AgentAudioInput
         do {
