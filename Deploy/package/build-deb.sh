@@ -61,11 +61,16 @@ install -D -m 0644 "$HERE/copyright" "$STAGE/usr/share/doc/earshot/copyright"
 if [ -z "${DEPENDS:-}" ]; then
   deps=()
   while read -r lib; do
-    pkg=$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1) || true
-    [ -n "$pkg" ] || continue
+    pkg=""
+    real=$(realpath "$lib")
+    # usrmerge: dpkg may list the file under /lib or /usr/lib, by its link name or its real name.
+    for cand in "$lib" "$real" "${lib#/usr}" "/usr$lib" "${real#/usr}" "/usr$real"; do
+      pkg=$(dpkg -S "$cand" 2>/dev/null | head -1 | cut -d: -f1) && [ -n "$pkg" ] && break
+    done
+    [ -n "$pkg" ] || { echo "build-deb.sh: warning: no Debian package owns $lib (not in Depends)" >&2; continue; }
     ver=$(dpkg-query -W -f='${Version}' "$pkg" | sed 's/-[^-]*$//; s/^[0-9]*://')
     deps+=("$pkg (>= $ver)")
-  done < <(ldd "$BIN" | awk '/=> \//{print $3}' | xargs -r -n1 realpath | sort -u)
+  done < <(ldd "$BIN" | awk '/=> \//{print $3}' | sort -u)
   DEPENDS=$(printf '%s\n' "${deps[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
 fi
 
