@@ -147,11 +147,11 @@ public struct AnalysisChain {
     /// Q8.8 dBFS per band from hop energies; inactive lanes read the floor.
     @inlinable
     static func levels(of energy: SIMD8<UInt64>, active: SIMDMask<SIMD8<Int16>.MaskStorage>, offset: Int32) -> SIMD8<Int16> {
+        // All eight lanes (fixed count, independent dB conversions), then the
+        // inactive ones replaced: no run-time-indexed vector stores.
         var out = SIMD8<Int16>(repeating: FeatureFrame.floor)
-        for lane in 0..<8 where active[lane] {
-            out[lane] = Self.level(energy[lane], offset: offset)
-        }
-        return out
+        for lane in 0..<8 { out[lane] = Self.level(energy[lane], offset: offset) }
+        return SIMD8<Int16>(repeating: FeatureFrame.floor).replacing(with: out, where: active)
     }
 
     /// Q8.8 dBFS of a hop energy (Σx², Q30 units), clamped to the floor.

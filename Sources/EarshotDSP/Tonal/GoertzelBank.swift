@@ -211,8 +211,11 @@ public struct GoertzelBank {
     /// Q8.8 dBFS per bin from a set's final state s1 = s[N−1], s2 = s[N−2].
     @inlinable
     func blockPower(_ r: GoertzelResonators) -> SIMD16<Int16> {
+        // Every lane in a fixed-count loop (independent dB conversions that
+        // pipeline; inactive lanes hold bounded states), then the inactive
+        // ones replaced by the floor: no run-time-indexed vector stores.
         var out = SIMD16<Int16>(repeating: FeatureFrame.floor)
-        for k in 0..<binCount where activeMask[k] {
+        for k in 0..<16 {
             let s1 = Widen.int64(r.s1[k]), s2 = r.s2[k]
             let re = GoertzelBank.clamp31(s1 &- ((Widen.product(s2, cosine[k]) &+ (1 &<< 29)) &>> 30))
             let im = GoertzelBank.clamp31((Widen.product(s2, sine[k]) &+ (1 &<< 29)) &>> 30)
@@ -220,7 +223,7 @@ public struct GoertzelBank {
             let db = Decibel.powerQ8_8(p) &+ offsetQ8_8
             out[k] = Saturate.toInt16(max(db, Int32(FeatureFrame.floor)))
         }
-        return out
+        return SIMD16<Int16>(repeating: FeatureFrame.floor).replacing(with: out, where: activeMask)
     }
 
     @inlinable @inline(__always)
@@ -343,7 +346,10 @@ struct GoertzelResonators {
         mutating func step(_ xShifted: Int64) {
             let low = SIMD16<UInt64>(repeating: 0xFFFF_FFFF)
             let xh = SIMD16<UInt64>(repeating: UInt64(bitPattern: xShifted))
-            let p = (c32 &* (a & low)) &- (a &<< 31) &+ (k &+ xh)
+            // Both operands masked here (the mask of c′ is loop-invariant):
+            // the optimiser then emits VPMULUDQ even where it cannot see how
+            // c32 was made.
+            let p = ((c32 & low) &* (a & low)) &- (a &<< 31) &+ (k &+ xh)
             let y = (p &>> 30) &- b
             b = a
             a = y
