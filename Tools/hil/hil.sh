@@ -6,7 +6,8 @@
 # Prints the scenario's PASS/FAIL lines, then
 #   hil_pass=N hil_fail=M hil_latency_p50_ms=… hil_latency_p99_ms=…
 # Exit 0 only when the VM finished and every check passed.
-# Environment: SWIFT (swift), HIL_ACCEL (auto|kvm|tcg), HIL_TIMEOUT (VM bound, s).
+# Environment: SWIFT (swift), HIL_ACCEL (auto|kvm|tcg), HIL_TIMEOUT (VM bound, s),
+# HIL_NO_BUILD=1 (reuse the binaries in .build-hil: iterate on the scenario).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWIFT=${SWIFT:-swift}
@@ -23,9 +24,11 @@ newer() { # newer TARGET SOURCES...: true when TARGET is missing or older than a
 K=$(bash Tools/hil/kernel.sh)
 KD=$C/kernel-$K
 
-say "building earshot and earshot-hil-gen (release, static Swift stdlib, .build-hil)"
 BUILD=(-c release --static-swift-stdlib --scratch-path .build-hil)
-for attempt in 1 2 3; do   # other work in progress in the tree may break a build for a moment
+[[ -n ${HIL_NO_BUILD:-} ]] && say "HIL_NO_BUILD set: using the binaries already in .build-hil"
+[[ -z ${HIL_NO_BUILD:-} ]] && say "building earshot and earshot-hil-gen (release, static Swift stdlib, .build-hil)"
+for attempt in 1 2 3; do
+  [[ -n ${HIL_NO_BUILD:-} ]] && break   # other work in progress in the tree may break a build for a moment
   if $SWIFT build "${BUILD[@]}" --product earshot >&2 && $SWIFT build "${BUILD[@]}" --product earshot-hil-gen >&2; then break; fi
   [[ $attempt == 3 ]] && { say "swift build failed"; exit 1; }
   say "build failed; retrying in 20 s"; sleep 20

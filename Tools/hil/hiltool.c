@@ -6,10 +6,13 @@
  *         play_start_s=<CLOCK_REALTIME s>  (just before the first write; the
  *                                            stream starts on the first frame)
  *         play_end_s=<CLOCK_REALTIME s>    (after snd_pcm_drain)
+ *         play_xruns=<n>                   (player underruns; 0 expected: 500 ms buffer, SCHED_FIFO)
  *       Exit 0, or 2 with the ALSA call and error on stderr.
  *
  *   hiltool now
  *       Prints CLOCK_REALTIME in s with µs (busybox date has no %N).
+ *   hiltool offset
+ *       Prints CLOCK_REALTIME - CLOCK_MONOTONIC in s (to place ftrace "mono" stamps).
  *
  *   hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID]
  *       Polls gpio-sim's /sys/bus/gpio/devices/gpiochipN/sim_gpio<OFFSET>/value every
@@ -54,18 +57,24 @@ static int play(const char *dev, const char *path)
 	fclose(f);
 	snd_pcm_t *p; int e;
 	if ((e = snd_pcm_open(&p, dev, SND_PCM_STREAM_PLAYBACK, 0)) < 0) return die("snd_pcm_open", e);
-	if ((e = snd_pcm_set_params(p, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, channels, rate, 0, 100000)) < 0)
+	/* 500 ms of buffer and real-time priority: a player underrun would move every later
+	 * event in the captured stream and spoil the known onsets (counted in play_xruns). */
+	struct sched_param sp = { .sched_priority = 40 };
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) perror("hiltool: sched_setscheduler(SCHED_FIFO)");
+	mlockall(MCL_CURRENT | MCL_FUTURE);
+	if ((e = snd_pcm_set_params(p, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, channels, rate, 0, 500000)) < 0)
 		return die("snd_pcm_set_params", e);
 	snd_pcm_sw_params_t *sw; snd_pcm_sw_params_alloca(&sw);
 	snd_pcm_sw_params_current(p, sw);
 	snd_pcm_sw_params_set_start_threshold(p, sw, 1);   /* start on the first frame written */
 	if ((e = snd_pcm_sw_params(p, sw)) < 0) return die("snd_pcm_sw_params", e);
 	double t0 = now_real();
-	long done = 0;
+	long done = 0, xruns = 0;
 	while (done < frames) {
 		snd_pcm_sframes_t w = snd_pcm_writei(p, pcm + done * channels, frames - done);
 		if (w < 0) {
-			fprintf(stderr, "hiltool: snd_pcm_writei at frame %ld: %s (recovering)\n", done, snd_strerror((int)w));
+			xruns++;
+			fprintf(stderr, "hiltool: snd_pcm_writei at frame %ld (%.3f s): %s (recovering)\n", done, (double)done / rate, snd_strerror((int)w));
 			if ((e = snd_pcm_recover(p, (int)w, 1)) < 0) return die("snd_pcm_recover", e);
 			continue;
 		}
@@ -74,7 +83,7 @@ static int play(const char *dev, const char *path)
 	snd_pcm_drain(p);
 	double t1 = now_real();
 	snd_pcm_close(p);
-	printf("play_start_s=%.6f\nplay_end_s=%.6f\nplay_frames=%ld\n", t0, t1, frames);
+	printf("play_start_s=%.6f\nplay_end_s=%.6f\nplay_frames=%ld\nplay_xruns=%ld\n", t0, t1, frames, xruns);
 	return 0;
 }
 
@@ -126,8 +135,11 @@ static int watch(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "now")) { printf("%.6f\n", now_real()); return 0; }
+	if (argc == 2 && !strcmp(argv[1], "offset")) { /* CLOCK_REALTIME - CLOCK_MONOTONIC, s */
+		struct timespec m; double r0 = now_real(); clock_gettime(CLOCK_MONOTONIC, &m); double r1 = now_real();
+		printf("%.6f\n", (r0 + r1) / 2 - (m.tv_sec + m.tv_nsec / 1e9)); return 0; }
 	if (argc == 4 && !strcmp(argv[1], "play")) return play(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "watch")) return watch(argc - 2, argv + 2);
-	fprintf(stderr, "usage: hiltool now | hiltool play DEVICE FILE.wav | hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID]\n");
+	fprintf(stderr, "usage: hiltool now | hiltool offset | hiltool play DEVICE FILE.wav | hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID]\n");
 	return 64;
 }

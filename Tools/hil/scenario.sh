@@ -43,6 +43,7 @@ match_phase() {
   awk -v name="$1" -v t0="$2" -v tend="$3" '
     FNR == NR { if ($1 == name) { n++; po[n] = $2; pc[n] = $3 }; next }
     $2 ~ /\/event$/ {
+      if ($0 ~ /"phase":"end"/) next   # the end of a sustained sound already reported at its start
       if (!match($0, /"class":"[^"]*"/)) next
       c = substr($0, RSTART + 9, RLENGTH - 10)
       if (!match($0, /"onset_ns":[0-9]+/)) next
@@ -84,10 +85,29 @@ pulses() {
     END { for (k in r) if (r[k] >= a && r[k] <= b) printf "stuck %d %.6f\n", k, r[k] }' $WATCH
 }
 
-play() { # play NAME: real-time playback into snd-aloop → P_START, P_END (wall s)
-  hiltool play $PLAY $H/$1.wav > $L/play-$1.txt 2>&1 || bad "$1: hiltool play failed: $(cat $L/play-$1.txt)"
-  P_START=$(sed -n 's/^play_start_s=//p' $L/play-$1.txt); P_END=$(sed -n 's/^play_end_s=//p' $L/play-$1.txt)
-  echo "$1: played $H/$1.wav, wall $P_START … $P_END"
+# tpulses TRACEFILE: the same lines as `pulses`, from the kernel's gpio_value tracepoint
+# (exact times of the agent's set-value calls, CLOCK_MONOTONIC + $CLOCK_OFFSET → wall s).
+tpulses() {
+  awk -v base=$BASE -v off=$CLOCK_OFFSET '
+    /gpio_value:/ {
+      for (i = 1; i <= NF; i++) {
+        if ($i ~ /^[0-9]+\.[0-9]+:$/) ts = substr($i, 1, length($i) - 1) + 0
+        if ($i == "gpio_value:") { g = $(i + 1); op = $(i + 2); v = $(i + 3) }
+      }
+      o = g - base
+      if (op != "set" || o < 0 || o > 3) next
+      if (v == 1 && !(o in r)) r[o] = ts
+      else if (v == 0 && (o in r)) { printf "pulse %d %.6f %.3f\n", o, r[o] + off, (ts - r[o]) * 1000; delete r[o] }
+    }
+    END { for (k in r) printf "stuck %d %.6f\n", k, r[k] + off }' $1
+}
+
+play() { # play NAME PHASE: real-time playback into snd-aloop → P_START, P_END (wall s)
+  hiltool play $PLAY $H/$1.wav > $L/play-$2.txt 2>&1 || bad "$2: hiltool play $1.wav failed: $(cat $L/play-$2.txt)"
+  P_START=$(sed -n 's/^play_start_s=//p' $L/play-$2.txt); P_END=$(sed -n 's/^play_end_s=//p' $L/play-$2.txt)
+  _x=$(sed -n 's/^play_xruns=//p' $L/play-$2.txt)
+  echo "$2: played $1.wav, wall $P_START … $P_END, player underruns ${_x:-?}"
+  [ "${_x:-1}" = 0 ] || echo "note: $2: the player underran ($(grep -c 'snd_pcm_writei at' $L/play-$2.txt)×): later onsets in the captured audio are late by the gap"
 }
 
 start_agent() { # start_agent NAME: earshot run in the background → AGENT pid, after its "running:" line
@@ -111,6 +131,13 @@ stop_agent() { # stop_agent: SIGTERM, wait ≤ 20 s → AGENT_RC
   if alive $AGENT; then kill -KILL $AGENT; AGENT_RC=killed; wait $AGENT; else wait $AGENT; AGENT_RC=$?; fi
 }
 
+selftest() { # selftest PHASE: asks the agent for cmd/selftest and prints its reply (diagnostics)
+  _t=$(wall)
+  mosquitto_pub -h 127.0.0.1 -t earshot/v1/vm/hil/cmd/selftest -q 1 -m '{}'
+  wait_for 15 eval "awk -v t=$_t '\$1 >= t && \$2 ~ /cmd\/selftest\/reply\$/ { f = 1 } END { exit !f }' $SUB"
+  echo "  $1 selftest reply: $(awk -v t=$_t '$1 >= t && $2 ~ /cmd\/selftest\/reply$/ { $1 = ""; $2 = ""; print; exit }' $SUB)"
+}
+
 line_values() { echo $(cat $S/sim_gpio0/value $S/sim_gpio1/value $S/sim_gpio2/value $S/sim_gpio3/value); }
 percentile() { # percentile P FILE: nearest-rank percentile of the numbers in FILE
   sort -n "$2" | awk -v p="$1" '{ v[NR] = $1 } END { if (!NR) { print "nan"; exit } k = int((p * NR + 99) / 100); if (k < 1) k = 1; printf "%.1f\n", v[k] }'
@@ -125,6 +152,13 @@ echo 1 > $G/live
 CHIP=$(cat $G/bank0/chip_name); S=/sys/bus/gpio/devices/$CHIP
 expect "gpio-sim chip $CHIP labelled earshot-hil, lines PTZ1-PTZ4 at 0-3" [ -c /dev/$CHIP ]
 expect "snd-aloop card: $(grep -m1 Loopback /proc/asound/cards)" grep -q Loopback /proc/asound/cards
+BASE=; for d in /sys/class/gpio/gpiochip*; do [ "$(cat $d/label 2>/dev/null)" = earshot-hil ] && BASE=$(cat $d/base); done
+TR=/sys/kernel/tracing
+mount -t tracefs nodev $TR 2>/dev/null
+echo mono > $TR/trace_clock; echo 2048 > $TR/buffer_size_kb; echo 1 > $TR/events/gpio/gpio_value/enable; : > $TR/trace
+CLOCK_OFFSET=$(hiltool offset)
+expect "ftrace gpio_value tracepoint on (PTZ1 = global GPIO ${BASE:-?}, clock mono, realtime offset $CLOCK_OFFSET s)" \
+  [ -n "$BASE" -a "$(cat $TR/events/gpio/gpio_value/enable 2>/dev/null)" = 1 ]
 
 printf 'listener 1883 127.0.0.1\nallow_anonymous true\nuser root\npersistence false\n' > /tmp/mosquitto.conf
 mosquitto -c /tmp/mosquitto.conf > $L/mosquitto.log 2>&1 &
@@ -143,29 +177,35 @@ if start_agent normal; then
   wait_for 30 status_after $T '"audio":"ok"'
   expect "normal: status says audio ok" status_after $T '"audio":"ok"'
   expect "normal: status says mode events+ptz and ptz=enabled" status_after $T '"mode":"events.ptz".*ptz=enabled'
-  play normal
+  play normal normal
   sleep 1.5
   judge_events normal $P_START $P_END
-  pulses $P_START $P_END > $L/pulses-normal.txt
-  cat $L/pulses-normal.txt
+  cat $TR/trace > $L/trace-normal.txt; : > $TR/trace
+  tpulses $L/trace-normal.txt | awk -v a=$P_START -v b=$P_END '$3 >= a && $3 <= b' > $L/pulses-normal.txt
+  pulses $P_START $P_END > $L/sysfs-pulses-normal.txt
   # Expected pulses: greedy over the planned onsets with the cooldown.
   EXP=$(awk -v c=$COOLDOWN_MS '$1 == "normal" { t = $2 * 1000; if (!n || t - last >= c) { n++; last = t } } END { print n + 0 }' $H/events.txt)
   GOT=$(grep -c '^pulse 0 ' $L/pulses-normal.txt)
-  expect "normal: $GOT pulses on PTZ1 (preset 1, the default sector), expected $EXP" [ "$GOT" = "$EXP" ]
+  expect "normal: $GOT pulses on PTZ1 (preset 1, the default sector; kernel trace), expected $EXP" [ "$GOT" = "$EXP" ]
   OTHER=$(grep -c -E '^(pulse|stuck) [123] ' $L/pulses-normal.txt)
   expect "normal: no pulse on PTZ2-PTZ4 ($OTHER seen)" [ "$OTHER" = 0 ]
   STUCK=$(grep -c '^stuck' $L/pulses-normal.txt)
   expect "normal: no line left high ($STUCK stuck)" [ "$STUCK" = 0 ]
   W=$(awk -v p=$PULSE_MS -v t=$TOL_MS '$1 == "pulse" { d = $4 - p; if (d < 0) d = -d; if (d > t) bad++; if (!n || $4 < lo) lo = $4; if (!n || $4 > hi) hi = $4; n++ }
-        END { printf "%d %.1f %.1f\n", bad + 0, lo, hi }' $L/pulses-normal.txt)
+        END { printf "%d %.2f %.2f\n", bad + 0, lo, hi }' $L/pulses-normal.txt)
   set -- $W
-  expect "normal: pulse widths ${2}…${3} ms, all within ${PULSE_MS}±${TOL_MS} ms ($1 outside)" [ "$1" = 0 ]
+  expect "normal: pulse widths ${2}…${3} ms (kernel trace), all within ${PULSE_MS}±${TOL_MS} ms ($1 outside)" [ "$1" = 0 ]
   GAP=$(awk '$1 == "pulse" && $2 == 0 { if (n) { g = ($3 - last) * 1000; if (!m || g < min) min = g; m++ } last = $3; n++ } END { printf "%.0f\n", m ? min : 99999 }' $L/pulses-normal.txt)
-  expect "normal: cooldown respected, shortest gap between PTZ1 rises $GAP ms ≥ $COOLDOWN_MS - $TOL_MS" [ "$GAP" -ge $((COOLDOWN_MS - TOL_MS)) ]
-  awk -v t0=$P_START '$1 == "pulse" { printf "  pulse line %d at +%.3f s, %.1f ms (edge poll gaps %.1f ms)\n", $2, $3 - t0, $4, $5 }' $L/pulses-normal.txt
-  grep "^pulse 0" $L/pulses-normal.txt | while read k o r w u; do
-    awk -v r=$r -v t0=$P_START 'BEGIN { best = 1e9 } $1 == "normal" { d = r - (t0 + $2); if (d >= 0 && d < best) best = d } END { printf "  ptz_rise_after_onset_ms=%.1f\n", best * 1000 }' $H/events.txt
-  done
+  expect "normal: cooldown respected, shortest gap between PTZ1 rises $GAP ms ≥ $COOLDOWN_MS ms" [ "$GAP" -ge $COOLDOWN_MS ]
+  SYS=$(grep -c '^pulse 0 ' $L/sysfs-pulses-normal.txt)
+  SYSOTHER=$(grep -c -E '^(pulse|stuck) [123] |^stuck' $L/sysfs-pulses-normal.txt)
+  expect "normal: gpio-sim sysfs value shows the same $SYS pulses on PTZ1 and nothing else ($SYSOTHER)" [ "$SYS" = "$GOT" -a "$SYSOTHER" = 0 ]
+  awk -v t0=$P_START '$1 == "pulse" { printf "  trace: pulse line %d at +%.3f s, %.3f ms\n", $2, $3 - t0, $4 }' $L/pulses-normal.txt
+  awk -v t0=$P_START '$1 == "pulse" { printf "  sysfs: pulse line %d at +%.3f s, %.1f ms (±%.1f ms poll gaps)\n", $2, $3 - t0, $4, $5 }' $L/sysfs-pulses-normal.txt
+  grep "^pulse 0" $L/pulses-normal.txt | while read k o r w; do
+    awk -v r=$r -v t0=$P_START 'BEGIN { best = 1e9 } $1 == "normal" { d = r - (t0 + $2); if (d >= 0 && d < best) best = d } END { printf "%.1f\n", best * 1000 }' $H/events.txt
+  done > $L/ptz-latency.txt
+  echo "  ptz rise after the planned onset, ms: $(tr '\n' ' ' < $L/ptz-latency.txt)"
 else
   bad "normal: agent did not start"
 fi
@@ -174,7 +214,7 @@ fi
 echo "== xrun"
 T=$(wall)
 ( sleep 4; kill -STOP $AGENT; echo "xrun: SIGSTOP at $(wall)"; sleep 2; kill -CONT $AGENT; echo "xrun: SIGCONT at $(wall)" ) > $L/xrun-signals.txt &
-play xrun
+play xrun xrun
 cat $L/xrun-signals.txt
 sleep 1.5
 judge_events xrun $P_START $P_END
@@ -197,9 +237,10 @@ expect "reopen: snd-aloop re-inserted" grep -q Loopback /proc/asound/cards
 expect "reopen: status audio ok again after re-insertion" wait_for 30 status_after $T2 '"audio":"ok"'
 echo "  $(last_status | sed -n 's/.*"detail":"\([^"]*\)".*/detail: \1/p')"
 expect "reopen: detail counts the reopen (reopens ≥ 1)" status_after $T2 'reopens=[1-9]'
-play one
+play one reopen
 sleep 1.5
 judge_events one $P_START $P_END
+selftest reopen
 mv $L/match-one.txt $L/match-reopen.txt
 
 # ---------------------------------------------------------------- term
@@ -207,7 +248,7 @@ echo "== term"
 sleep 3   # past the PTZ cooldown
 hiltool watch $S 0 1 2 3 --kill-on-rise 0 $AGENT > $L/watch-term.txt 2>&1 &
 TW=$!
-play one
+play one term
 wait_for 15 eval '! alive $AGENT'
 stop_agent
 kill $TW; wait $TW 2>/dev/null
@@ -230,9 +271,10 @@ T=$(wall)
 if start_agent busy; then
   grep -i "gpio" $L/agent-busy.log | head -3
   expect "busy: the log names the chip and the held line" grep -q -E "($CHIP|earshot-hil).*(PTZ2|line 1)|(PTZ2|line 1).*($CHIP|earshot-hil)" $L/agent-busy.log
-  play one
+  play one busy
   sleep 1.5
   judge_events one $P_START $P_END
+  selftest busy
   mv $L/match-one.txt $L/match-busy.txt
   stop_agent
 else
