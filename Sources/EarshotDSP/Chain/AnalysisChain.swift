@@ -118,12 +118,12 @@ public struct AnalysisChain {
             // Octave bands and A-weighting in one pass (vector + scalar work).
             var bandEnergy = SIMD8<UInt64>(repeating: 0)
             var aEnergy: UInt64 = 0
-            var a = aWeighting.kernel
+            var a = aWeighting.loadKernel()
             filterbank.run(input, energy: &bandEnergy) { x0 in
                 let y = a.step(x0)
                 aEnergy &+= UInt64(bitPattern: y &* y)
             }
-            aWeighting.kernel = a
+            aWeighting.store(a)
             frame.levelA = Self.level(aEnergy, offset: offset)
             frame.bandLevel = Self.levels(of: bandEnergy, active: active, offset: offset)
             frame.bandSNR = bandBackground.update(frame.bandLevel)

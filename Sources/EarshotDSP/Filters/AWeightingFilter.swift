@@ -116,7 +116,7 @@ public struct AWeightingFilter {
     mutating func run(_ input: UnsafeBufferPointer<Int16>, output: UnsafeMutablePointer<Int16>?, energy: inout UInt64) {
         guard let src = input.baseAddress else { return }
         let n = input.count
-        var k = kernel
+        var k = loadKernel()
         var e = energy
         var i = 0
         while i < n {
@@ -126,20 +126,24 @@ public struct AWeightingFilter {
             i &+= 1
         }
         energy = e
-        kernel = k
+        store(k)
     }
 
     /// Coefficients and state as one value, so a caller's loop keeps them
     /// in registers (copy out, step, copy back).
-    @inlinable var kernel: Kernel {
-        get {
-            Kernel(p1: p1, q1: q1, p2: p2, q2: q2, b0: b0, b1: b1, b2: b2, p3: p3, q3: q3,
-                   x1: x1, x2: x2, u1: u1, u2: u2, v1: v1, v2: v2, w1: w1, w2: w2)
-        }
-        set {
-            x1 = newValue.x1; x2 = newValue.x2; u1 = newValue.u1; u2 = newValue.u2
-            v1 = newValue.v1; v2 = newValue.v2; w1 = newValue.w1; w2 = newValue.w2
-        }
+    /// (Methods, not a get/set property: a property's `_modify` coroutine
+    /// needs a runtime entry point the bare-metal Embedded link lacks.)
+    @inlinable
+    func loadKernel() -> Kernel {
+        Kernel(p1: p1, q1: q1, p2: p2, q2: q2, b0: b0, b1: b1, b2: b2, p3: p3, q3: q3,
+               x1: x1, x2: x2, u1: u1, u2: u2, v1: v1, v2: v2, w1: w1, w2: w2)
+    }
+
+    /// Writes back the state of a kernel from `loadKernel()`.
+    @inlinable
+    mutating func store(_ k: Kernel) {
+        x1 = k.x1; x2 = k.x2; u1 = k.u1; u2 = k.u2
+        v1 = k.v1; v2 = k.v2; w1 = k.w1; w2 = k.w2
     }
 
     /// The three sections for one sample (see the type's comment for formats).
