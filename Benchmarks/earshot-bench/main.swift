@@ -21,5 +21,6 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "frames" {
     results += GoertzelBenchmark.run(audioSeconds: audioSeconds)
     results += ChainBenchmark.run(audioSeconds: audioSeconds)
     results += StageBenchmark.run(audioSeconds: audioSeconds / 3)
+    results += LocalisationBenchmark.run()
     for r in results { print("\(r.key)=\(r.value)") }
 }
