@@ -1,13 +1,23 @@
 // earshot-agent-bench: budgets of the whole agent (issue 5 "Must show" 5), in
 // process, against a real mosquitto on 127.0.0.1. Run with the interposer:
-//   LD_PRELOAD=<dir>/libMallocInterposerSwift.so earshot-agent-bench [steady_s] [latency_s]
+//   LD_PRELOAD=<dir>/libMallocInterposerSwift.so earshot-agent-bench [steady_s] [latency_s] [paced_s]
 // Prints key=value lines:
 //   allocs_per_audio_s   heap allocations per second of audio made by the analysis
 //                        thread in steady state with no events (only that thread is
 //                        counted: an allocation hook compares pthread_self)
-//   rss_mib              peak resident set (VmHWM) of the agent process
-//   cpu_s_per_audio_s    process CPU (user+sys, getrusage) per second of 16 kHz mono
-//                        audio, whole agent (feeder, analysis, dispatcher, MQTT), unpaced replay;
+//   rss_mib              peak resident set (VmHWM) of a real `earshot run` child process
+//                        (the binary next to this one) replaying quiet audio in real time;
+//                        earshot_run_rss_breakdown_mib: its resident MiB per mapped file;
+//                        bench_process_rss_mib: this process (agent in process + bench + Foundation)
+//   cpu_s_per_audio_s    CPU of that `earshot run` child (sum of its threads' run time,
+//                        /proc/PID/task/*/schedstat, ns) per second of 16 kHz mono audio,
+//                        paced in real time, over a window that starts 3 s after launch
+//                        (startup excluded); every thread: feeder, analysis, dispatcher,
+//                        MQTT, main; idle wake-ups included (earshot_run_cpu_by_thread
+//                        splits it; earshot-feed stands in for the ALSA capture thread).
+//                        cpu_unpaced_s_per_audio_s: in process, unpaced, over the counted
+//                        window; cpu_unpaced_with_startup_s_per_audio_s: the same from
+//                        before start() (session-1 definition);
 //                        analysis_thread_cpu_s_per_audio_s: the analysis thread alone
 //                        (CLOCK_THREAD_CPUTIME_ID over the counted window)
 //   latency_p50_ms / latency_p99_ms  onset of the event in the audio (paced in real
@@ -24,6 +34,7 @@ import Synchronization
 
 let steadySeconds = CommandLine.arguments.count > 1 ? Double(CommandLine.arguments[1]) ?? 60 : 60
 let latencySeconds = CommandLine.arguments.count > 2 ? Double(CommandLine.arguments[2]) ?? 20 : 20
+let pacedSeconds = CommandLine.arguments.count > 3 ? Double(CommandLine.arguments[3]) ?? 20 : 20
 let rate = 16_000
 
 // MARK: allocation counting on one thread
@@ -35,6 +46,14 @@ let countingDone = Atomic<Bool>(false)
 let countedHops = Atomic<Int64>(0)
 let threadCPUStart = Atomic<Int64>(0)
 let threadCPUEnd = Atomic<Int64>(0)
+let processCPUStart = Atomic<Int64>(0)
+let processCPUEnd = Atomic<Int64>(0)
+/// Process CPU (user+sys), µs; getrusage neither allocates nor locks.
+func processCPUMicroseconds() -> Int64 {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Int64(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1_000_000 + Int64(u.ru_utime.tv_usec + u.ru_stime.tv_usec)
+}
 func threadCPUNanoseconds() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
@@ -190,10 +209,12 @@ let hook: @Sendable (Int64) -> Void = { hop in
         analysisThread.store(UInt(pthread_self()), ordering: .relaxed)
         countingOn.store(true, ordering: .relaxed)
         threadCPUStart.store(threadCPUNanoseconds(), ordering: .relaxed)
+        processCPUStart.store(processCPUMicroseconds(), ordering: .relaxed)
         MallocInterposerSwift.hook()
     } else if hop == warmupHops + measuredHops {
         MallocInterposerSwift.unhook()
         threadCPUEnd.store(threadCPUNanoseconds(), ordering: .relaxed)
+        processCPUEnd.store(processCPUMicroseconds(), ordering: .relaxed)
         countedHops.store(measuredHops, ordering: .relaxed)
         countingDone.store(true, ordering: .releasing)
     }
@@ -218,7 +239,8 @@ print("steady_audio_s=\(Double(hopsA) / 100)")
 print("steady_events=\(eventsA)")
 print("analysis_thread_allocations=\(allocs) over \(countedAudioSeconds) s of audio")
 print("allocs_per_audio_s=\(Double(allocs) / countedAudioSeconds)")
-print("cpu_s_per_audio_s=\(String(format: "%.5f", (cpu1 - cpu0) / (Double(hopsA) / 100)))")
+print("cpu_unpaced_with_startup_s_per_audio_s=\(String(format: "%.5f", (cpu1 - cpu0) / (Double(hopsA) / 100)))")
+print("cpu_unpaced_s_per_audio_s=\(String(format: "%.5f", Double(processCPUEnd.load(ordering: .relaxed) - processCPUStart.load(ordering: .relaxed)) / 1e6 / countedAudioSeconds))")
 print("analysis_thread_cpu_s_per_audio_s=\(String(format: "%.5f", Double(threadCPUEnd.load(ordering: .relaxed) - threadCPUStart.load(ordering: .relaxed)) / 1e9 / countedAudioSeconds))")
 print("unpaced_speed_x_realtime=\(String(format: "%.0f", (Double(hopsA) / 100) / Date().timeIntervalSince(t0)))")
 
@@ -282,5 +304,88 @@ print("latency_shot_p50_ms=\(String(format: "%.1f", percentile(shots, 50)))")
 print("latency_shot_p99_ms=\(String(format: "%.1f", percentile(shots, 99)))")
 print("latency_sustained_p50_ms=\(String(format: "%.1f", percentile(sus, 50)))")
 print("latency_sustained_p99_ms=\(String(format: "%.1f", percentile(sus, 99)))")
-print("rss_mib=\(String(format: "%.1f", peakRSSMiB()))")
+
+// MARK: 3. the real `earshot run`: CPU per audio second paced in real time, peak RSS
+
+/// The whole text of a /proc file (String(contentsOfFile:) may stop at the first page of a 0-sized proc file).
+func procText(_ path: String) -> String? {
+    guard let f = fopen(path, "r") else { return nil }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, f)
+        if n <= 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Run time of every thread of `pid`, ns, by thread name (/proc/PID/task/*/schedstat field 1, comm).
+func threadsRunNanoseconds(_ pid: Int32) -> [String: Int64] {
+    guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [:] }
+    var byName: [String: Int64] = [:]
+    for t in tasks {
+        guard let text = procText("/proc/\(pid)/task/\(t)/schedstat"),
+              let first = text.split(separator: " ").first, let ns = Int64(first) else { continue }
+        let name = (procText("/proc/\(pid)/task/\(t)/comm") ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+        byName[name, default: 0] += ns
+    }
+    return byName
+}
+
+func statusKiB(_ pid: Int32, _ key: String) -> Double {
+    guard let s = procText("/proc/\(pid)/status"),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }),
+          let kb = Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return -1 }
+    return kb
+}
+
+let earshotPath = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("earshot").path
+if FileManager.default.isExecutableFile(atPath: earshotPath) {
+    let pacedPath = dir + "/paced.wav"
+    var pacedNoise = Noise(state: 11)
+    try writeWAV(pacedPath, count: Int((pacedSeconds + 6) * Double(rate))) { _ in pacedNoise.next() * 0.006 }
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: earshotPath)
+    child.arguments = ["run", "--config", try writeSite(table: nil), "--input", pacedPath, "--realtime", "--log-level", "warning"]
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "LD_PRELOAD")  // the real process, without the malloc counter
+    child.environment = env
+    child.standardOutput = FileHandle.nullDevice
+    child.standardError = FileHandle.nullDevice
+    try child.run()
+    usleep(3_000_000)
+    let pid = child.processIdentifier
+    let c0 = threadsRunNanoseconds(pid), w0 = Date()
+    usleep(UInt32(pacedSeconds * 1e6))
+    let c1 = threadsRunNanoseconds(pid), w1 = Date()
+    let hwm = statusKiB(pid, "VmHWM"), threads = statusKiB(pid, "Threads")
+    if let maps = procText("/proc/\(pid)/smaps") {
+        // Resident KiB per mapped file (anonymous mappings together), largest first.
+        var perFile: [String: Int] = [:]
+        var current = "[anon]"
+        for line in maps.split(separator: "\n") {
+            if let first = line.first, first.isHexDigit, line.contains("-") {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                current = fields.count > 5 ? String(fields[5].split(separator: "/").last ?? "") : "[anon]"
+            } else if line.hasPrefix("Rss:") {
+                perFile[current, default: 0] += Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+            }
+        }
+        let top = perFile.sorted { $0.value > $1.value }.prefix(12).map { "\($0.key):\(String(format: "%.1f", Double($0.value) / 1024))" }
+        print("earshot_run_rss_breakdown_mib=\(top.joined(separator: ","))")
+    }
+    kill(pid, SIGTERM)
+    child.waitUntilExit()
+    let audio = w1.timeIntervalSince(w0)
+    print("earshot_run_threads=\(Int(threads))")
+    let perThread = c1.map { ($0.key, Double($0.value - (c0[$0.key] ?? 0)) / 1e9 / audio) }.sorted { $0.1 > $1.1 }
+    print("earshot_run_cpu_by_thread=\(perThread.map { "\($0.0):\(String(format: "%.5f", $0.1))" }.joined(separator: ","))")
+    print("cpu_s_per_audio_s=\(String(format: "%.5f", perThread.reduce(0) { $0 + $1.1 }))")
+    print("rss_mib=\(String(format: "%.1f", hwm / 1024))")
+} else {
+    print("earshot_run: \(earshotPath) not built (swift build -c release --product earshot); rss_mib and cpu_s_per_audio_s not measured")
+}
+print("bench_process_rss_mib=\(String(format: "%.1f", peakRSSMiB()))")
 exit(0)

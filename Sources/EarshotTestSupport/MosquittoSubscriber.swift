@@ -31,6 +31,14 @@ public final class MosquittoSubscriber: @unchecked Sendable {
     private var process: ParentWatchedProcess?
     private var reader: Thread?
 
+    /// A subscriber already started (SUBACK received): `init(port:filters:…)` then `start()`.
+    public static func started(port: Int, filters: [String], extraArguments: [String] = [],
+                               clientID: String? = nil) throws -> MosquittoSubscriber {
+        let s = MosquittoSubscriber(port: port, filters: filters, extraArguments: extraArguments, clientID: clientID)
+        try s.start()
+        return s
+    }
+
     /// `filters`: topic filters (QoS 1). `extraArguments`: e.g. `["--cafile", ca, "-u", "user", "-P", "pw"]`.
     public init(port: Int, filters: [String], extraArguments: [String] = [], clientID: String? = nil) {
         var args = ["-d", "-h", "127.0.0.1", "-p", String(port), "-q", "1", "-F", "MSG\t%r\t%q\t%t\t%p"]

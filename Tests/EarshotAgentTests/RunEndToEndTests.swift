@@ -16,8 +16,7 @@ extension RunAgentTests {
             defer { broker.stop() }
             let fx = try RunFixture(port: broker.port, prefix: "earshot-run-e2e")
             let base = "earshot/v1/test/box-1"
-            let sub = MosquittoSubscriber(port: broker.port, filters: ["earshot/v1/#"])
-            try sub.start()
+            let sub = try MosquittoSubscriber.started(port: broker.port, filters: ["earshot/v1/#"])
             defer { sub.stop() }
 
             // 5 s: shot at 1.0 s, horn 2.5…3.5 s.
@@ -76,8 +75,7 @@ extension RunAgentTests {
             for t in sub.messages(on: base + "/telemetry") { #expect(schemaErrors(t.payload, schema: "telemetry") == [], "\(t.payload)") }
 
             // Status: online, retained for a late subscriber, valid, mode and capture counters.
-            let late = MosquittoSubscriber(port: broker.port, filters: [base + "/status"])
-            try late.start()
+            let late = try MosquittoSubscriber.started(port: broker.port, filters: [base + "/status"])
             defer { late.stop() }
             #expect(late.wait(timeout: 5) { $0.contains { $0.retained } })
             let retained = try #require(late.messages.first { $0.retained })

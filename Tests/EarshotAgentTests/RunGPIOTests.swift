@@ -26,8 +26,7 @@ extension RunAgentTests {
             defer { broker.stop() }
             let fx = try RunFixture(port: broker.port, prefix: "earshot-run-gpio")
             let base = "earshot/v1/test/box-1"
-            let sub = MosquittoSubscriber(port: broker.port, filters: [base + "/event", base + "/cmd/+/reply", base + "/status"])
-            try sub.start()
+            let sub = try MosquittoSubscriber.started(port: broker.port, filters: [base + "/event", base + "/cmd/+/reply", base + "/status"])
             defer { sub.stop() }
 
             // Horns confirmed (200 ms after onset) at ≈0.7 s, 1.7 s, 3.4 s; cooldown 1.5 s.

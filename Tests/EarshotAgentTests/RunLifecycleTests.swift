@@ -52,8 +52,7 @@ extension RunAgentTests {
             defer { broker.stop() }
             let fx = try RunFixture(port: broker.port, prefix: "earshot-run-life")
             let base = "earshot/v1/test/box-1"
-            let sub = MosquittoSubscriber(port: broker.port, filters: [base + "/status", base + "/event"])
-            try sub.start()
+            let sub = try MosquittoSubscriber.started(port: broker.port, filters: [base + "/status", base + "/event"])
             defer { sub.stop() }
             let notify = try NotifySocket(path: fx.path("notify.sock"))
 

@@ -21,8 +21,7 @@ extension RunAgentTests {
             let fx = try RunFixture(port: port, prefix: "earshot-run-lost")
             let base = "earshot/v1/test/box-1"
             // Persistent session (-c, fixed id): messages queued while it reconnects are kept.
-            let sub = MosquittoSubscriber(port: port, filters: [base + "/event"], extraArguments: ["-c"], clientID: "lost-test-sub")
-            try sub.start()
+            let sub = try MosquittoSubscriber.started(port: port, filters: [base + "/event"], extraArguments: ["-c"], clientID: "lost-test-sub")
             defer { sub.stop() }
 
             // 2 s loop with two horns; replayed unpaced, so events keep coming.

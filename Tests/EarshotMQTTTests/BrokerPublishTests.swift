@@ -10,13 +10,9 @@ struct BrokerPublishTests {
 
     @Test("event, status and telemetry arrive, validate against the schemas; status is retained; stop publishes offline")
     func publishAll() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
-        let sub = MosquittoSubscriber(port: broker.port, filters: ["earshot/#"])
-        try sub.start()
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
+        let sub = try MosquittoSubscriber.started(port: broker.port, filters: ["earshot/#"])
         defer { sub.stop() }
 
         let publisher = try MQTTPublisher(configuration: testConfiguration(port: broker.port, outbox: outbox))
@@ -54,8 +50,7 @@ struct BrokerPublishTests {
         for s in sub.messages(on: base + "/status") { #expect(statusSchema.validate(json: s.payload) == [], "\(s.payload)") }
 
         // A late subscriber gets the retained status.
-        let late = MosquittoSubscriber(port: broker.port, filters: [base + "/status"])
-        try late.start()
+        let late = try MosquittoSubscriber.started(port: broker.port, filters: [base + "/status"])
         defer { late.stop() }
         #expect(late.wait(timeout: 3) { $0.contains { $0.retained && $0.json?["state"] as? String == "online" } })
 
@@ -67,18 +62,14 @@ struct BrokerPublishTests {
 
     @Test("the last will sets status offline (retained) when the client process is SIGKILLed")
     func lastWill() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
         let statusTopic = "earshot/v1/test-site/probe-will/status"
         let probe = try ChildProcess(try Paths.probe(), ["will", "--port", String(broker.port), "--site", "test-site",
                                                           "--sensor", "probe-will", "--outbox", outbox])
         defer { probe.kill() }
         #expect(probe.waitForLine(timeout: 10) { $0 == "connected" }, "probe said: \(probe.lines)")
-        let sub = MosquittoSubscriber(port: broker.port, filters: [statusTopic])
-        try sub.start()
+        let sub = try MosquittoSubscriber.started(port: broker.port, filters: [statusTopic])
         defer { sub.stop() }
         #expect(sub.wait(timeout: 3) { $0.contains { $0.json?["state"] as? String == "online" } })
         probe.kill()
@@ -87,19 +78,15 @@ struct BrokerPublishTests {
         #expect(will.json?["reason"] as? String == "connection lost")
         #expect(try Schemas.validator("status").validate(json: will.payload) == [])
         // Retained: a new subscriber sees offline.
-        let late = MosquittoSubscriber(port: broker.port, filters: [statusTopic])
-        try late.start()
+        let late = try MosquittoSubscriber.started(port: broker.port, filters: [statusTopic])
         defer { late.stop() }
         #expect(late.wait(timeout: 3) { $0.contains { $0.retained && $0.json?["state"] as? String == "offline" } })
     }
 
     @Test("commands: handler reply on cmd/{name}/reply (v3.1.1 style) and on the v5 response topic with correlation data")
     func commands() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
         let publisher = try MQTTPublisher(configuration: testConfiguration(port: broker.port, outbox: outbox))
         publisher.setCommandHandler("ptz") { request in
             guard case .number(let preset)? = request.arguments["preset"] else {
@@ -110,8 +97,7 @@ struct BrokerPublishTests {
         try publisher.start()
         defer { publisher.stop(flushTimeoutMs: 0) }
         #expect(publisher.waitUntilConnected(timeoutMs: 5000) == nil)
-        let sub = MosquittoSubscriber(port: broker.port, filters: [base + "/cmd/+/reply"])
-        try sub.start()
+        let sub = try MosquittoSubscriber.started(port: broker.port, filters: [base + "/cmd/+/reply"])
         defer { sub.stop() }
         // The publisher subscribes right after CONNACK; give the SUBACK a moment.
         usleep(200_000)
@@ -145,11 +131,8 @@ struct BrokerPublishTests {
 
     @Test("Home Assistant discovery (opt-in) publishes retained configs for LAeq and each event class")
     func homeAssistant() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
         var config = testConfiguration(port: broker.port, outbox: outbox)
         config.homeAssistantDiscovery = true
         config.homeAssistantEventClasses = ["gunshot", "glass_break"]
@@ -157,8 +140,7 @@ struct BrokerPublishTests {
         try publisher.start()
         defer { publisher.stop(flushTimeoutMs: 0) }
         #expect(publisher.waitUntilConnected(timeoutMs: 5000) == nil)
-        let sub = MosquittoSubscriber(port: broker.port, filters: ["homeassistant/#"])
-        try sub.start()
+        let sub = try MosquittoSubscriber.started(port: broker.port, filters: ["homeassistant/#"])
         defer { sub.stop() }
         #expect(sub.wait(timeout: 3) { $0.count >= 3 })
         let topics = Set(sub.messages.filter(\.retained).map(\.topic))

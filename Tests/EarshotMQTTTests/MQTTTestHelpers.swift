@@ -58,5 +58,19 @@ func sampleTelemetry() -> TelemetryMessage {
                      bands: OctaveBandLevels(SIMD8(55, 58, 60, 59, 57, 54, 50, 44)))
 }
 
+/// A mosquitto started on a free 127.0.0.1 port and a fresh outbox directory, the
+/// set-up every broker test shares. The caller stops the broker and removes the directory
+/// (`defer { broker.stop(); removeDirectory(outbox) }`).
+func startBrokerWithOutbox() throws -> (broker: MosquittoBroker, outbox: String) {
+    let broker = try MosquittoBroker()
+    try broker.start()
+    do {
+        return (broker, try makeTemporaryDirectory(prefix: "earshot-mqtt"))
+    } catch {
+        broker.stop()
+        throw error
+    }
+}
+
 /// Deletes a temp directory at the end of a test.
 func removeDirectory(_ path: String) { try? FileManager.default.removeItem(atPath: path) }

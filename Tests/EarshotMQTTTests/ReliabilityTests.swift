@@ -30,13 +30,9 @@ struct ReliabilityTests {
 
     @Test("broker SIGKILLed mid-stream and restarted on the same port: every event id arrives at least once")
     func brokerKill() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
-        let sub1 = MosquittoSubscriber(port: broker.port, filters: [eventTopic])
-        try sub1.start()
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
+        let sub1 = try MosquittoSubscriber.started(port: broker.port, filters: [eventTopic])
         defer { sub1.stop() }
 
         var config = testConfiguration(port: broker.port, outbox: outbox)
@@ -65,8 +61,7 @@ struct ReliabilityTests {
         let killedAt = produced.all.count
         #expect(waitUntil(timeout: 5) { states.all.contains { if case .waitingToReconnect = $0 { return true }; return false } })
         try broker.restart()
-        let sub2 = MosquittoSubscriber(port: broker.port, filters: [eventTopic])
-        try sub2.start()
+        let sub2 = try MosquittoSubscriber.started(port: broker.port, filters: [eventTopic])
         defer { sub2.stop() }
         #expect(waitUntil(timeout: 5) { publisher.state == .connected })
         #expect(waitUntil(timeout: 5) { produced.all.count >= killedAt + 150 })
@@ -85,13 +80,9 @@ struct ReliabilityTests {
 
     @Test("client SIGKILLed with unacknowledged events: a new client on the same outbox re-sends them")
     func clientKill() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
-        let sub1 = MosquittoSubscriber(port: broker.port, filters: [eventTopic])
-        try sub1.start()
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
+        let sub1 = try MosquittoSubscriber.started(port: broker.port, filters: [eventTopic])
         defer { sub1.stop() }
         // The probe publishes as sensor s1 so the same topic is used.
         let probe = try ChildProcess(try Paths.probe(), ["produce", "--port", String(broker.port), "--site", "test-site",
@@ -109,8 +100,7 @@ struct ReliabilityTests {
         let receivedBefore = receivedIDs([sub1], topic: eventTopic)
 
         try broker.restart()
-        let sub2 = MosquittoSubscriber(port: broker.port, filters: [eventTopic])
-        try sub2.start()
+        let sub2 = try MosquittoSubscriber.started(port: broker.port, filters: [eventTopic])
         defer { sub2.stop() }
         let publisher = try MQTTPublisher(configuration: testConfiguration(port: broker.port, outbox: outbox))
         let recovered = publisher.outboxStats.recoveredAtOpen
@@ -127,11 +117,8 @@ struct ReliabilityTests {
 
     @Test("publish → PUBACK latency on localhost over 300 events (printed for the report)")
     func latency() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
         let publisher = try MQTTPublisher(configuration: testConfiguration(port: broker.port, outbox: outbox))
         let acks = Collector<(UInt64, UInt64)>()
         publisher.onAcknowledged = { a in acks.add((a.recordID, DispatchTime.now().uptimeNanoseconds)) }
@@ -165,13 +152,9 @@ struct ReliabilityTests {
 
     @Test("submit(event:) hands off without disk or network wait; every sequence is acknowledged; stop() flushes the queue")
     func submitHandOff() throws {
-        let broker = try MosquittoBroker()
-        try broker.start()
-        defer { broker.stop() }
-        let outbox = try makeTemporaryDirectory(prefix: "earshot-mqtt")
-        defer { removeDirectory(outbox) }
-        let sub = MosquittoSubscriber(port: broker.port, filters: [eventTopic])
-        try sub.start()
+        let (broker, outbox) = try startBrokerWithOutbox()
+        defer { broker.stop(); removeDirectory(outbox) }
+        let sub = try MosquittoSubscriber.started(port: broker.port, filters: [eventTopic])
         defer { sub.stop() }
         let publisher = try MQTTPublisher(configuration: testConfiguration(port: broker.port, outbox: outbox))
         let acks = Collector<(UInt64, UInt64)>()

@@ -11,17 +11,13 @@ extension BoardConfig {
 
     /// Parses and validates board file text; `file` names it in messages.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> BoardConfig {
-        let doc: TOMLDocument
-        do { doc = try TOMLDocument(parsing: text, file: file) } catch { throw ConfigError(error) }
-        return try decode(doc.root, file: file)
+        try decode(try ConfigFile.tomlRoot(text, file: file), file: file)
     }
 
     /// Reads, parses and validates the board file at `path`.
     public static func load(path: String, displayName: String? = nil) throws(ConfigError) -> BoardConfig {
         let name = displayName ?? path
-        let text: String
-        do { text = try ConfigFile.read(path) } catch { throw ConfigError([ConfigIssue(file: name, message: error.message)]) }
-        return try parse(text, file: name)
+        return try parse(try ConfigFile.configText(at: path, name: name), file: name)
     }
 
     /// Validates a parsed board table.

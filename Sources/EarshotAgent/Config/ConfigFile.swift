@@ -78,6 +78,17 @@ public enum ConfigFile {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// Reads the configuration file at `path`; an unreadable file becomes a
+    /// `ConfigError` naming `name` (board and site loading share this).
+    static func configText(at path: String, name: String) throws(ConfigError) -> String {
+        do { return try read(path) } catch { throw ConfigError([ConfigIssue(file: name, message: error.message)]) }
+    }
+
+    /// Parses TOML `text`; a syntax error becomes a `ConfigError` naming `file` and line.
+    static func tomlRoot(_ text: String, file: String) throws(ConfigError) -> TOMLTable {
+        do { return try TOMLDocument(parsing: text, file: file).root } catch { throw ConfigError(error) }
+    }
+
     /// The directory part of `path` (`"."` when none).
     public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

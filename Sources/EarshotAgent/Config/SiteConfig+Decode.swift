@@ -18,16 +18,14 @@ extension SiteConfig {
     /// is looked up as `<name>.toml` in `boardSearchPaths`.
     public static func parse(_ text: String, file: String, baseDirectory: String = ".",
                              boardSearchPaths: [String] = []) throws(ConfigError) -> SiteConfig {
-        let doc: TOMLDocument
-        do { doc = try TOMLDocument(parsing: text, file: file) } catch { throw ConfigError(error) }
-        return try decode(doc.root, file: file, baseDirectory: baseDirectory, boardSearchPaths: boardSearchPaths)
+        try decode(try ConfigFile.tomlRoot(text, file: file), file: file, baseDirectory: baseDirectory,
+                   boardSearchPaths: boardSearchPaths)
     }
 
     /// Reads, parses and validates the site file at `path` (the board file is
     /// located but not loaded: see `AgentConfig.load`).
     public static func load(path: String, boardSearchPaths: [String]? = nil) throws(ConfigError) -> SiteConfig {
-        let text: String
-        do { text = try ConfigFile.read(path) } catch { throw ConfigError([ConfigIssue(file: path, message: error.message)]) }
+        let text = try ConfigFile.configText(at: path, name: path)
         let dir = ConfigFile.directory(of: path)
         return try parse(text, file: path, baseDirectory: dir, boardSearchPaths: boardSearchPaths ?? BoardSearch.defaultPaths(siteDirectory: dir))
     }

@@ -1,4 +1,5 @@
 // Detached pthreads for the agent's long-running loops.
+import EarshotAudio
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,6 +13,7 @@ public enum AgentThread {
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { context in
             let b = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+            nameCurrentThread(b.name)
             b.run()
             return nil
         }, context)

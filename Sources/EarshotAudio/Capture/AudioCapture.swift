@@ -110,6 +110,7 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { context in
             let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            nameCurrentThread("earshot-capture")
             body.run()
             return nil
         }, context)
@@ -227,4 +228,14 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
 private final class ThreadBody {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// Names the calling thread for `top -H` and `/proc/PID/task/*/comm` (Linux keeps 15
+/// bytes). Writes `/proc/thread-self/comm`: `pthread_setname_np` is not in Swift's Glibc module.
+public func nameCurrentThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY)
+    guard fd >= 0 else { return }
+    var bytes = Array(name.utf8.prefix(15))
+    _ = write(fd, &bytes, bytes.count)
+    close(fd)
 }

@@ -46,6 +46,8 @@ public final class SampleRing: @unchecked Sendable {
     private let overflows = Atomic<UInt64>(0)
     /// Eventcount flag: set by a consumer about to sleep; the producer wakes it.
     private let consumerWaiting = Atomic<Bool>(false)
+    /// Frames the waiting consumer needs before the producer wakes it.
+    private let wakeAt = Atomic<Int>(1)
     private let wakeup = DispatchSemaphore(value: 0)
     /// Capture time (CLOCK_MONOTONIC ns, 0 = unknown) of every frame whose index is a
     /// multiple of `timestampGranule`, slot `(index / granule) & stampMask`.
@@ -143,7 +145,10 @@ public final class SampleRing: @unchecked Sendable {
             dropped.add(UInt64(frameCount - n), ordering: .relaxed)
             overflows.add(1, ordering: .relaxed)
         }
+        // Wake a waiting consumer only once it has what it asked for (a consumer that
+        // batches hops is not woken for every period).
         if consumerWaiting.load(ordering: .sequentiallyConsistent),
+           Int(w &+ UInt(n) &- r) >= wakeAt.load(ordering: .relaxed),
            consumerWaiting.exchange(false, ordering: .sequentiallyConsistent) {
             wakeup.signal()
         }
@@ -209,6 +214,7 @@ public final class SampleRing: @unchecked Sendable {
         if tryRead(into: destination, frameCount: frameCount, layout: layout) { return true }
         let deadline = DispatchTime.now().uptimeNanoseconds &+ timeoutNanoseconds
         while true {
+            wakeAt.store(frameCount, ordering: .relaxed)
             consumerWaiting.store(true, ordering: .sequentiallyConsistent)
             if availableFramesSeqCst() >= frameCount {
                 consumerWaiting.store(false, ordering: .relaxed)
@@ -222,6 +228,32 @@ public final class SampleRing: @unchecked Sendable {
             // A stale signal left by an earlier timed-out wait only causes one extra loop.
             _ = wakeup.wait(timeout: DispatchTime(uptimeNanoseconds: deadline))
             if tryRead(into: destination, frameCount: frameCount, layout: layout) {
+                consumerWaiting.store(false, ordering: .relaxed)
+                return true
+            }
+        }
+    }
+
+    /// Consumer: waits until at least `minimumFrames` frames are readable or
+    /// `timeoutNanoseconds` passed; returns true when they are. Copies nothing. The
+    /// producer signals only once `minimumFrames` are there, so a consumer that
+    /// processes several hops per wake-up sleeps through the periods in between.
+    public func waitForFrames(_ minimumFrames: Int, timeoutNanoseconds: UInt64) -> Bool {
+        if availableFrames >= minimumFrames { return true }
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ timeoutNanoseconds
+        while true {
+            wakeAt.store(minimumFrames, ordering: .relaxed)
+            consumerWaiting.store(true, ordering: .sequentiallyConsistent)
+            if availableFramesSeqCst() >= minimumFrames {
+                consumerWaiting.store(false, ordering: .relaxed)
+                return true
+            }
+            if DispatchTime.now().uptimeNanoseconds >= deadline {
+                consumerWaiting.store(false, ordering: .relaxed)
+                return false
+            }
+            _ = wakeup.wait(timeout: DispatchTime(uptimeNanoseconds: deadline))
+            if availableFrames >= minimumFrames {
                 consumerWaiting.store(false, ordering: .relaxed)
                 return true
             }

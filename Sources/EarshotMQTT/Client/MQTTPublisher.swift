@@ -144,11 +144,17 @@ public final class MQTTPublisher: @unchecked Sendable {
             stopped = false
         }
         lock.withLock { writerDone = false }
-        let writer = Thread { self.writerLoop() }
+        let writer = Thread {
+            nameThread("earshot-outbox")
+            self.writerLoop()
+        }
         writer.name = "earshot-outbox"
         writerThread = writer
         writer.start()
-        let t = Thread { self.networkLoop() }  // strong: the thread keeps the publisher alive until stop()
+        let t = Thread {  // strong: the thread keeps the publisher alive until stop()
+            nameThread("earshot-mqtt")
+            self.networkLoop()
+        }
         t.name = "earshot-mqtt"
         thread = t
         t.start()
@@ -505,6 +511,15 @@ public final class MQTTPublisher: @unchecked Sendable {
         currentError = error
         if changed, let observer = stateObserver { observer(s, error) }
     }
+}
+
+/// Names the calling thread (`/proc/thread-self/comm`, 15 bytes kept) for `top -H`.
+private func nameThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY)
+    guard fd >= 0 else { return }
+    var bytes = Array(name.utf8.prefix(15))
+    _ = write(fd, &bytes, bytes.count)
+    close(fd)
 }
 
 extension String {
