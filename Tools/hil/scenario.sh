@@ -69,10 +69,16 @@ judge_events() {
     case $kind in
       hit) ok "$1: $cls at $onset s detected and received ($rest)"
            echo "$rest" | sed -n 's/.*latency_ms=\([-0-9.]*\).*/\1/p' >> $L/latency.txt ;;
-      miss) bad "$1: $cls at $onset s not received by mosquitto_sub" ;;
+      miss) bad "$1: $cls at $onset s not received by mosquitto_sub"
+            echo "  telemetry LAeq (dBFS) per second around the miss: $(levels_between $(awk -v a=$2 -v o=$onset 'BEGIN { printf "%.3f %.3f", a + o - 3, a + o + 3 }'))" ;;
       extra) echo "note: $1: unplanned $cls event at $onset s" ;;
     esac
   done < $L/match-$1.txt
+}
+
+# levels_between FROM TO: the telemetry LAeq values received within [FROM, TO] (wall s).
+levels_between() {
+  awk -v a="$1" -v b="$2" '$2 ~ /\/telemetry$/ && $1 >= a && $1 <= b && match($0, /"laeq":[-0-9.]+/) { printf "%s ", substr($0, RSTART + 7, RLENGTH - 7) }' $SUB
 }
 
 # pulses FROM TO: "pulse OFFSET RISE_S WIDTH_MS UNCERTAINTY_MS" for each high period

@@ -60,13 +60,21 @@ func wavBytes(_ samples: [Int16], rate: Int) -> [UInt8] {
 }
 
 guard CommandLine.arguments.count == 2 else { fail("usage: earshot-hil-gen OUTDIR") }
+/// Horn level (dBFS) and length (s): EARSHOT_HIL_HORN="LEVEL,SECONDS" overrides (experiments).
+let hornSpec: (level: Double, seconds: Double) = {
+    if let p = getenv("EARSHOT_HIL_HORN") {
+        let parts = String(cString: p).split(separator: ",").compactMap { Double($0) }
+        if parts.count == 2 { return (parts[0], parts[1]) }
+    }
+    return (-18, 0.9)
+}()
 let out = CommandLine.arguments[1]
 write(out + "/table.json", Array(SignatureFile.encode(.relaxedForSyntheticSounds()).utf8))
 var manifest = ""
 for (k, file) in files.enumerated() {
     let plan = file.events.map { onset, cls in
-        DemoEventSpec(className: cls, label: cls, onsetSeconds: onset, durationSeconds: cls == "gunshot" ? 0.4 : 0.9,
-                      levelDBFS: cls == "gunshot" ? -12 : -18)
+        DemoEventSpec(className: cls, label: cls, onsetSeconds: onset, durationSeconds: cls == "gunshot" ? 0.4 : hornSpec.seconds,
+                      levelDBFS: cls == "gunshot" ? -12 : hornSpec.level)
     }
     let scape = DemoSoundscape.make(seconds: file.seconds, plan: plan, seed: 11 + UInt64(k))
     guard scape.events.count == plan.count else { fail("\(file.name): the soundscape placed \(scape.events.count) of \(plan.count) events") }
