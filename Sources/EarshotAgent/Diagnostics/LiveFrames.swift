@@ -106,7 +106,9 @@ public final class LiveFrames {
             guard input.ring.read(into: frames, frameCount: hop, timeoutNanoseconds: 100_000_000) else {
                 if input.isFinished && input.ring.availableFrames < hop { break }
                 waitedMs += 100
-                if done == 0 && waitedMs >= firstAudioTimeoutMs {
+                // A device that cannot be opened is reported at once (the capture keeps retrying
+                // with backoff for `earshot run`; a technician's command should not wait for it).
+                if done == 0 && (waitedMs >= firstAudioTimeoutMs || (waitedMs >= 300 && input.health.audio == "device_lost")) {
                     let h = input.health
                     throw AgentError(.audio, "no audio from \(inputDescription) within \(waitedMs) ms (\(h.detail)) — "
                                      + "check the device name with `earshot devices` and the board's [audio] rate/format/channels")
