@@ -214,14 +214,27 @@ public struct GoertzelBank {
         // Every lane in a fixed-count loop (independent dB conversions that
         // pipeline; inactive lanes hold bounded states), then the inactive
         // ones replaced by the floor: no run-time-indexed vector stores.
+        // Lanes are read and written through pointers: indexing a vector
+        // with a loop variable moves the whole vector through the stack on
+        // every lane. (A tuple of one element type is laid out contiguously.)
         var out = SIMD16<Int16>(repeating: FeatureFrame.floor)
-        for k in 0..<16 {
-            let s1 = Widen.int64(r.s1[k]), s2 = r.s2[k]
-            let re = GoertzelBank.clamp31(s1 &- ((Widen.product(s2, cosine[k]) &+ (1 &<< 29)) &>> 30))
-            let im = GoertzelBank.clamp31((Widen.product(s2, sine[k]) &+ (1 &<< 29)) &>> 30)
-            let p = UInt64(bitPattern: re &* re) &+ UInt64(bitPattern: im &* im)
-            let db = Decibel.powerQ8_8(p) &+ offsetQ8_8
-            out[k] = Saturate.toInt16(max(db, Int32(FeatureFrame.floor)))
+        var inputs = (r.s1, r.s2, cosine, sine)
+        let offset = offsetQ8_8
+        withUnsafeMutablePointer(to: &out) { vector in
+            UnsafeMutableRawPointer(vector).withMemoryRebound(to: Int16.self, capacity: 16) { lane in
+                withUnsafePointer(to: &inputs) { all in
+                    UnsafeRawPointer(all).withMemoryRebound(to: Int32.self, capacity: 64) { v in
+                        for k in 0..<16 {
+                            let s1 = Widen.int64(v[k]), s2 = v[16 &+ k], c = v[32 &+ k], sn = v[48 &+ k]
+                            let re = GoertzelBank.clamp31(s1 &- ((Widen.product(s2, c) &+ (1 &<< 29)) &>> 30))
+                            let im = GoertzelBank.clamp31((Widen.product(s2, sn) &+ (1 &<< 29)) &>> 30)
+                            let p = UInt64(bitPattern: re &* re) &+ UInt64(bitPattern: im &* im)
+                            let db = Decibel.powerQ8_8(p) &+ offset
+                            lane[k] = Saturate.toInt16(max(db, Int32(FeatureFrame.floor)))
+                        }
+                    }
+                }
+            }
         }
         return SIMD16<Int16>(repeating: FeatureFrame.floor).replacing(with: out, where: activeMask)
     }
