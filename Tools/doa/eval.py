@@ -154,7 +154,8 @@ def main():
                     for m in range(M):
                         y = fftconvolve(s, r_src[i][m])
                         start = int(EVENT_AT_S * FS)
-                        ev[m, start:] = y[:n - start]
+                        span_m = min(len(y), n - start)
+                        ev[m, start:start + span_m] = y[:span_m]
                     span = int((0.05 if kind in IMPULSIVE else 0.5) * FS)
                     p_ev = np.mean(ev[0, onset:onset + span] ** 2)
                     for snr in snrs:
