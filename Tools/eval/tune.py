@@ -42,6 +42,7 @@ IMPULSIVE_GRID = {
     "decay_db": [10, 15, 20, 25],
     "min_crest_db": [None, 4, 6, 8, 10],
     "min_transients": [1, 2, 3],
+    "max_tonality_db": [None, -6, -4, -3, -2, 0],
     "min_level_dbfs": [None, -45, -40, -35, -30, -25],
     "min_confidence": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
     "cooldown_ms": [150, 500, 1000, 2000],
@@ -196,6 +197,14 @@ def run(tune_bin, data, entries, workdir):
     return out
 
 
+def save(table, by_name, best, classes, path):
+    for c in classes:
+        by_name[c] = clean(best[c])
+    table["entries"] = [by_name[e["name"]] for e in table["entries"]]
+    with open(path, "w") as f:
+        json.dump(table, f, indent=2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--eval-dir", required=True)
@@ -204,9 +213,14 @@ def main():
     ap.add_argument("--out", required=True, help="best table (JSON)")
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--classes", default=",".join(CLASSES))
+    ap.add_argument("--lambda", dest="lam", type=float, default=0.03,
+                    help="objective: F1 - LAMBDA x background false positives (default 0.03)")
+    ap.add_argument("--keys", default="", help="comma-separated knobs to search (default: all)")
     ap.add_argument("--extra", action="append", default=[],
                     help="alternative start table(s): per class, the better start is kept")
     args = ap.parse_args()
+    global LAMBDA
+    LAMBDA = args.lam
     data = Data(args.eval_dir)
     table = json.load(open(args.start))
     by_name = {e["name"]: e for e in table["entries"]}
@@ -226,6 +240,8 @@ def main():
             best[c], base[c], score[c] = e, copy.deepcopy(e), s
     for p in range(args.passes):
         keys = sorted(set(IMPULSIVE_GRID) | set(SUSTAINED_GRID))
+        if args.keys:
+            keys = [k for k in args.keys.split(",") if k in keys]
         for key in keys:
             cands = []
             for c in classes:
@@ -248,11 +264,8 @@ def main():
                     print(f"pass {p} {c}: {key} {knob(best[c], key)} -> {knob(e, key)}: "
                           f"F1 {score[c]['f1']:.3f} -> {s['f1']:.3f}, bg FP {score[c]['bg_fp']} -> {s['bg_fp']}", flush=True)
                     best[c], score[c] = e, s
-    for c in classes:
-        by_name[c] = clean(best[c])
-    table["entries"] = [by_name[e["name"]] for e in table["entries"]]
-    with open(args.out, "w") as f:
-        json.dump(table, f, indent=2)
+            save(table, by_name, best, classes, args.out)  # checkpoint after every knob
+    save(table, by_name, best, classes, args.out)
     for c in classes:
         print(f"final {c}: {score[c]}")
 

@@ -4,6 +4,7 @@
 // only the DetectionEngine per candidate table.
 //
 //   earshot-tune dump OUT.frames DIR          every *.wav of DIR (sorted) → frames file
+//   earshot-tune demo OUT.frames              the `earshot demo` soundscape → frames file ("demo.wav")
 //   earshot-tune detect FRAMES OUTDIR TABLE.json...
 //                                             per table: OUTDIR/<table name>.txt in
 //                                             `earshot analyze --format dcase` form
@@ -85,6 +86,31 @@ func dump(out: String, dir: String) {
     }
 }
 
+func dumpDemo(out: String) {
+    guard let fp = fopen(out, "wb") else { fail("cannot write '\(out)'") }
+    defer { fclose(fp) }
+    let scape = DemoSoundscape.street()
+    let config = AnalysisConfig(sampleRate: Int32(scape.rate))
+    var chain = AnalysisChain(config: config)
+    var frame = FeatureFrame()
+    let hop = Int(config.hopSamples)
+    var values: [Int16] = []
+    scape.samples.withUnsafeBufferPointer { all in
+        var start = 0
+        while start + hop <= all.count {
+            chain.process(hop: UnsafeBufferPointer(rebasing: all[start..<start + hop]), into: &frame)
+            pack(frame, into: &values)
+            start += hop
+        }
+    }
+    var header: [UInt8] = [8, 0] + Array("demo.wav".utf8)
+    for v in [UInt32(scape.rate), UInt32(values.count / fieldsPerHop)] {
+        for s in stride(from: 0, to: 32, by: 8) { header.append(UInt8((v >> UInt32(s)) & 0xFF)) }
+    }
+    _ = header.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, fp) }
+    _ = values.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, fp) }
+}
+
 struct FrameFile {
     var name: String
     var rate: Int32
@@ -159,6 +185,8 @@ func detect(frames: String, outDir: String, tables: [String]) {
 let args = CommandLine.arguments
 if args.count == 4 && args[1] == "dump" {
     dump(out: args[2], dir: args[3])
+} else if args.count == 3 && args[1] == "demo" {
+    dumpDemo(out: args[2])
 } else if args.count >= 5 && args[1] == "detect" {
     detect(frames: args[2], outDir: args[3], tables: Array(args[4...]))
 } else {
