@@ -24,8 +24,9 @@ extension Agent {
                                 result: ["mode": .string(mode.rawValue)])
         }
         var sector = ptz.defaultSector
-        if case .number(let n)? = request.arguments["preset"] { sector = Int(n) - 1 }
-        if case .number(let n)? = request.arguments["sector"] { sector = Int(n) }
+        // JSON numbers are doubles: 1e300 or -9.3e18 must be refused (sector −1), not trap in Int().
+        if case .number(let n)? = request.arguments["preset"] { sector = n.magnitude < 1e9 ? Int(n) - 1 : -1 }
+        if case .number(let n)? = request.arguments["sector"] { sector = n.magnitude < 1e9 ? Int(n) : -1 }
         let outcome = ptz.trigger(sector: sector)
         let text: String
         switch outcome {
