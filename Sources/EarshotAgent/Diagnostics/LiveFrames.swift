@@ -108,7 +108,7 @@ public final class LiveFrames {
                 waitedMs += 100
                 // A device that cannot be opened is reported at once (the capture keeps retrying
                 // with backoff for `earshot run`; a technician's command should not wait for it).
-                if done == 0 && (waitedMs >= firstAudioTimeoutMs || (waitedMs >= 300 && input.health.audio == "device_lost")) {
+                if done == 0 && (waitedMs >= firstAudioTimeoutMs || (waitedMs >= 300 && openFailed)) {
                     let h = input.health
                     throw AgentError(.audio, "no audio from \(inputDescription) within \(waitedMs) ms (\(h.detail)) — "
                                      + "check the device name with `earshot devices` and the board's [audio] rate/format/channels")
@@ -135,6 +135,13 @@ public final class LiveFrames {
 
     /// Stops the capture or replay thread.
     public func stop() { input.stop() }
+
+    /// True once the ALSA capture has failed to open the device at least once and is not running.
+    private var openFailed: Bool {
+        guard case .alsa(let c) = input.source else { return false }
+        let s = c.status
+        return s.failedOpens > 0 && s.state != .running
+    }
 }
 
 /// dB helpers for the technician's commands (Double, not on the hot path).
