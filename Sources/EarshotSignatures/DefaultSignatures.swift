@@ -53,7 +53,7 @@ public enum DefaultSignatures {
       "min_tonality_db": null,
       "max_tonality_db": null,
       "sweep_bins": [0, 0],
-      "min_rise_db_per_ms": 1.5,
+      "min_rise_db_per_ms": 2,
       "min_crest_db": null,
       "min_duration_ms": 300,
       "max_duration_ms": 500,
@@ -65,7 +65,7 @@ public enum DefaultSignatures {
       "min_match_fraction": 0.7,
       "max_level_drop_db": 60,
       "min_snr_db": 20,
-      "min_level_dbfs": -35,
+      "min_level_dbfs": -30,
       "min_level_db_spl": null,
       "min_confidence": 0.6,
       "cooldown_ms": 2000

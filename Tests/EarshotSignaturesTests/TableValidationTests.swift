@@ -33,11 +33,15 @@ struct TableValidationTests {
         var description: String { "\(field) = \(value ?? "<missing>")" }
     }
 
+    /// car_horn's min_duration_ms in the default table (the max_duration case quotes it).
+    static let carHornMinDurationMs = DefaultSignatures.table[DefaultSignatures.table.index(of: .carHorn)!].minDurationMs
+
     static let cases: [Case] = [
         Case(field: "min_duration_ms", value: "-5",
              expected: #"signatures.json: entry "car_horn": field "min_duration_ms" = -5: must be ≥ 0"#),
         Case(field: "max_duration_ms", value: "100",
-             expected: #"signatures.json: entry "car_horn": field "max_duration_ms" = 100: must be ≥ min_duration_ms (200)"#),
+             expected: #"signatures.json: entry "car_horn": field "max_duration_ms" = 100: must be ≥ min_duration_ms ("#
+                 + "\(carHornMinDurationMs))"),
         Case(field: "kind", value: "\"loud\"",
              expected: #"signatures.json: entry "car_horn": field "kind" = "loud": must be "impulsive" or "sustained""#),
         Case(field: "band_template_db", value: "[0, 0, 0]",
@@ -78,7 +82,9 @@ struct TableValidationTests {
 
     @Test("unknown fields are refused (typos do not silently fall back to defaults)")
     func unknownField() throws {
-        let text = DefaultSignatures.json.replacingOccurrences(of: "\"min_duration_ms\": 200", with: "\"min_duraton_ms\": 200")
+        let d = Self.carHornMinDurationMs
+        let text = DefaultSignatures.json.replacingOccurrences(of: "\"min_duration_ms\": \(d),\n      \"max_duration_ms\": 6000,",
+                                                               with: "\"min_duraton_ms\": \(d),\n      \"max_duration_ms\": 6000,")
         let e = try #require(Self.error(text))
         #expect(e.entry == "car_horn")
         #expect(e.field == "min_duraton_ms")
