@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Board files")
 struct ConfigBoardTests {
-    static let shipped = ["rpi4-respeaker-4mic", "rpi-zero2w-usb-mic", "beaglebone-black-usb-mic", "generic"]
+    static let shipped = ["rpi4-respeaker-4mic", "rpi-zero2w-usb-mic", "rpi-zero2w-respeaker-2mic", "beaglebone-black-usb-mic", "generic"]
 
     @Test(arguments: shipped)
     func shippedBoardLoads(_ name: String) throws {
