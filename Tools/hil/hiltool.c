@@ -21,8 +21,7 @@
  *       line per offset is "init …"). With
  *       --kill-on-rise it sends SIGTERM to PID on the first rise of OFFSET. Runs
  *       until SIGTERM/SIGINT, then prints "watch_polls=<n> watch_max_gap_ms=<ms>" (the
- *       longest time between two polls: the resolution of every edge time). Runs
- *       SCHED_FIFO so the programs under test do not delay its polls.
+ *       longest time between two polls: the resolution of every edge time).
  */
 #include <alsa/asoundlib.h>
 #include <errno.h>
@@ -102,10 +101,8 @@ static int watch(int argc, char **argv)
 		offsets[n] = atoi(argv[i]); last[n] = -1; n++;
 	}
 	signal(SIGTERM, on_signal); signal(SIGINT, on_signal);
-	/* Real-time priority inside the VM: the agent and the player must not delay a poll. */
-	struct sched_param sp = { .sched_priority = 50 };
-	if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) perror("hiltool: sched_setscheduler(SCHED_FIFO)");
-	mlockall(MCL_CURRENT | MCL_FUTURE);
+	/* Normal priority on purpose: a real-time poller every 1 ms would outrank the agent's
+	 * PTZ thread whose timing is under test (pulse widths come from the kernel trace). */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	long polls = 0; double prev = now_real(), max_gap = 0;
 	struct timespec period = { 0, 1000000 };
