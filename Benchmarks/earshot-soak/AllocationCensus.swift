@@ -84,6 +84,10 @@ enum AllocationCensus {
     static var agentNonMosquitto: Int { (0..<4).reduce(0) { $0 + count(thread: $1, mosquitto: false) } }
     static var agentMosquitto: Int { (0..<4).reduce(0) { $0 + count(thread: $1, mosquitto: true) } }
 
+    /// Counts allocations made while checking that the interposer is loaded.
+    static let probeCount = Atomic<Int>(0)
+    static let probeHook: @convention(c) (Int) -> Void = { _ in AllocationCensus.probeCount.add(1, ordering: .relaxed) }
+
     static let hook: @convention(c) (Int) -> Void = { _ in
         if pthread_getspecific(AllocationCensus.guardKey) != nil { return }
         _ = pthread_setspecific(AllocationCensus.guardKey, UnsafeRawPointer(bitPattern: 1))

@@ -8,8 +8,9 @@
 // Prints key=value lines ending with
 //   soak_audio_h=… rss_growth_kib=… allocs_steady=… events_inserted=… events_detected=…
 //   events_delivered=… outbox_bytes_end=…
-// rss_growth_kib: max RSS at the end of hours 2…N minus RSS at the end of hour 1.
-// allocs_steady: heap allocations after hour 1 by the agent's threads, not made by libmosquitto.
+// rss_growth_kib: max RSS sampled at the end of each hour (and at the end) minus RSS at the
+// end of the warm-up (first hour; 15 min for runs shorter than 2 h).
+// allocs_steady: heap allocations after the warm-up by the agent's threads, not made by libmosquitto.
 // events_detected / events_delivered: inserted events with a detection of the right class
 // (onset within −0.1…+0.5 s) stored by the agent / received by the subscriber (distinct ids).
 // Exit 1 when a target is missed (RSS growth > 64 KiB, allocs_steady > 0, an event not
@@ -40,14 +41,13 @@ let plan = SegmentPlan(segmentFrames: Int64(segmentSeconds * rate),
 
 // MARK: malloc interposer check
 
-let probeCount = Atomic<Int>(0)
 MallocInterposerSwift.initialize()
-MallocInterposerSwift.setAllocationHook { _ in probeCount.add(1, ordering: .relaxed) }
+MallocInterposerSwift.setAllocationHook(AllocationCensus.probeHook)
 MallocInterposerSwift.hook()
 let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
 MallocInterposerSwift.unhook()
 probe.deallocate()
-guard probeCount.load(ordering: .relaxed) >= 1 else {
+guard AllocationCensus.probeCount.load(ordering: .relaxed) >= 1 else {
     fail("the malloc counter is not active (run with LD_PRELOAD=libMallocInterposerSwift.so; `make soak` does)")
 }
 MallocInterposerSwift.setAllocationHook(nil)
@@ -152,8 +152,13 @@ rssByHour[0] = ProcStatus.rssKiB()
 var nextHour = 1
 let framesPerHour = Int64(3600 * rate)
 var counting = false
+// Steady state starts after the first hour (after 15 min when the run is shorter than 2 h).
+let warmupFrames = hours >= 2 ? framesPerHour : framesPerHour / 4
+var rssAtWarmup = -1
 var lastProgress = Date()
 var lastHops: Int64 = 0
+var lastReport = Date()
+let verbose = ProcessInfo.processInfo.environment["SOAK_VERBOSE"] != nil
 while !pipeline.analysis.reachedEndOfInput {
     let hops = hopsAnalysed.load(ordering: .relaxed)
     let consumed = hops * SegmentPlan.hopFrames
@@ -168,15 +173,20 @@ while !pipeline.analysis.reachedEndOfInput {
             written += 1
         }
     }
+    if !counting && consumed >= warmupFrames {
+        rssAtWarmup = ProcStatus.rssKiB()
+        MallocInterposerSwift.hook()
+        counting = true
+    }
     while nextHour <= hourCount && consumed >= Int64(nextHour) * framesPerHour {
         rssByHour[nextHour] = ProcStatus.rssKiB()
-        if nextHour == 1 && !counting {
-            MallocInterposerSwift.hook()
-            counting = true
-        }
         nextHour += 1
     }
     if hops != lastHops { lastHops = hops; lastProgress = Date() }
+    if verbose && Date().timeIntervalSince(lastReport) > 10 {
+        lastReport = Date()
+        FileHandle.standardError.write(Data("earshot-soak: audio \(String(format: "%.2f", Double(consumed) / Double(framesPerHour))) h, segment \(inPlace) in place, \(written) written, hook waits \(hookWaits.load(ordering: .relaxed)), detections \(detectionCount.load(ordering: .relaxed))\n".utf8))
+    }
     if Date().timeIntervalSince(lastProgress) > 60 { fail("no progress for 60 s at hop \(hops) (segment \(inPlace) in place)") }
     usleep(500)
 }
@@ -246,9 +256,9 @@ for line in lines where line.hasPrefix("EVT ") {
 }
 
 let audioHours = Double(hopsDone) / 360_000
-let rss1 = hourCount >= 1 ? rssByHour[1] : rssByHour[0]
-let rssMax = (1...max(1, hourCount)).map { rssByHour[$0] }.max() ?? rss1
-let rssGrowth = rssMax - rss1
+let rssEnd = ProcStatus.rssKiB()
+let rssMax = ((1...max(1, hourCount)).map { rssByHour[$0] } + [rssEnd]).max() ?? rssEnd
+let rssGrowth = rssMax - rssAtWarmup
 let allocsSteady = AllocationCensus.agentNonMosquitto
 let detected = detectedPer.filter { $0 > 0 }.count
 let delivered = deliveredPer.filter { $0 > 0 }.count
@@ -256,8 +266,8 @@ let deliveredOnce = deliveredPer.filter { $0 == 1 }.count
 
 print("soak_wall_s=\(String(format: "%.1f", wallAnalysis)) x_realtime=\(String(format: "%.0f", audioHours * 3600 / wallAnalysis)) segments=\(segmentInPlace.load(ordering: .relaxed) + 1) hook_wait_polls=\(hookWaits.load(ordering: .relaxed))")
 print("rss_kib_by_hour=" + (0...hourCount).map { String(rssByHour[$0]) }.joined(separator: ","))
-print("rss_peak_kib=\(ProcStatus.peakKiB())")
-print("allocs_after_hour1 " + (0..<5).map { "\(AllocationCensus.threadNames[$0])=\(AllocationCensus.count(thread: $0, mosquitto: false))+\(AllocationCensus.count(thread: $0, mosquitto: true))mosq" }.joined(separator: " "))
+print("rss_peak_kib=\(ProcStatus.peakKiB()) rss_at_warmup_kib=\(rssAtWarmup) warmup_h=\(Double(warmupFrames) / Double(framesPerHour))")
+print("allocs_after_warmup " + (0..<5).map { "\(AllocationCensus.threadNames[$0])=\(AllocationCensus.count(thread: $0, mosquitto: false))+\(AllocationCensus.count(thread: $0, mosquitto: true))mosq" }.joined(separator: " "))
 print("allocs_libmosquitto=\(AllocationCensus.agentMosquitto)")
 print("events_by_kind inserted_shots=\(inserted.filter { $0.kind == .shot }.count) inserted_horns=\(inserted.filter { $0.kind == .horn }.count) detections=\(nDetections) detections_unmatched=\(detectionsUnmatched) events_published=\(published)")
 print("delivery messages=\(messagesReceived) distinct_ids=\(deliveredIDs.count) end_messages=\(endMessages) duplicate_messages=\(messagesReceived - deliveredIDs.count) delivered_unmatched=\(deliveredUnmatched) delivered_exactly_once=\(deliveredOnce) delivered_more_than_once=\(deliveredPer.filter { $0 > 1 }.count)")
