@@ -17,8 +17,9 @@ public struct LocateOptions: Sendable, Equatable {
     public var warmUpMs: Double = 300
     /// An onset counts when the hop level (or the next hop's) is this far above the background, dB.
     public var minRiseDB: Double = 3
-    /// Fallback when no onset fires: first hop this far above the background, dB.
-    public var fallbackRiseDB: Double = 6
+    /// Fallback when no onset qualifies: the largest step of the 100 ms mean
+    /// level (after vs before a hop) must reach this, dB.
+    public var fallbackRiseDB: Double = 3
 
     public init() {}
 }
@@ -62,18 +63,43 @@ public enum FileLocator {
         let minRise = Int16(options.minRiseDB * 256), fallbackRise = Int16(options.fallbackRiseDB * 256)
         var onsetSample = -1
         var trigger = "onset"
-        for h in warm..<levels.count where levels[h].onset >= 0 {
-            let next = h + 1 < levels.count ? levels[h + 1].level : levels[h].level
-            if max(levels[h].level, next) &- levels[h].background >= minRise { onsetSample = levels[h].onset; break }
+        // Pass 1: an onset after which the level stays up (mean of the next
+        // 100 ms ≥ minRise above the background): brief traffic bumps before
+        // a sustained event do not qualify. Pass 2: the first onset whose hop
+        // (or the next) rises minRise above the background.
+        for pass in 0..<2 where onsetSample < 0 {
+            for h in warm..<levels.count where levels[h].onset >= 0 {
+                let next = h + 1 < levels.count ? levels[h + 1].level : levels[h].level
+                guard max(levels[h].level, next) &- levels[h].background >= minRise else { continue }
+                if pass == 0 {
+                    let end = min(levels.count, h + 10)
+                    var sum = 0
+                    for k in h..<end { sum += Int(levels[k].level) - Int(levels[h].background) }
+                    guard sum / max(1, end - h) >= Int(minRise) else { continue }
+                }
+                onsetSample = levels[h].onset
+                break
+            }
         }
         if onsetSample < 0 {
             trigger = "level"
-            for h in warm..<levels.count where levels[h].level &- levels[h].background >= fallbackRise {
-                onsetSample = refineOnset(mix, hopStart: levels[h].first, hop: rate / 100); break
+            // The hop with the largest step of the mean level (next 100 ms vs
+            // previous 100 ms), if that step reaches fallbackRise.
+            var bestStep = Int(fallbackRise) - 1
+            var bestHop = -1
+            if levels.count > 20 {
+                for h in max(warm, 10)..<(levels.count - 10) {
+                    var before = 0, after = 0
+                    for k in (h - 10)..<h { before += Int(levels[k].level) }
+                    for k in h..<(h + 10) { after += Int(levels[k].level) }
+                    let step = (after - before) / 10
+                    if step > bestStep { bestStep = step; bestHop = h }
+                }
             }
+            if bestHop >= 0 { onsetSample = refineOnset(mix, hopStart: levels[bestHop].first, hop: rate / 100) }
         }
         guard onsetSample >= 0 else {
-            throw LocateError(message: "\(path): no sound event found (no onset, no hop \(options.fallbackRiseDB) dB above the background)")
+            throw LocateError(message: "\(path): no sound event found (no onset, no level step of \(options.fallbackRiseDB) dB)")
         }
         var config = LocalisationConfig(sampleRate: Int32(rate), fftSize: options.fftSize)
         config.bandLowHz = options.bandLowHz
