@@ -14,9 +14,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: everything CI runs (unit + integration tests, Embedded build and ARM comparison)
+## test: everything CI runs: unit + integration tests, Embedded build and ARM comparison,
+## allocation count, short fuzzing, .deb build + install test, hardware-in-the-loop VM
 test: deps embedded embedded-check-detection alloc-check
 	$(SWIFT) test
+	$(MAKE) --no-print-directory fuzz-short
+	$(MAKE) --no-print-directory test-package
+	$(MAKE) --no-print-directory hil
 
 ## embedded-check: EarshotDSP compiles as Embedded Swift for aarch64 and armv7em
 embedded-check:

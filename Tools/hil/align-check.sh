@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# usage: Tools/hil/align-check.sh [STEP]   (after make hil has built .build-hil)
+# usage: Tools/hil/align-check.sh [STEP]   (after make hil has built .build-static)
 # The HIL VM captures its audio at an arbitrary phase of the 10 ms analysis hop. This
 # replays each earshot-hil-gen file offline (earshot analyze, same relaxed table) shifted
 # by 0, STEP, 2·STEP … < 160 samples and prints, per planned event, how many of the
 # shifts detected it: anything below 100 % makes the HIL's detection checks flaky.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-STEP=${1:-4}; B=.build-hil/release
+STEP=${1:-4}; B=${HIL_SCRATCH:-.build-static}/release
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
 "$B/earshot-hil-gen" "$d" > /dev/null
 python3 - "$d" "$STEP" <<'PY'

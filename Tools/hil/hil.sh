@@ -2,7 +2,7 @@
 # make hil: hardware-in-the-loop run of `earshot run` on real kernel devices
 # (snd-aloop, gpio-sim) in a qemu VM. Artefacts are cached under .hil-cache/
 # (kernel + modules once per kernel ABI; earshot rebuilt incrementally in
-# .build-hil; the initramfs only when one of its inputs changed).
+# .build-static (shared with make package); the initramfs only when one of its inputs changed).
 # Prints the scenario's PASS/FAIL lines, then
 #   hil_pass=N hil_fail=M hil_latency_p50_ms=… hil_latency_p99_ms=…
 # Exit 0 only when the VM finished and every check passed.
@@ -13,7 +13,7 @@
 # not move when the default table is retuned. Tools/hil/align-check.sh shows, offline,
 # how reliably this table detects each planned event at every hop alignment.
 # Environment: SWIFT (swift), HIL_ACCEL (auto|kvm|tcg), HIL_TIMEOUT (VM bound, s),
-# HIL_NO_BUILD=1 (reuse the binaries in .build-hil: iterate on the scenario).
+# HIL_NO_BUILD=1 (reuse the binaries in .build-static: iterate on the scenario).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWIFT=${SWIFT:-swift}
@@ -30,9 +30,9 @@ newer() { # newer TARGET SOURCES...: true when TARGET is missing or older than a
 K=$(bash Tools/hil/kernel.sh)
 KD=$C/kernel-$K
 
-BUILD=(-c release --static-swift-stdlib --scratch-path .build-hil)
-[[ -n ${HIL_NO_BUILD:-} ]] && say "HIL_NO_BUILD set: using the binaries already in .build-hil"
-[[ -z ${HIL_NO_BUILD:-} ]] && say "building earshot and earshot-hil-gen (release, static Swift stdlib, .build-hil)"
+BUILD=(-c release --static-swift-stdlib --scratch-path "${HIL_SCRATCH:-.build-static}")
+[[ -n ${HIL_NO_BUILD:-} ]] && say "HIL_NO_BUILD set: using the binaries already in ${HIL_SCRATCH:-.build-static}"
+[[ -z ${HIL_NO_BUILD:-} ]] && say "building earshot and earshot-hil-gen (release, static Swift stdlib, ${HIL_SCRATCH:-.build-static})"
 for attempt in 1 2 3; do
   [[ -n ${HIL_NO_BUILD:-} ]] && break   # other work in progress in the tree may break a build for a moment
   if $SWIFT build "${BUILD[@]}" --product earshot >&2 && $SWIFT build "${BUILD[@]}" --product earshot-hil-gen >&2; then break; fi
