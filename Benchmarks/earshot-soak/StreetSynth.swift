@@ -77,7 +77,7 @@ struct StreetSynth {
             swell += aSwell * (swellTarget - swell)
             let w = rng.signed()
             lp1 += a1 * (w - lp1)
-            var x = (0.02 * lp1 + 0.0015 * w) * (0.3 + swell)  // ≈ −45…−37 dBFS
+            var x = (0.05 * lp1 + 0.004 * w) * (0.3 + swell)
 
             if active == nil && sample == nextOnset {
                 let kind: InsertedKind = eventRng.unit() < 0.5 ? .shot : .horn
