@@ -82,6 +82,19 @@ struct PayloadEncodingTests {
         #expect(try Schemas.validator("command-reply").validate(json: w.string) == [])
     }
 
+    @Test("a reply that would overflow the writer (10 000-character request_id) is a short, valid refusal")
+    func oversizedReplyStaysValidJSON() throws {
+        let w = JSONWriter(capacity: 4096)
+        let longID = String(repeating: "x", count: 10_000)
+        CommandReply(ok: true, message: "pong")
+            .encode(into: w, request: CommandRequest(name: "ping", requestID: longID), time: .now())
+        #expect(!w.overflowed)
+        #expect(try Schemas.validator("command-reply").validate(json: w.string) == [], "\(w.string)")
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(w.string.utf8)) as? [String: Any])
+        #expect(reply["ok"] as? Bool == false)
+        #expect((reply["message"] as? String ?? "").contains("too large"))
+    }
+
     @Test("sustained sounds: start and end payloads carry phase; end names its start; schema rejects a bad phase")
     func eventPhases() throws {
         let v = try Schemas.validator("event")

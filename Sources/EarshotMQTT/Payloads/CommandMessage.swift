@@ -79,6 +79,22 @@ public struct CommandReply: Sendable, Equatable {
     }
 
     func encode(into w: JSONWriter, request: CommandRequest, time: UTCTimestamp) {
+        encodeFull(into: w, request: request, time: time)
+        guard w.overflowed else { return }
+        // A very long request_id, command name or result would leave a truncated,
+        // invalid document: send a short refusal that is still valid JSON instead.
+        w.reset()
+        w.beginObject()
+        w.key("schema"); w.int(earshotPayloadSchemaVersion)
+        w.key("command"); w.string(request.name.count <= 64 ? request.name : "?")
+        w.key("ok"); w.bool(false)
+        w.key("message"); w.string("reply too large for the reply buffer (request_id, command name or result too long)")
+        w.key("time"); w.timestamp(time)
+        w.key("result"); w.beginObject(); w.endObject()
+        w.endObject()
+    }
+
+    private func encodeFull(into w: JSONWriter, request: CommandRequest, time: UTCTimestamp) {
         w.reset()
         w.beginObject()
         w.key("schema"); w.int(earshotPayloadSchemaVersion)
