@@ -151,28 +151,13 @@ func writeSite(table: String?) throws -> String {
     let board = dir + "/board.toml"
     try "name = \"bench\"\n[audio]\ndevice = \"unused\"\nrate = 16000\nchannels = 1\n[microphone]\n".write(toFile: board, atomically: true, encoding: .utf8)
     let site = dir + "/site.toml"
-    try """
-    [sensor]
-    id = "bench"
-    site = "bench"
-    board = "\(board)"
-    mode = "events"
-    [mqtt]
-    host = "127.0.0.1"
-    port = \(broker.port)
-    [outbox]
-    directory = "\(dir)/outbox"
-    [telemetry]
-    interval_s = 10
-    [logging]
-    level = "warning"
-    \(table.map { "[detection]\ntable = \"\($0)\"" } ?? "")
-
-    """.write(toFile: site, atomically: true, encoding: .utf8)
+    try TestSiteFile(sensor: "bench", site: "bench", board: board, port: broker.port, outbox: dir + "/outbox",
+                     fastReconnect: false, telemetryS: 10, logLevel: "warning", table: table)
+        .text.write(toFile: site, atomically: true, encoding: .utf8)
     return site
 }
 
-/// The default gunshot and car_horn entries with spectral checks relaxed (the
+/// The synthetic-sound gunshot and car_horn table (spectral checks off: the
 /// bench's synthetic sounds are not recordings), as in the agent's tests.
 func writeRelaxedTable() throws -> String {
     let table = SignatureTable.relaxedForSyntheticSounds()

@@ -63,25 +63,9 @@ try "name = \"soak\"\n[audio]\ndevice = \"unused\"\nrate = 16000\nchannels = 1\n
 let tablePath = dir + "/table.json"
 try SignatureFile.encode(SignatureTable.relaxedForSyntheticSounds()).write(toFile: tablePath, atomically: true, encoding: .utf8)
 let sitePath = dir + "/site.toml"
-try """
-[sensor]
-id = "soak"
-site = "soak"
-board = "\(boardPath)"
-mode = "events"
-[mqtt]
-host = "127.0.0.1"
-port = \(broker.port)
-[outbox]
-directory = "\(dir)/outbox"
-[telemetry]
-interval_s = 60
-[logging]
-level = "warning"
-[detection]
-table = "\(tablePath)"
-
-""".write(toFile: sitePath, atomically: true, encoding: .utf8)
+try TestSiteFile(sensor: "soak", site: "soak", board: boardPath, port: broker.port, outbox: dir + "/outbox",
+                 fastReconnect: false, telemetryS: 60, logLevel: "warning", table: tablePath)
+    .text.write(toFile: sitePath, atomically: true, encoding: .utf8)
 
 let subscriberLog = dir + "/events.txt"
 _ = FileManager.default.createFile(atPath: subscriberLog, contents: nil)

@@ -165,26 +165,9 @@ struct RunFixture {
     /// A site file for sensor `site`/`box`, broker on `port`, outbox in `outbox`.
     func writeSite(board: String, table: String, mode: String = "events", outbox: String? = nil,
                    telemetryS: Int = 1, sensor: String = "box-1") throws -> String {
-        try write("site.toml", """
-        [sensor]
-        id = "\(sensor)"
-        site = "test"
-        board = "\(board)"
-        mode = "\(mode)"
-        [mqtt]
-        host = "127.0.0.1"
-        port = \(port)
-        keepalive_s = 5
-        reconnect_min_s = 0.2
-        reconnect_max_s = 1.0
-        [outbox]
-        directory = "\(outbox ?? path("outbox"))"
-        [telemetry]
-        interval_s = \(telemetryS)
-        [detection]
-        table = "\(table)"
-
-        """)
+        try write("site.toml", TestSiteFile(sensor: sensor, board: board, mode: mode, port: port,
+                                            outbox: outbox ?? path("outbox"), telemetryS: telemetryS,
+                                            table: table).text)
     }
 
     /// asound.conf defining `pcm.earshot_replay` that replays `raw` through the file plugin.

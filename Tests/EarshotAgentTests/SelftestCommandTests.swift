@@ -10,21 +10,9 @@ struct SelftestCommandTests {
 
     func site(in dir: URL, port: Int, mode: String, board: String = "Boards/rpi4-respeaker-4mic.toml") throws -> String {
         let url = dir.appendingPathComponent("site.toml")
-        try """
-        [sensor]
-        id = "box-7"
-        site = "test"
-        board = "\(Self.repo.appendingPathComponent(board).path)"
-        mode = "\(mode)"
-        [mqtt]
-        host = "127.0.0.1"
-        port = \(port)
-        keepalive_s = 5
-        reconnect_min_s = 0.2
-        reconnect_max_s = 1.0
-        [outbox]
-        directory = "\(dir.appendingPathComponent("outbox").path)"
-        """.write(to: url, atomically: true, encoding: .utf8)
+        try TestSiteFile(sensor: "box-7", board: Self.repo.appendingPathComponent(board).path, mode: mode,
+                         port: port, outbox: dir.appendingPathComponent("outbox").path)
+            .text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }
 
