@@ -71,8 +71,8 @@ let package = Package(
 
         .testTarget(name: "EarshotDSPTests", dependencies: ["EarshotDSP"]),
         .testTarget(name: "EarshotDetectionTests", dependencies: ["EarshotDetection", "EarshotDSP"]),
-        .testTarget(name: "EarshotSignaturesTests", dependencies: ["EarshotSignatures", "EarshotDetection"]),
-        .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP"]),
+        .testTarget(name: "EarshotSignaturesTests", dependencies: ["EarshotSignatures", "EarshotDetection", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP", "EarshotTestSupport"]),
         .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO"]),
         .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotTestSupport"]),
         .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotTestSupport"]),

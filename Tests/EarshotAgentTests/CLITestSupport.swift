@@ -1,3 +1,4 @@
+import EarshotTestSupport
 import Foundation
 import Testing
 
@@ -7,16 +8,7 @@ enum CLI {
     struct Result { var status: Int32; var out: String; var err: String }
 
     /// The `earshot` executable in the build folder.
-    static var binary: URL? {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("earshot")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var binary: URL? { BuiltExecutable.url("earshot") }
 
     /// A fresh scratch directory (removed by the caller).
     static func scratch(_ tag: String) throws -> URL {
@@ -55,15 +47,7 @@ enum CLI {
         let raw = dir.appendingPathComponent("in.raw")
         try samples.withUnsafeBytes { try Data($0).write(to: raw) }
         let conf = dir.appendingPathComponent("asound.conf")
-        try """
-        pcm.earshot_replay {
-            type file
-            slave.pcm "null"
-            file "/dev/null"
-            infile "\(raw.path)"
-            format "raw"
-        }
-        """.write(to: conf, atomically: true, encoding: .utf8)
+        try AlsaFileReplay.asoundConf(rawPath: raw.path).write(to: conf, atomically: true, encoding: .utf8)
         let board = dir.appendingPathComponent("board.toml")
         try """
         # test board: replay through the ALSA file plugin
@@ -79,7 +63,7 @@ enum CLI {
         # calibration goes here
         \(boardExtra)
         """.write(to: board, atomically: true, encoding: .utf8)
-        return (board.path, ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:\(conf.path)"])
+        return (board.path, AlsaFileReplay.environment(confPath: conf.path))
     }
 
     /// A sine of `dbfs` (AES17: amplitude 32768·10^(dbfs/20)) at `hz`, `seconds` long, rounded to Q15.

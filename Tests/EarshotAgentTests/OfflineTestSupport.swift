@@ -1,5 +1,6 @@
 // Test helpers: temp directories, a minimal WAV writer, the built earshot binary.
 import Foundation
+import EarshotTestSupport
 
 /// A fresh temporary directory.
 func offlineTempDirectory() throws -> URL {
@@ -32,16 +33,7 @@ func sine(hz: Double, dBFS: Double, rate: Int, count: Int) -> [Double] {
 }
 
 /// The `earshot` executable built next to the test bundle (any --scratch-path).
-func earshotBinary() -> URL? {
-    var candidates: [URL] = []
-    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    candidates.append(exe.deletingLastPathComponent().appendingPathComponent("earshot"))
-    for b in Bundle.allBundles { candidates.append(b.bundleURL.deletingLastPathComponent().appendingPathComponent("earshot")) }
-    if let arg = CommandLine.arguments.first {
-        candidates.append(URL(fileURLWithPath: arg).deletingLastPathComponent().appendingPathComponent("earshot"))
-    }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}
+func earshotBinary() -> URL? { BuiltExecutable.url("earshot") }
 
 /// Runs earshot with `args`; returns (exit code, stdout, stderr).
 func runEarshot(_ args: [String]) throws -> (Int32, String, String) {

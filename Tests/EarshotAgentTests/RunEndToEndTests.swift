@@ -29,7 +29,7 @@ extension RunAgentTests {
             let site = try fx.writeSite(board: board, table: try fx.writeTable())
             // The `null` slave does not pace: the ring holds the whole file; analysis stops after 5 s of audio.
             let args = ["--config", site, "--ring-seconds", "30", "--exit-after", "5"]
-            let agent = try AgentProcess(args, environment: ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:\(conf)"])
+            let agent = try AgentProcess(args, environment: AlsaFileReplay.environment(confPath: conf))
             defer { agent.signal(SIGKILL) }
 
             let expectShot = RunAudio.chainReportsOnsets()

@@ -172,16 +172,7 @@ struct RunFixture {
 
     /// asound.conf defining `pcm.earshot_replay` that replays `raw` through the file plugin.
     func writeAsoundConf(raw: String) throws -> String {
-        try write("asound.conf", """
-        pcm.earshot_replay {
-            type file
-            slave.pcm "null"
-            file "/dev/null"
-            infile "\(raw)"
-            format "raw"
-        }
-
-        """)
+        try write("asound.conf", AlsaFileReplay.asoundConf(rawPath: raw))
     }
 
     /// The package's `Schemas/` directory.
@@ -199,20 +190,7 @@ final class AgentProcess: @unchecked Sendable {
     private var reader: Thread?
 
     /// The `earshot` executable next to the test bundle.
-    static func binary() -> URL? {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<3 {
-            let c = dir.appendingPathComponent("earshot")
-            if FileManager.default.isExecutableFile(atPath: c.path) { return c }
-            dir = dir.deletingLastPathComponent()
-        }
-        if let arg = CommandLine.arguments.first {
-            let c = URL(fileURLWithPath: arg).deletingLastPathComponent().appendingPathComponent("earshot")
-            if FileManager.default.isExecutableFile(atPath: c.path) { return c }
-        }
-        return nil
-    }
+    static func binary() -> URL? { BuiltExecutable.url("earshot") }
 
     /// Starts `earshot run <arguments>` with extra environment variables.
     init(_ arguments: [String], environment: [String: String] = [:]) throws {

@@ -1,3 +1,4 @@
+import EarshotTestSupport
 import Foundation
 import Testing
 
@@ -10,16 +11,7 @@ struct CaptureAlsaFilePluginTests {
     struct Run { var status: Int32; var out: String; var err: String; var captured: Data }
 
     /// The probe lives next to the test bundle in the build folder.
-    static var probe: URL? {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("earshot-capture-probe")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var probe: URL? { BuiltExecutable.url("earshot-capture-probe") }
 
     /// Writes `input` as the plugin's infile and an asound.conf defining pcm.earshot_replay, runs the probe.
     func run(_ input: Data?, args: [String], device: String = "earshot_replay",
@@ -30,21 +22,13 @@ struct CaptureAlsaFilePluginTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let inURL = dir.appendingPathComponent("in.raw"), outURL = dir.appendingPathComponent("out.raw")
         let conf = dir.appendingPathComponent("asound.conf")
-        try """
-        pcm.earshot_replay {
-            type file
-            slave.pcm "null"
-            file "/dev/null"
-            infile "\(inURL.path)"
-            format "raw"
-        }
-        """.write(to: conf, atomically: true, encoding: .utf8)
+        try AlsaFileReplay.asoundConf(rawPath: inURL.path).write(to: conf, atomically: true, encoding: .utf8)
         if let input, createInputAfterMs == nil { try input.write(to: inURL) }
         let p = Process()
         p.executableURL = probe
         p.arguments = [device] + args + ["--out", outURL.path]
         var env = ProcessInfo.processInfo.environment
-        env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(conf.path)"
+        env.merge(AlsaFileReplay.environment(confPath: conf.path)) { $1 }
         p.environment = env
         let outPipe = Pipe(), errPipe = Pipe()
         p.standardOutput = outPipe

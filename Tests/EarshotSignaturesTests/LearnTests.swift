@@ -1,6 +1,7 @@
 import EarshotDSP
 import EarshotDetection
 import Foundation
+import EarshotTestSupport
 import Testing
 @testable import EarshotSignatures
 
@@ -110,12 +111,7 @@ func writeWAV16(_ samples: [Double], rate: Int, to url: URL) throws {
 }
 
 /// The `earshot` executable next to the test bundle.
-func earshotBinary() -> URL? {
-    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    var candidates = [exe.deletingLastPathComponent().appendingPathComponent("earshot")]
-    for b in Bundle.allBundles { candidates.append(b.bundleURL.deletingLastPathComponent().appendingPathComponent("earshot")) }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}
+func earshotBinary() -> URL? { BuiltExecutable.url("earshot") }
 
 func run(_ bin: URL, _ args: [String]) throws -> (Int32, String, String) {
     let p = Process()
