@@ -26,4 +26,20 @@ public enum BuiltExecutable {
         }
         return nil
     }
+
+    /// Runs `executable` with `arguments` to completion; returns its exit
+    /// status and everything it wrote to stdout and stderr.
+    public static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
 }

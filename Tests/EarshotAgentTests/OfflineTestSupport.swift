@@ -40,15 +40,5 @@ func runEarshot(_ args: [String]) throws -> (Int32, String, String) {
     guard let bin = earshotBinary() else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "earshot binary not found next to the test bundle; build the earshot product"])
     }
-    let p = Process()
-    p.executableURL = bin
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    return try BuiltExecutable.run(bin, args)
 }

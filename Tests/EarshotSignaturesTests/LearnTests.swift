@@ -114,15 +114,5 @@ func writeWAV16(_ samples: [Double], rate: Int, to url: URL) throws {
 func earshotBinary() -> URL? { BuiltExecutable.url("earshot") }
 
 func run(_ bin: URL, _ args: [String]) throws -> (Int32, String, String) {
-    let p = Process()
-    p.executableURL = bin
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    try BuiltExecutable.run(bin, args)
 }
