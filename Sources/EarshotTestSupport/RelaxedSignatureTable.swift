@@ -2,8 +2,8 @@
 // its benchmarks and the soak so all exercise exactly the same detector
 // settings. It is spelled out field by field, not derived from the default
 // table: the default is tuned on real recordings and changes with that tuning,
-// while these tests need a detector that fires on their synthesised shots and
-// horns whatever the tuning. (Tools/hil/table.json is the same table as JSON.)
+// while these tests and the HIL VM (earshot-hil-gen writes it as JSON) need a
+// detector that fires on their synthesised shots and horns whatever the tuning.
 import EarshotDetection
 
 extension SignatureTable {

@@ -18,7 +18,7 @@ for name in ("normal", "xrun", "one"):
         o = wave.open(f"{d}/shift-{name}-{k:03d}.wav", "wb"); o.setparams(params)
         o.writeframes(b"\0\0" * k + frames); o.close()
 PY
-"$B/earshot" analyze --table Tools/hil/table.json --format jsonl "$d"/shift-*.wav > "$d/out.jsonl" 2>/dev/null || true
+"$B/earshot" analyze --table "$d/table.json" --format jsonl "$d"/shift-*.wav > "$d/out.jsonl" 2>/dev/null || true
 python3 - "$d" "$STEP" <<'PY'
 import json, sys
 d, step = sys.argv[1], int(sys.argv[2]); shifts = len(range(0, 160, step))

@@ -6,12 +6,11 @@
 # Prints the scenario's PASS/FAIL lines, then
 #   hil_pass=N hil_fail=M hil_latency_p50_ms=… hil_latency_p99_ms=…
 # Exit 0 only when the VM finished and every check passed.
-# Detection table: Tools/hil/table.json, frozen on purpose. It is
-# SignatureTable.relaxedForSyntheticSounds() as of 2026-11-23 15:33 (before the corpus
-# tuning of 16:13, which made the relaxed gunshot entry need 300 ms and miss every
-# synthetic shot): the HIL tests the runtime on real devices, so its expectations must
-# not move when the default table is retuned. Tools/hil/align-check.sh shows, offline,
-# how reliably this table detects each planned event at every hop alignment.
+# Detection table: SignatureTable.relaxedForSyntheticSounds() (EarshotTestSupport), written
+# by earshot-hil-gen next to the audio. It is spelled out field by field, not derived from
+# the default table, so retuning the default on recordings does not move the HIL's
+# expectations. Tools/hil/align-check.sh shows, offline, how reliably this table detects
+# each planned event at every hop alignment.
 # Environment: SWIFT (swift), HIL_ACCEL (auto|kvm|tcg), HIL_TIMEOUT (VM bound, s),
 # HIL_NO_BUILD=1 (reuse the binaries in .build-static: iterate on the scenario).
 set -euo pipefail
@@ -47,7 +46,7 @@ if ldd "$ST/earshot" | grep -q libswiftCore; then say "earshot links the Swift r
 
 INITRD=$C/initramfs.cpio.gz
 if newer "$INITRD" "$ST/earshot" "$ST/hiltool" "$ST/events.txt" Tools/hil/init Tools/hil/scenario.sh \
-     Tools/hil/site.toml Tools/hil/board.toml Tools/hil/table.json Tools/hil/mkinitramfs.sh "$KD/.done"; then
+     Tools/hil/site.toml Tools/hil/board.toml "$ST/table.json" Tools/hil/mkinitramfs.sh "$KD/.done"; then
   bash Tools/hil/mkinitramfs.sh "$KD" "$ST" "$INITRD"
 fi
 READY=$(date +%s.%N)

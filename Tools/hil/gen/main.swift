@@ -1,9 +1,7 @@
 // earshot-hil-gen: the audio and signature table the HIL VM plays and detects.
 //   earshot-hil-gen OUTDIR
 // Writes into OUTDIR:
-//   table.json   SignatureTable.relaxedForSyntheticSounds() as built now (the VM uses the
-//                frozen copy Tools/hil/table.json: this one follows the default table's
-//                tuning, compare them to see what moved)
+//   table.json   SignatureTable.relaxedForSyntheticSounds(): the table the VM's agent uses
 //   <name>.wav   16 kHz mono S16_LE street soundscapes (EarshotAgent's DemoSoundscape)
 //                with events at known onsets, 0.5 s of silence appended (snd-aloop
 //                drops the last few ms when the player drains)
