@@ -50,6 +50,10 @@ extension RunAgentTests {
             let second = try AgentProcess(args)
             defer { second.signal(SIGKILL) }
             #expect(sub.wait(timeout: 15) { _ in second.eventIDs.count >= 5 }, "second agent: \(second.stderr.suffix(2000))")
+            // The first agent's backlog reaches the broker only through the second agent's
+            // outbox replay, which runs behind its own live events: let it run before the
+            // stop (a stopped agent keeps the rest on disk, which this test cannot see).
+            _ = sub.wait(timeout: 15) { _ in Set(first.eventIDs).isSubset(of: Set(delivered())) }
             second.signal(SIGTERM)
             #expect(second.wait(timeout: 10) == 0, "SIGTERM exits 0: \(second.stderr.suffix(2000))")
 
