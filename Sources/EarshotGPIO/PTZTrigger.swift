@@ -54,7 +54,8 @@ public struct PTZTriggerStatus: Sendable, Equatable {
 ///   queues the request under a lock held for well under a microsecond, never
 ///   sleeps, never touches the lines and does not allocate.
 /// - The trigger thread sleeps to absolute `CLOCK_MONOTONIC` deadlines between
-///   the writes of `PTZSchedule`; any write error drives every line idle.
+///   the writes of `PTZSchedule`, waking `WakeMargin` early and spinning the rest;
+///   any write error drives every line idle.
 /// - `releaseToIdle()` drives every line to idle and halts further triggers; it
 ///   is safe from the shutdown path (any thread, e.g. a SIGTERM `DispatchSource`
 ///   handler; it takes a mutex, so it is not async-signal-safe: do not call it
@@ -126,6 +127,8 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let exiting = Atomic<Bool>(false)
     private let threadStarted = Atomic<Bool>(false)
+    /// Touched only by the trigger thread.
+    private var wakeMargin = WakeMargin()
     private static var queueCapacity: Int { 8 }
 
     init(config: PTZTriggerConfig, backend: Backend, schedule: PTZSchedule) {
@@ -233,11 +236,14 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
     private func drive(_ sector: Int) {
         // Each write waits until `offset - previous offset` after the previous write really
         // happened: a late wake-up can lengthen an interval (pulse, setup, hold) but never shorten it.
+        // The thread wakes `wakeMargin` early and spins the rest, so it is not late either.
         var previousWrite = MonotonicClock.nanoseconds()
         var previousOffset: UInt64 = 0
         for step in schedule.steps[sector] {
             if step.offsetNanoseconds > previousOffset {
-                MonotonicClock.sleep(until: previousWrite &+ (step.offsetNanoseconds - previousOffset))
+                let deadline = previousWrite &+ (step.offsetNanoseconds - previousOffset)
+                wakeMargin.observe(latenessNanoseconds:
+                    MonotonicClock.sleep(until: deadline, spinningLast: wakeMargin.nanoseconds))
                 previousWrite = MonotonicClock.nanoseconds()
                 previousOffset = step.offsetNanoseconds
             }
