@@ -36,7 +36,8 @@ public struct ClassState: Sendable {
     var matched: Int64 = 0
     var sumSpectral: Int64 = 0
     var onsets: Int32 = 0
-    var sweepMask: UInt16 = 0
+    /// Hops (saturating at 255) in which each Goertzel bin was the strongest tonal bin.
+    var sweepHops = SIMD16<UInt8>(repeating: 0)
     var peakLevel: Int16 = FeatureFrame.floor
     var peakHop: Int64 = 0
     var peakProfile = SIMD8<Int16>(repeating: FeatureFrame.floor)
@@ -178,7 +179,9 @@ extension DetectionEngine {
         st.lastMatchEnd = frame.firstSample &+ hopSamples
         st.matched &+= 1
         st.sumSpectral &+= Widen.int64(m.spectral)
-        if m.dominantBin >= 0 { st.sweepMask |= UInt16(1) &<< UInt16(m.dominantBin) }
+        if m.dominantBin >= 0 && m.dominantBin < 16 && st.sweepHops[m.dominantBin] < 255 {
+            st.sweepHops[m.dominantBin] &+= 1
+        }
         if frame.levelZ > st.peakLevel {
             st.peakLevel = frame.levelZ
             st.peakHop = frame.hopIndex
@@ -188,11 +191,23 @@ extension DetectionEngine {
         }
     }
 
+    /// Distinct strongest tonal bins of a sound: bins that were the strongest in at least
+    /// 3 hops (30 ms at a 10 ms hop) and in at least 1/16 of the matched hops. A bin that
+    /// wins one or two hops — the broadband attack, or two equal horn tones trading places
+    /// with a harmonic — is not a visited pitch; counting it made `sweep_bins` depend on
+    /// where the 10 ms hops fell in the sound (the HIL VM missed a horn at 1 alignment in 5).
+    static func sweepBins(_ hops: SIMD16<UInt8>, matched: Int64) -> Int8 {
+        let needed = UInt8(truncatingIfNeeded: min(255, max(3, matched / 16)))
+        var count: Int8 = 0
+        for b in 0..<16 where hops[b] >= needed { count &+= 1 }
+        return count
+    }
+
     /// Sweep, repetition and coverage checks before a sustained `.start`.
     func confirmable(_ st: ClassState, _ s: Signature, span: Int64) -> Bool {
         // min_match_fraction of the hops since the onset matched (Q15).
         if st.matched &* 32_768 < span &* Widen.int64(s.minMatchFraction) { return false }
-        let distinct = Int8(truncatingIfNeeded: st.sweepMask.nonzeroBitCount)
+        let distinct = Self.sweepBins(st.sweepHops, matched: st.matched)
         if s.minSweepBins > 0 && distinct < s.minSweepBins { return false }
         if s.maxSweepBins > 0 && distinct > s.maxSweepBins { return false }
         if s.minRepetition > 0 || s.maxRepetition > 0 {

@@ -71,7 +71,8 @@ public struct Signature: Equatable, Sendable {
     /// JSON "max_tonality_db": tonality must be ≤ this (steady noise), Q8.8 dB; `offMax` = not checked.
     public var maxTonality: Int16 = Signature.offMax
     /// JSON "sweep_bins": [min, max] number of distinct strongest tonal bins
-    /// seen over the sound (1 = a steady tone; a siren visits several). 0 = not checked.
+    /// visited over the sound — strongest in ≥ 3 hops and ≥ 1/16 of the matched hops
+    /// (1 = a steady tone; a siren visits several). 0 = not checked.
     public var minSweepBins: Int8 = 0
     public var maxSweepBins: Int8 = 0
 
