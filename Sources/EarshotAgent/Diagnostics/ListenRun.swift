@@ -148,9 +148,9 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
             for v in shown {
                 let x = v.explanation
                 let tone = x.tonality == Signature.off ? "   -" : lpadMeter(fixed(Double(Int(x.tonality)) / 256, 0), 4)
-                out("    \(v.className.padding(toLength: 14, withPad: " ", startingAt: 0)) \(fixed(v.score, 2))  spec \(fixed(Double(Int(x.spectral)) / 32_767, 2))"
+                out("    \(String((v.className + String(repeating: " ", count: 14)).prefix(14))) \(fixed(v.score, 2))  spec \(fixed(Double(Int(x.spectral)) / 32_767, 2))"
                     + "  SNR \(lpadMeter(fixed(Double(Int(x.snr)) / 256, 0), 3))/\(fixed(Double(Int(x.minSNR)) / 256, 0))  tone \(tone)"
-                    + "  \(listenStateName(x.state).padding(toLength: 8, withPad: " ", startingAt: 0))  \(v.why)")
+                    + "  \(String((listenStateName(x.state) + String(repeating: " ", count: 8)).prefix(8)))  \(v.why)")
             }
         }
         best = [EntryExplanation?](repeating: nil, count: table.count)
