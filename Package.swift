@@ -28,12 +28,12 @@ let package = Package(
         .target(name: "EarshotDSP", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "EarshotDetection", dependencies: ["EarshotDSP"]),
         // Host side of detection: the signature-table file (parse, validate, learn).
-        .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP"]),
+        .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP", "EarshotJSON"]),
 
         // One adapter per C library.
         .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP"]),
         .target(name: "EarshotGPIO", dependencies: ["CGPIOD"]),
-        .target(name: "EarshotMQTT", dependencies: ["CMosquitto"]),
+        .target(name: "EarshotMQTT", dependencies: ["CMosquitto", "EarshotJSON"]),
         .target(name: "EarshotTestSupport", dependencies: ["EarshotDetection", "EarshotSignatures"]),
         .executableTarget(name: "earshot-mqtt-probe", dependencies: ["EarshotMQTT"], path: "Tools/mqtt-probe"),
 
@@ -77,6 +77,10 @@ let package = Package(
         .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotTestSupport"]),
         .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotTestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
+
+        // Strict RFC 8259 reader for the signature table and command payloads (no Foundation).
+        .target(name: "EarshotJSON"),
+        .testTarget(name: "EarshotJSONTests", dependencies: ["EarshotJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )
