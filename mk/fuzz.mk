@@ -9,6 +9,7 @@ FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -O -g -wmo -suppress-wa
 FUZZ_TARGETS := wav config signatures command
 FUZZ_DSP := $(shell find Sources/EarshotDSP -name '*.swift' | sort)
 FUZZ_DETECTION := $(wildcard Sources/EarshotDetection/*.swift)
+FUZZ_JSON := $(wildcard Sources/EarshotJSON/*.swift)
 FUZZ_SRC_wav := $(wildcard Sources/EarshotAudio/WAV/*.swift) $(wildcard Tools/fuzz/wav/*.swift)
 FUZZ_SRC_config := $(wildcard Sources/EarshotAgent/Config/*.swift) $(wildcard Tools/fuzz/config/*.swift)
 FUZZ_SRC_signatures := $(wildcard Sources/EarshotSignatures/*.swift) $(wildcard Tools/fuzz/signatures/*.swift)
@@ -18,6 +19,10 @@ FUZZ_SRC_command := $(addprefix Sources/EarshotMQTT/,Payloads/CommandMessage.swi
 $(FUZZ_DIR)/mod/EarshotDSP.o: $(FUZZ_DSP)
 	@mkdir -p $(FUZZ_DIR)/mod
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -module-name EarshotDSP -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotDSP.swiftmodule $(FUZZ_DSP) -o $@
+
+$(FUZZ_DIR)/mod/EarshotJSON.o: $(FUZZ_JSON)
+	@mkdir -p $(FUZZ_DIR)/mod
+	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -module-name EarshotJSON -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotJSON.swiftmodule $(FUZZ_JSON) -o $@
 
 $(FUZZ_DIR)/mod/EarshotDetection.o: $(FUZZ_DETECTION) $(FUZZ_DIR)/mod/EarshotDSP.o
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -I $(FUZZ_DIR)/mod -module-name EarshotDetection -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotDetection.swiftmodule $(FUZZ_DETECTION) -o $@
@@ -29,13 +34,13 @@ $(FUZZ_DIR)/fuzz-config: $(FUZZ_SRC_config)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -module-name EarshotAgent -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-config.swiftmodule $(FUZZ_SRC_config) -o $@
 
-$(FUZZ_DIR)/fuzz-signatures: $(FUZZ_SRC_signatures) $(FUZZ_DIR)/mod/EarshotDetection.o
+$(FUZZ_DIR)/fuzz-signatures: $(FUZZ_SRC_signatures) $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotJSON.o
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotSignatures -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-signatures.swiftmodule $(FUZZ_SRC_signatures) \
-	  $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotDSP.o -lm -o $@
+	  $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotDSP.o $(FUZZ_DIR)/mod/EarshotJSON.o -lm -o $@
 
-$(FUZZ_DIR)/fuzz-command: $(FUZZ_SRC_command)
-	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -module-name EarshotMQTT -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-command.swiftmodule $(FUZZ_SRC_command) -o $@
+$(FUZZ_DIR)/fuzz-command: $(FUZZ_SRC_command) $(FUZZ_DIR)/mod/EarshotJSON.o
+	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotMQTT -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-command.swiftmodule $(FUZZ_SRC_command) \
+	  $(FUZZ_DIR)/mod/EarshotJSON.o -o $@
 
 ## fuzz-build: the four libFuzzer binaries in .build-fuzz/
 fuzz-build: $(foreach t,$(FUZZ_TARGETS),$(FUZZ_DIR)/fuzz-$(t))
