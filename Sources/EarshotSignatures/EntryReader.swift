@@ -1,29 +1,29 @@
 // Reads and validates one JSON entry into a `Signature`. Every error names
 // the file, the entry, the field and the value, and says what is allowed.
 import EarshotDetection
-import Foundation
+import EarshotJSON
 
 struct EntryReader {
     let file: String
     let index: Int
-    let raw: Any
-    var object: [String: Any] = [:]
+    let raw: JSONValue
+    var object = JSONObject()
     var entryName: String
 
-    init(file: String, index: Int, raw: Any) {
+    init(file: String, index: Int, raw: JSONValue) {
         self.file = file
         self.index = index
         self.raw = raw
         self.entryName = "#\(index + 1)"
     }
 
-    func fail(_ field: String?, _ value: Any?, _ reason: String) -> SignatureFileError {
+    func fail(_ field: String?, _ value: JSONValue?, _ reason: String) -> SignatureFileError {
         SignatureFileError(file: file, entry: entryName, field: field,
                            value: value.map { SignatureFile.render($0) }, reason: reason)
     }
 
     mutating func read() throws(SignatureFileError) -> Signature {
-        guard let obj = raw as? [String: Any] else {
+        guard let obj = raw.object else {
             throw fail(nil, nil, "must be an object {\"name\": …, \"kind\": …, …}")
         }
         object = obj
@@ -31,7 +31,7 @@ struct EntryReader {
 
         // Name first, so later errors can name the entry.
         guard let nameValue = obj["name"] else { throw fail("name", nil, "missing; every entry needs a snake_case name") }
-        guard let name = nameValue as? String else { throw fail("name", nameValue, "must be a string") }
+        guard let name = nameValue.string else { throw fail("name", nameValue, "must be a string") }
         let allowed = name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
         guard !name.isEmpty, name.utf8.count <= 31, allowed else {
             throw fail("name", nameValue, "must be 1–31 characters of a–z, 0–9 and _")
@@ -39,7 +39,7 @@ struct EntryReader {
         entryName = name
         s.name = SignatureName(string: name)
 
-        for key in obj.keys.sorted() where !SignatureField.ordered.contains(key) {
+        for key in obj.keys where !SignatureField.ordered.contains(key) {
             throw fail(key, nil, "unknown field; known fields: " + SignatureField.ordered.joined(separator: ", "))
         }
         for key in SignatureField.ordered where SignatureField.required.contains(key) && obj[key] == nil {
@@ -47,7 +47,7 @@ struct EntryReader {
         }
 
         let kindValue = obj["kind"]!
-        switch kindValue as? String {
+        switch kindValue.string {
         case "impulsive": s.kind = .impulsive
         case "sustained": s.kind = .sustained
         default: throw fail("kind", kindValue, "must be \"impulsive\" or \"sustained\"")
@@ -112,7 +112,7 @@ struct EntryReader {
     func number(_ key: String, range: ClosedRange<Double>, integral: Bool = false,
                 nullable: Bool = false) throws(SignatureFileError) -> Double? {
         guard let v = object[key] else { return nil }
-        if v is NSNull {
+        if v.isNull {
             if nullable { return nil }
             throw fail(key, v, "must be a number (null is not allowed here)")
         }
@@ -123,7 +123,7 @@ struct EntryReader {
     func numbers(_ key: String, count: Int?, range: ClosedRange<Double>,
                  integral: Bool = false) throws(SignatureFileError) -> [Double] {
         let v = object[key]!
-        guard let a = v as? [Any] else {
+        guard let a = v.array else {
             throw fail(key, v, count.map { "must be an array of \($0) numbers" } ?? "must be an array of numbers")
         }
         if let count, a.count != count {
@@ -136,12 +136,12 @@ struct EntryReader {
         return out
     }
 
-    func check(_ key: String, _ whole: Any, _ v: Any, range: ClosedRange<Double>, integral: Bool,
+    func check(_ key: String, _ whole: JSONValue, _ v: JSONValue, range: ClosedRange<Double>, integral: Bool,
                what: String) throws(SignatureFileError) -> Double {
-        guard let n = v as? NSNumber, !SignatureFile.isBool(n) else {
+        guard let n = v.number else {
             throw fail(key, whole, what + "must be a number")
         }
-        let d = n.doubleValue
+        let d = n.value
         func show(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
         if !d.isFinite || d < range.lowerBound {
             throw fail(key, whole, what + "must be ≥ \(show(range.lowerBound))")

@@ -5,7 +5,7 @@
 //
 // Field list, units and ranges: SignatureFields.swift (`earshot table show --fields`).
 import EarshotDetection
-import Foundation
+import EarshotJSON
 
 /// Reads, validates and writes signature-table files (JSON, "version": 1).
 /// Units in the file: dB, dB/ms, ms, Hz, confidence in [0, 1].
@@ -13,38 +13,42 @@ public enum SignatureFile {
     /// Loads and validates the table at `path`.
     /// - Throws: `SignatureFileError` naming the file, entry, field and value.
     public static func load(path: String) throws(SignatureFileError) -> SignatureTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SignatureFileError(file: path, reason: "cannot read the file; check the path and permissions")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let bytes = try TableFileIO.read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SignatureFileError(file: path, reason: "not UTF-8 text; save the table as UTF-8 JSON")
         }
         return try parse(text, fileName: path)
     }
 
+    /// Writes the canonical encoding of `table` to `path` atomically (a temporary file
+    /// renamed over `path`), so a reader never sees half a table.
+    /// - Throws: `SignatureFileError` naming the file and the system's reason.
+    public static func save(_ table: SignatureTable, to path: String) throws(SignatureFileError) {
+        try TableFileIO.replace(path, with: encode(table))
+    }
+
     /// Parses and validates `text`; `fileName` is used in error messages.
     public static func parse(_ text: String, fileName: String) throws(SignatureFileError) -> SignatureTable {
-        let root: Any
+        let root: JSONValue
         do {
-            root = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
+            root = try JSONReader.parse(text)
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw SignatureFileError(file: fileName, reason: "not valid JSON (\(detail))")
+            throw SignatureFileError(file: fileName, reason: "not valid JSON (\(error))")
         }
-        guard let top = root as? [String: Any] else {
+        guard let top = root.object else {
             throw SignatureFileError(file: fileName, reason: "the top level must be an object {\"version\": 1, \"entries\": [...]}")
         }
-        for key in top.keys.sorted() where key != "version" && key != "entries" {
+        for key in top.keys where key != "version" && key != "entries" {
             throw SignatureFileError(file: fileName, field: key, reason: "unknown top-level field; expected \"version\" and \"entries\"")
         }
         guard let versionValue = top["version"] else {
             throw SignatureFileError(file: fileName, field: "version", reason: "missing; add \"version\": 1")
         }
-        guard let version = versionValue as? NSNumber, !isBool(version), version.doubleValue == 1 else {
+        guard let version = versionValue.number, version.value == 1 else {
             throw SignatureFileError(file: fileName, field: "version", value: render(versionValue),
                                      reason: "unsupported; this build reads version \(SignatureTable.schemaVersion)")
         }
-        guard let entries = top["entries"] as? [Any] else {
+        guard let entries = top["entries"]?.array else {
             throw SignatureFileError(file: fileName, field: "entries", reason: "missing or not an array of entry objects")
         }
         guard entries.count <= SignatureTable.capacity else {
@@ -127,21 +131,15 @@ public enum SignatureFile {
         return "    {\n" + lines.joined(separator: ",\n") + "\n    }"
     }
 
-    static func isBool(_ n: NSNumber) -> Bool {
-        // JSON booleans come back as char-typed numbers; JSON numbers never do.
-        String(cString: n.objCType) == "c"
-    }
-
-    /// A file value as the user wrote it, for error messages.
-    static func render(_ v: Any) -> String {
-        if v is NSNull { return "null" }
-        if let n = v as? NSNumber {
-            if isBool(n) { return n.boolValue ? "true" : "false" }
-            let d = n.doubleValue
-            return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+    /// A file value as the user wrote it (numbers by their literal), for error messages.
+    static func render(_ v: JSONValue) -> String {
+        switch v {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n.literal
+        case .string(let s): return "\"\(s)\""
+        case .array(let a): return "[" + a.map(render).joined(separator: ", ") + "]"
+        case .object: return "{…}"
         }
-        if let s = v as? String { return "\"\(s)\"" }
-        if let a = v as? [Any] { return "[" + a.map(render).joined(separator: ", ") + "]" }
-        return "{…}"
     }
 }

@@ -3,7 +3,6 @@ import EarshotAgent
 import EarshotDSP
 import EarshotDetection
 import EarshotSignatures
-import Foundation
 
 /// `earshot learn`: builds or refines a table entry from labelled recordings.
 struct LearnCommand: ParsableCommand {
@@ -60,9 +59,9 @@ struct LearnCommand: ParsableCommand {
                 var frames: [FeatureFrame] = []
                 try source.forEachFrame { frames.append($0) }
                 if let ex = learner!.add(frames: frames) {
-                    tableStderr("\(path): event \(String(format: "%.2f", Double(ex.firstHop) * 0.01))–" +
-                          "\(String(format: "%.2f", Double(ex.lastHop + 1) * 0.01)) s, peak " +
-                          "\(String(format: "%.1f", ex.peakDBFS)) dBFS over \(String(format: "%.1f", ex.backgroundDBFS)) dBFS\n")
+                    tableStderr("\(path): event \(decimals(Double(ex.firstHop) / 100, 2))–" +
+                          "\(decimals(Double(ex.lastHop + 1) / 100, 2)) s, peak " +
+                          "\(decimals(ex.peakDBFS, 1)) dBFS over \(decimals(ex.backgroundDBFS, 1)) dBFS\n")
                 } else {
                     tableStderr("\(path): no sound 6 dB above the background; skipped\n")
                 }
@@ -89,8 +88,8 @@ struct LearnCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if let output {
-            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                tableStderr("\(output): cannot write: \(error)\n")
+            do { try SignatureFile.save(signatures, to: output) } catch {
+                tableStderr("\(error)\n")
                 throw ExitCode(1)
             }
             tableStderr("\(output): \(base == nil ? "added" : "refined") entry \"\(className)\" from \(learner.examples.count) example(s)\n")
@@ -99,4 +98,19 @@ struct LearnCommand: ParsableCommand {
         }
         if failed { throw ExitCode(1) }
     }
+}
+
+/// `x` with exactly `digits` decimals (0…6), rounded half away from zero, no exponent
+/// (what `String(format: "%.Nf")` printed, without Foundation).
+func decimals(_ x: Double, _ digits: Int) -> String {
+    guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
+    var scale: Int64 = 1
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(x) * Double(scale)).rounded()
+    guard scaled < 9e18 else { return String(x) }
+    let units = Int64(scaled)
+    let sign = x < 0 && units != 0 ? "-" : ""
+    guard digits > 0 else { return sign + String(units) }
+    let frac = String(units % scale)
+    return sign + String(units / scale) + "." + String(repeating: "0", count: digits - frac.count) + frac
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import EarshotDSP
 import EarshotDetection
 import EarshotSignatures
-import Foundation
 
 /// `earshot table show|check`: the signature table.
 struct TableCommand: ParsableCommand {
@@ -30,7 +29,9 @@ struct TableCommand: ParsableCommand {
 
         func run() throws {
             if fields {
-                for (key, text) in SignatureFile.fieldHelp { print("\(key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(text)") }
+                for (key, text) in SignatureFile.fieldHelp {
+                    print(key + String(repeating: " ", count: max(0, 20 - key.count)) + " " + text)
+                }
                 return
             }
             guard let file else { print(DefaultSignatures.json, terminator: ""); return }
@@ -77,5 +78,5 @@ func loadOrExit(_ path: String) throws -> SignatureTable {
 
 /// Writes `text` to standard error (table and learn commands).
 func tableStderr(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
+    writeStderr(text)
 }

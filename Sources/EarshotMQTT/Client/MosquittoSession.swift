@@ -2,7 +2,6 @@
 // typed wrapper over one `struct mosquitto` with callbacks bridged to Swift.
 import CMosquitto
 import Glibc
-import Foundation
 
 /// An incoming message as the session hands it to Swift (allocates; commands are rare).
 struct IncomingMessage {
@@ -163,10 +162,9 @@ final class MosquittoSession: @unchecked Sendable {
 
     /// "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed" → "certificate verify failed".
     static func openSSLReason(_ line: String) -> String {
-        if let range = line.range(of: ":", options: .backwards), line.contains("error:") {
-            return String(line[range.upperBound...]).trimmingCharacters(in: .whitespaces)
-        }
-        return line
+        guard line.contains("error:"), let colon = line.lastIndex(of: ":") else { return line }
+        let reason = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+        return String(reason.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     /// Turns a CONNACK reason code into an error (nil when accepted).

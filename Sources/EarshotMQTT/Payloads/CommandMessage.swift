@@ -1,5 +1,5 @@
 // Remote commands: `…/cmd/{name}` requests and their replies.
-import Foundation
+import EarshotJSON
 
 /// A scalar argument value of a command request.
 public enum CommandValue: Sendable, Equatable {
@@ -35,27 +35,26 @@ public struct CommandRequest: Sendable, Equatable {
         var request = CommandRequest(name: name)
         let trimmed = payload.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if trimmed.isEmpty { return request }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: Data(trimmed)) } catch {
-            throw .badCommand(name: name, reason: "payload is not JSON (\(error.localizedDescription)); send {} or {\"args\":{…}}")
+        let root: JSONValue
+        do { root = try JSONReader.parse(Array(trimmed)) } catch {
+            throw .badCommand(name: name, reason: "payload is not JSON (\(error)); send {} or {\"args\":{…}}")
         }
-        guard let dict = object as? [String: Any] else {
+        guard let dict = root.object else {
             throw .badCommand(name: name, reason: "payload must be a JSON object such as {\"args\":{…}}")
         }
         if let id = dict["request_id"] {
-            guard let s = id as? String else { throw .badCommand(name: name, reason: "\"request_id\" must be a string") }
+            guard let s = id.string else { throw .badCommand(name: name, reason: "\"request_id\" must be a string") }
             request.requestID = s
         }
         if let args = dict["args"] {
-            guard let a = args as? [String: Any] else { throw .badCommand(name: name, reason: "\"args\" must be an object") }
-            for (k, v) in a {
+            guard let a = args.object else { throw .badCommand(name: name, reason: "\"args\" must be an object") }
+            for (k, v) in zip(a.keys, a.values) {
                 switch v {
-                case let s as String: request.arguments[k] = .string(s)
-                case let n as NSNumber:
-                    if String(cString: n.objCType) == "c" { request.arguments[k] = .bool(n.boolValue) }
-                    else { request.arguments[k] = .number(n.doubleValue) }
-                case is NSNull: request.arguments[k] = .null
-                default: continue
+                case .string(let s): request.arguments[k] = .string(s)
+                case .number(let n): request.arguments[k] = .number(n.value)
+                case .bool(let b): request.arguments[k] = .bool(b)
+                case .null: request.arguments[k] = .null
+                case .array, .object: continue
                 }
             }
         }
