@@ -5,6 +5,8 @@
 # auto: KVM is tried once per cache, behind a boot-marker timeout, and the verdict
 # kept in SHARE_DIR/../kvm.verdict; TCG otherwise). Bounds: HIL_BOOT_TIMEOUT
 # (default 90 s to the T_BOOTED marker), HIL_TIMEOUT (default 600 s to T_DONE).
+# HIL_ICOUNT_SHIFT (TCG: guest ns per instruction = 2^shift, default 2; "off" = host
+# time, which lets host load stretch pulses), HIL_SMP (vCPUs without icount, default 2).
 # Prints "vm_accel=… vm_boot_s=… vm_wall_s=…"; exit 0 when T_DONE was seen.
 set -uo pipefail
 KERNEL=$1; INITRD=$2; SHARE=$3; LOG=$4
@@ -12,11 +14,17 @@ BOOT_TO=${HIL_BOOT_TIMEOUT:-90}; TOTAL_TO=${HIL_TIMEOUT:-600}
 VERDICT=$(dirname "$SHARE")/kvm.verdict
 
 boot() { # boot ACCEL BOOT_TIMEOUT → 0 when T_DONE seen, 2 when no boot marker, 1 otherwise
-  local accel=$1 bto=$2 cpu=max
+  local accel=$1 bto=$2 cpu=max timing=()
   [[ $accel == kvm ]] && cpu=host
+  # TCG: guest time from the instruction count (icount: 2^shift ns per instruction,
+  # one vCPU), so a vCPU thread that the host deschedules does not see time jump:
+  # pulse widths and latencies measured inside the VM are the guest's own, not the
+  # host's scheduling noise. sleep=on lets an idle guest wait in real time.
+  local shift=${HIL_ICOUNT_SHIFT:-2} smp=${HIL_SMP:-2}
+  if [[ $accel == tcg && $shift != off ]]; then timing=(-icount shift=$shift,sleep=on); smp=1; fi
   rm -f "$LOG" "$SHARE/scenario.out" "$SHARE/scenario.rc"; : > "$LOG"
   local s; s=$(date +%s.%N)
-  timeout --kill-after=5 "$TOTAL_TO" qemu-system-x86_64 -accel "$accel" -cpu $cpu -smp 2 -m 1024 -display none -no-reboot \
+  timeout --kill-after=5 "$TOTAL_TO" qemu-system-x86_64 -accel "$accel" "${timing[@]}" -cpu $cpu -smp "$smp" -m 1024 -display none -no-reboot \
     -nic none -kernel "$KERNEL" -initrd "$INITRD" -append 'console=ttyS0 panic=-1 quiet loglevel=4' \
     -virtfs local,path="$SHARE",mount_tag=hostshare,security_model=none,id=hs \
     -serial file:"$LOG" -monitor none < /dev/null > "$LOG.qemu" 2>&1 &
