@@ -193,7 +193,7 @@ import Foundation
             var scalar = r
             x.withUnsafeBufferPointer { scalar.run($0, coefficient: bank.coefficient, rounding: 1 << 29) }
             #if arch(x86_64) || arch(arm64)
-            x.withUnsafeBufferPointer { r.runLanes($0, offsetCoefficient: bank.offsetCoefficient, offsetConstant: bank.offsetConstant) }
+            x.withUnsafeBufferPointer { r.runLanes($0, coefficient: bank.laneCoefficient) }
             #expect(r.s1 == scalar.s1 && r.s2 == scalar.s2)
             #endif
             for k in 0..<16 {

@@ -84,7 +84,7 @@ public struct AnalysisChain {
             // One pass: DC blocker, gain, envelope, onset, and (64-bit
             // targets, block mode) the Goertzel resonators, whose vector
             // recursion runs beside the scalar ones.
-            let front: FrontEndHop
+            var front: FrontEndHop
             #if arch(x86_64) || arch(arm64)
             if var lanes = goertzel.lanesAlongside(count: n) {
                 front = unity
@@ -107,6 +107,7 @@ public struct AnalysisChain {
                                   dcBlocker: &dcBlocker, gain: gain, envelope: &envelope, onset: &onset) { _ in }
             _ = goertzel.process(UnsafeBufferPointer(start: UnsafePointer(x), count: n))
             #endif
+            Self.hopStatistics(UnsafePointer(x), count: n, into: &front)
             let input = UnsafeBufferPointer(start: UnsafePointer(x), count: n)
 
             frame = FeatureFrame()
@@ -148,9 +149,18 @@ public struct AnalysisChain {
     @inlinable
     static func levels(of energy: SIMD8<UInt64>, active: SIMDMask<SIMD8<Int16>.MaskStorage>, offset: Int32) -> SIMD8<Int16> {
         // All eight lanes (fixed count, independent dB conversions), then the
-        // inactive ones replaced: no run-time-indexed vector stores.
+        // inactive ones replaced. Lanes are read and written through
+        // pointers: indexing a vector with the loop variable moves it
+        // through the stack on every lane and keeps the loop from unrolling.
+        var e = energy
         var out = SIMD8<Int16>(repeating: FeatureFrame.floor)
-        for lane in 0..<8 { out[lane] = Self.level(energy[lane], offset: offset) }
+        withUnsafePointer(to: &e) { ep in
+            withUnsafeMutablePointer(to: &out) { op in
+                let src = UnsafeRawPointer(ep).assumingMemoryBound(to: UInt64.self)
+                let dst = UnsafeMutableRawPointer(op).assumingMemoryBound(to: Int16.self)
+                for lane in 0..<8 { dst[lane] = Self.level(src[lane], offset: offset) }
+            }
+        }
         return SIMD8<Int16>(repeating: FeatureFrame.floor).replacing(with: out, where: active)
     }
 

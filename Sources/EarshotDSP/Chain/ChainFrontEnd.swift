@@ -39,7 +39,7 @@ extension AnalysisChain {
     @usableFromInline static let scratchSampleWords = 257
     @usableFromInline static let scratchWords = 257 + 513 + 257
 
-    /// Runs DC blocking, gain, broadband sums, envelope and onset detection
+    /// Runs DC blocking, gain, envelope and onset detection
     /// over `hop` (handing each conditioned sample to `alongside`), writing the conditioned Q15 samples to `x[0..<hop.count]`;
     /// `x[−4 ..< 0]` must be writable (the pre-emphasis history goes there).
     /// `applyGain` false skips the gain stage: only for a unity gain (Q27
@@ -84,9 +84,6 @@ extension AnalysisChain {
         var phase = onset.phase
         let stride = onset.stride
         let blockStart = onset.samples
-        var sum: UInt64 = 0
-        var peak: Int32 = 0
-        var clipped: Int16 = 0
         var closed = 0
         var i = 0
         while i < n {
@@ -122,32 +119,13 @@ extension AnalysisChain {
                 phase = 0
             }
         }
-        // Broadband Σx², peak and clipped samples: a separate loop that
-        // vectorises (in the loop above they would spill its recursions).
-        i = 0
-        while i < n {
-            let v = Int32(x[i])
-            let m = v < 0 ? 0 &- v : v
-            if m > peak { peak = m }
-            if m >= 32_767 { clipped &+= 1 }
-            sum &+= UInt64(bitPattern: Widen.product(v, v))
-            i &+= 1
-        }
         // The hop's checkpoints, in order (OnsetDetector.checkpoint()).
         var c = 0
         while c < closed {
             meanSquares[c] = Widen.int64(Int32(EnvelopeFollower.dBFS(meanSquare: meanSquares[c])))
             c &+= 1
         }
-        c = 0
-        while c < closed {
-            let level = Int32(truncatingIfNeeded: meanSquares[c])
-            if onset.closeCheckpoint(level: level, jump: jumps[c]) && out.onsetOffset < 0 {
-                let offset = onset.onsetSample &- blockStart
-                out.onsetOffset = offset < 0 ? 0 : Int(truncatingIfNeeded: offset)
-            }
-            c &+= 1
-        }
+        out.onsetOffset = onset.closeCheckpoints(levels: meanSquares, jumps: jumps, count: closed, blockStart: blockStart)
         dcBlocker.previousInput = dx1
         dcBlocker.previousOutput = dy1
         envelope.y = ey
@@ -158,9 +136,82 @@ extension AnalysisChain {
         // The ring now holds the hop's last `lag` samples, oldest at index 0.
         for k in 0..<lag { onset.history[k] = Int32(x[n &- lag &+ k]) }
         onset.historyIndex = 0
+        return out
+    }
+
+    /// Broadband Σx² (Q30 units), peak |x| (Q15, 0 … 32768) and the count
+    /// of samples with |x| ≥ 32 767 of the conditioned hop `x[0..<n]`, into
+    /// `out`. A loop of its own, 16 samples a step (inside `frontEnd`'s loop
+    /// these would spill its recursions; inside `frontEnd` itself the larger
+    /// body stops it from being inlined and its state goes to memory).
+    @inlinable
+    static func hopStatistics(_ x: UnsafePointer<Int16>, count n: Int, into out: inout FrontEndHop) {
+        var sum: UInt64 = 0
+        var peak: Int32 = 0
+        var clipped: Int16 = 0
+        var i = 0
+        // 32 samples a step as SIMD16<Int32> words (two Int16 each; little
+        // endian: the low half is the earlier sample), split by shifts, so
+        // no generic SIMD conversion runs. Mask-free lane arithmetic
+        // (SIMDMask selects compile to per-lane loops): |v| = (v ^ s) − s
+        // with s = v >> 31; (32 766 − |v|) >> 31 is −1 exactly where
+        // |v| ≥ 32 767; max(a, b) = a + ((b − a) & ~((b − a) >> 31)) (no
+        // overflow: 0 ≤ a, b ≤ 32 768). v² ≤ 2^30 is split into v² >> 8 and
+        // v² & 255 so UInt32 lanes cannot overflow in a hop (≤ 64 adds).
+        var peaks = SIMD16<Int32>(repeating: 0)
+        var clips = SIMD16<Int32>(repeating: 0)
+        var high = SIMD16<UInt32>(repeating: 0)
+        var low = SIMD16<UInt32>(repeating: 0)
+        let raw = UnsafeRawPointer(x)
+        let limit = SIMD16<Int32>(repeating: 32_766)
+        let byteMask = SIMD16<UInt32>(repeating: 255)
+        while i &+ 32 <= n {
+            let words = raw.loadUnaligned(fromByteOffset: i &* 2, as: SIMD16<Int32>.self)
+            let v0 = (words &<< 16) &>> 16, v1 = words &>> 16
+            let s0 = v0 &>> 31, s1 = v1 &>> 31
+            let m0 = (v0 ^ s0) &- s0, m1 = (v1 ^ s1) &- s1
+            let d0 = m0 &- peaks
+            peaks = peaks &+ (d0 & ~(d0 &>> 31))
+            let d1 = m1 &- peaks
+            peaks = peaks &+ (d1 & ~(d1 &>> 31))
+            clips &-= ((limit &- m0) &>> 31) &+ ((limit &- m1) &>> 31)
+            let q0 = unsafeBitCast(v0 &* v0, to: SIMD16<UInt32>.self), q1 = unsafeBitCast(v1 &* v1, to: SIMD16<UInt32>.self)
+            high &+= (q0 &>> 8) &+ (q1 &>> 8)
+            low &+= (q0 & byteMask) &+ (q1 & byteMask)
+            i &+= 32
+        }
+        withUnsafePointer(to: &peaks) { pp in
+            withUnsafePointer(to: &clips) { cp in
+                withUnsafePointer(to: &high) { hp in
+                    withUnsafePointer(to: &low) { lp in
+                        let pk = UnsafeRawPointer(pp).assumingMemoryBound(to: Int32.self)
+                        let cl = UnsafeRawPointer(cp).assumingMemoryBound(to: Int32.self)
+                        let hi = UnsafeRawPointer(hp).assumingMemoryBound(to: UInt32.self)
+                        let lo = UnsafeRawPointer(lp).assumingMemoryBound(to: UInt32.self)
+                        var c: Int32 = 0
+                        var h: UInt64 = 0, l: UInt64 = 0
+                        for k in 0..<16 {
+                            if pk[k] > peak { peak = pk[k] }
+                            c &+= cl[k]
+                            h &+= Widen.uint64(hi[k])
+                            l &+= Widen.uint64(lo[k])
+                        }
+                        clipped = Int16(truncatingIfNeeded: c)
+                        sum = (h &<< 8) &+ l
+                    }
+                }
+            }
+        }
+        while i < n {
+            let v = Int32(x[i])
+            let m = v < 0 ? 0 &- v : v
+            if m > peak { peak = m }
+            if m >= 32_767 { clipped &+= 1 }
+            sum &+= UInt64(bitPattern: Widen.product(v, v))
+            i &+= 1
+        }
         out.sum = sum
         out.peak = peak
         out.clipped = clipped
-        return out
     }
 }

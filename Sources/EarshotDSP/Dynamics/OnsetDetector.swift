@@ -151,16 +151,71 @@ public struct OnsetDetector {
         let rise = level &- base
         if rise > hopSteepest { hopSteepest = rise }
         guard refractoryLeft <= 0, rise >= thresholdQ8_8, level >= minimumLevelQ8_8 else { return false }
-        // Walk back to the first checkpoint of the rise: the earliest j in the
-        // window whose predecessor is still within half the threshold of base.
+        onsetSample = onsetPosition(checkpoint: i, base: base)
+        onsets &+= 1
+        refractoryLeft = refractorySamples
+        return true
+    }
+
+    /// Where the onset that fired at checkpoint `i` (whose level rose from
+    /// `base`, Q8.8 dBFS) began, in samples since `init`: walks back to the
+    /// first checkpoint of the rise — the earliest j in the window whose
+    /// predecessor is still within half the threshold of base — refined by
+    /// that checkpoint's +6 dB jump. Reads the rings only.
+    @usableFromInline
+    func onsetPosition(checkpoint i: Int64, base: Int32) -> Int64 {
+        let w = Widen.int64(window)
         var j = i
         let half = thresholdQ8_8 &>> 1
         while j > i &- w &+ 1 && levels[Int(truncatingIfNeeded: (j &- 1) & 31)] &- base >= half { j &-= 1 }
         let refine = jumps[Int(truncatingIfNeeded: j & 31)]
-        onsetSample = j &* Widen.int64(stride) &+ (refine > 0 ? Widen.int64(refine) : 0)
-        onsets &+= 1
-        refractoryLeft = refractorySamples
-        return true
+        return j &* Widen.int64(stride) &+ (refine > 0 ? Widen.int64(refine) : 0)
+    }
+
+    /// `closeCheckpoint` for `count` checkpoints in order (levels Q8.8 dBFS
+    /// in the low 32 bits of `levels[c]`, jumps in `jumps[c]`), with the
+    /// detector's counters in registers across them (`AnalysisChain` closes
+    /// a hop's checkpoints so). Returns the offset from `blockStart` of the
+    /// first onset fired (0 if it began before `blockStart`), or −1.
+    @inlinable @inline(__always)
+    mutating func closeCheckpoints(levels lv: UnsafePointer<Int64>, jumps jp: UnsafePointer<Int32>,
+                                   count: Int, blockStart: Int64) -> Int {
+        var result = -1
+        var i = checkpoints
+        var refractory = refractoryLeft
+        var steepest = hopSteepest
+        let w = Widen.int64(window)
+        let s = stride
+        let threshold = thresholdQ8_8, minimum = minimumLevelQ8_8
+        var c = 0
+        while c < count {
+            let level = Int32(truncatingIfNeeded: lv[c])
+            let slot = Int(truncatingIfNeeded: i & 31)
+            levels[slot] = level
+            jumps[slot] = jp[c]
+            if refractory > 0 { refractory &-= s }
+            if i >= w {
+                let base = levels[Int(truncatingIfNeeded: (i &- w) & 31)]
+                let rise = level &- base
+                if rise > steepest { steepest = rise }
+                if refractory <= 0 && rise >= threshold && level >= minimum {
+                    let at = onsetPosition(checkpoint: i, base: base)
+                    onsetSample = at
+                    onsets &+= 1
+                    refractory = refractorySamples
+                    if result < 0 {
+                        let offset = at &- blockStart
+                        result = offset < 0 ? 0 : Int(truncatingIfNeeded: offset)
+                    }
+                }
+            }
+            i &+= 1
+            c &+= 1
+        }
+        checkpoints = i
+        refractoryLeft = refractory
+        hopSteepest = steepest
+        return result
     }
 
     /// Absolute index (samples since `init`) of the most recent onset, or −1.

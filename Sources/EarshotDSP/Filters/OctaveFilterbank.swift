@@ -163,8 +163,13 @@ public struct OctaveFilterbank {
         let u0 = quantize(mul(c.g1, d0) &+ mul(c.p1, uNew) &+ mul(c.q1, uOld), &r.u)
         let v0 = quantize(mul(c.g2, u0 &- uOld) &+ mul(c.p2, vNew) &+ mul(c.q2, vOld), &r.v)
         let w0 = quantize(mul(c.g3, v0 &- vOld) &+ mul(c.p3, wNew) &+ mul(c.q3, wOld), &r.w)
-        let z0 = quantize(mul(c.g4, w0 &- wOld) &+ mul(c.p4, zNew) &+ mul(c.q4, zOld), &r.z)
-        let y = (z0 &+ SIMD8(repeating: 2_048)) &>> 12
+        let zSum = mul(c.g4, w0 &- wOld) &+ mul(c.p4, zNew) &+ mul(c.q4, zOld) &+ r.z
+        r.z = zSum & SIMD8(repeating: 1_073_741_823)
+        let z0 = zSum &>> 30
+        // y = (z0 + 2^11) >> 12 = (zSum + 2^41) >> 42 (nested floors): one
+        // shift from the sum, and the optimiser sees |y| < 2^22, so the
+        // square is one VPMULDQ without sign-extension steps.
+        let y = (zSum &+ SIMD8(repeating: 1 &<< 41)) &>> 42
         e &+= mul(y, y)
         uOld = u0; vOld = v0; wOld = w0; zOld = z0
     }
