@@ -47,6 +47,7 @@ public final class AgentPipeline: @unchecked Sendable {
         setup.steerCamera = ptz != nil
         setup.stopAfterAudioSeconds = options.exitAfterAudioSeconds
         setup.hopHook = hopHook
+        setup.localisation = LiveLocalisationSetup(board: board)
         analysis = AnalysisLoop(input: input, setup: setup, ptz: ptz, queue: queue, notifier: notifier, watchdogInterval: watchdog)
         let analysisRef = analysis
         dispatcher = EventDispatcher(queue: queue, publisher: publisher, table: plan.table, mode: mode,

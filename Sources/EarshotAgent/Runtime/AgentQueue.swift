@@ -37,6 +37,12 @@ public struct AgentItem: Sendable {
     public var intervalSeconds: Double = 0
     /// Self-test: request number.
     public var selfTestID: UInt32 = 0
+    /// Event: bearing of the source from the microphone array, degrees [0, 360) (NaN = unknown).
+    public var bearingDeg: Double = .nan
+    /// Event: elevation, degrees (NaN = unknown or a planar array).
+    public var elevationDeg: Double = .nan
+    /// Event: confidence of the bearing, 0–1 (NaN = unknown).
+    public var bearingConfidence: Double = .nan
 
     public init() {}
 }

@@ -26,6 +26,9 @@ public struct AnalysisSetup: Sendable {
     public var stopAfterAudioSeconds: Double?
     /// Benchmarks: called on the analysis thread after every hop with the hop count.
     public var hopHook: (@Sendable (Int64) -> Void)?
+    /// Direction of arrival (boards with a microphone array): bearing per event,
+    /// camera preset from the bearing. Nil: no bearing, PTZ to the default preset.
+    public var localisation: LiveLocalisationSetup?
 
     public init() {}
 }
@@ -52,6 +55,13 @@ public final class AnalysisLoop: @unchecked Sendable {
     private let inputDone = Atomic<Bool>(false)
     private let selfTestRequest = Atomic<UInt32>(0)
     private let eventsSeen = Atomic<UInt64>(0)
+    /// Direction finding (nil without a microphone array).
+    private let localiser: LiveLocaliser?
+    /// Events waiting for the rest of their onset window (FIFO, `pendingCapacity` slots).
+    private let pending: UnsafeMutablePointer<AgentItem>
+    private var pendingHead = 0
+    private var pendingCount = 0
+    private static let pendingCapacity = 8
 
     /// Hops the input buffers before the analysis thread wakes: 4 × 10 ms.
     static let wakeHops = 4
@@ -78,12 +88,20 @@ public final class AnalysisLoop: @unchecked Sendable {
         frameBuffer.initialize(repeating: 0)
         monoBuffer = .allocate(capacity: hop)
         monoBuffer.initialize(repeating: 0)
+        localiser = setup.localisation.flatMap { $0.geometry.count == input.channels ? LiveLocaliser(setup: $0) : nil }
+        pending = .allocate(capacity: Self.pendingCapacity)
+        pending.initialize(repeating: AgentItem(), count: Self.pendingCapacity)
     }
 
     deinit {
         frameBuffer.deallocate()
         monoBuffer.deallocate()
+        pending.deinitialize(count: Self.pendingCapacity)
+        pending.deallocate()
     }
+
+    /// True when events carry a bearing (the board's microphone array matches the channels).
+    public var localising: Bool { localiser != nil }
 
     /// Hops analysed so far.
     public var hops: Int64 { hopsDone.load(ordering: .relaxed) }
@@ -171,6 +189,7 @@ public final class AnalysisLoop: @unchecked Sendable {
                             handle(e, hopEndSample: frame.firstSample &+ Int64(hop), hopEndMono: now0, offset: offset, into: &item)
                         }
                     }
+                    releasePending(all: true)
                     finished = true
                     inputDone.store(true, ordering: .releasing)
                 }
@@ -179,6 +198,7 @@ public final class AnalysisLoop: @unchecked Sendable {
             let backlog = ring.availableFrames
             let now = AgentClock.monotonicNanoseconds()
             downmix(channels: channels, channel: analysisChannel)
+            localiser?.history.append(UnsafeBufferPointer(frameBuffer), frames: hop)
             chain.process(hop: UnsafeBufferPointer(monoBuffer), into: &frame)
             let hopEndSample = frame.firstSample &+ Int64(hop)
             // Capture time of the hop's last sample: a file replay's own clock (sample i
@@ -220,6 +240,7 @@ public final class AnalysisLoop: @unchecked Sendable {
             }
 
             if detecting {
+                if pendingCount > 0 { releasePending(all: false) }
                 engine.process(frame) { e in
                     handle(e, hopEndSample: hopEndSample, hopEndMono: hopEndMono, offset: offset, into: &item)
                 }
@@ -240,17 +261,56 @@ public final class AnalysisLoop: @unchecked Sendable {
             item.onsetUTCNanoseconds = item.onsetMonotonicNanoseconds &+ offset
             item.sector = -1
             item.ptzOutcome = 0
-            if e.phase != .end, setup.steerCamera, let ptz {
-                let sector = ptz.defaultSector
-                item.sector = Int32(sector)
-                switch ptz.trigger(sector: sector) {
-                case .accepted: item.ptzOutcome = 1
-                case .suppressedBySectorCooldown, .suppressedByGlobalCooldown: item.ptzOutcome = 2
-                default: item.ptzOutcome = 3
+            item.bearingDeg = .nan
+            item.elevationDeg = .nan
+            item.bearingConfidence = .nan
+            // With an array, an impulse/start waits (in order with what follows it) until
+            // its onset window is complete; an event confirmed within the window's
+            // length after its onset is published that much later.
+            if let localiser, pendingCount > 0 || (e.phase != .end && !localiser.windowComplete(onsetSample: e.onsetSample)) {
+                if pendingCount < Self.pendingCapacity {
+                    pending[(pendingHead + pendingCount) % Self.pendingCapacity] = item
+                    pendingCount += 1
+                    return
                 }
+                releasePending(all: true)   // full: publish the oldest as they are (window zero-padded)
             }
-            queue.push(item)
+            complete(&item)
         }
+    }
+
+    /// Publishes pending events whose onset window is complete (all of them with `all`), in order.
+    private func releasePending(all: Bool) {
+        while pendingCount > 0 {
+            let head = pending[pendingHead]
+            if !all, head.event.phase != .end, let localiser,
+               !localiser.windowComplete(onsetSample: head.event.onsetSample) { return }
+            var item = head
+            pendingHead = (pendingHead + 1) % Self.pendingCapacity
+            pendingCount -= 1
+            complete(&item)
+        }
+    }
+
+    /// Bearing (with an array), PTZ trigger (mode events+ptz), then the queue.
+    private func complete(_ item: inout AgentItem) {
+        let e = item.event
+        var sector = ptz?.defaultSector ?? 0
+        if e.phase != .end, let localiser, let b = localiser.locate(onsetSample: e.onsetSample) {
+            item.bearingDeg = b.azimuthDeg
+            item.elevationDeg = b.elevationDeg ?? .nan
+            item.bearingConfidence = b.confidence
+            if let preset = b.preset, let ptz, preset >= 1, preset <= ptz.sectorCount { sector = preset - 1 }
+        }
+        if e.phase != .end, setup.steerCamera, let ptz {
+            item.sector = Int32(sector)
+            switch ptz.trigger(sector: sector) {
+            case .accepted: item.ptzOutcome = 1
+            case .suppressedBySectorCooldown, .suppressedByGlobalCooldown: item.ptzOutcome = 2
+            default: item.ptzOutcome = 3
+            }
+        }
+        queue.push(item)
     }
 
     /// Copies the analysed channel (or the mean of all) of the interleaved hop into `monoBuffer`.

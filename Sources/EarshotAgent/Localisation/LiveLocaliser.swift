@@ -1,0 +1,94 @@
+// Direction of arrival for the live agent: onset windows from the OnsetHistory,
+// GCC-PHAT through EventLocaliser, bearing → camera preset through BearingSectorMapper.
+import EarshotDSP
+
+/// What `earshot run` needs to localise events (from the board file).
+public struct LiveLocalisationSetup: Sendable {
+    /// Microphone positions (array frame, metres); `count` = channels captured.
+    public var geometry: MicArrayGeometry
+    /// Camera position and presets (nil: bearing published, camera sent to the default preset).
+    public var camera: CameraSettings?
+    /// Sample rate, Hz.
+    public var sampleRate: Int
+    /// Window length (FFT size), samples: 2048 (128 ms at 16 kHz, 43 ms at 48 kHz).
+    public var fftSize: Int = 2048
+    /// PHAT band, Hz (where street events have their energy; see README "Direction of arrival").
+    public var bandLowHz: Double = 300
+    public var bandHighHz: Double = 8000
+    /// Window start before the detected onset, ms.
+    public var preRollMs: Double = 2
+    /// Bearings below this confidence (0–1) do not steer the camera (published anyway).
+    public var minConfidence: Double = 0.3
+    /// History kept per channel, s: an event confirmed later than this after its onset has no bearing.
+    public var historySeconds: Double = 4
+
+    /// Localisation for `board`, or nil when it lists fewer than 2 microphone
+    /// positions or a number other than the channels it captures.
+    public init?(board: BoardConfig) {
+        guard let g = MicArrayGeometry(board: board), g.count == board.audio.channels else { return nil }
+        geometry = g
+        camera = board.camera
+        sampleRate = board.audio.rate
+    }
+}
+
+/// One localisation result.
+public struct LiveBearing: Sendable, Equatable {
+    /// Azimuth, degrees [0, 360) (0 = board +x, 90 = +y), from the array.
+    public var azimuthDeg: Double
+    /// Elevation, degrees, when the microphones span 3-D.
+    public var elevationDeg: Double?
+    /// 0–1.
+    public var confidence: Double
+    /// Camera preset chosen (1-based), nil when no camera presets or confidence too low.
+    public var preset: Int?
+}
+
+/// Keeps the history and localises onsets. Used by the analysis thread only;
+/// allocates at `init` only.
+public final class LiveLocaliser {
+    /// The setup in use.
+    public let setup: LiveLocalisationSetup
+    /// Recent audio of every channel.
+    public let history: OnsetHistory
+    private let localiser: EventLocaliser
+    private var mapper: BearingSectorMapper?
+    private let preRoll: Int64
+
+    /// Allocates the history, the FFT tables and windows.
+    public init(setup: LiveLocalisationSetup) {
+        self.setup = setup
+        history = OnsetHistory(channels: setup.geometry.count,
+                               minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + setup.fftSize)
+        var config = LocalisationConfig(sampleRate: Int32(setup.sampleRate), fftSize: setup.fftSize)
+        config.bandLowHz = setup.bandLowHz
+        config.bandHighHz = min(setup.bandHighHz, Double(setup.sampleRate) / 2)
+        localiser = EventLocaliser(config: config, geometry: setup.geometry)
+        mapper = setup.camera.map { BearingSectorMapper(camera: $0) }
+        preRoll = Int64(setup.preRollMs * Double(setup.sampleRate) / 1000)
+    }
+
+    /// Absolute sample at which the window for an onset at `onsetSample` starts.
+    func windowStart(onsetSample: Int64) -> Int64 { max(0, onsetSample - preRoll) }
+
+    /// True once the whole window of an onset at `onsetSample` is in the history.
+    public func windowComplete(onsetSample: Int64) -> Bool {
+        windowStart(onsetSample: onsetSample) + Int64(setup.fftSize) <= history.endSample
+    }
+
+    /// Localises the onset at `onsetSample` (absolute samples); nil when its window
+    /// has left the history or GCC-PHAT found no consistent direction.
+    public func locate(onsetSample: Int64) -> LiveBearing? {
+        let start = windowStart(onsetSample: onsetSample)
+        guard start >= history.startSample else { return nil }
+        for c in 0..<setup.geometry.count { history.copy(channel: c, from: start, into: localiser.window(channel: c)) }
+        let b = localiser.locate()
+        guard b.valid else { return nil }
+        var result = LiveBearing(azimuthDeg: b.azimuthDeg, elevationDeg: b.elevationDeg, confidence: b.confidence, preset: nil)
+        if b.confidence >= setup.minConfidence, var m = mapper {
+            result.preset = m.choose(bearingDeg: b.azimuthDeg, elevationDeg: b.elevationDeg)?.preset
+            mapper = m
+        }
+        return result
+    }
+}
