@@ -43,8 +43,18 @@ public final class EventDispatcher: @unchecked Sendable {
     private let published = Atomic<UInt64>(0)
     private let waiters = Mutex<[UInt32: SelfTestResult]>([:])
     private let selfTestDone = DispatchSemaphore(value: 0)
-    /// Id of the published `start` of each sustained class still sounding (dispatcher thread only).
-    private var openStarts: [String: (id: String, onset: UTCTimestamp)] = [:]
+    /// Class names, built once: entry `i` of the table, then `table.count + raw` for a
+    /// detector class without a table entry (so naming an event allocates nothing).
+    private let names: [String]
+    /// For each name, the index of the first equal name: sustained starts are matched to
+    /// their end by class name.
+    private let nameSlots: [Int]
+    /// Sequence number of the published `start` still sounding per name slot (0 = none),
+    /// and its onset, UTC ns (dispatcher thread only; fixed size).
+    private var openStartSequence: [UInt64]
+    private var openStartOnset: [Int64]
+    /// The dispatcher's log line (dispatcher thread only; preallocated).
+    private let line = AgentLogLine(capacity: 1024)
     /// Called after an impulse or start event is stored in the outbox (not after an end, whose
     /// onset is its start's): (outbox record id, onset CLOCK_MONOTONIC ns, class).
     let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
@@ -61,6 +71,19 @@ public final class EventDispatcher: @unchecked Sendable {
         self.ptz = ptz
         self.hops = hops
         self.onEventStored = onEventStored
+        var names: [String] = []
+        names.reserveCapacity(table.count + 256)
+        for i in 0..<table.count { names.append(table[i].name.string) }
+        for raw in 0...255 { names.append(table.className(of: SoundClass(rawValue: UInt8(raw)))) }
+        self.names = names
+        nameSlots = names.indices.map { i in names.firstIndex(of: names[i]) ?? i }
+        openStartSequence = [UInt64](repeating: 0, count: names.count)
+        openStartOnset = [Int64](repeating: 0, count: names.count)
+    }
+
+    /// Index in `names` of the class that produced `e` (mirrors `SignatureTable.className(of:)`).
+    private func nameIndex(of e: Event) -> Int {
+        Int(e.entryIndex) < table.count ? Int(e.entryIndex) : table.count + Int(e.soundClass.rawValue)
     }
 
     /// Events stored in the outbox by this dispatcher.
@@ -107,45 +130,71 @@ public final class EventDispatcher: @unchecked Sendable {
         }
     }
 
+    /// Stores an event in the outbox and logs `earshot: event id=… class=… phase=… …`.
+    /// Steady state allocates nothing: names are cached, the id is written piecewise by
+    /// the publisher, the log line is built in a preallocated buffer.
     private func handleEvent(_ item: AgentItem) {
         let e = item.event
-        let name = table.className(of: e)
+        let nameIndex = nameIndex(of: e)
+        let name = names[nameIndex]
+        let slot = nameSlots[nameIndex]
         let onset = UTCTimestamp(nanosecondsSinceEpoch: item.onsetUTCNanoseconds)
-        let phase: String
+        let phase: StaticString
         switch e.phase {
         case .start: phase = "start"
         case .end: phase = "end"
         case .impulse: phase = "impulse"
         }
-        let ptzText: String
-        switch item.ptzOutcome {
-        case 1: ptzText = " ptz=sector\(item.sector)"
-        case 2: ptzText = " ptz=cooldown"
-        case 3: ptzText = " ptz=refused"
-        default: ptzText = ""
-        }
         guard mode.publishesEvents else {
-            log.info("event-\(phase) class=\(name) onset=\(onset.rfc3339) (not published: mode levels)")
+            guard log.enabled(.info) else { return }
+            line.append("earshot: info: event-"); line.append(phase); line.append(" class="); line.append(name)
+            line.append(" onset="); line.append(onset); line.append(" (not published: mode levels)")
+            line.writeToStandardError()
             return
         }
         var message = makeMessage(item, name: name, onset: onset)
         // A sustained sound's end names the start it closes (this run's, if any) and
         // carries the very onset published with it (the detector's onset sample is the
         // same, but its clock estimate is re-derived at another hop).
-        if e.phase == .end, let open = openStarts.removeValue(forKey: name) {
-            message.startID = open.id
-            message.onset = open.onset
+        var closes: UInt64 = 0
+        if e.phase == .end, openStartSequence[slot] != 0 {
+            closes = openStartSequence[slot]
+            message.startSequence = closes
+            message.onset = UTCTimestamp(nanosecondsSinceEpoch: openStartOnset[slot])
+            openStartSequence[slot] = 0
         }
         do {
-            let receipt = try publisher.publish(event: message)
+            let stored = try publisher.store(event: message)
             published.add(1, ordering: .relaxed)
-            if e.phase == .start { openStarts[name] = (receipt.eventID, message.onset) }
-            if e.phase != .end { onEventStored?(receipt.recordID, item.onsetMonotonicNanoseconds, name) }
-            let closes = message.startID.map { " start_id=\($0)" } ?? ""
-            AgentLog.write("earshot: event id=\(receipt.eventID) class=\(name) phase=\(phase)\(closes) onset=\(message.onset.rfc3339) duration_ms=\(Self.fixed(message.durationMs)) peak_dbfs=\(Self.fixed(message.peakDBFS)) confidence=\(Self.fixed(message.confidence))\(ptzText)\n")
+            if e.phase == .start {
+                openStartSequence[slot] = stored.sequence
+                openStartOnset[slot] = message.onset.nanosecondsSinceEpoch
+            }
+            if e.phase != .end { onEventStored?(stored.recordID, item.onsetMonotonicNanoseconds, name) }
+            line.append("earshot: event id="); appendEventID(stored.sequence)
+            line.append(" class="); line.append(name); line.append(" phase="); line.append(phase)
+            if closes != 0 { line.append(" start_id="); appendEventID(closes) }
+            line.append(" onset="); line.append(message.onset)
+            line.append(" duration_ms="); line.appendFixed2(message.durationMs)
+            line.append(" peak_dbfs="); line.appendFixed2(message.peakDBFS)
+            line.append(" confidence="); line.appendFixed2(message.confidence)
+            switch item.ptzOutcome {
+            case 1: line.append(" ptz=sector"); line.append(Int64(item.sector))
+            case 2: line.append(" ptz=cooldown")
+            case 3: line.append(" ptz=refused")
+            default: break
+            }
+            line.writeToStandardError()
         } catch {
+            line.reset()
             log.error("event class=\(name) onset=\(onset.rfc3339) could not be stored in the outbox: \(error.description)")
         }
+    }
+
+    /// Appends `{sensor}-{boot_id}-{sequence}` (the publisher's event id) to the log line.
+    private func appendEventID(_ sequence: UInt64) {
+        line.append(publisher.configuration.sensor); line.append("-"); line.append(publisher.bootID)
+        line.append("-"); line.append(sequence)
     }
 
     func makeMessage(_ item: AgentItem, name: String, onset: UTCTimestamp) -> EventMessage {
@@ -184,7 +233,11 @@ public final class EventDispatcher: @unchecked Sendable {
         } catch {
             log.warning("telemetry not stored: \(error.description)")
         }
-        log.debug("telemetry laeq=\(Self.fixed(t.laeq)) lamax=\(Self.fixed(t.lamax)) la90=\(Self.fixed(t.la90)) \(t.unit.rawValue)")
+        guard log.enabled(.debug) else { return }
+        line.append("earshot: debug: telemetry laeq="); line.appendFixed2(t.laeq)
+        line.append(" lamax="); line.appendFixed2(t.lamax); line.append(" la90="); line.appendFixed2(t.la90)
+        line.append(" "); line.append(t.unit == .dBSPL ? "dB SPL" as StaticString : "dBFS")
+        line.writeToStandardError()
     }
 
     private func handleSelfTest(_ item: AgentItem) {

@@ -1,6 +1,7 @@
 // The agent's MQTT side: outbox-backed publishing of events and telemetry, the
 // retained status with its last will, remote commands, reconnect with backoff.
-import Foundation
+// No Foundation: threads are pthreads, warnings go to stderr with write(2).
+import Glibc
 
 /// Connection state, observable through `MQTTPublisher.state` and `onStateChange`.
 public enum MQTTConnectionState: Sendable, Equatable {
@@ -18,6 +19,15 @@ public enum MQTTConnectionState: Sendable, Equatable {
 public struct PublishReceipt: Sendable, Equatable {
     /// Unique event id `{sensor}-{boot_id}-{seq}` (consumers deduplicate on it).
     public var eventID: String
+    /// Per-boot event sequence number (1, 2, …).
+    public var sequence: UInt64
+    /// Outbox record id (matches `onAcknowledged`).
+    public var recordID: UInt64
+}
+
+/// What `store(event:)` assigned to the event: no String, so storing allocates nothing.
+/// The id is `eventID(sequence:)` = `{sensor}-{boot_id}-{sequence}`.
+public struct StoredEvent: Sendable, Equatable {
     /// Per-boot event sequence number (1, 2, …).
     public var sequence: UInt64
     /// Outbox record id (matches `onAcknowledged`).
@@ -65,7 +75,6 @@ public final class MQTTPublisher: @unchecked Sendable {
     private let lock = NSLockLite()
     private let outbox: Outbox
     private var session: MosquittoSession?
-    private var thread: Thread?
     private var stopping = false
     /// Message id of the clean "offline" status published by `stop()`, and
     /// whether the broker has acknowledged it (so DISCONNECT may follow).
@@ -81,7 +90,6 @@ public final class MQTTPublisher: @unchecked Sendable {
     private var stateObserver: (@Sendable (MQTTConnectionState, MQTTError?) -> Void)?
     private var ackObserver: (@Sendable (Acknowledgement) -> Void)?
     private let submissions: SubmissionQueue
-    private var writerThread: Thread?
     private var writerDone = true
     private var submitRejected: UInt64 = 0
     private let warn: @Sendable (String) -> Void
@@ -105,7 +113,7 @@ public final class MQTTPublisher: @unchecked Sendable {
     /// Validates the configuration and opens the outbox (records left by a previous
     /// run are re-sent once connected). Does not connect: call `start()`.
     public init(configuration: MQTTConfiguration,
-                warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("earshot: warning: \($0)\n".utf8)) })
+                warn: @escaping @Sendable (String) -> Void = MQTTPublisher.warnOnStandardError)
         throws(MQTTError) {
         try configuration.validate()
         self.configuration = configuration
@@ -121,6 +129,11 @@ public final class MQTTPublisher: @unchecked Sendable {
 
     deinit {
         stop(flushTimeoutMs: 0)
+    }
+
+    /// The default `warn`: writes `earshot: warning: <text>` to stderr (one write(2)).
+    @Sendable public static func warnOnStandardError(_ text: String) {
+        writeStandardError("earshot: warning: \(text)\n")
     }
 
     // MARK: lifecycle
@@ -144,20 +157,20 @@ public final class MQTTPublisher: @unchecked Sendable {
             stopped = false
         }
         lock.withLock { writerDone = false }
-        let writer = Thread {
-            nameThread("earshot-outbox")
-            self.writerLoop()
+        // Strong captures: each thread keeps the publisher alive until stop().
+        do {
+            try spawnThread(name: "earshot-outbox") { self.writerLoop() }
+        } catch {
+            lock.withLock { writerDone = true; session = nil; stopped = true }
+            throw error
         }
-        writer.name = "earshot-outbox"
-        writerThread = writer
-        writer.start()
-        let t = Thread {  // strong: the thread keeps the publisher alive until stop()
-            nameThread("earshot-mqtt")
-            self.networkLoop()
+        do {
+            try spawnThread(name: "earshot-mqtt") { self.networkLoop() }
+        } catch {
+            submissions.close()
+            lock.withLock { session = nil; stopped = true }
+            throw error
         }
-        t.name = "earshot-mqtt"
-        thread = t
-        t.start()
     }
 
     /// Publishes `{"state":"offline"}` (retained), waits up to `flushTimeoutMs` for
@@ -220,6 +233,16 @@ public final class MQTTPublisher: @unchecked Sendable {
     /// cannot store it (disk full). Real-time threads should use `submit(event:)`.
     @discardableResult
     public func publish(event: EventMessage) throws(OutboxError) -> PublishReceipt {
+        let stored = try store(event: event)
+        return PublishReceipt(eventID: eventID(sequence: stored.sequence), sequence: stored.sequence, recordID: stored.recordID)
+    }
+
+    /// `publish(event:)` without building the id String: encodes into the preallocated
+    /// buffer (the id written piecewise), appends to the outbox (write + fdatasync on this
+    /// thread) and hands the record to libmosquitto when connected. Allocates nothing on
+    /// the Swift side. To name this event as the start of a later `end`, set that message's
+    /// `startSequence` to the returned `sequence`.
+    public func store(event: EventMessage) throws(OutboxError) -> StoredEvent {
         let sequence = nextEventSequence()
         return try persist(event: event, sequence: sequence)
     }
@@ -256,15 +279,14 @@ public final class MQTTPublisher: @unchecked Sendable {
         sequenceLock.withLock { eventSequence += 1; return eventSequence }
     }
 
-    private func persist(event: EventMessage, sequence: UInt64) throws(OutboxError) -> PublishReceipt {
+    private func persist(event: EventMessage, sequence: UInt64) throws(OutboxError) -> StoredEvent {
         lock.lock(); defer { lock.unlock() }
-        let id = eventID(sequence: sequence)
-        event.encode(into: eventWriter, id: id, sequence: sequence, site: configuration.site, sensor: configuration.sensor)
+        event.encode(into: eventWriter, sequence: sequence, bootID: bootID, site: configuration.site, sensor: configuration.sensor)
         precondition(!eventWriter.overflowed, "event payload exceeds 4096 bytes")
         let recordID = try outbox.append(kind: .event, qos: 1, retain: false, topic: topics.event,
                                          payload: UnsafeRawBufferPointer(eventWriter.bytes), tag: sequence)
         if connected { drainLocked() }
-        return PublishReceipt(eventID: id, sequence: sequence, recordID: recordID ?? 0)
+        return StoredEvent(sequence: sequence, recordID: recordID ?? 0)
     }
 
     private func writerLoop() {
@@ -511,6 +533,43 @@ public final class MQTTPublisher: @unchecked Sendable {
         currentError = error
         if changed, let observer = stateObserver { observer(s, error) }
     }
+}
+
+/// Writes `text` to stderr with write(2) (a warning before the agent's logger exists).
+func writeStandardError(_ text: String) {
+    var t = text
+    t.withUTF8 { b in
+        var off = 0
+        while off < b.count {
+            let n = write(2, b.baseAddress! + off, b.count - off)
+            if n <= 0 { if errno == EINTR { continue }; break }
+            off += n
+        }
+    }
+}
+
+private final class ThreadBody: @unchecked Sendable {
+    let name: String
+    let run: @Sendable () -> Void
+    init(name: String, _ run: @escaping @Sendable () -> Void) { self.name = name; self.run = run }
+}
+
+/// Runs `body` on a new detached pthread named `name` (`top -H`, the soak's allocation census).
+/// - Throws: `MQTTError.library` when the thread cannot be created (EAGAIN: thread limit).
+private func spawnThread(name: String, _ body: @escaping @Sendable () -> Void) throws(MQTTError) {
+    let context = Unmanaged.passRetained(ThreadBody(name: name, body)).toOpaque()
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, { context in
+        let b = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+        nameThread(b.name)
+        b.run()
+        return nil
+    }, context)
+    guard rc == 0 else {
+        Unmanaged<ThreadBody>.fromOpaque(context).release()
+        throw .library(call: "pthread_create(\(name))", code: rc, message: String(cString: strerror(rc)))
+    }
+    pthread_detach(thread)
 }
 
 /// Names the calling thread (`/proc/thread-self/comm`, 15 bytes kept) for `top -H`.

@@ -58,6 +58,10 @@ public struct EventMessage: Sendable, Equatable {
     public var phase: EventMessagePhase
     /// For `phase == .end`: the id of the matching `start` message (nil when unknown, e.g. across a restart).
     public var startID: String?
+    /// For `phase == .end`: the sequence number of the matching `start` published by this
+    /// publisher in this boot; encoded as `start_id` = `{sensor}-{boot_id}-{seq}` when `startID`
+    /// is nil (the allocation-free way to name the start: no String is built).
+    public var startSequence: UInt64?
 
     /// Builds an event; optional fields default to "unknown".
     public init(eventClass: String, onset: UTCTimestamp, clock: ClockSync = .unknown, durationMs: Double,
@@ -77,16 +81,32 @@ public let earshotPayloadSchemaVersion = 1
 extension EventMessage {
     /// Encodes the payload into `w` (reset first). `id` and `sequence` come from the publisher.
     func encode(into w: JSONWriter, id: String, sequence: UInt64, site: String, sensor: String) {
+        encode(into: w, sequence: sequence, site: site, sensor: sensor) { $0.string(id) }
+    }
+
+    /// Encodes the payload into `w` (reset first) with the id `{sensor}-{bootID}-{sequence}`
+    /// written piecewise: no String is built, nothing is allocated.
+    func encode(into w: JSONWriter, sequence: UInt64, bootID: String, site: String, sensor: String) {
+        encode(into: w, sequence: sequence, site: site, sensor: sensor, startIDPrefix: bootID) {
+            $0.eventID(sensor: sensor, bootID: bootID, sequence: sequence)
+        }
+    }
+
+    private func encode(into w: JSONWriter, sequence: UInt64, site: String, sensor: String, startIDPrefix bootID: String? = nil,
+                        id writeID: (JSONWriter) -> Void) {
         w.reset()
         w.beginObject()
         w.key("schema"); w.int(earshotPayloadSchemaVersion)
-        w.key("id"); w.string(id)
+        w.key("id"); writeID(w)
         w.key("seq"); w.uint(sequence)
         w.key("site"); w.string(site)
         w.key("sensor"); w.string(sensor)
         w.key("class"); w.string(eventClass)
         w.key("phase"); w.string(phase.rawValue)
-        if phase == .end, let s = startID { w.key("start_id"); w.string(s) }
+        if phase == .end {
+            if let s = startID { w.key("start_id"); w.string(s) }
+            else if let s = startSequence, let bootID { w.key("start_id"); w.eventID(sensor: sensor, bootID: bootID, sequence: s) }
+        }
         w.key("onset"); w.timestamp(onset)
         w.key("onset_ns"); w.int(onset.nanosecondsSinceEpoch)
         w.key("clock"); w.clockSync(clock)
@@ -103,6 +123,13 @@ extension EventMessage {
 }
 
 extension JSONWriter {
+    /// Writes the string `"{sensor}-{bootID}-{sequence}"` (an event id) without building it.
+    func eventID(sensor: String, bootID: String, sequence: UInt64) {
+        stringPieces { w in
+            w.appendEscaped(sensor); w.appendRaw(0x2D); w.appendEscaped(bootID); w.appendRaw(0x2D); w.appendDecimal(sequence)
+        }
+    }
+
     /// Writes `{"synchronised":…,"error_us":…|null}`.
     func clockSync(_ c: ClockSync) {
         beginObject()

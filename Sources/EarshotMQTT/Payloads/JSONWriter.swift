@@ -148,6 +148,26 @@ public final class JSONWriter {
         byte(0x22)
     }
 
+    /// Writes one JSON string value assembled by `body` from pieces (`appendEscaped`,
+    /// `appendRaw`, `appendDecimal`), e.g. an id `{sensor}-{boot}-{seq}` without building a String.
+    public func stringPieces(_ body: (JSONWriter) -> Void) {
+        separator(); byte(0x22)
+        body(self)
+        byte(0x22)
+    }
+
+    /// Inside `stringPieces`: appends `text` escaped (no quotes).
+    public func appendEscaped(_ text: String) {
+        var t = text
+        t.withUTF8 { for b in $0 { escapeByte(b) } }
+    }
+
+    /// Inside `stringPieces`: appends one byte as is (ASCII that needs no escaping).
+    public func appendRaw(_ b: UInt8) { byte(b) }
+
+    /// Inside `stringPieces`: appends a decimal number.
+    public func appendDecimal(_ value: UInt64) { unsigned(value) }
+
     // MARK: internals
 
     private func push() {
