@@ -4,7 +4,7 @@
 .PHONY: soak
 
 SOAK_HOURS ?= 24
-SOAK_BUILD := .build-soak
+SOAK_BUILD ?= .build-soak
 
 ## soak: prints soak_audio_h=… rss_growth_kib=… allocs_steady=… events_inserted=… events_delivered=…
 soak: deps

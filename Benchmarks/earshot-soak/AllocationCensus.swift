@@ -38,6 +38,13 @@ enum AllocationCensus {
     nonisolated(unsafe) static var driverThread = pthread_t()
     /// First N non-mosquitto allocations of agent threads get their stack printed (SOAK_TRACE_ALLOCS).
     static let traceBudget = Atomic<Int>(0)
+    /// False: count by thread only, without unwinding (every allocation counts as "other").
+    nonisolated(unsafe) static var unwind = true
+    /// Allocations are unwound from the agent's start but counted only once this is set (end of
+    /// the warm-up): the unwinder reads the .eh_frame pages of every library on a new stack
+    /// the first time, and those file-backed pages used to show up as RSS growth after the
+    /// warm-up (the whole 1264 KiB "growth" of the 24 h run before this change).
+    static let recording = Atomic<Bool>(false)
 
     /// Region kinds from /proc/self/maps: 0 plumbing, 1 libmosquitto.
     static func loadRanges() {
@@ -65,7 +72,8 @@ enum AllocationCensus {
     }
 
     /// Prepares everything the hook reads; call on the driver thread before `MallocInterposerSwift.hook()`.
-    static func prepare(traceAllocations: Int) {
+    static func prepare(traceAllocations: Int, unwind: Bool = true) {
+        Self.unwind = unwind
         for i in 0..<10 { (counts + i).initialize(to: Atomic(0)) }
         loadRanges()
         pthread_key_create(&guardKey, nil)
@@ -113,6 +121,8 @@ enum AllocationCensus {
             }
         }
         var mosquitto = false
+        let recording = recording.load(ordering: .relaxed)
+        if !unwind { if recording { counts[thread * 2].add(1, ordering: .relaxed) }; return }
         withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: 40) { frames in
             let n = Int(GlibcExtras.backtrace(frames.baseAddress!, 40))
             // Innermost frames: this hook, then the interposer (plumbing); the first frame
@@ -126,7 +136,7 @@ enum AllocationCensus {
                 mosquitto = k == 1
                 break
             }
-            if !mosquitto && thread != driverClass && traceBudget.load(ordering: .relaxed) > 0 {
+            if recording && !mosquitto && thread != driverClass && traceBudget.load(ordering: .relaxed) > 0 {
                 if traceBudget.subtract(1, ordering: .relaxed).oldValue > 0 {
                     var msg = "soak: allocation on \(threadNames[thread]):\n"
                     msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
@@ -134,6 +144,6 @@ enum AllocationCensus {
                 }
             }
         }
-        counts[thread * 2 + (mosquitto ? 1 : 0)].add(1, ordering: .relaxed)
+        if recording { counts[thread * 2 + (mosquitto ? 1 : 0)].add(1, ordering: .relaxed) }
     }
 }

@@ -8,6 +8,10 @@ enum ProcStatus {
     static func rssKiB() -> Int { field("VmRSS:") }
     /// VmHWM (peak RSS) in KiB.
     static func peakKiB() -> Int { field("VmHWM:") }
+    /// RssAnon (heap, stacks, anonymous maps) in KiB.
+    static func anonKiB() -> Int { field("RssAnon:") }
+    /// RssFile (mapped files: code of the binary and its libraries as it is paged in) in KiB.
+    static func fileKiB() -> Int { field("RssFile:") }
 
     private static func field(_ key: StaticString) -> Int {
         let fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
@@ -27,5 +31,21 @@ enum ProcStatus {
             i += 1
         }
         return -1
+    }
+
+    /// Copies /proc/self/smaps to `path` with read/write and the preallocated buffer
+    /// (no heap allocation), for a per-mapping RSS diff between two instants.
+    static func copySmaps(to path: String) {
+        let from = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC)
+        guard from >= 0 else { return }
+        defer { close(from) }
+        let to = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard to >= 0 else { return }
+        defer { close(to) }
+        while true {
+            let n = read(from, buffer, 8192)
+            if n <= 0 { return }
+            _ = write(to, buffer, n)
+        }
     }
 }

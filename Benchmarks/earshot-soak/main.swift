@@ -1,16 +1,22 @@
 // earshot-soak: hours of synthetic street audio through the whole agent (issue 7 "Soak").
 //   LD_PRELOAD=<dir>/libMallocInterposerSwift.so earshot-soak [hours]     (or SOAK_HOURS; default 24)
 // The agent runs in process as `earshot run` would, with its capture replaced by the file
-// feeder (segments streamed into it, see SegmentStream.swift) at full speed, the relaxed
+// feeder (one sparse file written ahead of it, see SegmentStream.swift) at full speed, the relaxed
 // synthetic signature table (the default table is tuned on recordings and misses these
 // synthetic shots), a real mosquitto on 127.0.0.1 started here, and an independent
 // `mosquitto_sub` child process writing every event payload to a file.
 // Prints key=value lines ending with
 //   soak_audio_h=… rss_growth_kib=… allocs_steady=… events_inserted=… events_detected=…
 //   events_delivered=… outbox_bytes_end=…
-// rss_growth_kib: max RSS sampled at the end of each hour (and at the end) minus RSS at the
-// end of the warm-up (first hour; 15 min for runs shorter than 2 h).
-// allocs_steady: heap allocations after the warm-up by the agent's threads, not made by libmosquitto.
+// rss_growth_kib: max RSS sampled at the end of each hour (the last one 10 s before the end of
+// the audio) minus RSS at the end of the warm-up (first hour; 15 min for runs shorter than 2 h).
+// rss_anon/file_kib_by_hour split it into anonymous memory (heap, stacks) and mapped files
+// (code pages); SOAK_SMAPS_DIR=<dir> copies /proc/self/smaps at both instants for a diff.
+// allocs_steady: heap allocations after the warm-up by the agent's threads, not made by libmosquitto
+// (the census unwinds every allocation from the agent's start, so the unwinder's own page-ins
+// happen during the warm-up; SOAK_CENSUS_UNWIND=0 counts by thread only; SOAK_TRACE_ALLOCS=N
+// prints the stacks of the first N counted non-libmosquitto allocations).
+// The audio is one sparse WAV opened once by the agent (SegmentStream.swift).
 // events_detected / events_delivered: inserted events with a detection of the right class
 // (onset within −0.1…+0.5 s) stored by the agent / received by the subscriber (distinct ids).
 // Exit 1 when a target is missed (RSS growth > 64 KiB, allocs_steady > 0, an event not
@@ -85,10 +91,13 @@ guard waitUntil(timeout: 10, { ((try? String(contentsOfFile: subscriberLog, enco
 
 let streamPath = dir + "/stream.wav"
 var synth = StreetSynth(seed: 20_261_123, hours: hours)
-var writer = SegmentWriter(path: streamPath, frames: segmentSeconds * rate)
-guard writer.writeNext(&synth, direct: true) else { fail("cannot write \(streamPath)") }
-var written: Int64 = 1  // segments generated (segment 0 is in place)
-if plan.segments > 1 { guard writer.writeNext(&synth, direct: false) else { fail("cannot write segment 1") }; written = 2 }
+guard let stream = StreamFile(path: streamPath, segmentFrames: segmentSeconds * rate, segments: plan.segments, rate: rate) else {
+    fail("cannot create the sparse stream file \(streamPath) (\(plan.segments) segments of \(segmentSeconds) s; at most 37 h fit a WAV)")
+}
+guard stream.write(segment: 0, from: &synth) else { fail("cannot write segment 0 to \(streamPath)") }
+var written: Int64 = 1  // segments generated
+if plan.segments > 1 { guard stream.write(segment: 1, from: &synth) else { fail("cannot write segment 1") }; written = 2 }
+segmentInPlace.store(written - 1, ordering: .releasing)
 
 // MARK: detections (dispatcher thread; preallocated, no growth)
 
@@ -99,10 +108,11 @@ let detectionCount = Atomic<Int>(0)
 
 // MARK: agent
 
-AllocationCensus.prepare(traceAllocations: Int(ProcessInfo.processInfo.environment["SOAK_TRACE_ALLOCS"] ?? "0") ?? 0)
+AllocationCensus.prepare(traceAllocations: Int(ProcessInfo.processInfo.environment["SOAK_TRACE_ALLOCS"] ?? "0") ?? 0,
+                         unwind: ProcessInfo.processInfo.environment["SOAK_CENSUS_UNWIND"] != "0")
 var options = AgentOptions(sitePath: sitePath)
 options.inputFile = streamPath
-options.loop = true
+options.loop = false  // one sparse file, opened once (SegmentStream.swift)
 options.exitAfterAudioSeconds = hours * 3600
 options.ringSeconds = 1
 let agent: Agent
@@ -119,6 +129,7 @@ do {
 } catch { fail(error.message) }
 
 MallocInterposerSwift.setAllocationHook(AllocationCensus.hook)
+MallocInterposerSwift.hook()  // unwinding from the start; counted after the warm-up (AllocationCensus.recording)
 let wall0 = Date()
 do { try agent.start() } catch { fail(error.message) }
 guard let pipeline = agent.pipeline, let fileStart = pipeline.input.fileStartMonotonicNanoseconds else { fail("no pipeline after start") }
@@ -132,38 +143,49 @@ let utcOfSample0 = fileStart + (realNow - AgentClock.monotonicNanoseconds())
 let hourCount = Int(hours.rounded(.down))
 nonisolated(unsafe) let rssByHour = UnsafeMutablePointer<Int>.allocate(capacity: hourCount + 1)
 rssByHour.initialize(repeating: -1, count: hourCount + 1)
-rssByHour[0] = ProcStatus.rssKiB()
+nonisolated(unsafe) let anonByHour = UnsafeMutablePointer<Int>.allocate(capacity: hourCount + 1)
+anonByHour.initialize(repeating: -1, count: hourCount + 1)
+nonisolated(unsafe) let fileByHour = UnsafeMutablePointer<Int>.allocate(capacity: hourCount + 1)
+fileByHour.initialize(repeating: -1, count: hourCount + 1)
+func sampleRSS(hour: Int) {
+    rssByHour[hour] = ProcStatus.rssKiB(); anonByHour[hour] = ProcStatus.anonKiB(); fileByHour[hour] = ProcStatus.fileKiB()
+}
+sampleRSS(hour: 0)
 var nextHour = 1
 let framesPerHour = Int64(3600 * rate)
 var counting = false
 // Steady state starts after the first hour (after 15 min when the run is shorter than 2 h).
 let warmupFrames = hours >= 2 ? framesPerHour : framesPerHour / 4
 var rssAtWarmup = -1
+var anonAtWarmup = -1, fileAtWarmup = -1
 var lastProgress = Date()
 var lastHops: Int64 = 0
 var lastReport = Date()
 let verbose = ProcessInfo.processInfo.environment["SOAK_VERBOSE"] != nil
+/// SOAK_SMAPS_DIR: where /proc/self/smaps is copied at the end of the warm-up and of the analysis.
+let smapsDir = ProcessInfo.processInfo.environment["SOAK_SMAPS_DIR"]
 while !pipeline.analysis.reachedEndOfInput {
     let hops = hopsAnalysed.load(ordering: .relaxed)
     let consumed = hops * SegmentPlan.hopFrames
     let inPlace = segmentInPlace.load(ordering: .relaxed)
-    // A segment waits in the .tmp file; the feeder has opened segment `inPlace` once the
-    // analysis has read its samples, so the next one may replace the path.
-    if inPlace + 1 < written && consumed > inPlace * plan.segmentFrames {
-        guard writer.publish() else { fail("cannot rename \(writer.tmpPath)") }
-        segmentInPlace.store(inPlace + 1, ordering: .releasing)
-        if written < plan.segments {
-            guard writer.writeNext(&synth, direct: false) else { fail("cannot write segment \(written)") }
-            written += 1
-        }
+    // Keep the segment after the one being analysed written; free the ones before it.
+    let current = consumed / plan.segmentFrames
+    while written < plan.segments && written <= current + 1 {
+        guard stream.write(segment: written, from: &synth) else { fail("cannot write segment \(written) to \(streamPath)") }
+        segmentInPlace.store(written, ordering: .releasing)
+        written += 1
+        stream.punch(segment: current - 2)
     }
     if !counting && consumed >= warmupFrames {
-        rssAtWarmup = ProcStatus.rssKiB()
-        MallocInterposerSwift.hook()
+        rssAtWarmup = ProcStatus.rssKiB(); anonAtWarmup = ProcStatus.anonKiB(); fileAtWarmup = ProcStatus.fileKiB()
+        if let smapsDir { ProcStatus.copySmaps(to: smapsDir + "/smaps-warmup.txt") }
+        AllocationCensus.recording.store(true, ordering: .relaxed)
         counting = true
     }
-    while nextHour <= hourCount && consumed >= Int64(nextHour) * framesPerHour {
-        rssByHour[nextHour] = ProcStatus.rssKiB()
+    // The last sample is taken 10 s before the end of the audio (still steady state; the
+    // end of input runs code paths of its own, reported separately as rss_after_end_kib).
+    while nextHour <= hourCount && consumed >= min(Int64(nextHour) * framesPerHour, totalFrames - 10 * Int64(rate)) {
+        sampleRSS(hour: nextHour)
         nextHour += 1
     }
     if hops != lastHops { lastHops = hops; lastProgress = Date() }
@@ -174,11 +196,15 @@ while !pipeline.analysis.reachedEndOfInput {
     if Date().timeIntervalSince(lastProgress) > 60 { fail("no progress for 60 s at hop \(hops) (segment \(inPlace) in place)") }
     usleep(500)
 }
-if counting { MallocInterposerSwift.unhook() }
+AllocationCensus.recording.store(false, ordering: .relaxed)
+MallocInterposerSwift.unhook()
 MallocInterposerSwift.setAllocationHook(nil)
 let wallAnalysis = Date().timeIntervalSince(wall0)
 let hopsDone = hopsAnalysed.load(ordering: .relaxed)
-while nextHour <= hourCount { rssByHour[nextHour] = ProcStatus.rssKiB(); nextHour += 1 }
+while nextHour <= hourCount { sampleRSS(hour: nextHour); nextHour += 1 }
+// RSS at the end of the analysis, before the driver parses the subscriber's log (Foundation, JSON).
+let rssEnd = ProcStatus.rssKiB()
+if let smapsDir { ProcStatus.copySmaps(to: smapsDir + "/smaps-end.txt") }
 
 // MARK: drain, stop
 
@@ -239,9 +265,17 @@ for line in lines where line.hasPrefix("EVT ") {
     if let k = insertedIndex(audioSeconds: t, classCode: code) { deliveredPer[k] += 1 } else { deliveredUnmatched += 1 }
 }
 
+// Pipeline (what the detector emitted vs what the subscriber got, after dedup): the dispatcher
+// stored events with sequence numbers 1…published of this boot; every one must arrive.
+var deliveredSeqs = Set<UInt64>()
+for id in deliveredIDs { if let seq = id.split(separator: "-").last.flatMap({ UInt64($0) }) { deliveredSeqs.insert(seq) } }
+let pipelineMissing = published == 0 ? [] : (1...published).filter { !deliveredSeqs.contains($0) }
+func describe(_ e: InsertedEvent) -> String { String(format: "%.2f", Double(e.onsetSample) / Double(rate)) + "s:" + e.kind.className }
+let missedByDetector = inserted.indices.filter { detectedPer[$0] == 0 }.map { describe(inserted[$0]) }
+let lostAfterDetection = inserted.indices.filter { detectedPer[$0] > 0 && deliveredPer[$0] == 0 }.map { describe(inserted[$0]) }
+
 let audioHours = Double(hopsDone) / 360_000
-let rssEnd = ProcStatus.rssKiB()
-let rssMax = ((1...max(1, hourCount)).map { rssByHour[$0] } + [rssEnd]).max() ?? rssEnd
+let rssMax = (1...max(1, hourCount)).map { rssByHour[$0] }.max() ?? rssEnd
 let rssGrowth = rssMax - rssAtWarmup
 let allocsSteady = AllocationCensus.agentNonMosquitto
 let detected = detectedPer.filter { $0 > 0 }.count
@@ -250,13 +284,18 @@ let deliveredOnce = deliveredPer.filter { $0 == 1 }.count
 
 print("soak_wall_s=\(String(format: "%.1f", wallAnalysis)) x_realtime=\(String(format: "%.0f", audioHours * 3600 / wallAnalysis)) segments=\(segmentInPlace.load(ordering: .relaxed) + 1) hook_wait_polls=\(hookWaits.load(ordering: .relaxed))")
 print("rss_kib_by_hour=" + (0...hourCount).map { String(rssByHour[$0]) }.joined(separator: ","))
-print("rss_peak_kib=\(ProcStatus.peakKiB()) rss_at_warmup_kib=\(rssAtWarmup) warmup_h=\(Double(warmupFrames) / Double(framesPerHour))")
+print("rss_anon_kib_by_hour=" + (0...hourCount).map { String(anonByHour[$0]) }.joined(separator: ","))
+print("rss_file_kib_by_hour=" + (0...hourCount).map { String(fileByHour[$0]) }.joined(separator: ","))
+print("rss_peak_kib=\(ProcStatus.peakKiB()) rss_at_warmup_kib=\(rssAtWarmup) anon_at_warmup_kib=\(anonAtWarmup) file_at_warmup_kib=\(fileAtWarmup) warmup_h=\(Double(warmupFrames) / Double(framesPerHour))")
 print("allocs_after_warmup " + (0..<5).map { "\(AllocationCensus.threadNames[$0])=\(AllocationCensus.count(thread: $0, mosquitto: false))+\(AllocationCensus.count(thread: $0, mosquitto: true))mosq" }.joined(separator: " "))
 print("allocs_libmosquitto=\(AllocationCensus.agentMosquitto)")
 print("events_by_kind inserted_shots=\(inserted.filter { $0.kind == .shot }.count) inserted_horns=\(inserted.filter { $0.kind == .horn }.count) detections=\(nDetections) detections_unmatched=\(detectionsUnmatched) events_published=\(published)")
 print("delivery messages=\(messagesReceived) distinct_ids=\(deliveredIDs.count) end_messages=\(endMessages) duplicate_messages=\(messagesReceived - deliveredIDs.count) delivered_unmatched=\(deliveredUnmatched) delivered_exactly_once=\(deliveredOnce) delivered_more_than_once=\(deliveredPer.filter { $0 > 1 }.count)")
 print("outbox_end pending_records=\(outboxEnd.pendingRecords) pending_events=\(outboxEnd.pendingEvents) live_bytes=\(outboxEnd.liveBytes) file_bytes=\(outboxEnd.fileBytes) dir_bytes=\(outboxDirBytes) dropped_events=\(outboxEnd.droppedEvents)")
+print("pipeline stored=\(published) delivered_distinct=\(deliveredSeqs.count) missing_seqs=\(pipelineMissing.map(String.init).joined(separator: ",")) pipeline_exactly_once=\(pipelineMissing.isEmpty && deliveredSeqs.count == Int(published) ? 1 : 0)")
+print("inserted_missed_by_detector=\(missedByDetector.count) [\(missedByDetector.joined(separator: " "))] detected_not_delivered=\(lostAfterDetection.count) [\(lostAfterDetection.joined(separator: " "))]")
 print("soak_audio_h=\(String(format: "%g", (audioHours * 100).rounded() / 100)) rss_growth_kib=\(rssGrowth) allocs_steady=\(allocsSteady) events_inserted=\(inserted.count) events_detected=\(detected) events_delivered=\(delivered) outbox_bytes_end=\(outboxEnd.fileBytes)")
+print("rss_after_end_kib=\(rssEnd) (end of input; not part of rss_growth_kib)")
 let pass = rssGrowth <= 64 && allocsSteady == 0 && deliveredOnce == inserted.count
 print("soak_pass=\(pass ? 1 : 0)")
 try? FileManager.default.removeItem(atPath: dir)
