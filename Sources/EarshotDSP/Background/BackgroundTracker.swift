@@ -64,17 +64,33 @@ public struct BackgroundTracker {
     /// lane (level − background, Q8.8 dB). `background` is updated.
     @inlinable
     public mutating func update(_ levels: SIMD8<Int16>) -> SIMD8<Int16> {
-        // Lane by lane with Widen: SIMD widening conversions of Int16 lanes
-        // allocate on 32-bit Embedded targets.
+        // Lane by lane with Widen (SIMD widening conversions of Int16 lanes
+        // allocate on 32-bit Embedded targets), through pointers: indexing a
+        // vector with a loop variable moves it through the stack per lane,
+        // and the generic `pointwiseMin` is not specialised (a call per use).
+        var input = levels
         var s = SIMD8<Int16>()
-        for k in 0..<8 {
-            let l = Widen.int64(levels[k]) &<< 16
-            let v = started ? smoothed[k] &+ (((l &- smoothed[k]) &* alpha &+ (1 &<< 14)) &>> 15) : l
-            smoothed[k] = v
-            s[k] = Int16(truncatingIfNeeded: Int32(truncatingIfNeeded: (v &+ (1 &<< 15)) &>> 16))
+        var sm = smoothed
+        let a = alpha
+        let running = started
+        withUnsafePointer(to: &input) { ip in
+            withUnsafeMutablePointer(to: &sm) { mp in
+                withUnsafeMutablePointer(to: &s) { sp in
+                    let lv = UnsafeRawPointer(ip).assumingMemoryBound(to: Int16.self)
+                    let m = UnsafeMutableRawPointer(mp).assumingMemoryBound(to: Int64.self)
+                    let out = UnsafeMutableRawPointer(sp).assumingMemoryBound(to: Int16.self)
+                    for k in 0..<8 {
+                        let l = Widen.int64(lv[k]) &<< 16
+                        let v = running ? m[k] &+ (((l &- m[k]) &* a &+ (1 &<< 14)) &>> 15) : l
+                        m[k] = v
+                        out[k] = Int16(truncatingIfNeeded: Int32(truncatingIfNeeded: (v &+ (1 &<< 15)) &>> 16))
+                    }
+                }
+            }
         }
+        smoothed = sm
         started = true
-        current = pointwiseMin(current, s)
+        current = Self.minimum(current, s)
         hopsInSubwindow &+= 1
         if hopsInSubwindow == hopsPerSubwindow {
             minima[slot] = current
@@ -83,13 +99,37 @@ public struct BackgroundTracker {
             hopsInSubwindow = 0
         }
         var b = current
-        for k in 0..<subwindows { b = pointwiseMin(b, minima[k]) }
+        for k in 0..<subwindows { b = Self.minimum(b, minima[k]) }
         // Right after a sub-window closes `current` is empty: b is then the
         // minimum of the ring alone, which includes the value just stored.
         estimate = b
         var snr = SIMD8<Int16>()
-        for k in 0..<8 { snr[k] = Saturate.toInt16(Int32(levels[k]) &- Int32(b[k])) }
+        withUnsafePointer(to: &input) { ip in
+            withUnsafePointer(to: &b) { bp in
+                withUnsafeMutablePointer(to: &snr) { sp in
+                    let lv = UnsafeRawPointer(ip).assumingMemoryBound(to: Int16.self)
+                    let bg = UnsafeRawPointer(bp).assumingMemoryBound(to: Int16.self)
+                    let out = UnsafeMutableRawPointer(sp).assumingMemoryBound(to: Int16.self)
+                    for k in 0..<8 { out[k] = Saturate.toInt16(Int32(lv[k]) &- Int32(bg[k])) }
+                }
+            }
+        }
         return snr
+    }
+
+    /// Lane-wise minimum (a pointer loop the optimiser turns into one
+    /// vector min; the stdlib's generic `pointwiseMin` stays a call).
+    @inlinable @inline(__always)
+    static func minimum(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD8<Int16> {
+        var x = a, y = b
+        withUnsafeMutablePointer(to: &x) { xp in
+            withUnsafePointer(to: &y) { yp in
+                let u = UnsafeMutableRawPointer(xp).assumingMemoryBound(to: Int16.self)
+                let v = UnsafeRawPointer(yp).assumingMemoryBound(to: Int16.self)
+                for k in 0..<8 where v[k] < u[k] { u[k] = v[k] }
+            }
+        }
+        return x
     }
 
     /// Background per lane after the latest `update`, Q8.8 dBFS
