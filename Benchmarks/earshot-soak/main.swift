@@ -19,8 +19,11 @@
 // The audio is one sparse WAV opened once by the agent (SegmentStream.swift).
 // events_detected / events_delivered: inserted events with a detection of the right class
 // (onset within −0.1…+0.5 s) stored by the agent / received by the subscriber (distinct ids).
-// Exit 1 when a target is missed (RSS growth > 64 KiB, allocs_steady > 0, an event not
-// delivered exactly once).
+// pipeline …: what the detector emitted (every impulse/start/end) vs what the dispatcher stored
+// vs the distinct ids the subscriber got — the pipeline's exactly-once, apart from detection;
+// inserted_missed_by_detector lists inserted events the detector never reported (not a loss).
+// Exit 1 when a target is missed (RSS growth > 64 KiB, allocs_steady > 0, an inserted event not
+// delivered exactly once, or a detector event not delivered).
 import EarshotAgent
 import EarshotDetection
 import EarshotMQTT
@@ -216,6 +219,8 @@ let outboxDirBytes = (try? FileManager.default.contentsOfDirectory(atPath: dir +
     sum + ((try? FileManager.default.attributesOfItem(atPath: dir + "/outbox/" + name)[.size] as? Int) ?? 0)
 } ?? -1
 let published = pipeline.dispatcher.eventsPublished
+let detectorEmitted = pipeline.analysis.eventCount
+let queueDropped = pipeline.queue.dropped
 agent.shutdown()
 subscriber.terminate()
 subscriber.waitUntilExit()
@@ -292,11 +297,13 @@ print("allocs_libmosquitto=\(AllocationCensus.agentMosquitto)")
 print("events_by_kind inserted_shots=\(inserted.filter { $0.kind == .shot }.count) inserted_horns=\(inserted.filter { $0.kind == .horn }.count) detections=\(nDetections) detections_unmatched=\(detectionsUnmatched) events_published=\(published)")
 print("delivery messages=\(messagesReceived) distinct_ids=\(deliveredIDs.count) end_messages=\(endMessages) duplicate_messages=\(messagesReceived - deliveredIDs.count) delivered_unmatched=\(deliveredUnmatched) delivered_exactly_once=\(deliveredOnce) delivered_more_than_once=\(deliveredPer.filter { $0 > 1 }.count)")
 print("outbox_end pending_records=\(outboxEnd.pendingRecords) pending_events=\(outboxEnd.pendingEvents) live_bytes=\(outboxEnd.liveBytes) file_bytes=\(outboxEnd.fileBytes) dir_bytes=\(outboxDirBytes) dropped_events=\(outboxEnd.droppedEvents)")
-print("pipeline stored=\(published) delivered_distinct=\(deliveredSeqs.count) missing_seqs=\(pipelineMissing.map(String.init).joined(separator: ",")) pipeline_exactly_once=\(pipelineMissing.isEmpty && deliveredSeqs.count == Int(published) ? 1 : 0)")
+// detector_emitted counts every event the analysis thread handed on (impulse, start, end).
+let pipelineOK = detectorEmitted == published && queueDropped == 0 && pipelineMissing.isEmpty && deliveredSeqs.count == Int(published)
+print("pipeline detector_emitted=\(detectorEmitted) queue_dropped=\(queueDropped) stored=\(published) delivered_distinct=\(deliveredSeqs.count) missing_seqs=\(pipelineMissing.map(String.init).joined(separator: ",")) pipeline_exactly_once=\(pipelineOK ? 1 : 0)")
 print("inserted_missed_by_detector=\(missedByDetector.count) [\(missedByDetector.joined(separator: " "))] detected_not_delivered=\(lostAfterDetection.count) [\(lostAfterDetection.joined(separator: " "))]")
 print("soak_audio_h=\(String(format: "%g", (audioHours * 100).rounded() / 100)) rss_growth_kib=\(rssGrowth) allocs_steady=\(allocsSteady) events_inserted=\(inserted.count) events_detected=\(detected) events_delivered=\(delivered) outbox_bytes_end=\(outboxEnd.fileBytes)")
 print("rss_after_end_kib=\(rssEnd) (end of input; not part of rss_growth_kib)")
-let pass = rssGrowth <= 64 && allocsSteady == 0 && deliveredOnce == inserted.count
+let pass = rssGrowth <= 64 && allocsSteady == 0 && deliveredOnce == inserted.count && pipelineOK
 print("soak_pass=\(pass ? 1 : 0)")
 try? FileManager.default.removeItem(atPath: dir)
 exit(pass ? 0 : 1)
