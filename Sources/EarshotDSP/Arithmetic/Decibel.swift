@@ -15,8 +15,11 @@ public enum Decibel {
     ///
     /// Integer part from the leading-zero count; the fraction log2(1+f),
     /// f ∈ [0, 1), from a degree-6 polynomial in Q30 (max error 6e-6, i.e.
-    /// under 2e-5 dB after scaling). Accumulator: Int64, every product
-    /// < 2^61.
+    /// under 2e-5 dB after scaling). Every Horner stage c_k + (p·f >> 30)
+    /// lies in Int32 for every f in [0, 2^30) (checked exhaustively: the
+    /// extremes are the stages' constants, |p| ≤ 1 548 895 580), so each
+    /// product is one signed 32×32→64 multiply (IMUL, SMULL, and VPMULDQ
+    /// when a caller's loop vectorises) with the same bits as in Int64.
     @inlinable
     public static func log2Q16(_ x: UInt64) -> Int32 {
         if x == 0 { return Int32.min }
@@ -24,16 +27,16 @@ public enum Decibel {
         let integerPart = Int32(63 - lz)
         // Normalise so the leading one is bit 63, then keep 30 fraction bits.
         let normalised = x &<< Widen.shiftCount(lz)
-        let f = Int64(bitPattern: (normalised &<< 1) &>> 34)  // Q30, in [0, 2^30)
+        let f = Int32(truncatingIfNeeded: (normalised &<< 1) &>> 34)  // Q30, in [0, 2^30)
         // Horner, Q30 throughout: p(f) = f·(c1 + f·(c2 + … f·c6)).
-        var p: Int64 = -27_988_478
-        p = 130_904_310 &+ ((p &* f) &>> 30)
-        p = -297_818_455 &+ ((p &* f) &>> 30)
-        p = 490_586_384 &+ ((p &* f) &>> 30)
-        p = -770_837_517 &+ ((p &* f) &>> 30)
-        p = 1_548_895_580 &+ ((p &* f) &>> 30)
-        p = (p &* f) &>> 30                       // log2(1+f) in Q30
-        let fraction = Int32(truncatingIfNeeded: (p &+ (1 &<< 13)) &>> 14)  // Q16
+        var p: Int32 = -27_988_478
+        p = 130_904_310 &+ Int32(truncatingIfNeeded: Widen.product(p, f) &>> 30)
+        p = -297_818_455 &+ Int32(truncatingIfNeeded: Widen.product(p, f) &>> 30)
+        p = 490_586_384 &+ Int32(truncatingIfNeeded: Widen.product(p, f) &>> 30)
+        p = -770_837_517 &+ Int32(truncatingIfNeeded: Widen.product(p, f) &>> 30)
+        p = 1_548_895_580 &+ Int32(truncatingIfNeeded: Widen.product(p, f) &>> 30)
+        let q = Widen.product(p, f) &>> 30             // log2(1+f) in Q30
+        let fraction = Int32(truncatingIfNeeded: (q &+ (1 &<< 13)) &>> 14)  // Q16
         return (integerPart &<< 16) &+ fraction
     }
 
@@ -43,8 +46,8 @@ public enum Decibel {
     public static func powerQ8_8(_ x: UInt64) -> Int32 {
         if x == 0 { return floorQ8_8 }
         // 10·log10(2) in Q16 = 197_283.  Q16.16 × Q16 → Q32, >> 24 → Q8.8.
-        let l = Widen.int64(log2Q16(x))
-        return Int32(truncatingIfNeeded: (l &* 197_283 &+ (1 &<< 23)) &>> 24)
+        // log2Q16 fits Int32: one 32×32→64 multiply (same bits as in Int64).
+        return Int32(truncatingIfNeeded: (Widen.product(log2Q16(x), 197_283) &+ (1 &<< 23)) &>> 24)
     }
 
     /// Offset in Q8.8 dB that turns `powerQ8_8(sumOfSquares)` of `count`
