@@ -34,6 +34,31 @@ import Foundation
         for e in 0..<64 { #expect(Decibel.log2Q16(1 << UInt64(e)) == Int32(e) << 16) }
     }
 
+    @Test("log2Q16's Int32 Horner stages equal the polynomial evaluated in Int64 (fractions across [0, 2^30))")
+    func int32StagesEqualInt64Polynomial() {
+        // The Q30 polynomial of log2(1 + f) evaluated with 64-bit products,
+        // as the kernel's Int32 × Int32 → Int64 form must reproduce exactly.
+        func reference(_ f: Int64) -> (Int32, Int64) {
+            var p: Int64 = -27_988_478
+            var largest: Int64 = 0
+            for c: Int64 in [130_904_310, -297_818_455, 490_586_384, -770_837_517, 1_548_895_580] {
+                p = c + ((p * f) >> 30)
+                largest = max(largest, abs(p))
+            }
+            p = (p * f) >> 30
+            return ((30 << 16) + Int32((p + (1 << 13)) >> 14), largest)
+        }
+        var fractions: [Int64] = Array(0..<2_000) + Array(((1 << 30) - 2_000)..<(1 << 30))
+        fractions += Swift.stride(from: Int64(0), to: 1 << 30, by: 524_287).map { $0 }
+        var largest: Int64 = 0
+        for f in fractions {
+            let (want, stage) = reference(f)
+            largest = max(largest, stage)
+            #expect(Decibel.log2Q16(UInt64((1 << 30) | f)) == want, "f = \(f)")
+        }
+        #expect(largest <= Int64(Int32.max), "a Horner stage left Int32: \(largest)")
+    }
+
     @Test("dBFSOffset: a full-scale sine's mean square reads 0 dBFS")
     func offset() {
         let n = 480
