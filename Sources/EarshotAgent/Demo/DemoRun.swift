@@ -20,6 +20,8 @@ public struct DemoOptions: Sendable {
     public var siren = true
     /// Soundscape length, s.
     public var seconds: Double = 60
+    /// Seed of the soundscape's noise (traffic, shot, glass, grinder); the sounds' times stay the same.
+    public var seed: UInt64 = 7
     /// dB SPL that reads as 0 dBFS (the demo's nominal microphone calibration).
     public var splOffsetDB: Double = 120
     /// Connection attempt bound, ms.
@@ -80,7 +82,7 @@ public enum DemoDriver {
 
     public static func run(_ options: DemoOptions, out: (String) -> Void) throws(AgentError) -> DemoResult {
         let t0 = AgentClock.monotonicNanoseconds()
-        let scape = DemoSoundscape.street(seconds: options.seconds, siren: options.siren)
+        let scape = DemoSoundscape.street(seconds: options.seconds, siren: options.siren, seed: options.seed)
         out("earshot demo: \(fmt(scape.seconds, 0)) s synthetic street at \(scape.rate) Hz (traffic ≈ −55 dBFS) with "
             + scape.events.map { "\($0.label) @\(fmt($0.onsetSeconds, 0)) s" }.joined(separator: ", "))
         out("calibration: nominal \(fmt(options.splOffsetDB, 0)) dB SPL at 0 dBFS; PTZ: fake chip, lines \(ptzLines.map(String.init).joined(separator: ",")) (one per sector)")

@@ -1,7 +1,8 @@
 // The demo's street: traffic rumble with slow variation and passing cars, plus
 // abnormal sounds at known times. Synthesised in Double, stored as Q15 Int16 at
 // 16 kHz. Each sound is shaped like the class it stands for (band balance,
-// tonality, attack, duration) so the default signature table recognises it.
+// tonality, attack, duration), modelled on how the real sound is produced and
+// propagates in a street, not on the thresholds of the signature table.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +45,7 @@ public struct DemoSoundscape: Sendable {
     /// (≥ 56 with the siren, ≥ 45 without) of traffic at about −55 dBFS.
     public static func street(seconds: Double = 60, siren: Bool = true, seed: UInt64 = 7) -> DemoSoundscape {
         var plan = [
-            DemoEventSpec(className: "gunshot", label: "gunshot", onsetSeconds: 8, durationSeconds: 0.4, levelDBFS: -12),
+            DemoEventSpec(className: "gunshot", label: "gunshot", onsetSeconds: 8, durationSeconds: 1.2, levelDBFS: -24),
             DemoEventSpec(className: "glass_break", label: "breaking window", onsetSeconds: 19, durationSeconds: 0.8, levelDBFS: -18),
             DemoEventSpec(className: "car_horn", label: "car horn", onsetSeconds: 30, durationSeconds: 0.9, levelDBFS: -18),
             DemoEventSpec(className: "power_tool", label: "angle grinder", onsetSeconds: 40, durationSeconds: 3, levelDBFS: -22),
@@ -167,27 +168,9 @@ enum DemoSynth {
         let d = spec.durationSeconds, l = spec.levelDBFS
         switch spec.className {
         case "gunshot":
-            // Muzzle blast: sharp broadband burst (τ 12 ms) and a longer reverberant tail, 120 Hz–2.5 kHz.
-            var n = Noise(seed: seed)
-            let burst = (0..<Int(d * rate)).map { i -> Double in
-                let t = Double(i) / rate
-                return n.next() * exp(-t / 0.012) + 0.3 * n.next() * exp(-t / 0.08) * (t > 0.002 ? 1 : 0)
-            }
-            return level(filter(filter(burst, .lowpass, hz: 2_500), .highpass, hz: 120), l)
+            return gunshot(seconds: d, dBFS: l, seed: seed)
         case "glass_break":
-            // Several decaying high-frequency shards plus ringing partials (3.7, 5.1, 6.3 kHz).
-            var n = Noise(seed: seed)
-            let count = Int(d * rate)
-            var x = [Double](repeating: 0, count: count)
-            for (k, t0) in [0.0, 0.045, 0.1, 0.17, 0.26, 0.37].enumerated() {
-                let s = Int(t0 * rate), a = pow(0.8, Double(k))
-                guard s < count else { continue }
-                for i in 0..<min(count - s, Int(0.05 * rate)) { x[s + i] += a * n.next() * exp(-Double(i) / rate / 0.008) }
-            }
-            for (f, a) in [(3_700.0, 0.2), (5_100.0, 0.15), (6_300.0, 0.1)] {
-                for i in 0..<count { x[i] += a * sin(2 * Double.pi * f * Double(i) / rate) * exp(-Double(i) / rate / 0.2) }
-            }
-            return level(filter(x, .highpass, hz: 2_000, order: 2), l)
+            return glassBreak(seconds: d, dBFS: l, seed: seed)
         case "car_horn":
             // Two-tone horn (410 + 500 Hz) with a rich harmonic series.
             let h: [Double] = [1, 0.7, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15]
@@ -210,5 +193,99 @@ enum DemoSynth {
         default:
             return nil
         }
+    }
+
+    /// A shot heard ~50 m away down a street: the muzzle blast (a Friedlander
+    /// pressure pulse, 1.5 ms positive phase, rounded off above ~5 kHz by air
+    /// and distance) with its low-frequency boom (most of a blast's energy lies
+    /// below 500 Hz), then the discrete echoes of the facades (15–180 ms, each
+    /// weaker and duller) and the street's reverberation (RT60 ≈ 1.5 s, dull).
+    static func gunshot(seconds d: Double, dBFS l: Double, seed: UInt64) -> [Double] {
+        var n = Noise(seed: seed)
+        let count = Int(d * rate)
+        var blast = [Double](repeating: 0, count: Int(0.06 * rate))
+        let tp = 0.0015
+        for i in blast.indices {
+            let t = Double(i) / rate
+            blast[i] = (1 - t / tp) * exp(-2 * t / tp)               // Friedlander waveform
+                + 0.5 * n.next() * exp(-t / 0.004)                     // turbulent broadband crack
+        }
+        blast = filter(blast, .lowpass, hz: 5_000, order: 2)
+        var boomNoise = Noise(seed: seed &+ 1)
+        let boom = filter((0..<blast.count).map { i in boomNoise.next() * exp(-Double(i) / rate / 0.02) },
+                          .lowpass, hz: 400, order: 2)
+        for i in blast.indices { blast[i] += 2.5 * boom[i] }
+        var x = [Double](repeating: 0, count: count)
+        func add(_ src: [Double], at t0: Double, gain: Double) {
+            let s = Int(t0 * rate)
+            for i in src.indices where s + i < count { x[s + i] += gain * src[i] }
+        }
+        add(blast, at: 0, gain: 1)
+        // Facade echoes: later ones weaker and duller (longer paths, absorption).
+        let dull = filter(blast, .lowpass, hz: 2_000)
+        for (k, t0) in [0.015, 0.032, 0.055, 0.085, 0.12, 0.18].enumerated() {
+            let jitter = 1 + 0.004 * n.next() / max(0.001, t0)
+            add(k < 2 ? blast : dull, at: t0 * jitter, gain: 0.7 * pow(0.8, Double(k)))
+        }
+        // Reverberant tail: diffuse noise, RT60 1.5 s (street canyons measure 1–3 s; amplitude
+        // τ = RT60 / 6.9), below 2.5 kHz. At ~50 m the reverberant field is comparable to the direct blast.
+        let tau = 1.5 / 6.9
+        let tail = filter((0..<count).map { i -> Double in
+            let t = Double(i) / rate
+            return n.next() * exp(-t / tau) * min(1, t / 0.01)
+        }, .lowpass, hz: 2_500)
+        for i in 0..<count { x[i] += 0.5 * tail[i] }
+        return level(filter(x, .highpass, hz: 40), l)
+    }
+
+    /// A window pane breaking: the impact (the pane's low-mid thud and a broadband
+    /// crack), the fracture — shards breaking off for 0.3–0.45 s, each a high-passed
+    /// noise tick with one ringing partial somewhere in 1.8–7.5 kHz (glass pieces
+    /// ring at sparse, unrelated frequencies) — then, once the first pieces have
+    /// fallen 0.45–1 m, their clatter on the pavement: a second, weaker burst.
+    static func glassBreak(seconds d: Double, dBFS l: Double, seed: UInt64) -> [Double] {
+        var n = Noise(seed: seed)
+        let count = Int(d * rate)
+        var x = [Double](repeating: 0, count: count)
+        // Impact: the pane's flexural thud (200 Hz–1 kHz, τ 15 ms: what dual-band glass-break
+        // detectors look for before the crash) and a 400 Hz–6 kHz crack, τ 3 ms.
+        var thudNoise = Noise(seed: seed &+ 1)
+        let thudLength = Int(0.06 * rate)
+        let thud = filter((0..<thudLength).map { i in thudNoise.next() * exp(-Double(i) / rate / 0.015) },
+                          .bandpass, hz: 450, order: 2)
+        for i in 0..<min(count, thudLength) { x[i] += 2.5 * thud[i] }
+        let impact = filter(filter((0..<Int(0.04 * rate)).map { i in n.next() * exp(-Double(i) / rate / 0.003) },
+                                   .highpass, hz: 400), .lowpass, hz: 6_000)
+        for i in impact.indices where i < count { x[i] += 1.2 * impact[i] }
+        /// One shard: a 3–11 ms noise tick above 1.5 kHz and a partial ringing 15–55 ms.
+        func shard(at t0: Double, amplitude: Double) {
+            let s = Int(t0 * rate)
+            guard s < count else { return }
+            let amp = amplitude * pow(10, 0.15 * n.next())                 // ±3 dB
+            let tick = 0.003 + 0.004 * (n.next() + 1)
+            let ring = 0.015 + 0.02 * (n.next() + 1)
+            let f = 1_800 + 2_850 * (n.next() + 1)
+            let len = min(count - s, Int(5 * ring * rate))
+            let tickNoise = filter((0..<len).map { i in n.next() * exp(-Double(i) / rate / tick) }, .highpass, hz: 1_500, order: 2)
+            for i in 0..<len {
+                let t = Double(i) / rate
+                x[s + i] += amp * (tickNoise[i] + 0.45 * sin(2 * Double.pi * f * t) * exp(-t / ring))
+            }
+        }
+        // Fracture: cracks run across the pane and pieces break off, weakening, until the
+        // first pieces land (0.3–0.45 s: a fall of 0.45–1 m).
+        let landing = 0.3 + 0.075 * (n.next() + 1)
+        var t = 0.004
+        while t < landing {
+            shard(at: t, amplitude: 0.5 * exp(-t / 0.3))
+            t += 0.008 + 0.006 * (n.next() + 1)                          // every 8–20 ms
+        }
+        // Landing: 5–8 pieces hit the pavement over ~150 ms.
+        t = landing
+        for _ in 0..<(5 + Int((n.next() + 1) * 1.75)) {
+            shard(at: t, amplitude: 0.4 * exp(-(t - landing) / 0.1))
+            t += 0.015 + 0.01 * (n.next() + 1)
+        }
+        return level(x, l)
     }
 }

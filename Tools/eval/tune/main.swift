@@ -4,7 +4,7 @@
 // only the DetectionEngine per candidate table.
 //
 //   earshot-tune dump OUT.frames DIR          every *.wav of DIR (sorted) → frames file
-//   earshot-tune demo OUT.frames              the `earshot demo` soundscape → frames file ("demo.wav")
+//   earshot-tune demo OUT.frames [SEED]       the `earshot demo` soundscape (seed 7 unless given) → frames file ("demo.wav")
 //   earshot-tune detect FRAMES OUTDIR TABLE.json...
 //                                             per table: OUTDIR/<table name>.txt in
 //                                             `earshot analyze --format dcase` form
@@ -86,10 +86,10 @@ func dump(out: String, dir: String) {
     }
 }
 
-func dumpDemo(out: String) {
+func dumpDemo(out: String, seed: UInt64) {
     guard let fp = fopen(out, "wb") else { fail("cannot write '\(out)'") }
     defer { fclose(fp) }
-    let scape = DemoSoundscape.street()
+    let scape = DemoSoundscape.street(seed: seed)
     let config = AnalysisConfig(sampleRate: Int32(scape.rate))
     var chain = AnalysisChain(config: config)
     var frame = FeatureFrame()
@@ -185,10 +185,11 @@ func detect(frames: String, outDir: String, tables: [String]) {
 let args = CommandLine.arguments
 if args.count == 4 && args[1] == "dump" {
     dump(out: args[2], dir: args[3])
-} else if args.count == 3 && args[1] == "demo" {
-    dumpDemo(out: args[2])
+} else if (args.count == 3 || args.count == 4) && args[1] == "demo" {
+    guard let seed = args.count == 4 ? UInt64(args[3]) : 7 else { fail("demo: SEED must be an unsigned integer") }
+    dumpDemo(out: args[2], seed: seed)
 } else if args.count >= 5 && args[1] == "detect" {
     detect(frames: args[2], outDir: args[3], tables: Array(args[4...]))
 } else {
-    fail("usage: earshot-tune dump OUT.frames DIR | earshot-tune detect FRAMES OUTDIR TABLE.json...")
+    fail("usage: earshot-tune dump OUT.frames DIR | earshot-tune demo OUT.frames [SEED] | earshot-tune detect FRAMES OUTDIR TABLE.json...")
 }
