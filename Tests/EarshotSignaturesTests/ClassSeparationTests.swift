@@ -40,9 +40,9 @@ let confuserScenes: [Scene] = [
 /// split: false positives 632/h → 1/h), several synthetic stand-ins no longer look
 /// like the recorded classes; the corpus, not these synthetic sounds, is the reference.
 let knownConfusions: [String: String] = [
-    "gunshot": "only loud_impulse fires: the corpus-tuned entry needs ≥ 300 ms, crest ≥ 10 dB and band error ≤ 2 dB",
+    "gunshot": "only loud_impulse fires: the dev-searched entry (rise ≥ 15 dB/ms, band SNR ≥ 40 dB, ≥ 60 ms within 8 dB of the peak, bass-weighted) rejects this bare 12 ms burst (the demo shot, with echoes and reverberation, passes)",
     "explosion": "only loud_impulse fires: the corpus-tuned entry (min level −35 dBFS, ≤ 500 ms, confidence ≥ 0.6) rejects it",
-    "glass_break": "only loud_impulse fires: the corpus-tuned entry (band error ≤ 2 dB, decay within 200 ms) rejects the synthetic shards",
+    "glass_break": "only loud_impulse fires: the dev-searched entry (250 Hz–4 kHz at the loudest hop, ≥ 2 onsets, ≥ 200 ms to a 20 dB decay) rejects these 2 kHz high-passed shards (the demo window, with its impact, passes)",
     "scream": "nothing fires (scream entry matches 17 of 140 hops spectrally on the real chain)",
     "power_tool": "nothing fires: the corpus-tuned entry wants tonality ≤ −4 dB and SNR ≥ 25 dB; the synthetic grinder's 3 kHz whine is too tonal",
     "siren": "nothing fires: the 650-1500 Hz wail leaves the 500 Hz/1 kHz template bands (-43 dB rel at the top of the sweep); widening them makes tire_screech fire siren",
