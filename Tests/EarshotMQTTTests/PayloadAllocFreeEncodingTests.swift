@@ -61,3 +61,26 @@ struct PayloadAllocFreeEncodingTests {
         #expect(a.string == b.string)
     }
 }
+
+@Suite("Event bearing fields")
+struct PayloadBearingEncodingTests {
+    @Test("bearing_deg stays in [0, 360) after rounding; elevation and confidence only with a bearing", arguments: [
+        (359.96, 0.0), (-0.04, 0.0), (-90.0, 270.0), (720.25, 0.3), (123.44, 123.4),
+    ])
+    func bearing(input: Double, published: Double) throws {
+        var e = sampleEvent()
+        e.bearingDegrees = input
+        e.elevationDegrees = 12.34
+        e.bearingConfidence = 0.8765
+        let w = JSONWriter(capacity: 4096)
+        e.encode(into: w, sequence: 1, bootID: "b", site: "s", sensor: "n")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(w.string.utf8)) as? [String: Any])
+        let b = try #require((o["bearing_deg"] as? NSNumber)?.doubleValue)
+        #expect(abs(b - published) < 1e-9, "\(w.string)")
+        #expect((o["elevation_deg"] as? NSNumber)?.doubleValue == 12.3)
+        #expect((o["bearing_confidence"] as? NSNumber)?.doubleValue == 0.877)
+        e.bearingDegrees = nil
+        e.encode(into: w, sequence: 1, bootID: "b", site: "s", sensor: "n")
+        #expect(!w.string.contains("elevation_deg") && !w.string.contains("bearing_confidence") && !w.string.contains("bearing_deg"))
+    }
+}

@@ -210,9 +210,12 @@ public final class EventDispatcher: @unchecked Sendable {
             peakDBFS: min(10, Double(Int(e.peakLevel)) / 256),
             peakDBSPL: e.isCalibrated ? min(200, max(0, Double(Int(e.peakLevelSPL)) / 256)) : nil,
             confidence: Double(Int(e.confidence)) / 65_535,
+            bearingDegrees: item.bearingDeg.isFinite ? item.bearingDeg : nil,
             sector: item.sector >= 0 ? Int(item.sector) : nil,
             bands: OctaveBandLevels(bands),
-            phase: e.phase == .start ? .start : e.phase == .end ? .end : .impulse)
+            phase: e.phase == .start ? .start : e.phase == .end ? .end : .impulse,
+            elevationDegrees: item.elevationDeg.isFinite ? item.elevationDeg : nil,
+            bearingConfidence: item.bearingConfidence.isFinite ? item.bearingConfidence : nil)
     }
 
     /// Sample rate of the running input (set by the agent).

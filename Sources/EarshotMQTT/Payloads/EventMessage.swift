@@ -48,8 +48,13 @@ public struct EventMessage: Sendable, Equatable {
     public var peakDBSPL: Double?
     /// Detector confidence, 0…1.
     public var confidence: Double
-    /// Estimated bearing in degrees clockwise from the array's reference, 0 ≤ b < 360; nil when unknown.
+    /// Estimated bearing (azimuth) in degrees from the array's reference, 0 ≤ b < 360 (as the
+    /// board's geometry defines it, see Schemas/event.schema.json); nil when unknown.
     public var bearingDegrees: Double?
+    /// Elevation of the source in degrees (−90…90); nil when unknown (planar array).
+    public var elevationDegrees: Double?
+    /// Confidence of `bearingDegrees`, 0…1; nil when unknown.
+    public var bearingConfidence: Double?
     /// Camera sector/preset index chosen for this event (0-based); nil when none.
     public var sector: Int?
     /// Per-octave-band peak levels of the event, dBFS.
@@ -67,11 +72,13 @@ public struct EventMessage: Sendable, Equatable {
     public init(eventClass: String, onset: UTCTimestamp, clock: ClockSync = .unknown, durationMs: Double,
                 peakDBFS: Double, peakDBSPL: Double? = nil, confidence: Double,
                 bearingDegrees: Double? = nil, sector: Int? = nil, bands: OctaveBandLevels = OctaveBandLevels(),
-                phase: EventMessagePhase = .impulse, startID: String? = nil) {
+                phase: EventMessagePhase = .impulse, startID: String? = nil,
+                elevationDegrees: Double? = nil, bearingConfidence: Double? = nil) {
         self.eventClass = eventClass; self.onset = onset; self.clock = clock; self.durationMs = durationMs
         self.peakDBFS = peakDBFS; self.peakDBSPL = peakDBSPL; self.confidence = confidence
         self.bearingDegrees = bearingDegrees; self.sector = sector; self.bands = bands
         self.phase = phase; self.startID = startID
+        self.elevationDegrees = elevationDegrees; self.bearingConfidence = bearingConfidence
     }
 }
 
@@ -114,7 +121,15 @@ extension EventMessage {
         w.key("peak_dbfs"); w.number(peakDBFS, decimals: 2)
         if let spl = peakDBSPL, spl.isFinite { w.key("peak_db_spl"); w.number(spl, decimals: 2) }
         w.key("confidence"); w.number(min(max(confidence, 0), 1), decimals: 3)
-        if let b = bearingDegrees, b.isFinite { w.key("bearing_deg"); w.number(b, decimals: 1) }
+        if let b = bearingDegrees, b.isFinite {
+            // [0, 360) after rounding to the published 0.1°.
+            var deg = b.truncatingRemainder(dividingBy: 360)
+            if deg < 0 { deg += 360 }
+            if (deg * 10).rounded() >= 3600 { deg = 0 }
+            w.key("bearing_deg"); w.number(deg, decimals: 1)
+            if let e = elevationDegrees, e.isFinite { w.key("elevation_deg"); w.number(min(max(e, -90), 90), decimals: 1) }
+            if let c = bearingConfidence, c.isFinite { w.key("bearing_confidence"); w.number(min(max(c, 0), 1), decimals: 3) }
+        }
         if let s = sector { w.key("sector"); w.int(s) }
         w.key("band_centres_hz"); w.bandCentres()
         w.key("bands_dbfs"); w.bandArray(bands)
