@@ -122,16 +122,22 @@ struct RunFixture {
         return try write("table.json", SignatureFile.encode(.relaxedForSyntheticSounds()))
     }
 
-    /// A board: generic capture on `device`, optional PTZ lines (offsets 0…3, 100 ms pulse).
-    func writeBoard(device: String, ptzCooldownMs: Int? = nil) throws -> String {
+    /// A board: generic capture on `device` (`channels` at `rate`, detection on their mean),
+    /// microphone positions (metres, one per channel, or none), optional PTZ lines
+    /// (offsets 0…3, `pulseMs` pulse) and four camera presets at 0/90/180/270°.
+    func writeBoard(device: String, ptzCooldownMs: Int? = nil, rate: Int = 16_000, channels: Int = 1,
+                    micPositionsM: [(Double, Double, Double)] = [], pulseMs: Int = 100) throws -> String {
+        let positions = micPositionsM.map { "[\($0.0), \($0.1), \($0.2)]" }.joined(separator: ", ")
         var text = """
         name = "test-board"
         [audio]
         device = "\(device)"
-        rate = 16000
-        channels = 1
+        rate = \(rate)
+        channels = \(channels)
         format = "S16_LE"
+        \(channels > 1 ? "analysis_channel = \"mean\"" : "")
         [microphone]
+        \(micPositionsM.isEmpty ? "" : "positions_m = [\(positions)]")
 
         """
         if let cooldown = ptzCooldownMs {
@@ -141,7 +147,7 @@ struct RunFixture {
             wiring = "lines"
             lines = [0, 1, 2, 3]
             active_low = false
-            pulse_ms = 100
+            pulse_ms = \(pulseMs)
             cooldown_ms = \(cooldown)
             [camera]
             [[camera.preset]]
