@@ -68,6 +68,15 @@ struct TOMLParserTests {
         #expect(r.keys == ["title", "path", "quoted key", "literal key", "pi", "big", "small", "yes", "no", "bare-key_2", "audio", "preset"])
     }
 
+    /// `make fuzz` (target config) overflowed the stack on a file of '[' bytes.
+    @Test func deeplyNestedArraysAreRefusedNotAStackOverflow() throws {
+        for text in ["x = " + String(repeating: "[", count: 200_000), String(repeating: "[", count: 200_000)] {
+            #expect(throws: TOMLError.self) { _ = try TOMLDocument(parsing: text, file: "deep.toml") }
+        }
+        let ok = try TOMLDocument(parsing: "x = " + String(repeating: "[", count: 32) + String(repeating: "]", count: 32), file: "t.toml")
+        #expect(ok.root.value(at: ["x"]) != nil)
+    }
+
     @Test func acceptsCRLFAndImplicitParentThenParentHeader() throws {
         let doc = try TOMLDocument(parsing: "[a.b]\r\nx = 1\r\n[a]\r\ny = 2\r\n", file: "t.toml")
         #expect(doc.root.value(at: ["a", "b", "x"]) == .integer(1))
@@ -100,6 +109,7 @@ struct TOMLParserTests {
         ("a.b = 1\n[a]\n", 2, 1, "already created by dotted keys"),
         ("x = maybe\n", 1, 5, "expected a value"),
         ("= 1\n", 1, 1, "expected a key"),
+        ("x = " + String(repeating: "[", count: 33) + "\n", 1, 37, "nested deeper than 32"),
     ] as [(String, Int, Int, String)])
     func syntaxErrorsNameFileLineColumn(_ input: String, _ line: Int, _ column: Int, _ words: String) {
         do {

@@ -22,6 +22,12 @@ struct TOMLParser {
     private var current: [String] = []
     /// True when `current` passes through an array of tables (no spans kept).
     private var currentIsDynamic = false
+    /// Arrays open around the value being parsed.
+    private var arrayDepth = 0
+    /// Deepest array nesting accepted (a board's positions need 2): deeper input,
+    /// e.g. a corrupt or hostile file of '[' bytes, is refused instead of
+    /// exhausting the stack (found by `make fuzz`, target config).
+    static let maxArrayDepth = 32
 
     init(bytes: [UInt8], file: String) {
         self.b = bytes
@@ -333,6 +339,11 @@ struct TOMLParser {
 
     private mutating func parseArray() throws(TOMLError) -> TOMLValue {
         let open = position
+        guard arrayDepth < Self.maxArrayDepth else {
+            throw error("arrays nested deeper than \(Self.maxArrayDepth) levels; Earshot's files need at most 2")
+        }
+        arrayDepth += 1
+        defer { arrayDepth -= 1 }
         i += 1
         var items: [TOMLValue] = []
         while true {
