@@ -43,7 +43,7 @@ public struct DemoSoundscape: Sendable {
     /// The default plan: gunshot 8 s, breaking window 19 s, car horn 30 s,
     /// angle grinder 40 s, and (with `siren`) a siren wail at 50 s, in `seconds`
     /// (≥ 56 with the siren, ≥ 45 without) of traffic at about −55 dBFS.
-    public static func street(seconds: Double = 60, siren: Bool = true, seed: UInt64 = 7) -> DemoSoundscape {
+    public static func street(seconds: Double = 60, siren: Bool = false, seed: UInt64 = 7) -> DemoSoundscape {
         var plan = [
             DemoEventSpec(className: "gunshot", label: "gunshot", onsetSeconds: 8, durationSeconds: 1.2, levelDBFS: -24),
             DemoEventSpec(className: "glass_break", label: "breaking window", onsetSeconds: 19, durationSeconds: 0.8, levelDBFS: -18),
