@@ -19,13 +19,19 @@ public struct DemoEventSpec: Sendable, Equatable {
     public var durationSeconds: Double
     /// RMS level of the sound while active, dBFS (0 dBFS = full-scale sine).
     public var levelDBFS: Double
+    /// Gunshot only: heard down a street with facade echoes and reverberation (true, the
+    /// demo's), or close and dry — a 12 ms blast with an 80 ms tail (false: the HIL VM's
+    /// stimulus, whose relaxed table wants the level 20 dB down within 300 ms).
+    public var reverberant: Bool
 
-    public init(className: String, label: String, onsetSeconds: Double, durationSeconds: Double, levelDBFS: Double) {
+    public init(className: String, label: String, onsetSeconds: Double, durationSeconds: Double, levelDBFS: Double,
+                reverberant: Bool = true) {
         self.className = className
         self.label = label
         self.onsetSeconds = onsetSeconds
         self.durationSeconds = durationSeconds
         self.levelDBFS = levelDBFS
+        self.reverberant = reverberant
     }
 }
 
@@ -167,6 +173,14 @@ enum DemoSynth {
     static func sound(_ spec: DemoEventSpec, seed: UInt64) -> [Double]? {
         let d = spec.durationSeconds, l = spec.levelDBFS
         switch spec.className {
+        case "gunshot" where !spec.reverberant:
+            // Close, dry shot: sharp broadband burst (τ 12 ms) and a short tail (τ 80 ms), 120 Hz–2.5 kHz.
+            var n = Noise(seed: seed)
+            let burst = (0..<Int(d * rate)).map { i -> Double in
+                let t = Double(i) / rate
+                return n.next() * exp(-t / 0.012) + 0.3 * n.next() * exp(-t / 0.08) * (t > 0.002 ? 1 : 0)
+            }
+            return level(filter(filter(burst, .lowpass, hz: 2_500), .highpass, hz: 120), l)
         case "gunshot":
             return gunshot(seconds: d, dBFS: l, seed: seed)
         case "glass_break":

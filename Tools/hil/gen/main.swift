@@ -73,7 +73,7 @@ var manifest = ""
 for (k, file) in files.enumerated() {
     let plan = file.events.map { onset, cls in
         DemoEventSpec(className: cls, label: cls, onsetSeconds: onset, durationSeconds: cls == "gunshot" ? 0.4 : hornSpec.seconds,
-                      levelDBFS: cls == "gunshot" ? -12 : hornSpec.level)
+                      levelDBFS: cls == "gunshot" ? -12 : hornSpec.level, reverberant: false)
     }
     let scape = DemoSoundscape.make(seconds: file.seconds, plan: plan, seed: 11 + UInt64(k))
     guard scape.events.count == plan.count else { fail("\(file.name): the soundscape placed \(scape.events.count) of \(plan.count) events") }
