@@ -22,6 +22,17 @@ public struct LocateOptions: Sendable, Equatable {
     public var fallbackRiseDB: Double = 3
 
     public init() {}
+
+    /// The GCC-PHAT configuration for audio at `sampleRate` Hz (band capped at Nyquist).
+    public func localisationConfig(sampleRate: Int) -> LocalisationConfig {
+        var config = LocalisationConfig(sampleRate: Int32(sampleRate), fftSize: fftSize)
+        config.bandLowHz = bandLowHz
+        config.bandHighHz = min(bandHighHz, Double(sampleRate) / 2)
+        return config
+    }
+
+    /// `preRollMs` in samples at `sampleRate` Hz.
+    public func preRollSamples(sampleRate: Int) -> Int { Int(preRollMs * Double(sampleRate) / 1000) }
 }
 
 /// One localised event of a file.
@@ -101,11 +112,8 @@ public enum FileLocator {
         guard onsetSample >= 0 else {
             throw LocateError(message: "\(path): no sound event found (no onset, no level step of \(options.fallbackRiseDB) dB)")
         }
-        var config = LocalisationConfig(sampleRate: Int32(rate), fftSize: options.fftSize)
-        config.bandLowHz = options.bandLowHz
-        config.bandHighHz = options.bandHighHz
-        let localiser = EventLocaliser(config: config, geometry: geometry)
-        let start = max(0, onsetSample - Int(options.preRollMs * Double(rate) / 1000))
+        let localiser = EventLocaliser(config: options.localisationConfig(sampleRate: rate), geometry: geometry)
+        let start = max(0, onsetSample - options.preRollSamples(sampleRate: rate))
         for c in 0..<geometry.count {
             let reader = try WAVReader(path: path, selection: .channel(c))
             let samples = try readAll(reader, frames: frames)

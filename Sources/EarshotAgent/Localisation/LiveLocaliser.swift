@@ -10,13 +10,9 @@ public struct LiveLocalisationSetup: Sendable {
     public var camera: CameraSettings?
     /// Sample rate, Hz.
     public var sampleRate: Int
-    /// Window length (FFT size), samples: 2048 (128 ms at 16 kHz, 43 ms at 48 kHz).
-    public var fftSize: Int = 2048
-    /// PHAT band, Hz (where street events have their energy; see README "Direction of arrival").
-    public var bandLowHz: Double = 300
-    public var bandHighHz: Double = 8000
-    /// Window start before the detected onset, ms.
-    public var preRollMs: Double = 2
+    /// Onset window (FFT size: 2048 samples = 128 ms at 16 kHz, 43 ms at 48 kHz), PHAT band
+    /// and pre-roll: the same settings as `earshot locate` (its onset search fields are unused here).
+    public var window = LocateOptions()
     /// Bearings below this confidence (0–1) do not steer the camera (published anyway).
     public var minConfidence: Double = 0.3
     /// History kept per channel, s: an event confirmed later than this after its onset has no bearing.
@@ -59,13 +55,10 @@ public final class LiveLocaliser {
     public init(setup: LiveLocalisationSetup) {
         self.setup = setup
         history = OnsetHistory(channels: setup.geometry.count,
-                               minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + setup.fftSize)
-        var config = LocalisationConfig(sampleRate: Int32(setup.sampleRate), fftSize: setup.fftSize)
-        config.bandLowHz = setup.bandLowHz
-        config.bandHighHz = min(setup.bandHighHz, Double(setup.sampleRate) / 2)
-        localiser = EventLocaliser(config: config, geometry: setup.geometry)
+                               minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + setup.window.fftSize)
+        localiser = EventLocaliser(config: setup.window.localisationConfig(sampleRate: setup.sampleRate), geometry: setup.geometry)
         mapper = setup.camera.map { BearingSectorMapper(camera: $0) }
-        preRoll = Int64(setup.preRollMs * Double(setup.sampleRate) / 1000)
+        preRoll = Int64(setup.window.preRollSamples(sampleRate: setup.sampleRate))
     }
 
     /// Absolute sample at which the window for an onset at `onsetSample` starts.
@@ -73,7 +66,7 @@ public final class LiveLocaliser {
 
     /// True once the whole window of an onset at `onsetSample` is in the history.
     public func windowComplete(onsetSample: Int64) -> Bool {
-        windowStart(onsetSample: onsetSample) + Int64(setup.fftSize) <= history.endSample
+        windowStart(onsetSample: onsetSample) + Int64(localiser.windowSamples) <= history.endSample
     }
 
     /// Localises the onset at `onsetSample` (absolute samples); nil when its window
