@@ -7,8 +7,9 @@
 /// `SCHED_FIFO` thread wakes ~0.1 ms late and the margin settles at the 2 ms floor
 /// (2 ms of spinning per line write). On a loaded host, or a virtual machine whose vCPUs
 /// share two cores, wake-ups come 10–20 ms late; the margin grows at once to twice the
-/// worst lateness seen and decays by 1/8 of the excess per observation, so one late
-/// wake-up protects the next pulses and a quiet hour brings the spin back down.
+/// worst lateness seen and decays by 1/8 of the excess per observation (one per timed
+/// line write), so one late wake-up protects the next pulses and a run of punctual
+/// wake-ups brings the spin back down.
 public struct WakeMargin: Sendable, Equatable {
     /// Smallest margin (ns): 2 ms.
     public static let floorNanoseconds: UInt64 = 2_000_000
