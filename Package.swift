@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "EarshotDSP", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "EarshotDetection", dependencies: ["EarshotDSP"]),
         // Host side of detection: the signature-table file (parse, validate, learn).
-        .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP", "EarshotJSON"]),
+        .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP", "EarshotJSON", "EarshotFiles"]),
 
         // One adapter per C library.
         .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP"]),
@@ -39,7 +39,7 @@ let package = Package(
 
         // Configuration, wiring, services; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
-            "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT",
+            "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotFiles",
         ]),
         .executableTarget(name: "earshot", dependencies: [
             "EarshotAgent",
@@ -81,6 +81,10 @@ let package = Package(
         // Strict RFC 8259 reader for the signature table and command payloads (no Foundation).
         .target(name: "EarshotJSON"),
         .testTarget(name: "EarshotJSONTests", dependencies: ["EarshotJSON"]),
+
+        // Whole-file reads and atomic replacement of small files (configuration, signature tables).
+        .target(name: "EarshotFiles"),
+        .testTarget(name: "EarshotFilesTests", dependencies: ["EarshotFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

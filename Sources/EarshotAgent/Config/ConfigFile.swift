@@ -1,38 +1,34 @@
 // File access for configuration: read a whole file, replace a file atomically,
-// resolve paths relative to the file that names them. Glibc only (no Foundation).
-#if canImport(Glibc)
-import Glibc
-#endif
+// resolve paths relative to the file that names them. The file-system work is
+// EarshotFiles' (shared with the signature-table loader); this file words its errors.
+import EarshotFiles
 
 /// A file-system failure with a one-line message naming the path.
 public struct ConfigFileError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    /// The configuration wording of a file-system failure.
+    init(message: String) { self.message = message }
+
+    init(_ error: FileAccessError) {
+        if case .tooLarge = error.step {
+            message = "\(error.path) is larger than 1 MiB; is it really a configuration file?"
+        } else {
+            message = error.description
+        }
+    }
 }
 
 /// Reading and writing configuration files.
 public enum ConfigFile {
+    /// Largest configuration file read, bytes (configuration, not data).
+    static let maxBytes = 1 << 20
+
     /// The whole file as UTF-8 text (at most 1 MiB: configuration, not data).
     public static func read(_ path: String) throws(ConfigFileError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ConfigFileError(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-            throw ConfigFileError(message: "cannot read \(path): it is a directory")
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ConfigFileError(message: "cannot read \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            if bytes.count > 1 << 20 { throw ConfigFileError(message: "\(path) is larger than 1 MiB; is it really a configuration file?") }
-        }
+        let bytes: [UInt8]
+        do { bytes = try FileAccess.read(path, maxBytes: maxBytes) } catch { throw ConfigFileError(error) }
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw ConfigFileError(message: "\(path) is not UTF-8 text")
         }
@@ -42,41 +38,11 @@ public enum ConfigFile {
     /// Replaces `path` with `text` atomically: writes `path.tmp`, fsyncs it,
     /// renames it over `path`, keeps the original file's permission bits.
     public static func replace(_ path: String, with text: String) throws(ConfigFileError) {
-        let tmp = path + ".tmp"
-        var mode: mode_t = 0o644
-        var st = stat()
-        if stat(path, &st) == 0 { mode = st.st_mode & 0o7777 }
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw ConfigFileError(message: "cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        let bytes = Array(text.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let msg = String(cString: strerror(errno))
-                close(fd)
-                unlink(tmp)
-                throw ConfigFileError(message: "cannot write \(tmp): \(msg)")
-            }
-            off += n
-        }
-        if fsync(fd) != 0 || close(fd) != 0 {
-            unlink(tmp)
-            throw ConfigFileError(message: "cannot flush \(tmp): \(String(cString: strerror(errno)))")
-        }
-        if rename(tmp, path) != 0 {
-            let msg = String(cString: strerror(errno))
-            unlink(tmp)
-            throw ConfigFileError(message: "cannot replace \(path): \(msg)")
-        }
+        do { try FileAccess.replace(path, with: Array(text.utf8)) } catch { throw ConfigFileError(error) }
     }
 
     /// True when `path` names an existing regular file.
-    public static func isFile(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-    }
+    public static func isFile(_ path: String) -> Bool { FileAccess.isRegularFile(path) }
 
     /// Reads the configuration file at `path`; an unreadable file becomes a
     /// `ConfigError` naming `name` (board and site loading share this).
