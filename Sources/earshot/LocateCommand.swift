@@ -16,7 +16,10 @@ struct LocateCommand: ParsableCommand {
 
             Output: one JSON object per file: file, onset_s, onset_sample, trigger (onset|level), \
             bearing_deg (0 = board +x forward, 90 = +y left), elevation_deg (null unless the \
-            microphones span 3-D), bearing_confidence (0-1), coherence, residual_samples, pairs. \
+            microphones span 3-D), bearing_confidence (0-1), coherence, residual_samples, pairs, method (onset: the onset \
+            window alone; sustained: the sound builds up or holds, i.e. its first short window is not \
+            --attack-db above the onset window's mean and none of --segments short windows falls \
+            --sustained-gate-db below it, and their PHAT cross-spectra are averaged), segments. \
             With a 2-microphone board the bearing is folded onto the front half-plane.
 
             Example: earshot locate --board Boards/rpi4-respeaker-4mic.toml shot.wav
@@ -43,10 +46,31 @@ struct LocateCommand: ParsableCommand {
     @Option(help: "Window start before the onset, ms.")
     var preRoll: Double = 2
 
+    @Option(help: "Most short windows (half a short window apart) averaged for a sustained sound; 1 = onset window only.")
+    var segments: Int = 16
+
+    @Option(help: "Short-window length for sustained sounds, samples (power of two; 0 = window / 4).")
+    var segmentWindow: Int = 0
+
+    @Option(help: "Impulsive when the first short window is this many dB above the onset window's mean.")
+    var attackDb: Double = 0.3
+
+    @Option(help: "Impulsive when a short window falls this many dB below the onset window's mean.")
+    var sustainedGateDb: Double = 6
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one WAV file") }
         if !FFTTwiddles.isSupported(size: window) || window < 64 {
             throw ValidationError("--window \(window): expected a power of two in 64…4096")
+        }
+        if !(1...GCCPHATLocaliser.maxSegments).contains(segments) {
+            throw ValidationError("--segments \(segments): expected 1…\(GCCPHATLocaliser.maxSegments)")
+        }
+        if segmentWindow != 0 && (!FFTTwiddles.isSupported(size: segmentWindow) || segmentWindow < 64 || segmentWindow > window) {
+            throw ValidationError("--segment-window \(segmentWindow): expected 0 or a power of two in 64…--window")
+        }
+        if !(sustainedGateDb >= 0) {
+            throw ValidationError("--sustained-gate-db \(sustainedGateDb): expected ≥ 0")
         }
         if !(bandLow > 0 && bandHigh > bandLow) {
             throw ValidationError("--band-low \(bandLow) --band-high \(bandHigh): expected 0 < low < high")
@@ -71,6 +95,10 @@ struct LocateCommand: ParsableCommand {
         options.bandLowHz = bandLow
         options.bandHighHz = bandHigh
         options.preRollMs = preRoll
+        options.segments = segments
+        options.sustainedGateDB = sustainedGateDb
+        options.segmentSamples = segmentWindow
+        options.attackDB = attackDb
         var failed = false
         for path in paths {
             do {

@@ -20,8 +20,25 @@ public struct LocateOptions: Sendable, Equatable {
     /// Fallback when no onset qualifies: the largest step of the 100 ms mean
     /// level (after vs before a hop) must reach this, dB.
     public var fallbackRiseDB: Double = 3
+    /// Most short windows (`segmentSamples` long, half of that apart, from the
+    /// window start on) whose PHAT cross-spectra are averaged for a sustained
+    /// sound; 1 = the onset window only. 16 windows of 512 samples span 91 ms at 48 kHz.
+    public var segments: Int = 16
+    /// Short-window length, samples (power of two; 0: fftSize / 4).
+    public var segmentSamples: Int = 0
+    /// Impulsive when the first short window is this far above the onset window's mean (energy, dB).
+    public var attackDB: Double = 0.3
+    /// Impulsive when a short window falls this far below the onset window's mean (energy, dB).
+    public var sustainedGateDB: Double = 6
 
     public init() {}
+
+    /// An `EventLocaliser` with these settings for audio at `sampleRate` Hz.
+    public func makeLocaliser(sampleRate: Int, geometry: MicArrayGeometry) -> EventLocaliser {
+        EventLocaliser(config: localisationConfig(sampleRate: sampleRate), geometry: geometry,
+                       maxSegments: segments, segmentSamples: segmentSamples > 0 ? segmentSamples : nil,
+                       attackDB: attackDB, sustainedGateDB: sustainedGateDB)
+    }
 
     /// The GCC-PHAT configuration for audio at `sampleRate` Hz (band capped at Nyquist).
     public func localisationConfig(sampleRate: Int) -> LocalisationConfig {
@@ -45,8 +62,11 @@ public struct LocatedEvent: Sendable, Equatable {
     public var onsetSeconds: Double
     /// "onset" (the onset detector fired) or "level" (fallback: level rise).
     public var trigger: String
-    /// The direction estimate.
+    /// The direction estimate (`bearing.segments` > 1: sustained, windows averaged).
     public var bearing: BearingEstimate
+
+    /// "onset" (the onset window alone) or "sustained" (several windows averaged).
+    public var method: String { bearing.segments > 1 ? "sustained" : "onset" }
 }
 
 /// Offline localisation of WAV files.
@@ -112,7 +132,7 @@ public enum FileLocator {
         guard onsetSample >= 0 else {
             throw LocateError(message: "\(path): no sound event found (no onset, no level step of \(options.fallbackRiseDB) dB)")
         }
-        let localiser = EventLocaliser(config: options.localisationConfig(sampleRate: rate), geometry: geometry)
+        let localiser = options.makeLocaliser(sampleRate: rate, geometry: geometry)
         let start = max(0, onsetSample - options.preRollSamples(sampleRate: rate))
         for c in 0..<geometry.count {
             let reader = try WAVReader(path: path, selection: .channel(c))
@@ -120,7 +140,7 @@ public enum FileLocator {
             let w = localiser.window(channel: c)
             for i in 0..<w.count { w[i] = start + i < samples.count ? samples[start + i] : 0 }
         }
-        let bearing = localiser.locate()
+        let bearing = localiser.locateEvent(available: max(0, frames - start))
         return LocatedEvent(file: path, onsetSample: onsetSample, onsetSeconds: Double(onsetSample) / Double(rate),
                             trigger: trigger, bearing: bearing)
     }

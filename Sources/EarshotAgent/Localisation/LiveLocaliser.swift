@@ -38,6 +38,8 @@ public struct LiveBearing: Sendable, Equatable {
     public var confidence: Double
     /// Camera preset chosen (1-based), nil when no camera presets or confidence too low.
     public var preset: Int?
+    /// Windows averaged: 1 = onset window alone (impulsive), more = sustained.
+    public var segments: Int = 1
 }
 
 /// Keeps the history and localises onsets. Used by the analysis thread only;
@@ -55,8 +57,9 @@ public final class LiveLocaliser {
     public init(setup: LiveLocalisationSetup) {
         self.setup = setup
         history = OnsetHistory(channels: setup.geometry.count,
-                               minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + setup.window.fftSize)
-        localiser = EventLocaliser(config: setup.window.localisationConfig(sampleRate: setup.sampleRate), geometry: setup.geometry)
+                               minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + setup.window.fftSize
+                                   + (max(1, setup.window.segments) - 1) * setup.window.fftSize / 8)
+        localiser = setup.window.makeLocaliser(sampleRate: setup.sampleRate, geometry: setup.geometry)
         mapper = setup.camera.map { BearingSectorMapper(camera: $0) }
         preRoll = Int64(setup.window.preRollSamples(sampleRate: setup.sampleRate))
     }
@@ -70,14 +73,20 @@ public final class LiveLocaliser {
     }
 
     /// Localises the onset at `onsetSample` (absolute samples); nil when its window
-    /// has left the history or GCC-PHAT found no consistent direction.
+    /// has left the history or GCC-PHAT found no consistent direction. A sound
+    /// still as loud in the windows after the onset window (those already in the
+    /// history: a sustained event is usually confirmed well after its onset) is
+    /// localised from the PHAT cross-spectra averaged over those windows
+    /// (`segments` > 1), an impulsive one from the onset window alone.
     public func locate(onsetSample: Int64) -> LiveBearing? {
         let start = windowStart(onsetSample: onsetSample)
         guard start >= history.startSample else { return nil }
         for c in 0..<setup.geometry.count { history.copy(channel: c, from: start, into: localiser.window(channel: c)) }
-        let b = localiser.locate()
+        let available = Int(max(0, min(Int64(localiser.spanSamples), history.endSample - start)))
+        let b = localiser.locateEvent(available: available)
         guard b.valid else { return nil }
-        var result = LiveBearing(azimuthDeg: b.azimuthDeg, elevationDeg: b.elevationDeg, confidence: b.confidence, preset: nil)
+        var result = LiveBearing(azimuthDeg: b.azimuthDeg, elevationDeg: b.elevationDeg, confidence: b.confidence,
+                                 preset: nil, segments: b.segments)
         if b.confidence >= setup.minConfidence, var m = mapper {
             result.preset = m.choose(bearingDeg: b.azimuthDeg, elevationDeg: b.elevationDeg)?.preset
             mapper = m

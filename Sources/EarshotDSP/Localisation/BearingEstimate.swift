@@ -19,6 +19,9 @@ public struct BearingEstimate: Equatable, Sendable {
     public var residualSamples: Double = 0
     /// Number of microphone pairs used.
     public var pairs: Int = 0
+    /// Windows whose PHAT cross-spectra were averaged: 1 for the onset
+    /// window alone (impulsive path), more for a sustained sound.
+    public var segments: Int = 1
     /// False when no bin of the band carried energy (silent windows).
     public var valid: Bool = false
 

@@ -73,6 +73,15 @@ public struct GCCPHATLocaliser {
         return Int((metres * Double(Int(config.sampleRate)) / config.speedOfSoundMps).rounded(.up)) + 1
     }
 
+    /// Microphone pairs (i < j): count·(count − 1)/2.
+    public var pairCount: Int { geometry.count * (geometry.count - 1) / 2 }
+
+    /// Largest number of windows `locateAveraged` accepts.
+    public static let maxSegments = 16
+
+    /// Int32 values of workspace `locateAveraged` needs: (channels + pairs) · fftSize.
+    public var averagedWorkspaceCount: Int { (geometry.count + pairCount) * config.fftSize }
+
     /// Direction of arrival from one window per channel.
     ///
     /// - Parameters:
@@ -87,7 +96,6 @@ public struct GCCPHATLocaliser {
         let m = geometry.count
         precondition(workspace.count >= workspaceCount, "localisation workspace too small")
         precondition(windows.count >= (m - 1) * stride + min(frames, n), "channel windows too short")
-        var result = BearingEstimate()
         // 1. Spectrum of every channel, reduced to unit phasors (Q14) in the band.
         var anyEnergy = false
         for c in 0..<m {
@@ -96,9 +104,74 @@ public struct GCCPHATLocaliser {
             _ = RealFFTQ31.forward(input, size: n, into: spectrum, twiddles: twiddles)
             if PhaseTransform.unitPhasors(spectrum, binLow: binLow, binHigh: binHigh) { anyEnergy = true }
         }
-        guard anyEnergy else { return result }
-        // 2. Every pair: cross-spectrum, inverse FFT, peak within the physical lag range.
-        let scratch = UnsafeMutableBufferPointer(rebasing: workspace[(m * n)..<((m + 1) * n)])
+        guard anyEnergy else { return BearingEstimate() }
+        // 2. Every pair: cross-spectrum into the scratch slot, then the fit.
+        return fitPairs(workspace: workspace, accumulated: false, shift: 0, segments: 1)
+    }
+
+    /// Direction of arrival of a sustained sound from `segments` windows per
+    /// channel, `hop` samples apart: the PHAT cross-spectrum of every pair is
+    /// averaged over the windows before the inverse FFT. A bin where the
+    /// source dominates keeps the same phase difference from window to window
+    /// and adds up; bins of noise and late reverberation change phase and
+    /// average out (by about 1/√segments), so several windows beat one.
+    ///
+    /// - Parameters:
+    ///   - windows: Q15 samples, channel c at `windows[c·stride ..< c·stride + (segments − 1)·hop + fftSize]`
+    ///     (same start sample on every channel).
+    ///   - stride: distance between channels in `windows`, samples.
+    ///   - segments: windows averaged, 1 … `maxSegments`.
+    ///   - hop: distance between window starts, samples (≥ 1).
+    ///   - workspace: `averagedWorkspaceCount` Int32 values, overwritten.
+    /// - Returns: the estimate; its `segments` field says how many windows were averaged.
+    public func locateAveraged(windows: UnsafeBufferPointer<Int16>, stride: Int, segments: Int, hop: Int,
+                               workspace: UnsafeMutableBufferPointer<Int32>) -> BearingEstimate {
+        let n = config.fftSize
+        let m = geometry.count
+        precondition(segments >= 1 && segments <= Self.maxSegments && hop >= 1, "segments must be in 1…16, hop ≥ 1")
+        precondition(workspace.count >= averagedWorkspaceCount, "averaged localisation workspace too small")
+        precondition(windows.count >= (m - 1) * stride + (segments - 1) * hop + n, "channel windows too short")
+        // Products of two Q14 phasors are ≤ 2^28; shifting each by ⌈log2 segments⌉
+        // keeps the sum of up to 16 within Int32.
+        var shift = 0
+        while (1 << shift) < segments { shift += 1 }
+        let accumulators = UnsafeMutableBufferPointer(rebasing: workspace[(m * n)..<((m + pairCount) * n)])
+        for i in 0..<accumulators.count { accumulators[i] = 0 }
+        var anyEnergy = false
+        for s in 0..<segments {
+            for c in 0..<m {
+                let spectrum = UnsafeMutableBufferPointer(rebasing: workspace[(c * n)..<((c + 1) * n)])
+                let from = c * stride + s * hop
+                let input = UnsafeBufferPointer(rebasing: windows[from..<(from + n)])
+                _ = RealFFTQ31.forward(input, size: n, into: spectrum, twiddles: twiddles)
+                if PhaseTransform.unitPhasors(spectrum, binLow: binLow, binHigh: binHigh) { anyEnergy = true }
+            }
+            var p = 0
+            for i in 0..<m {
+                for j in (i + 1)..<m where j < m {
+                    let ui = UnsafeBufferPointer(rebasing: workspace[(i * n)..<((i + 1) * n)])
+                    let uj = UnsafeBufferPointer(rebasing: workspace[(j * n)..<((j + 1) * n)])
+                    let acc = UnsafeMutableBufferPointer(rebasing: accumulators[(p * n)..<((p + 1) * n)])
+                    PhaseTransform.accumulateCrossSpectrum(ui, uj, binLow: binLow, binHigh: binHigh,
+                                                           shift: shift, into: acc)
+                    p += 1
+                }
+            }
+        }
+        guard anyEnergy else { return BearingEstimate() }
+        return fitPairs(workspace: workspace, accumulated: true, shift: shift, segments: segments)
+    }
+
+    /// Steps 2–4 for spectra already in `workspace`: per pair, the cross-spectrum
+    /// (computed into slot `count` from the unit phasors in slots 0…count−1, or
+    /// accumulated in slot count + pair), inverse FFT, peak; then the
+    /// least-squares direction and its misfit. Cross-spectrum values are
+    /// Q(28 − shift), summed over `segments` windows.
+    func fitPairs(workspace: UnsafeMutableBufferPointer<Int32>, accumulated: Bool, shift: Int,
+                  segments: Int) -> BearingEstimate {
+        let n = config.fftSize
+        let m = geometry.count
+        var result = BearingEstimate()
         let bins = Double(binHigh - binLow + 1)
         let fs = Double(Int(config.sampleRate))
         var normal = Normal3()
@@ -108,13 +181,17 @@ public struct GCCPHATLocaliser {
         var coherenceSum = 0.0
         for i in 0..<m {
             for j in (i + 1)..<m where j < m {
-                let ui = UnsafeBufferPointer(rebasing: workspace[(i * n)..<((i + 1) * n)])
-                let uj = UnsafeBufferPointer(rebasing: workspace[(j * n)..<((j + 1) * n)])
-                PhaseTransform.crossSpectrum(ui, uj, binLow: binLow, binHigh: binHigh, into: scratch)
-                let e = RealFFTQ31.inverse(scratch, size: n, twiddles: twiddles)
-                let peak = CorrelationPeak.find(UnsafeBufferPointer(scratch), size: n, maxLag: maxLag(i, j))
-                // Perfectly coherent channels read bins·2^28 at the peak.
-                let height = max(0, min(1, peak.value * Self.pow2(e - 28) / bins))
+                let slot = accumulated ? m + p : m
+                let cross = UnsafeMutableBufferPointer(rebasing: workspace[(slot * n)..<((slot + 1) * n)])
+                if !accumulated {
+                    let ui = UnsafeBufferPointer(rebasing: workspace[(i * n)..<((i + 1) * n)])
+                    let uj = UnsafeBufferPointer(rebasing: workspace[(j * n)..<((j + 1) * n)])
+                    PhaseTransform.crossSpectrum(ui, uj, binLow: binLow, binHigh: binHigh, into: cross)
+                }
+                let e = RealFFTQ31.inverse(cross, size: n, twiddles: twiddles)
+                let peak = CorrelationPeak.find(UnsafeBufferPointer(cross), size: n, maxLag: maxLag(i, j))
+                // Perfectly coherent channels read segments·bins·2^(28 − shift) at the peak.
+                let height = max(0, min(1, peak.value * Self.pow2(e - 28 + shift) / (bins * Double(segments))))
                 let d = geometry.position(j) - geometry.position(i)
                 let metres = peak.lag / fs * config.speedOfSoundMps
                 let w = max(height, 1e-3)
@@ -126,6 +203,7 @@ public struct GCCPHATLocaliser {
             }
         }
         result.pairs = p
+        result.segments = segments
         result.coherence = coherenceSum / Double(p)
         // 3. Weighted least squares: (p_j − p_i)·u = c·τ_ij.
         let u = normal.solve(geometry)

@@ -52,6 +52,23 @@ public enum PhaseTransform {
         }
     }
 
+    /// cross[k] += (u[k] · conj(v[k])) >> shift (rounded) for k in binLow … binHigh:
+    /// the PHAT cross-spectrum of one more window added to a running sum
+    /// (Q(28 − shift); other bins untouched, zero them before the first window).
+    public static func accumulateCrossSpectrum(_ u: UnsafeBufferPointer<Int32>, _ v: UnsafeBufferPointer<Int32>,
+                                               binLow: Int, binHigh: Int, shift: Int,
+                                               into cross: UnsafeMutableBufferPointer<Int32>) {
+        let s = Int32(truncatingIfNeeded: shift)
+        let half: Int32 = shift > 0 ? 1 &<< (s &- 1) : 0
+        for k in binLow...binHigh {
+            let ur = u[2 * k], ui = u[2 * k + 1], vr = v[2 * k], vi = v[2 * k + 1]
+            let re = ur &* vr &+ ui &* vi
+            let im = ui &* vr &- ur &* vi
+            cross[2 * k] = cross[2 * k] &+ ((re &+ half) &>> s)
+            cross[2 * k + 1] = cross[2 * k + 1] &+ ((im &+ half) &>> s)
+        }
+    }
+
     /// Integer square root (floor), 16 iterations.
     @inlinable
     public static func isqrt(_ x: UInt32) -> UInt32 {
