@@ -20,6 +20,10 @@ public struct LocateOptions: Sendable, Equatable {
     /// Fallback when no onset qualifies: the largest step of the 100 ms mean
     /// level (after vs before a hop) must reach this, dB.
     public var fallbackRiseDB: Double = 3
+    /// Second fallback: the largest step of one octave band's 100 ms mean level
+    /// (bands whose centre lies in the PHAT band), dB. A horn or grinder 0 dB
+    /// above broadband traffic noise stands 5-12 dB above it in its own band.
+    public var bandFallbackRiseDB: Double = 3
     /// Most short windows (`segmentSamples` long, half of that apart, from the
     /// window start on) whose PHAT cross-spectra are averaged for a sustained
     /// sound; 1 = the onset window only. 16 windows of 512 samples span 91 ms at 48 kHz.
@@ -60,7 +64,8 @@ public struct LocatedEvent: Sendable, Equatable {
     public var onsetSample: Int
     /// Onset, seconds from the file's start.
     public var onsetSeconds: Double
-    /// "onset" (the onset detector fired) or "level" (fallback: level rise).
+    /// "onset" (the onset detector fired), "level" (fallback: level rise) or
+    /// "band" (second fallback: level rise in one octave band).
     public var trigger: String
     /// The direction estimate (`bearing.segments` > 1: sustained, windows averaged).
     public var bearing: BearingEstimate
@@ -86,9 +91,11 @@ public enum FileLocator {
         // Onset on the mix through the product's analysis chain.
         let source = try OfflineFrameSource(path: path, options: OfflineFrameOptions(selection: .mean))
         var levels: [(onset: Int, level: Int16, background: Int16, first: Int)] = []
+        var bands: [SIMD8<Int16>] = []
         try source.forEachFrame { frame in
             let onset = frame.onsetOffset >= 0 ? Int(frame.firstSample) + Int(frame.onsetOffset) : -1
             levels.append((onset, frame.levelZ, frame.backgroundZ, Int(frame.firstSample)))
+            bands.append(frame.bandLevel)
         }
         let warm = Int(options.warmUpMs / 10)
         let minRise = Int16(options.minRiseDB * 256), fallbackRise = Int16(options.fallbackRiseDB * 256)
@@ -129,8 +136,14 @@ public enum FileLocator {
             }
             if bestHop >= 0 { onsetSample = refineOnset(mix, hopStart: levels[bestHop].first, hop: rate / 100) }
         }
+        if onsetSample < 0 {
+            trigger = "band"
+            let hop = bandFallbackHop(bands, from: max(warm, 10), minStep: Int(options.bandFallbackRiseDB * 256),
+                                      lanes: bandLanes(lowHz: options.bandLowHz, highHz: min(options.bandHighHz, Double(rate) / 2)))
+            if hop >= 0 { onsetSample = refineOnset(mix, hopStart: levels[hop].first, hop: rate / 100) }
+        }
         guard onsetSample >= 0 else {
-            throw LocateError(message: "\(path): no sound event found (no onset, no level step of \(options.fallbackRiseDB) dB)")
+            throw LocateError(message: "\(path): no sound event found (no onset, no level step of \(options.fallbackRiseDB) dB, no octave-band step of \(options.bandFallbackRiseDB) dB)")
         }
         let localiser = options.makeLocaliser(sampleRate: rate, geometry: geometry)
         let start = max(0, onsetSample - options.preRollSamples(sampleRate: rate))
@@ -143,6 +156,33 @@ public enum FileLocator {
         let bearing = localiser.locateEvent(available: max(0, frames - start))
         return LocatedEvent(file: path, onsetSample: onsetSample, onsetSeconds: Double(onsetSample) / Double(rate),
                             trigger: trigger, bearing: bearing)
+    }
+
+    /// Octave-band lanes (centre 62.5·2^k Hz, `FeatureFrame.bandLevel`) whose centre lies in lowHz … highHz.
+    static func bandLanes(lowHz: Double, highHz: Double) -> Range<Int> {
+        var lo = FeatureFrame.bandCount, hi = 0
+        for k in 0..<FeatureFrame.bandCount {
+            var centre = 62.5
+            for _ in 0..<k { centre *= 2 }
+            if centre >= lowHz && centre <= highHz { lo = min(lo, k); hi = max(hi, k + 1) }
+        }
+        return lo < hi ? lo..<hi : 0..<0
+    }
+
+    /// The hop h (≥ `from`) with the largest step of one band's mean level,
+    /// hops h…h+9 vs h−10…h−1 (Q8.8 dB), over `lanes`; −1 when no step reaches `minStep`.
+    static func bandFallbackHop(_ bands: [SIMD8<Int16>], from: Int, minStep: Int, lanes: Range<Int>) -> Int {
+        guard bands.count > 20, !lanes.isEmpty else { return -1 }
+        var best = minStep * 10 - 1, bestHop = -1
+        for h in max(from, 10)..<(bands.count - 10) {
+            for b in lanes {
+                var step = 0
+                for k in (h - 10)..<h { step -= Int(bands[k][b]) }
+                for k in h..<(h + 10) { step += Int(bands[k][b]) }
+                if step > best { best = step; bestHop = h }
+            }
+        }
+        return bestHop
     }
 
     /// First sample of the hop (or the one before) whose |x| exceeds 4× the
