@@ -19,10 +19,20 @@ struct LocateSustainedTests {
         return LocateOptions().makeLocaliser(sampleRate: 48_000, geometry: g)
     }
 
-    /// Fills every channel's span with a plane wave from `azimuthDeg`: 0.1-RMS
-    /// sines every 50 Hz from 400 to 7000 Hz under `envelope(t)` (t in s from
-    /// the source start, 2 ms after the span start).
+    /// Fills every channel's span with a plane wave from `azimuthDeg` (see `planeWave`),
+    /// the source starting 2 ms after the span start.
     static func fill(_ l: EventLocaliser, azimuthDeg: Double, envelope: (Double) -> Double) {
+        let x = planeWave(azimuthDeg: azimuthDeg, frames: l.spanSamples, startSample: 96, envelope: envelope)
+        for c in 0..<4 {
+            let w = l.window(channel: c)
+            for i in 0..<w.count { w[i] = x[c][i] }
+        }
+    }
+
+    /// `frames` samples per channel (48 kHz) of a plane wave from `azimuthDeg`:
+    /// 0.1-RMS sines every 50 Hz from 400 to 7000 Hz under `envelope(t)`, t in s
+    /// from the source's arrival at the array centre at `startSample`; 0 before.
+    static func planeWave(azimuthDeg: Double, frames: Int, startSample: Int, envelope: (Double) -> Double) -> [[Int16]] {
         let az = azimuthDeg * Double.pi / 180
         let u = SIMD3(cos(az), sin(az), 0)
         var freqs: [Double] = [], phases: [Double] = []
@@ -33,17 +43,18 @@ struct LocateSustainedTests {
             phases.append(2 * Double.pi * Double(seed >> 11) / 9_007_199_254_740_992.0)
         }
         let gain = 0.1 * 32767 * (2.0 / Double(freqs.count)).squareRoot()
+        var out = [[Int16]](repeating: [Int16](repeating: 0, count: frames), count: 4)
         for c in 0..<4 {
             let delay = -(positions[c] * u).sum() / 343
-            let w = l.window(channel: c)
-            for i in 0..<w.count {
-                let t = Double(i) / 48_000 - 0.002 - delay
-                guard t >= 0 else { w[i] = 0; continue }
+            for i in 0..<frames {
+                let t = Double(i - startSample) / 48_000 - delay
+                guard t >= 0 else { continue }
                 var s = 0.0
                 for k in 0..<freqs.count { s += sin(2 * Double.pi * freqs[k] * t + phases[k]) }
-                w[i] = Int16(max(-32768, min(32767, (gain * envelope(t) * s).rounded())))
+                out[c][i] = Int16(max(-32768, min(32767, (gain * envelope(t) * s).rounded())))
             }
         }
+        return out
     }
 
     static func error(_ a: Double, _ b: Double) -> Double {
@@ -94,5 +105,39 @@ struct LocateSustainedTests {
         #expect(l.sustainedSegments(available: 2047) == 1)
         #expect(l.sustainedSegments(available: 0) == 1)
         #expect(l.locateEvent(available: 2048).segments == 7)
+    }
+
+    /// The live localiser of the shipped 4-mic board with `frames` of a plane
+    /// wave (source arriving at sample 4800) appended in 480-frame hops.
+    static func live(azimuthDeg: Double, frames: Int, envelope: (Double) -> Double) throws -> LiveLocaliser {
+        let board = try BoardConfig.load(path: ConfigTestSupport.repoRoot() + "/Boards/rpi4-respeaker-4mic.toml")
+        let setup = try #require(LiveLocalisationSetup(board: board))
+        let live = LiveLocaliser(setup: setup)
+        let x = planeWave(azimuthDeg: azimuthDeg, frames: frames, startSample: 4800, envelope: envelope)
+        var interleaved = [Int16](repeating: 0, count: 4 * 480)
+        var done = 0
+        while done < frames {
+            let count = min(480, frames - done)
+            for i in 0..<count { for c in 0..<4 { interleaved[i * 4 + c] = x[c][done + i] } }
+            interleaved.withUnsafeBufferPointer { live.history.append($0, frames: count) }
+            done += count
+        }
+        return live
+    }
+
+    @Test("earshot run: a horn-like steady sound confirmed 300 ms after its onset averages 16 windows; a shot uses its onset window")
+    func livePaths() throws {
+        let steady = try Self.live(azimuthDeg: 135, frames: 4800 + 14_400) { _ in 1 }
+        let s = try #require(steady.locate(onsetSample: 4800))
+        #expect(s.segments == 16)
+        #expect(Self.error(s.azimuthDeg, 135) < 1, "→ \(s.azimuthDeg)")
+        let shot = try Self.live(azimuthDeg: 210, frames: 4800 + 14_400) { t in exp(-t / 0.005) }
+        let b = try #require(shot.locate(onsetSample: 4800))
+        #expect(b.segments == 1)
+        #expect(Self.error(b.azimuthDeg, 210) < 1, "→ \(b.azimuthDeg)")
+        // Confirmed as soon as its onset window is complete: the short windows held so far.
+        let early = try Self.live(azimuthDeg: 135, frames: 4800 - 96 + 2048) { _ in 1 }
+        #expect(early.windowComplete(onsetSample: 4800))
+        #expect(try #require(early.locate(onsetSample: 4800)).segments == 7)
     }
 }
