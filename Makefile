@@ -57,9 +57,10 @@ $(BENCH_VENV)/.ready:
 	$(BENCH_VENV)/bin/pip install -q numpy cmsisdsp
 	touch $@
 
-# The x86_64 benchmark build targets the host's vector unit (AVX-512 or AVX2),
-# as an aarch64 build always has NEON: the baseline x86-64 target (SSE2) has
-# no signed 32x32->64 vector multiply and would measure a CPU nobody ships.
+# The x86_64 benchmark builds (`bench`, and `bench-agent` in mk/agent.mk) target
+# the host's vector unit (AVX-512 or AVX2), as an aarch64 build always has NEON:
+# the baseline x86-64 target (SSE2) has no signed 32x32->64 vector multiply and
+# would measure a CPU nobody ships. One definition, used by both targets.
 BENCH_CPU := $(shell grep -qw avx512f /proc/cpuinfo && echo skylake-avx512 || (grep -qw avx2 /proc/cpuinfo && echo haswell))
 BENCH_FLAGS := $(if $(BENCH_CPU),-Xswiftc -target-cpu -Xswiftc $(BENCH_CPU))
 bench: deps $(BENCH_VENV)/.ready
