@@ -95,6 +95,10 @@ public final class AgentQueue: @unchecked Sendable {
         return tryPop()
     }
 
+    /// Wakes a consumer waiting in `pop` (it then returns nil if nothing is queued):
+    /// lets the consumer wait with a long timeout and still stop at once.
+    public func wakeConsumer() { wake.signal() }
+
     /// Consumer: the next item if any.
     public func tryPop() -> AgentItem? {
         let h = head.load(ordering: .relaxed)

@@ -97,6 +97,7 @@ public final class EventDispatcher: @unchecked Sendable {
     /// Handles what is queued, then stops the thread.
     func stop() {
         stopRequested.store(true, ordering: .releasing)
+        queue.wakeConsumer()
         while running.load(ordering: .acquiring) { usleep(1_000) }
     }
 
@@ -113,8 +114,9 @@ public final class EventDispatcher: @unchecked Sendable {
     private func run() {
         defer { running.store(false, ordering: .releasing) }
         while true {
-            // push() wakes the wait; the timeout only bounds stop().
-            if let item = queue.pop(timeoutMilliseconds: 200) {
+            // push() and stop() wake the wait: an idle dispatcher sleeps (the timeout
+            // is a safety net; a 200 ms poll cost 5 wake-ups/s of an idle box).
+            if let item = queue.pop(timeoutMilliseconds: 5_000) {
                 handle(item)
             } else if stopRequested.load(ordering: .acquiring) {
                 return

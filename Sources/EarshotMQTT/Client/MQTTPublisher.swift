@@ -105,7 +105,7 @@ public final class MQTTPublisher: @unchecked Sendable {
     private let startedAt = Outbox.monotonicNanoseconds()
     private let eventWriter = JSONWriter(capacity: 4096)
     private let telemetryWriter = JSONWriter(capacity: 2048)
-    private let statusWriter = JSONWriter(capacity: 2048)
+    private let statusWriter = JSONWriter(capacity: 4096)
     private let replyWriter = JSONWriter(capacity: 4096)
     private var statusTopicC: [CChar]
     private var random = SystemRandomNumberGenerator()
@@ -319,6 +319,8 @@ public final class MQTTPublisher: @unchecked Sendable {
 
     /// Replaces the status and publishes it retained (QoS 1) now if connected, and
     /// after every reconnect. Not queued in the outbox: only the latest status matters.
+    /// Encodes into a preallocated buffer and hands its bytes to libmosquitto: no Swift
+    /// heap allocation when the message's Strings already exist (`detail` is a `StatusText`).
     public func update(status newStatus: StatusMessage) {
         lock.withLock {
             status = newStatus
@@ -349,9 +351,9 @@ public final class MQTTPublisher: @unchecked Sendable {
             }
             // A publish from another thread wakes this select through libmosquitto's
             // socket pair (threaded mode), and PUBACKs/commands are socket input: the
-            // timeout only bounds stop() and the 1 s stale-record check. 20 ms cost
-            // 50 wake-ups/s of an idle box for nothing.
-            let rc = s.loop(timeoutMs: 250)
+            // timeout only bounds stop() (≤ 0.5 s) and the 1 s stale-record check.
+            // 20 ms cost 50 wake-ups/s of an idle box for nothing; 500 ms: 2/s.
+            let rc = s.loop(timeoutMs: 500)
             let loopErrno = errno
             let refused = lock.withLock { connackFailure }
             if rc != 0 || refused != nil {
@@ -473,8 +475,19 @@ public final class MQTTPublisher: @unchecked Sendable {
         guard let s = session else { return nil }
         let counters = PublisherCounters(outbox: outbox.stats, connections: connections,
                                          uptimeSeconds: Int64((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000_000))
+        let time = UTCTimestamp.now()
         status.encode(into: statusWriter, online: online, site: configuration.site, sensor: configuration.sensor,
-                      bootID: bootID, time: .now(), counters: counters)
+                      bootID: bootID, time: time, counters: counters)
+        if statusWriter.overflowed {
+            // Never publish a cut document: without the free-form texts it fits (4096 bytes).
+            var short = status
+            short.detail = nil
+            short.capture?.lastError = nil
+            short.ptz?.lastError = nil
+            short.encode(into: statusWriter, online: online, site: configuration.site, sensor: configuration.sensor,
+                         bootID: bootID, time: time, counters: counters)
+            guard !statusWriter.overflowed else { return nil }
+        }
         return statusTopicC.withUnsafeBufferPointer { topic in
             s.publish(topic: topic.baseAddress!, payload: UnsafeRawBufferPointer(statusWriter.bytes), qos: 1, retain: true)
         }
