@@ -21,6 +21,9 @@ public final class AgentAudioInput: @unchecked Sendable {
     public let analysisChannel: Int?
     /// Period the analysis reads per hop, frames (10 ms).
     public var hopFrames: Int { rate / 100 }
+    /// Frames the source writes at a time: the capture period (board `period_frames`,
+    /// scaled to a replayed file's rate). The analysis thread wakes once per period.
+    public let periodFrames: Int
 
     /// Opens the board's ALSA device (or `options.inputFile`) and starts delivering samples.
     /// - Throws: `AgentError` naming the device or file.
@@ -35,8 +38,10 @@ public final class AgentAudioInput: @unchecked Sendable {
             do {
                 let probe = try WAVReader(path: path, selection: selection)
                 let rate = probe.format.sampleRate
+                // The board's capture period, in time: a replay wakes like the capture it stands in for.
+                let period = max(1, Int((Double(board.audio.periodFrames) * Double(rate) / Double(board.audio.rate)).rounded()))
                 feeder = try FileAudioFeeder(path: path, selection: selection, realtime: options.realtime, loop: options.loop,
-                                             ringFrames: Int(Double(rate) * max(options.ringSeconds, 0.05)))
+                                             ringFrames: Int(Double(rate) * max(options.ringSeconds, 0.05)), periodFrames: period)
             } catch {
                 throw AgentError(.input, "\(error)")
             }
@@ -47,6 +52,7 @@ public final class AgentAudioInput: @unchecked Sendable {
             ring = feeder.ring
             channels = 1
             rate = feeder.rate
+            periodFrames = feeder.chunkFrames
             feeder.begin()
             return
         }
@@ -69,6 +75,7 @@ public final class AgentAudioInput: @unchecked Sendable {
         ring = capture.ring
         channels = a.channels
         rate = a.rate
+        periodFrames = a.periodFrames
         _ = log
     }
 

@@ -63,10 +63,20 @@ public final class AnalysisLoop: @unchecked Sendable {
     private var pendingCount = 0
     private static let pendingCapacity = 8
 
-    /// Hops the input buffers before the analysis thread wakes: 4 × 10 ms.
-    static let wakeHops = 4
-    /// Longest wait for those hops (then whatever is there is analysed), ns.
-    static let wakeTimeoutNanoseconds: UInt64 = 45_000_000
+    /// Frames the ring must hold before the analysis thread wakes: one capture period
+    /// (each write of the capture then wakes it once), or as many whole periods of a
+    /// short period as fit in 40 ms (4 × 10 ms) — never less than one hop.
+    static func wakeFrames(hop: Int, period: Int, rate: Int) -> Int {
+        let periods = max(1, rate * 4 / 100 / max(period, 1))
+        return max(hop, periods * period)
+    }
+
+    /// Longest wait for `wakeFrames` (ns): twice their duration, at least 100 ms. The
+    /// capture's write is what wakes the thread; the timeout only bounds how late the
+    /// heartbeat, watchdog, self-test and `stop()` are seen when no audio comes.
+    static func wakeTimeoutNanoseconds(wakeFrames: Int, rate: Int) -> UInt64 {
+        max(100_000_000, UInt64(2 * wakeFrames) * 1_000_000_000 / UInt64(max(rate, 1)))
+    }
 
     /// Prepares the loop (buffers, chain design happens on the thread's start).
     /// `watchdogInterval`: systemd's `WatchdogSec`; the loop pings every half of it.
@@ -122,7 +132,8 @@ public final class AnalysisLoop: @unchecked Sendable {
         AgentThread.spawn(name: "earshot-analyze") { [self] in run() }
     }
 
-    /// Stops the thread; returns once it has left the loop (≤ ~150 ms).
+    /// Stops the thread; returns once it has left the loop (≤ one wake timeout, 100 ms
+    /// for periods up to 50 ms).
     public func stop() {
         stopRequested.store(true, ordering: .releasing)
         while running.load(ordering: .acquiring) { usleep(1_000) }
@@ -151,6 +162,8 @@ public final class AnalysisLoop: @unchecked Sendable {
         let channels = input.channels
         let analysisChannel = input.analysisChannel
         let ring = input.ring
+        let wakeFrames = Self.wakeFrames(hop: hop, period: input.periodFrames, rate: rate)
+        let wakeTimeout = Self.wakeTimeoutNanoseconds(wakeFrames: wakeFrames, rate: rate)
         let stopAfterHops: Int64 = setup.stopAfterAudioSeconds.map { Int64(($0 * Double(rate) / Double(hop)).rounded(.up)) } ?? Int64.max
         let nsPerFrame = 1_000_000_000.0 / Double(rate)
         let hopEnergyScale = Double(1 << 29) * Double(hop)
@@ -177,12 +190,12 @@ public final class AnalysisLoop: @unchecked Sendable {
                 usleep(20_000)
                 continue
             }
-            // Sleep until `wakeHops` hops are buffered (one wake-up per 40 ms instead of
-            // one per 10 ms period; ≤ 30 ms more latency), then drain them.
+            // Sleep until a capture period is buffered (several of a period shorter
+            // than 40 ms), then drain every whole hop: one wake-up per period.
             if ring.availableFrames < hop {
-                _ = ring.waitForFrames(hop &* Self.wakeHops, timeoutNanoseconds: Self.wakeTimeoutNanoseconds)
+                _ = ring.waitForFrames(wakeFrames, timeoutNanoseconds: wakeTimeout)
             }
-            guard ring.read(into: frameBuffer, frameCount: hop, timeoutNanoseconds: 100_000_000) else {
+            guard ring.read(into: frameBuffer, frameCount: hop, timeoutNanoseconds: wakeTimeout) else {
                 if input.isFinished && ring.availableFrames < hop {
                     if detecting {
                         engine.finish(atSample: frame.firstSample &+ Int64(hop)) { e in

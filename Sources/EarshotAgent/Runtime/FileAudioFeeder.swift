@@ -8,11 +8,12 @@ import Glibc
 #endif
 
 /// Feeds the selected channel of a WAV file into a mono `SampleRing` from its
-/// own thread, in chunks of `chunkFrames`. With `realtime`, chunk k is written
-/// at `startMonotonicNanoseconds + (k+1)·chunk/rate` (so sample i "happens" at
-/// start + i/rate, like a capture delivering 10 ms periods); otherwise as fast
-/// as the ring drains. Never drops: a full ring makes the feeder wait. With `loop`,
-/// the file restarts at its end.
+/// own thread, one write per capture period of `chunkFrames` frames (the board's
+/// `period_frames`), as the ALSA capture thread it stands in for would. With
+/// `realtime`, chunk k is written at `startMonotonicNanoseconds + (k+1)·chunk/rate`
+/// (so sample i "happens" at start + i/rate, and the feeder wakes once per period);
+/// otherwise as fast as the ring drains. Never drops: a full ring makes the feeder
+/// wait. With `loop`, the file restarts at its end.
 public final class FileAudioFeeder: @unchecked Sendable {
     // @unchecked Sendable: the reader and buffer are used by the feeder thread only; shared state is atomic.
     /// The file being played.
@@ -21,7 +22,7 @@ public final class FileAudioFeeder: @unchecked Sendable {
     public let rate: Int
     /// Mono Q15 ring the analysis thread reads.
     public let ring: SampleRing
-    /// Frames per write (10 ms).
+    /// Frames per write: one capture period.
     public let chunkFrames: Int
     private let selection: WAVChannelSelection
     private let realtime: Bool
@@ -34,16 +35,18 @@ public final class FileAudioFeeder: @unchecked Sendable {
     private let start = Atomic<Int64>(0)
     private let finishedSignal = Atomic<Bool>(false)
 
-    /// Opens `path` (WAV) and prepares a ring of `ringFrames` (at least 4 chunks).
+    /// Opens `path` (WAV) and prepares a ring of `ringFrames` (at least 4 periods).
+    /// `periodFrames`: frames per write at the file's rate (nil: 10 ms, rate / 100).
     /// - Throws: `WAVError` naming the file.
-    public init(path: String, selection: WAVChannelSelection, realtime: Bool, loop: Bool, ringFrames: Int) throws(WAVError) {
+    public init(path: String, selection: WAVChannelSelection, realtime: Bool, loop: Bool, ringFrames: Int,
+                periodFrames: Int? = nil) throws(WAVError) {
         self.path = path
         self.selection = selection
         self.realtime = realtime
         self.loop = loop
         reader = try WAVReader(path: path, selection: selection)
         rate = reader.format.sampleRate
-        chunkFrames = max(rate / 100, 1)
+        chunkFrames = max(periodFrames ?? rate / 100, 1)
         ring = SampleRing(channels: 1, minimumFrames: max(ringFrames, chunkFrames * 4))
         buffer = .allocate(capacity: chunkFrames)
         buffer.initialize(repeating: 0)
@@ -64,7 +67,7 @@ public final class FileAudioFeeder: @unchecked Sendable {
         AgentThread.spawn(name: "earshot-feed") { [self] in run() }
     }
 
-    /// Stops the thread (returns within about 10 ms).
+    /// Stops the thread (returns within about one period).
     public func stop() {
         stopRequested.store(true, ordering: .relaxed)
         while !finishedSignal.load(ordering: .acquiring) && start.load(ordering: .relaxed) != 0 { usleep(1_000) }
