@@ -36,8 +36,8 @@ struct ConfigBoardTests {
         #expect(b.audio.device == "default")
         #expect(b.audio.channels == 1)
         #expect(b.audio.format == .s16LE)
-        #expect(b.audio.periodFrames == 480)
-        #expect(b.audio.bufferFrames == 3840)
+        #expect(b.audio.periodFrames == 4_800)   // 100 ms
+        #expect(b.audio.bufferFrames == 19_200)  // 4 periods
         #expect(b.audio.analysisChannel == .index(0))
         #expect(b.gpio == nil && b.camera == nil)
         #expect(b.microphone.effectiveOffsetDB == nil)

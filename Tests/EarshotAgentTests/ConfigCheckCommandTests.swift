@@ -37,8 +37,8 @@ struct ConfigCheckCommandTests {
         #expect(text.contains("mode = \"events\""))
         #expect(text.contains("client_id = \"earshot-demo-box-001\""))
         #expect(text.contains("board = \"\(root)/Boards/generic.toml\""))
-        #expect(text.contains("period_frames = 160"))
-        #expect(text.contains("buffer_frames = 1280"))
+        #expect(text.contains("period_frames = 1600"))
+        #expect(text.contains("buffer_frames = 6400"))
     }
 
     /// The built `earshot` binary sits next to the test runner in the build

@@ -68,8 +68,8 @@ public struct AudioSettings: Equatable, Sendable {
         self.rate = rate
         self.channels = channels
         self.format = format
-        self.periodFrames = periodFrames ?? rate / 100
-        self.bufferFrames = bufferFrames ?? (periodFrames ?? rate / 100) * 8
+        self.periodFrames = periodFrames ?? rate / 10  // 100 ms: 10 capture + 10 analysis wake-ups/s
+        self.bufferFrames = bufferFrames ?? (periodFrames ?? rate / 10) * 4
         self.analysisChannel = analysisChannel
     }
 }
