@@ -46,6 +46,7 @@ public final class AnalysisLoop: @unchecked Sendable {
     let notifier: SystemdNotifier?
     let watchdogNanoseconds: Int64
     private let hop: Int
+    private let power = DecibelPowerTable()
     private let frameBuffer: UnsafeMutableBufferPointer<Int16>
     private let monoBuffer: UnsafeMutableBufferPointer<Int16>
     private let stopRequested = Atomic<Bool>(false)
@@ -167,7 +168,6 @@ public final class AnalysisLoop: @unchecked Sendable {
         let stopAfterHops: Int64 = setup.stopAfterAudioSeconds.map { Int64(($0 * Double(rate) / Double(hop)).rounded(.up)) } ?? Int64.max
         let nsPerFrame = 1_000_000_000.0 / Double(rate)
         let hopEnergyScale = Double(1 << 29) * Double(hop)
-        let ln10over10 = 0.23025850929940458
         var finished = false
         let fileStart = input.fileStartMonotonicNanoseconds ?? 0
         var offset = AgentClock.realtimeOffsetNanoseconds()
@@ -208,21 +208,22 @@ public final class AnalysisLoop: @unchecked Sendable {
                 }
                 continue
             }
-            let backlog = ring.availableFrames
-            let now = AgentClock.monotonicNanoseconds()
+            // Capture time of the hop's last sample: a file replay's own clock (sample i
+            // at start + i/rate); for ALSA, the capture thread's per-period timestamp
+            // carried by the ring, else (no stamp) the frames still buffered before now
+            // (read here, before the hop is analysed; the clock only in that case).
+            let stamp = ring.lastReadTimestamp
+            let undatedEndMono = fileStart != 0 || stamp.isKnown ? 0
+                : AgentClock.monotonicNanoseconds() &- Int64(Double(ring.availableFrames) * nsPerFrame)
             downmix(channels: channels, channel: analysisChannel)
             localiser?.history.append(UnsafeBufferPointer(frameBuffer), frames: hop)
             chain.process(hop: UnsafeBufferPointer(monoBuffer), into: &frame)
             let hopEndSample = frame.firstSample &+ Int64(hop)
-            // Capture time of the hop's last sample: a file replay's own clock (sample i
-            // at start + i/rate); for ALSA, the capture thread's per-period timestamp
-            // carried by the ring, else (no stamp) `backlog` frames before now.
-            let stamp = ring.lastReadTimestamp
             let hopEndMono = fileStart != 0
                 ? fileStart &+ Int64(Double(hopEndSample) * nsPerFrame)
                 : stamp.isKnown
                     ? stamp.nanoseconds &+ Int64(Double(hop - 1 - stamp.frameOffset) * nsPerFrame)
-                    : now &- Int64(Double(backlog) * nsPerFrame)
+                    : undatedEndMono
 
             // Telemetry: A-weighted hop level → meter; octave bands → energy sums.
             if windowHops == 0 {
@@ -230,10 +231,10 @@ public final class AnalysisLoop: @unchecked Sendable {
                 windowStartUTC = hopEndMono &- Int64(Double(hop) * nsPerFrame) &+ offset
             }
             let la = Int32(frame.levelA)
-            let energy = hopEnergyScale * exp(Double(la) / 256 * ln10over10)
+            let energy = hopEnergyScale * power.ratio(la)
             meter.add(energy: energy < 1.8e19 ? UInt64(energy) : UInt64.max / 2, sampleCount: Int32(hop), levelQ8_8: la)
             for b in 0..<8 where frame.bandLevel[b] > FeatureFrame.floor {
-                bandSum[b] += exp(Double(frame.bandLevel[b]) / 256 * ln10over10)
+                bandSum[b] += power.ratio(Int32(frame.bandLevel[b]))
                 bandSeen[b] &+= 1
             }
             windowHops += 1
@@ -342,5 +343,36 @@ public final class AnalysisLoop: @unchecked Sendable {
             for c in 0..<channels { sum &+= Int32(frameBuffer[i * channels + c]) }
             monoBuffer[i] = Int16(truncatingIfNeeded: sum / Int32(channels))
         }
+    }
+}
+
+/// 10^(L/10) for a Q8.8 dB level L (−128…+127.996 dB) from two 256-entry tables
+/// (whole-dB part × fraction), instead of 9 `exp` calls per hop on the analysis
+/// thread. Each entry is `exp` of the exact value; their product is within a few
+/// ulp of `exp(L/256 · ln10/10)`. Allocated once, in `init`.
+final class DecibelPowerTable: @unchecked Sendable {
+    // @unchecked Sendable: written in init only, then read-only.
+    private let whole: UnsafeMutablePointer<Double>
+    private let fraction: UnsafeMutablePointer<Double>
+
+    init() {
+        let ln10over10 = 0.23025850929940458
+        whole = .allocate(capacity: 256)
+        fraction = .allocate(capacity: 256)
+        for i in 0..<256 {
+            whole[i] = exp(Double(i - 128) * ln10over10)           // 10^((i−128)/10): steps of 1 dB
+            fraction[i] = exp(Double(i) / 256 * ln10over10)        // 10^(i/2560): 1/256 dB steps
+        }
+    }
+
+    deinit {
+        whole.deallocate()
+        fraction.deallocate()
+    }
+
+    /// 10^(levelQ8_8 / 2560); `levelQ8_8` must be an Int16 value (Q8.8 dB).
+    @inline(__always)
+    func ratio(_ levelQ8_8: Int32) -> Double {
+        whole[Int((levelQ8_8 >> 8) &+ 128) & 255] * fraction[Int(levelQ8_8 & 255)]
     }
 }
