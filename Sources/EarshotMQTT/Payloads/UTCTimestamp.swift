@@ -38,18 +38,19 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable {
         var secOfDay = seconds % 86_400
         if secOfDay < 0 { secOfDay += 86_400; days -= 1 }
         let (year, month, day) = Self.civil(fromDays: days)
+        // The index is passed inout, not captured: a captured `var` is a heap box in debug builds.
         var i = 0
-        func put(_ value: Int64, digits: Int) {
+        func put(_ value: Int64, digits: Int, _ i: inout Int) {
             var v = value
             var k = digits - 1
             while k >= 0 { out[i + k] = 0x30 + UInt8(truncatingIfNeeded: v % 10); v /= 10; k -= 1 }
             i += digits
         }
-        func char(_ c: UInt8) { out[i] = c; i += 1 }
-        put(year, digits: 4); char(0x2D); put(month, digits: 2); char(0x2D); put(day, digits: 2)
-        char(0x54)
-        put(secOfDay / 3600, digits: 2); char(0x3A); put((secOfDay / 60) % 60, digits: 2); char(0x3A)
-        put(secOfDay % 60, digits: 2); char(0x2E); put(fraction, digits: 9); char(0x5A)
+        func char(_ c: UInt8, _ i: inout Int) { out[i] = c; i += 1 }
+        put(year, digits: 4, &i); char(0x2D, &i); put(month, digits: 2, &i); char(0x2D, &i); put(day, digits: 2, &i)
+        char(0x54, &i)
+        put(secOfDay / 3600, digits: 2, &i); char(0x3A, &i); put((secOfDay / 60) % 60, digits: 2, &i); char(0x3A, &i)
+        put(secOfDay % 60, digits: 2, &i); char(0x2E, &i); put(fraction, digits: 9, &i); char(0x5A, &i)
         return i
     }
 
