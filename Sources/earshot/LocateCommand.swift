@@ -58,6 +58,9 @@ struct LocateCommand: ParsableCommand {
     @Option(help: "Impulsive when a short window falls this many dB below the onset window's mean.")
     var sustainedGateDb: Double = 6
 
+    @Option(help: "Sustained sounds: leave out FFT bins less than this many dB above the background before the onset, lowered by 3 dB steps until 8 bins pass (negative: keep all).")
+    var binMaskDb: Double = 10
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one WAV file") }
         if !FFTTwiddles.isSupported(size: window) || window < 64 {
@@ -99,6 +102,7 @@ struct LocateCommand: ParsableCommand {
         options.sustainedGateDB = sustainedGateDb
         options.segmentSamples = segmentWindow
         options.attackDB = attackDb
+        options.binMaskDB = binMaskDb < 0 ? nil : binMaskDb
         var failed = false
         for path in paths {
             do {

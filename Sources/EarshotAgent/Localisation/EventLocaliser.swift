@@ -29,6 +29,14 @@ public final class EventLocaliser {
     /// this fraction of the onset window's mean energy per short window (the
     /// sound is still there).
     public let sustainedEnergyRatio: Double
+    /// Background before the window start, planar: channel c at c·spanSamples
+    /// (Q15), the same layout as `windows`, ending where the onset span starts.
+    /// Fill with `noiseWindow(channel:)`; all zero leaves every bin in.
+    public let noiseWindows: UnsafeMutableBufferPointer<Int16>
+    /// Power ratio (sound ÷ background) an FFT bin needs to take part in the
+    /// sustained estimate; nil: every bin of the band.
+    public let binMaskRatio: Double?
+    private let binPower: UnsafeMutableBufferPointer<Double>
     private let twiddles: UnsafeMutableBufferPointer<Int32>
     private let sustainedTwiddles: UnsafeMutableBufferPointer<Int32>?
     private let workspace: UnsafeMutableBufferPointer<Int32>
@@ -48,8 +56,11 @@ public final class EventLocaliser {
     ///     window's mean (energy, dB) makes the sound impulsive.
     ///   - sustainedGateDB: a short window more than this far below the onset
     ///     window's mean (energy, dB) makes the sound impulsive.
+    ///   - binMaskDB: a bin of a sustained sound takes part only when its power
+    ///     over the short windows is this far above the background's (dB); nil: all bins.
     public init(config: LocalisationConfig, geometry: MicArrayGeometry, maxSegments: Int = 1,
-                segmentSamples: Int? = nil, attackDB: Double = 0.3, sustainedGateDB: Double = 6) {
+                segmentSamples: Int? = nil, attackDB: Double = 0.3, sustainedGateDB: Double = 6,
+                binMaskDB: Double? = 10) {
         twiddles = .allocate(capacity: FFTTwiddles.count(size: config.fftSize))
         localiser = GCCPHATLocaliser(config: config, geometry: geometry, twiddleStorage: twiddles)
         self.maxSegments = max(1, min(maxSegments, GCCPHATLocaliser.maxSegments))
@@ -58,6 +69,7 @@ public final class EventLocaliser {
         segmentHop = max(1, short / 2)
         attackRatio = DesignMath.pow(10, attackDB / 10)
         sustainedEnergyRatio = DesignMath.pow(10, -sustainedGateDB / 10)
+        binMaskRatio = binMaskDB.map { DesignMath.pow(10, $0 / 10) }
         var count = localiser.workspaceCount
         if self.maxSegments > 1 {
             var c = config
@@ -76,6 +88,10 @@ public final class EventLocaliser {
         spanSamples = max(config.fftSize, (self.maxSegments - 1) * segmentHop + short)
         windows = .allocate(capacity: geometry.count * spanSamples)
         windows.initialize(repeating: 0)
+        noiseWindows = .allocate(capacity: geometry.count * spanSamples)
+        noiseWindows.initialize(repeating: 0)
+        binPower = .allocate(capacity: short)
+        binPower.initialize(repeating: 0)
     }
 
     deinit {
@@ -83,12 +99,20 @@ public final class EventLocaliser {
         sustainedTwiddles?.deallocate()
         workspace.deallocate()
         windows.deallocate()
+        noiseWindows.deallocate()
+        binPower.deallocate()
     }
 
     /// The span of `channel` (spanSamples samples from the window start) to fill before locating.
     public func window(channel: Int) -> UnsafeMutableBufferPointer<Int16> {
         let n = spanSamples
         return UnsafeMutableBufferPointer(rebasing: windows[(channel * n)..<((channel + 1) * n)])
+    }
+
+    /// The background of `channel`: the spanSamples samples before the span start.
+    public func noiseWindow(channel: Int) -> UnsafeMutableBufferPointer<Int16> {
+        let n = spanSamples
+        return UnsafeMutableBufferPointer(rebasing: noiseWindows[(channel * n)..<((channel + 1) * n)])
     }
 
     /// Direction of arrival from the first `frames` samples of every channel's onset window.
@@ -136,7 +160,15 @@ public final class EventLocaliser {
     public func locateEvent(available: Int? = nil) -> BearingEstimate {
         let segments = sustainedSegments(available: available ?? spanSamples)
         guard segments > 1, let s = sustainedLocaliser else { return locate() }
+        let noiseSegments = (spanSamples - segmentSamples) / segmentHop + 1
+        guard let ratio = binMaskRatio else {
+            return s.locateAveraged(windows: UnsafeBufferPointer(windows), stride: spanSamples,
+                                    segments: segments, hop: segmentHop, workspace: workspace)
+        }
         return s.locateAveraged(windows: UnsafeBufferPointer(windows), stride: spanSamples,
-                                segments: segments, hop: segmentHop, workspace: workspace)
+                                segments: segments, hop: segmentHop,
+                                noise: UnsafeBufferPointer(noiseWindows), noiseStride: spanSamples,
+                                noiseSegments: min(noiseSegments, GCCPHATLocaliser.maxSegments),
+                                binPower: binPower, maskRatio: ratio, workspace: workspace)
     }
 }

@@ -34,6 +34,10 @@ public struct LocateOptions: Sendable, Equatable {
     public var attackDB: Double = 0.3
     /// Impulsive when a short window falls this far below the onset window's mean (energy, dB).
     public var sustainedGateDB: Double = 6
+    /// Sustained sounds: FFT bins whose power over the short windows is less
+    /// than this far above the background before the window (dB) are left out
+    /// of the PHAT average; nil: every bin of the band.
+    public var binMaskDB: Double? = 10
 
     public init() {}
 
@@ -41,7 +45,7 @@ public struct LocateOptions: Sendable, Equatable {
     public func makeLocaliser(sampleRate: Int, geometry: MicArrayGeometry) -> EventLocaliser {
         EventLocaliser(config: localisationConfig(sampleRate: sampleRate), geometry: geometry,
                        maxSegments: segments, segmentSamples: segmentSamples > 0 ? segmentSamples : nil,
-                       attackDB: attackDB, sustainedGateDB: sustainedGateDB)
+                       attackDB: attackDB, sustainedGateDB: sustainedGateDB, binMaskDB: binMaskDB)
     }
 
     /// The GCC-PHAT configuration for audio at `sampleRate` Hz (band capped at Nyquist).
@@ -152,6 +156,9 @@ public enum FileLocator {
             let samples = try readAll(reader, frames: frames)
             let w = localiser.window(channel: c)
             for i in 0..<w.count { w[i] = start + i < samples.count ? samples[start + i] : 0 }
+            let b = localiser.noiseWindow(channel: c)
+            let from = start - b.count
+            for i in 0..<b.count { b[i] = from + i >= 0 ? samples[from + i] : 0 }
         }
         let bearing = localiser.locateEvent(available: max(0, frames - start))
         return LocatedEvent(file: path, onsetSample: onsetSample, onsetSeconds: Double(onsetSample) / Double(rate),

@@ -58,7 +58,7 @@ public final class LiveLocaliser {
         self.setup = setup
         history = OnsetHistory(channels: setup.geometry.count,
                                minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + setup.window.fftSize
-                                   + (max(1, setup.window.segments) - 1) * setup.window.fftSize / 8)
+                                   + 2 * (max(1, setup.window.segments) - 1) * setup.window.fftSize / 8)
         localiser = setup.window.makeLocaliser(sampleRate: setup.sampleRate, geometry: setup.geometry)
         mapper = setup.camera.map { BearingSectorMapper(camera: $0) }
         preRoll = Int64(setup.window.preRollSamples(sampleRate: setup.sampleRate))
@@ -81,7 +81,11 @@ public final class LiveLocaliser {
     public func locate(onsetSample: Int64) -> LiveBearing? {
         let start = windowStart(onsetSample: onsetSample)
         guard start >= history.startSample else { return nil }
-        for c in 0..<setup.geometry.count { history.copy(channel: c, from: start, into: localiser.window(channel: c)) }
+        for c in 0..<setup.geometry.count {
+            history.copy(channel: c, from: start, into: localiser.window(channel: c))
+            let noise = localiser.noiseWindow(channel: c)
+            history.copy(channel: c, from: start - Int64(noise.count), into: noise)   // missing samples read 0
+        }
         let available = Int(max(0, min(Int64(localiser.spanSamples), history.endSample - start)))
         let b = localiser.locateEvent(available: available)
         guard b.valid else { return nil }

@@ -22,6 +22,9 @@ public struct BearingEstimate: Equatable, Sendable {
     /// Windows whose PHAT cross-spectra were averaged: 1 for the onset
     /// window alone (impulsive path), more for a sustained sound.
     public var segments: Int = 1
+    /// FFT bins of the PHAT band that took part (fewer than the band when
+    /// bins the sound did not raise above the background were left out).
+    public var bins: Int = 0
     /// False when no bin of the band carried energy (silent windows).
     public var valid: Bool = false
 

@@ -76,6 +76,9 @@ public struct GCCPHATLocaliser {
     /// Microphone pairs (i < j): count·(count − 1)/2.
     public var pairCount: Int { geometry.count * (geometry.count - 1) / 2 }
 
+    /// Fewest FFT bins the background mask of `locateAveraged` keeps.
+    public static let minMaskBins = 8
+
     /// Largest number of windows `locateAveraged` accepts.
     public static let maxSegments = 16
 
@@ -106,7 +109,9 @@ public struct GCCPHATLocaliser {
         }
         guard anyEnergy else { return BearingEstimate() }
         // 2. Every pair: cross-spectrum into the scratch slot, then the fit.
-        return fitPairs(workspace: workspace, accumulated: false, shift: 0, segments: 1)
+        var result = fitPairs(workspace: workspace, accumulated: false, shift: 0, segments: 1, bins: binHigh - binLow + 1)
+        result.bins = binHigh - binLow + 1
+        return result
     }
 
     /// Direction of arrival of a sustained sound from `segments` windows per
@@ -116,21 +121,50 @@ public struct GCCPHATLocaliser {
     /// and adds up; bins of noise and late reverberation change phase and
     /// average out (by about 1/√segments), so several windows beat one.
     ///
+    /// With `noise` (windows of the same channels before the sound), only bins
+    /// whose mean power over the sound's windows reaches `maskRatio` × their
+    /// mean power before it take part; when fewer than `minMaskBins` do, the ratio is
+    /// halved (down to 1) until they do, else every bin takes part. Bins the sound
+    /// does not raise above the background carry only the background's direction.
+    ///
     /// - Parameters:
     ///   - windows: Q15 samples, channel c at `windows[c·stride ..< c·stride + (segments − 1)·hop + fftSize]`
     ///     (same start sample on every channel).
     ///   - stride: distance between channels in `windows`, samples.
     ///   - segments: windows averaged, 1 … `maxSegments`.
     ///   - hop: distance between window starts, samples (≥ 1).
+    ///   - noise: nil, or Q15 background samples laid out like `windows` (channel c at
+    ///     c·noiseStride, `noiseSegments` windows `hop` apart).
+    ///   - binPower: with `noise`, fftSize Double values of scratch (per-bin powers), overwritten.
+    ///   - maskRatio: power ratio (sound ÷ background) a bin needs to take part (2 = 3 dB).
     ///   - workspace: `averagedWorkspaceCount` Int32 values, overwritten.
-    /// - Returns: the estimate; its `segments` field says how many windows were averaged.
+    /// - Returns: the estimate; `segments` says how many windows were averaged,
+    ///   `bins` how many FFT bins took part.
     public func locateAveraged(windows: UnsafeBufferPointer<Int16>, stride: Int, segments: Int, hop: Int,
+                               noise: UnsafeBufferPointer<Int16>? = nil, noiseStride: Int = 0, noiseSegments: Int = 0,
+                               binPower: UnsafeMutableBufferPointer<Double>? = nil, maskRatio: Double = 2,
                                workspace: UnsafeMutableBufferPointer<Int32>) -> BearingEstimate {
         let n = config.fftSize
         let m = geometry.count
         precondition(segments >= 1 && segments <= Self.maxSegments && hop >= 1, "segments must be in 1…16, hop ≥ 1")
         precondition(workspace.count >= averagedWorkspaceCount, "averaged localisation workspace too small")
         precondition(windows.count >= (m - 1) * stride + (segments - 1) * hop + n, "channel windows too short")
+        let masking = noise != nil && noiseSegments > 0 && binPower != nil
+        if masking {
+            precondition(binPower!.count >= n, "binPower needs fftSize values")
+            precondition(noise!.count >= (m - 1) * noiseStride + (noiseSegments - 1) * hop + n, "noise windows too short")
+            for k in 0..<n { binPower![k] = 0 }
+            // Background power per bin in binPower[n/2 + k].
+            for s in 0..<noiseSegments {
+                for c in 0..<m {
+                    let spectrum = UnsafeMutableBufferPointer(rebasing: workspace[(c * n)..<((c + 1) * n)])
+                    let from = c * noiseStride + s * hop
+                    let e = RealFFTQ31.forward(UnsafeBufferPointer(rebasing: noise![from..<(from + n)]), size: n,
+                                               into: spectrum, twiddles: twiddles)
+                    addPower(spectrum, exponent: e, into: binPower!, offset: n / 2)
+                }
+            }
+        }
         // Products of two Q14 phasors are ≤ 2^28; shifting each by ⌈log2 segments⌉
         // keeps the sum of up to 16 within Int32.
         var shift = 0
@@ -143,7 +177,8 @@ public struct GCCPHATLocaliser {
                 let spectrum = UnsafeMutableBufferPointer(rebasing: workspace[(c * n)..<((c + 1) * n)])
                 let from = c * stride + s * hop
                 let input = UnsafeBufferPointer(rebasing: windows[from..<(from + n)])
-                _ = RealFFTQ31.forward(input, size: n, into: spectrum, twiddles: twiddles)
+                let e = RealFFTQ31.forward(input, size: n, into: spectrum, twiddles: twiddles)
+                if masking { addPower(spectrum, exponent: e, into: binPower!, offset: 0) }
                 if PhaseTransform.unitPhasors(spectrum, binLow: binLow, binHigh: binHigh) { anyEnergy = true }
             }
             var p = 0
@@ -159,20 +194,57 @@ public struct GCCPHATLocaliser {
             }
         }
         guard anyEnergy else { return BearingEstimate() }
-        return fitPairs(workspace: workspace, accumulated: true, shift: shift, segments: segments)
+        var bins = binHigh - binLow + 1
+        if masking {
+            // The ratio is lowered by halves (3 dB) until at least minMaskBins pass
+            // (a faint sound stands only a few dB above the background), but not below 1.
+            let power = binPower!
+            var ratio = maskRatio
+            var kept = 0
+            while true {
+                let scale = ratio * Double(segments) / Double(noiseSegments)
+                kept = 0
+                for k in binLow...binHigh where power[k] >= scale * power[n / 2 + k] { kept += 1 }
+                if kept >= Self.minMaskBins || ratio * 0.5 < 1 { break }
+                ratio *= 0.5
+            }
+            let scale = ratio * Double(segments) / Double(noiseSegments)
+            if kept >= Self.minMaskBins {
+                for k in binLow...binHigh where power[k] < scale * power[n / 2 + k] {
+                    for p in 0..<pairCount {
+                        accumulators[p * n + 2 * k] = 0
+                        accumulators[p * n + 2 * k + 1] = 0
+                    }
+                }
+                bins = kept
+            }
+        }
+        var result = fitPairs(workspace: workspace, accumulated: true, shift: shift, segments: segments, bins: bins)
+        result.bins = bins
+        return result
     }
 
-    /// Steps 2–4 for spectra already in `workspace`: per pair, the cross-spectrum
+    /// Adds |X[k]|² (k in the band; X = stored · 2^exponent) to power[offset + k].
+    func addPower(_ spectrum: UnsafeMutableBufferPointer<Int32>, exponent: Int,
+                  into power: UnsafeMutableBufferPointer<Double>, offset: Int) {
+        let scale = Self.pow2(2 * exponent)
+        for k in binLow...binHigh {
+            let re = Double(Int(spectrum[2 * k])), im = Double(Int(spectrum[2 * k + 1]))
+            power[offset + k] += (re * re + im * im) * scale
+        }
+    }
+
+    /// Steps 2–4 for spectra already in `workspace` (`binCount` bins of the band in use): per pair, the cross-spectrum
     /// (computed into slot `count` from the unit phasors in slots 0…count−1, or
     /// accumulated in slot count + pair), inverse FFT, peak; then the
     /// least-squares direction and its misfit. Cross-spectrum values are
     /// Q(28 − shift), summed over `segments` windows.
     func fitPairs(workspace: UnsafeMutableBufferPointer<Int32>, accumulated: Bool, shift: Int,
-                  segments: Int) -> BearingEstimate {
+                  segments: Int, bins binCount: Int) -> BearingEstimate {
         let n = config.fftSize
         let m = geometry.count
         var result = BearingEstimate()
-        let bins = Double(binHigh - binLow + 1)
+        let bins = Double(binCount)
         let fs = Double(Int(config.sampleRate))
         var normal = Normal3()
         var delays = SIMD32<Double>()
