@@ -255,7 +255,7 @@ def main():
                             "" if r["onset_err_ms"] is None else f"{r['onset_err_ms']:.2f}", r["trigger"],
                             r["method"], r["confidence"]])
     print(f"{'array':5} {'room':8} {'source':8} {'snr':>4} {'n':>3} | {'earshot med/p90':>15} | "
-          f"{'SRP med/p90':>13} | {'MUSIC med/p90':>13} | {'NormMUSIC':>13} | {'miss':>4} {'onset_ms_med':>12}")
+          f"{'SRP med/p90':>13} | {'MUSIC med/p90':>13} | {'NormMUSIC':>13} | {'miss':>4} {'onset_ms_med':>12} {'sust':>4}")
     for g in geoms:
         for room_kind in rooms:
             for kind in kinds:
@@ -270,10 +270,11 @@ def main():
                     miss = sum(1 for r in sel if r["earshot"] is None)
                     on = [r["onset_err_ms"] for r in sel if r["onset_err_ms"] is not None]
                     onm = f"{np.median(on):12.2f}" if on else f"{'-':>12}"
+                    sust = sum(1 for r in sel if r.get("method") == "sustained")
                     print(f"{g:5} {room_kind:8} {kind:8} {snr:4d} {len(sel):3d} | {cells[0]:>15} | {cells[1]:>13} | "
-                          f"{cells[2]:>13} | {cells[3]:>13} | {miss:4d} {onm}")
+                          f"{cells[2]:>13} | {cells[3]:>13} | {miss:4d} {onm} {sust:4d}")
     print("(2mic: errors after folding truth and estimate onto the front half-plane; pyroomacoustics is given the "
-          "true onset, earshot finds it; a missed event counts 180°)")
+          "true onset, earshot finds it; a missed event counts 180°; sust = files earshot localised as sustained)")
     target = [r for r in rows if r["geom"] == "4mic" and r["room"] == "canyon" and r["kind"] in IMPULSIVE and r["snr"] >= 10]
     sustained = [r for r in rows if r["geom"] == "4mic" and r["room"] == "canyon" and r["kind"] not in IMPULSIVE and r["snr"] == 20]
     if sustained:
