@@ -1,12 +1,13 @@
 # Soak (issue 7): hours of synthetic street audio through the whole agent at full speed,
 # real mosquitto on 127.0.0.1, RSS per simulated hour, allocation census, events
-# inserted/detected/delivered. SOAK_HOURS=1 for a quick run (< 1 min of analysis).
+# inserted/detected/delivered, the retained status every 30 s of simulated audio (its thread
+# counted in allocs_steady). SOAK_HOURS=1 for a quick run (< 1 min of analysis).
 .PHONY: soak
 
 SOAK_HOURS ?= 24
 SOAK_BUILD ?= .build-soak
 
-## soak: prints soak_audio_h=… rss_growth_kib=… allocs_steady=… events_inserted=… events_delivered=…
+## soak: prints soak_audio_h=… rss_growth_kib=… allocs_steady=… events_inserted=… events_delivered=… status_published=…
 soak: deps
 	$(SWIFT) build -c release --scratch-path $(SOAK_BUILD) --product earshot-soak
 	@mkdir -p $(SOAK_BUILD)/logs

@@ -5,8 +5,10 @@
 // counting) and walks outwards past allocator plumbing (libc, the dynamic loader, the
 // interposer, OpenSSL which libmosquitto calls); the first frame left decides: inside
 // libmosquitto → "mosquitto", else "other". Thread: the soak driver (excluded from the
-// agent's figures), the agent's named threads (earshot-analyze / -dispatch / -feed), and
-// the rest (MQTT network and outbox writer threads, Foundation).
+// agent's figures), the agent's named threads (earshot-analyze / -dispatch / -feed), the
+// status thread (earshot-status: the soak's stand-in for `earshot run`'s main thread, which
+// publishes the retained status and STATUS=), and the rest (MQTT network and outbox writer
+// threads, Foundation).
 import Glibc
 import Synchronization
 
@@ -26,12 +28,15 @@ enum GlibcExtras {
 
 enum AllocationCensus {
     /// Thread classes, in print order.
-    static let threadNames = ["earshot-analyze", "earshot-dispatch", "earshot-feed", "other-threads", "soak-driver"]
-    static let driverClass = 4
-    static let otherClass = 3
+    static let threadNames = ["earshot-analyze", "earshot-dispatch", "earshot-feed", "earshot-status", "other-threads", "soak-driver"]
+    static let statusClass = 3
+    static let otherClass = 4
+    static let driverClass = 5
+    /// Thread classes of the agent (every class but the driver).
+    static let agentClasses = 0..<driverClass
 
     /// counts[thread * 2 + (mosquitto ? 1 : 0)]
-    nonisolated(unsafe) static let counts = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: 10)
+    nonisolated(unsafe) static let counts = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: 12)
     nonisolated(unsafe) static var ranges = UnsafeMutablePointer<(UInt, UInt, UInt8)>.allocate(capacity: 256)
     nonisolated(unsafe) static var rangeCount = 0
     nonisolated(unsafe) static var guardKey = pthread_key_t()
@@ -74,7 +79,7 @@ enum AllocationCensus {
     /// Prepares everything the hook reads; call on the driver thread before `MallocInterposerSwift.hook()`.
     static func prepare(traceAllocations: Int, unwind: Bool = true) {
         Self.unwind = unwind
-        for i in 0..<10 { (counts + i).initialize(to: Atomic(0)) }
+        for i in 0..<12 { (counts + i).initialize(to: Atomic(0)) }
         loadRanges()
         pthread_key_create(&guardKey, nil)
         driverThread = pthread_self()
@@ -89,8 +94,8 @@ enum AllocationCensus {
     static func count(thread: Int, mosquitto: Bool) -> Int { counts[thread * 2 + (mosquitto ? 1 : 0)].load(ordering: .relaxed) }
 
     /// Allocations by the agent's threads (not the soak driver) not made by libmosquitto.
-    static var agentNonMosquitto: Int { (0..<4).reduce(0) { $0 + count(thread: $1, mosquitto: false) } }
-    static var agentMosquitto: Int { (0..<4).reduce(0) { $0 + count(thread: $1, mosquitto: true) } }
+    static var agentNonMosquitto: Int { agentClasses.reduce(0) { $0 + count(thread: $1, mosquitto: false) } }
+    static var agentMosquitto: Int { agentClasses.reduce(0) { $0 + count(thread: $1, mosquitto: true) } }
 
     /// Counts allocations made while checking that the interposer is loaded.
     static let probeCount = Atomic<Int>(0)
@@ -113,10 +118,11 @@ enum AllocationCensus {
             withUnsafeMutableBytes(of: &name) { raw in
                 let p = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
                 if GlibcExtras.getName(pthread_self(), p, 16) == 0 {
-                    // "earshot-analyze", "earshot-dispatch", "earshot-feed" (15 chars max in comm)
+                    // "earshot-analyze", "earshot-dispatch", "earshot-feed", "earshot-status" (15 chars max in comm)
                     if strncmp(p, "earshot-analyz", 14) == 0 { thread = 0 }
                     else if strncmp(p, "earshot-dispat", 14) == 0 { thread = 1 }
                     else if strncmp(p, "earshot-feed", 12) == 0 { thread = 2 }
+                    else if strncmp(p, "earshot-status", 14) == 0 { thread = statusClass }
                 }
             }
         }

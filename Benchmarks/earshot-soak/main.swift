@@ -1,5 +1,6 @@
 // earshot-soak: hours of synthetic street audio through the whole agent (issue 7 "Soak").
 //   LD_PRELOAD=<dir>/libMallocInterposerSwift.so earshot-soak [hours]     (or SOAK_HOURS; default 24)
+//   LD_PRELOAD=… earshot-soak --status-allocs [N]   the status path alone, N counted statuses (StatusAllocCheck.swift)
 // The agent runs in process as `earshot run` would, with its capture replaced by the file
 // feeder (one sparse file written ahead of it, see SegmentStream.swift) at full speed, the relaxed
 // synthetic signature table (the default table is tuned on recordings and misses these
@@ -12,7 +13,10 @@
 // the audio) minus RSS at the end of the warm-up (first hour; 15 min for runs shorter than 2 h).
 // rss_anon/file_kib_by_hour split it into anonymous memory (heap, stacks) and mapped files
 // (code pages); SOAK_SMAPS_DIR=<dir> copies /proc/self/smaps at both instants for a diff.
-// allocs_steady: heap allocations after the warm-up by the agent's threads, not made by libmosquitto
+// status_published: retained status messages (each with its sd_notify STATUS=) the agent published:
+// the forced one at start, then one per 30 s of simulated audio (the agent's status clock is the
+// audio time here, StatusTicker.swift), 24 h → 2880; status_expected is that count.
+// allocs_steady: heap allocations after the warm-up by the agent's threads (the status thread included), not made by libmosquitto
 // (the census unwinds every allocation from the agent's start, so the unwinder's own page-ins
 // happen during the warm-up; SOAK_CENSUS_UNWIND=0 counts by thread only; SOAK_TRACE_ALLOCS=N
 // prints the stacks of the first N counted non-libmosquitto allocations).
@@ -23,7 +27,7 @@
 // vs the distinct ids the subscriber got — the pipeline's exactly-once, apart from detection;
 // inserted_missed_by_detector lists inserted events the detector never reported (not a loss).
 // Exit 1 when a target is missed (RSS growth > 64 KiB, allocs_steady > 0, an inserted event not
-// delivered exactly once, or a detector event not delivered).
+// delivered exactly once, a detector event not delivered, or status_published ≠ status_expected).
 import EarshotAgent
 import EarshotDetection
 import EarshotMQTT
@@ -38,6 +42,10 @@ func fail(_ text: String) -> Never {
     exit(2)
 }
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "--status-allocs" {
+    let n = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 200 : 200
+    exit(StatusAllocCheck.run(count: n))  // StatusAllocCheck.swift
+}
 let hoursArg = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ProcessInfo.processInfo.environment["SOAK_HOURS"]
 let hours = Double(hoursArg ?? "24") ?? 24
 guard hours >= 1 else { fail("hours must be at least 1 (got \(hoursArg ?? ""))") }
@@ -128,6 +136,9 @@ do {
     }, hopHook: { hop in
         hopsAnalysed.store(hop, ordering: .relaxed)
         plan.holdIfAhead(afterHop: hop)
+    }, statusClock: {
+        // Simulated audio time at the start of the last analysed hop, ns (10 ms hops).
+        (max(hopsAnalysed.load(ordering: .relaxed), 1) - 1) * 10_000_000
     })
 } catch { fail(error.message) }
 
@@ -136,6 +147,8 @@ MallocInterposerSwift.hook()  // unwinding from the start; counted after the war
 let wall0 = Date()
 do { try agent.start() } catch { fail(error.message) }
 guard let pipeline = agent.pipeline, let fileStart = pipeline.input.fileStartMonotonicNanoseconds else { fail("no pipeline after start") }
+let statusTicker = StatusTicker(agent: agent, pipeline: pipeline)
+statusTicker.start()
 var ts = timespec()
 clock_gettime(CLOCK_REALTIME, &ts)
 let realNow = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
@@ -199,6 +212,7 @@ while !pipeline.analysis.reachedEndOfInput {
     if Date().timeIntervalSince(lastProgress) > 60 { fail("no progress for 60 s at hop \(hops) (segment \(inPlace) in place)") }
     usleep(500)
 }
+statusTicker.stop()
 AllocationCensus.recording.store(false, ordering: .relaxed)
 MallocInterposerSwift.unhook()
 MallocInterposerSwift.setAllocationHook(nil)
@@ -219,6 +233,9 @@ let outboxDirBytes = (try? FileManager.default.contentsOfDirectory(atPath: dir +
     sum + ((try? FileManager.default.attributesOfItem(atPath: dir + "/outbox/" + name)[.size] as? Int) ?? 0)
 } ?? -1
 let published = pipeline.dispatcher.eventsPublished
+let statusPublished = agent.statusPublished
+// The forced status at start, then one per 30 s of audio before the end of the input.
+let statusExpected = 1 + Int((hours * 3600 - 1) / 30)
 let detectorEmitted = pipeline.analysis.eventCount
 let queueDropped = pipeline.queue.dropped
 agent.shutdown()
@@ -292,7 +309,7 @@ print("rss_kib_by_hour=" + (0...hourCount).map { String(rssByHour[$0]) }.joined(
 print("rss_anon_kib_by_hour=" + (0...hourCount).map { String(anonByHour[$0]) }.joined(separator: ","))
 print("rss_file_kib_by_hour=" + (0...hourCount).map { String(fileByHour[$0]) }.joined(separator: ","))
 print("rss_peak_kib=\(ProcStatus.peakKiB()) rss_at_warmup_kib=\(rssAtWarmup) anon_at_warmup_kib=\(anonAtWarmup) file_at_warmup_kib=\(fileAtWarmup) warmup_h=\(Double(warmupFrames) / Double(framesPerHour))")
-print("allocs_after_warmup " + (0..<5).map { "\(AllocationCensus.threadNames[$0])=\(AllocationCensus.count(thread: $0, mosquitto: false))+\(AllocationCensus.count(thread: $0, mosquitto: true))mosq" }.joined(separator: " "))
+print("allocs_after_warmup " + (0..<AllocationCensus.threadNames.count - 1).map { "\(AllocationCensus.threadNames[$0])=\(AllocationCensus.count(thread: $0, mosquitto: false))+\(AllocationCensus.count(thread: $0, mosquitto: true))mosq" }.joined(separator: " "))
 print("allocs_libmosquitto=\(AllocationCensus.agentMosquitto)")
 print("events_by_kind inserted_shots=\(inserted.filter { $0.kind == .shot }.count) inserted_horns=\(inserted.filter { $0.kind == .horn }.count) detections=\(nDetections) detections_unmatched=\(detectionsUnmatched) events_published=\(published)")
 print("delivery messages=\(messagesReceived) distinct_ids=\(deliveredIDs.count) end_messages=\(endMessages) duplicate_messages=\(messagesReceived - deliveredIDs.count) delivered_unmatched=\(deliveredUnmatched) delivered_exactly_once=\(deliveredOnce) delivered_more_than_once=\(deliveredPer.filter { $0 > 1 }.count)")
@@ -301,9 +318,9 @@ print("outbox_end pending_records=\(outboxEnd.pendingRecords) pending_events=\(o
 let pipelineOK = detectorEmitted == published && queueDropped == 0 && pipelineMissing.isEmpty && deliveredSeqs.count == Int(published)
 print("pipeline detector_emitted=\(detectorEmitted) queue_dropped=\(queueDropped) stored=\(published) delivered_distinct=\(deliveredSeqs.count) missing_seqs=\(pipelineMissing.map(String.init).joined(separator: ",")) pipeline_exactly_once=\(pipelineOK ? 1 : 0)")
 print("inserted_missed_by_detector=\(missedByDetector.count) [\(missedByDetector.joined(separator: " "))] detected_not_delivered=\(lostAfterDetection.count) [\(lostAfterDetection.joined(separator: " "))]")
-print("soak_audio_h=\(String(format: "%g", (audioHours * 100).rounded() / 100)) rss_growth_kib=\(rssGrowth) allocs_steady=\(allocsSteady) events_inserted=\(inserted.count) events_detected=\(detected) events_delivered=\(delivered) outbox_bytes_end=\(outboxEnd.fileBytes)")
+print("soak_audio_h=\(String(format: "%g", (audioHours * 100).rounded() / 100)) rss_growth_kib=\(rssGrowth) allocs_steady=\(allocsSteady) events_inserted=\(inserted.count) events_detected=\(detected) events_delivered=\(delivered) outbox_bytes_end=\(outboxEnd.fileBytes) status_published=\(statusPublished) status_expected=\(statusExpected)")
 print("rss_after_end_kib=\(rssEnd) (end of input; not part of rss_growth_kib)")
-let pass = rssGrowth <= 64 && allocsSteady == 0 && deliveredOnce == inserted.count && pipelineOK
+let pass = rssGrowth <= 64 && allocsSteady == 0 && deliveredOnce == inserted.count && pipelineOK && statusPublished == statusExpected
 print("soak_pass=\(pass ? 1 : 0)")
 try? FileManager.default.removeItem(atPath: dir)
 exit(pass ? 0 : 1)

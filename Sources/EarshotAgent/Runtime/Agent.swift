@@ -26,12 +26,18 @@ public final class Agent: @unchecked Sendable {
         var publisher: MQTTPublisher?
         var pipeline: AgentPipeline?
         var lastStatusKey = -1
-        var lastStatusNs: Int64 = 0
+        /// When the next periodic status is due, on `statusClock` (ns).
+        var nextStatusNs: Int64 = 0
     }
     private let state: Mutex<State>
     private let stopFlag = Atomic<Bool>(false)
     let selfTestIDs = Atomic<UInt32>(0)
     private let startedNs = AgentClock.monotonicNanoseconds()
+    /// The clock that paces status (ns): CLOCK_MONOTONIC, or a simulation's clock.
+    private let statusClock: @Sendable () -> Int64
+    private let statusCount = Atomic<Int>(0)
+    /// Period of the retained status when nothing changes, ns.
+    static let statusPeriodNs: Int64 = 30_000_000_000
     /// Called on the dispatcher thread after each impulse/start event is stored (not after the
     /// end of a sustained sound): (record id, onset monotonic ns, class).
     public let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
@@ -40,13 +46,16 @@ public final class Agent: @unchecked Sendable {
     /// Benchmarks: called on the analysis thread after every hop with the hop count.
     public let hopHook: (@Sendable (Int64) -> Void)?
 
-    /// Loads and validates the configuration; starts nothing.
+    /// Loads and validates the configuration; starts nothing. `statusClock` (ns) paces the
+    /// periodic status (default CLOCK_MONOTONIC; `earshot-soak` passes simulated audio time).
     /// - Throws: `AgentError(.config)` naming the file and field.
     public init(options: AgentOptions,
                 onEventStored: (@Sendable (UInt64, Int64, String) -> Void)? = nil,
                 onAcknowledged: (@Sendable (UInt64, OutboxRecordKind) -> Void)? = nil,
-                hopHook: (@Sendable (Int64) -> Void)? = nil) throws(AgentError) {
+                hopHook: (@Sendable (Int64) -> Void)? = nil,
+                statusClock: (@Sendable () -> Int64)? = nil) throws(AgentError) {
         self.options = options
+        self.statusClock = statusClock ?? { AgentClock.monotonicNanoseconds() }
         self.hopHook = hopHook
         self.onEventStored = onEventStored
         self.onAcknowledged = onAcknowledged
@@ -207,39 +216,41 @@ public final class Agent: @unchecked Sendable {
         return publisher
     }
 
-    /// Status on change of audio state, mode or PTZ (including each accepted trigger), and every 30 s. Called every
-    /// 250 ms by `run`: the no-change path builds no String and takes one lock.
-    func publishStatus(force: Bool) {
-        guard let (publisher, pipeline, plan, lastKey, lastNs) = state.withLock({
-            s -> (MQTTPublisher, AgentPipeline, AgentPlan, Int, Int64)? in
+    /// Status messages published since init (retained MQTT status + sd_notify STATUS each).
+    public var statusPublished: Int { statusCount.load(ordering: .relaxed) }
+
+    /// Publishes the status when it changed (audio state, mode, PTZ on/off, each accepted
+    /// trigger), when 30 s of `statusClock` passed since the last periodic one (a fixed
+    /// 30 s grid, re-anchored by a change), or when `force`. `run` calls it every 250 ms;
+    /// a simulation calls it from its own thread. Allocates nothing on the Swift side: the
+    /// message is composed in fixed buffers (`AgentStatus`), encoded into the publisher's
+    /// preallocated writer, and STATUS= is sent from a `StatusText`; the no-change path
+    /// takes one lock. Returns true when a status was published.
+    @discardableResult
+    public func publishStatus(force: Bool = false) -> Bool {
+        guard let (publisher, pipeline, mode, lastKey, nextNs) = state.withLock({
+            s -> (MQTTPublisher, AgentPipeline, OperatingMode, Int, Int64)? in
             guard let pub = s.publisher, let p = s.pipeline else { return nil }
-            return (pub, p, s.plan, s.lastStatusKey, s.lastStatusNs)
-        }) else { return }
-        let mode = plan.config.site.sensor.mode
+            return (pub, p, s.plan.config.site.sensor.mode, s.lastStatusKey, s.nextStatusNs)
+        }) else { return false }
         // Capture state, mode, PTZ on/off and accepted PTZ triggers: a change of any re-sends status.
         let accepted = pipeline.ptz.map { Int(truncatingIfNeeded: $0.status.accepted) &+ 1 } ?? 0
         let key = ((accepted &* 100 &+ pipeline.input.stateCode) &* 10 &+ (mode == .levels ? 1 : mode == .events ? 2 : 3))
-        let now = AgentClock.monotonicNanoseconds()
-        guard force || key != lastKey || now - lastNs >= 30_000_000_000 else { return }
+        let now = statusClock()
+        let periodic = now >= nextNs
+        guard force || key != lastKey || periodic else { return false }
         state.withLock { s in
             s.lastStatusKey = key
-            s.lastStatusNs = now
+            // On the grid when on time; re-anchored after a change or a stall (no burst).
+            let onGrid = periodic && !force && key == lastKey && now - nextNs < Self.statusPeriodNs
+            s.nextStatusNs = (onGrid ? nextNs : now) &+ Self.statusPeriodNs
         }
-        let health = pipeline.input.health
-        let sync = AgentClock.syncState()
-        let ptzText = pipeline.ptz.map { p in
-            let s = p.status
-            return "ptz=enabled accepted=\(s.accepted) suppressed=\(s.suppressedBySector + s.suppressedByGlobal) failures=\(s.failures)"
-        } ?? "ptz=disabled"
-        let detail = "\(health.detail); \(ptzText); hops=\(pipeline.analysis.hops) queue_dropped=\(pipeline.queue.dropped) uptime_s=\((now - startedNs) / 1_000_000_000)"
-        publisher.update(status: StatusMessage(mode: mode.rawValue, softwareVersion: options.version, audio: health.audio,
-                                               clock: ClockSync(synchronised: sync.synchronised,
-                                                                estimatedErrorMicroseconds: sync.estimatedErrorMicroseconds),
-                                               detail: detail,
-                                               capture: pipeline.input.captureReport,
-                                               ptz: pipeline.ptz?.report ?? .disabled,
-                                               analysis: AnalysisReport(hops: pipeline.analysis.hops, queueDropped: pipeline.queue.dropped)))
-        try? notifier?.status("\(health.audio), \(mode.rawValue), hops \(pipeline.analysis.hops)")
+        let uptime = (AgentClock.monotonicNanoseconds() - startedNs) / 1_000_000_000
+        let message = AgentStatus.message(pipeline, mode: mode, version: options.version, uptimeSeconds: uptime)
+        publisher.update(status: message)
+        try? notifier?.status(AgentStatus.systemdText(audio: message.audio, mode: mode, hops: pipeline.analysis.hops))
+        statusCount.add(1, ordering: .relaxed)
+        return true
     }
 
     private func describeInput(_ p: AgentPipeline) -> String {

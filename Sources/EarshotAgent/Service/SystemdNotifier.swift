@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EarshotMQTT
 
 /// A failed notification: which call failed, errno, and the socket.
 public struct SystemdNotifyError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -97,6 +98,17 @@ public final class SystemdNotifier: Sendable {
     /// `STATUS=…`: one line shown by `systemctl status`.
     public func status(_ text: String) throws(SystemdNotifyError) {
         try send("STATUS=" + text.replacing("\n", with: " "))
+    }
+
+    /// `STATUS=…` from a fixed buffer (newlines sent as spaces; cut to `StatusText.capacity`
+    /// bytes): the periodic status path, no allocation.
+    public func status(_ text: StatusText) throws(SystemdNotifyError) {
+        guard fd >= 0 else { return }
+        var line: StatusText = StatusText()
+        line.append("STATUS=")
+        text.withUTF8 { for b in $0 { line.append(byte: b == 0x0A ? 0x20 : b) } }
+        let n = line.withUTF8 { sendRaw(UnsafeRawBufferPointer($0)) }
+        if n < 0 { throw SystemdNotifyError(call: "sendto", code: errno, socket: socketName ?? "") }
     }
 
     /// `WATCHDOG=1`: the keep-alive ping (no allocation).

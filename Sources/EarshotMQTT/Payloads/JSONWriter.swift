@@ -148,6 +148,10 @@ public final class JSONWriter {
         byte(0x22)
     }
 
+    /// Writes UTF-8 bytes as a string value, escaping quotes, backslashes and control
+    /// characters (the bytes must be valid UTF-8, e.g. a `StatusText`).
+    public func string(utf8 buffer: UnsafeBufferPointer<UInt8>) { string(ascii: buffer) }
+
     /// Writes one JSON string value assembled by `body` from pieces (`appendEscaped`,
     /// `appendRaw`, `appendDecimal`), e.g. an id `{sensor}-{boot}-{seq}` without building a String.
     public func stringPieces(_ body: (JSONWriter) -> Void) {

@@ -11,8 +11,9 @@ public struct StatusMessage: Sendable, Equatable {
     public var audio: String
     /// Clock synchronisation state.
     public var clock: ClockSync
-    /// Free-form detail for a technician (e.g. the last capture error); nil = omitted.
-    public var detail: String?
+    /// Free-form detail for a technician (e.g. the last capture error), composed in a fixed
+    /// buffer (`StatusText`, no heap); nil = omitted.
+    public var detail: StatusText?
     /// Capture health (`capture`); nil = omitted.
     public var capture: CaptureReport?
     /// PTZ trigger (`ptz`); nil = omitted.
@@ -22,7 +23,7 @@ public struct StatusMessage: Sendable, Equatable {
 
     /// Builds a status.
     public init(mode: String = "events", softwareVersion: String = "0.0.0", audio: String = "ok",
-                clock: ClockSync = .unknown, detail: String? = nil, capture: CaptureReport? = nil,
+                clock: ClockSync = .unknown, detail: StatusText? = nil, capture: CaptureReport? = nil,
                 ptz: PTZReport? = nil, analysis: AnalysisReport? = nil) {
         self.mode = mode; self.softwareVersion = softwareVersion; self.audio = audio
         self.clock = clock; self.detail = detail
@@ -69,7 +70,7 @@ extension StatusMessage {
         if let c = capture { w.key("capture"); w.captureReport(c) }
         if let p = ptz { w.key("ptz"); w.ptzReport(p) }
         if let a = analysis { w.key("analysis"); w.analysisReport(a) }
-        if let d = detail { w.key("detail"); w.string(d) }
+        if let d = detail { w.key("detail"); d.withUTF8 { w.string(utf8: $0) } }
         w.endObject()
     }
 
