@@ -14,7 +14,11 @@
 //                        paced in real time, over a window that starts 3 s after launch
 //                        (startup excluded); every thread: feeder, analysis, dispatcher,
 //                        MQTT, main; idle wake-ups included (earshot_run_cpu_by_thread
-//                        splits it; earshot-feed stands in for the ALSA capture thread).
+//                        splits it; earshot-feed stands in for the ALSA capture thread:
+//                        one write per capture period of the generic default board,
+//                        earshot_run_period_frames; the feeder and the analysis thread
+//                        each wake once per period). earshot_run_wakeups_per_s_by_thread:
+//                        context switches per second of audio per thread, over the same window.
 //                        cpu_unpaced_s_per_audio_s: in process, unpaced, over the counted
 //                        window; cpu_unpaced_with_startup_s_per_audio_s: the same from
 //                        before start() (session-1 definition);
@@ -319,6 +323,21 @@ func threadsRunNanoseconds(_ pid: Int32) -> [String: Int64] {
     return byName
 }
 
+/// Context switches (voluntary + involuntary) of every thread of `pid`, by thread name
+/// (/proc/PID/task/*/status): each sleep-and-wake of a thread is one.
+func threadsSwitches(_ pid: Int32) -> [String: Int64] {
+    guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [:] }
+    var byName: [String: Int64] = [:]
+    for t in tasks {
+        guard let text = procText("/proc/\(pid)/task/\(t)/status") else { continue }
+        let n = text.split(separator: "\n").filter { $0.contains("ctxt_switches:") }
+            .compactMap { Int64($0.split(whereSeparator: { $0 == " " || $0 == "\t" }).last ?? "") }.reduce(0, +)
+        let name = (procText("/proc/\(pid)/task/\(t)/comm") ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+        byName[name, default: 0] += n
+    }
+    return byName
+}
+
 func statusKiB(_ pid: Int32, _ key: String) -> Double {
     guard let s = procText("/proc/\(pid)/status"),
           let line = s.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }),
@@ -342,9 +361,9 @@ if FileManager.default.isExecutableFile(atPath: earshotPath) {
     try child.run()
     usleep(3_000_000)
     let pid = child.processIdentifier
-    let c0 = threadsRunNanoseconds(pid), w0 = Date()
+    let c0 = threadsRunNanoseconds(pid), s0 = threadsSwitches(pid), w0 = Date()
     usleep(UInt32(pacedSeconds * 1e6))
-    let c1 = threadsRunNanoseconds(pid), w1 = Date()
+    let c1 = threadsRunNanoseconds(pid), s1 = threadsSwitches(pid), w1 = Date()
     let hwm = statusKiB(pid, "VmHWM"), threads = statusKiB(pid, "Threads")
     if let maps = procText("/proc/\(pid)/smaps") {
         // Resident KiB per mapped file (anonymous mappings together), largest first.
@@ -365,8 +384,11 @@ if FileManager.default.isExecutableFile(atPath: earshotPath) {
     child.waitUntilExit()
     let audio = w1.timeIntervalSince(w0)
     print("earshot_run_threads=\(Int(threads))")
+    print("earshot_run_period_frames=\(AudioSettings(rate: rate).periodFrames)")
     let perThread = c1.map { ($0.key, Double($0.value - (c0[$0.key] ?? 0)) / 1e9 / audio) }.sorted { $0.1 > $1.1 }
     print("earshot_run_cpu_by_thread=\(perThread.map { "\($0.0):\(String(format: "%.5f", $0.1))" }.joined(separator: ","))")
+    let wakeups = s1.map { ($0.key, Double($0.value - (s0[$0.key] ?? 0)) / audio) }.sorted { $0.1 > $1.1 }
+    print("earshot_run_wakeups_per_s_by_thread=\(wakeups.map { "\($0.0):\(String(format: "%.1f", $0.1))" }.joined(separator: ","))")
     print("cpu_s_per_audio_s=\(String(format: "%.5f", perThread.reduce(0) { $0 + $1.1 }))")
     print("rss_mib=\(String(format: "%.1f", hwm / 1024))")
 } else {
