@@ -58,7 +58,7 @@ struct LocateCommand: ParsableCommand {
     @Option(help: "Impulsive when a short window falls this many dB below the onset window's mean.")
     var sustainedGateDb: Double = 6
 
-    @Option(help: "Sustained sounds: leave out FFT bins less than this many dB above the background before the onset, lowered by 3 dB steps until 8 bins pass (negative: keep all).")
+    @Option(help: "Sustained sounds: leave out FFT bins less than this many dB above the background before the onset, lowered by 1 dB steps until 8 bins pass (negative: keep all).")
     var binMaskDb: Double = 10
 
     func validate() throws {

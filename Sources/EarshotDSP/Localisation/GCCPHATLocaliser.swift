@@ -124,7 +124,7 @@ public struct GCCPHATLocaliser {
     /// With `noise` (windows of the same channels before the sound), only bins
     /// whose mean power over the sound's windows reaches `maskRatio` × their
     /// mean power before it take part; when fewer than `minMaskBins` do, the ratio is
-    /// halved (down to 1) until they do, else every bin takes part. Bins the sound
+    /// lowered by 1 dB steps (down to 1) until they do, else every bin takes part. Bins the sound
     /// does not raise above the background carry only the background's direction.
     ///
     /// - Parameters:
@@ -196,7 +196,7 @@ public struct GCCPHATLocaliser {
         guard anyEnergy else { return BearingEstimate() }
         var bins = binHigh - binLow + 1
         if masking {
-            // The ratio is lowered by halves (3 dB) until at least minMaskBins pass
+            // The ratio is lowered by 1 dB steps until at least minMaskBins pass
             // (a faint sound stands only a few dB above the background), but not below 1.
             let power = binPower!
             var ratio = maskRatio
@@ -205,8 +205,8 @@ public struct GCCPHATLocaliser {
                 let scale = ratio * Double(segments) / Double(noiseSegments)
                 kept = 0
                 for k in binLow...binHigh where power[k] >= scale * power[n / 2 + k] { kept += 1 }
-                if kept >= Self.minMaskBins || ratio * 0.5 < 1 { break }
-                ratio *= 0.5
+                if kept >= Self.minMaskBins || ratio * 0.794_328_234_724_281_5 < 1 { break }
+                ratio *= 0.794_328_234_724_281_5   // −1 dB
             }
             let scale = ratio * Double(segments) / Double(noiseSegments)
             if kept >= Self.minMaskBins {
