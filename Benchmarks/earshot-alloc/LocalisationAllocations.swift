@@ -36,3 +36,48 @@ func localisationAllocations(events: Int) -> Int {
     if sink.isNaN { print("unreachable") }
     return MallocInterposerSwift.getStatistics().mallocCount
 }
+
+/// Heap allocations of `events` sustained-sound localisations
+/// (`locateAveraged`: 16 windows of 512 samples, 256 apart, with the background
+/// bin mask from 16 windows before the sound), 4-mic square, 48 kHz, after one
+/// warm-up call; storage allocated before counting.
+func sustainedLocalisationAllocations(events: Int) -> Int {
+    let n = 512, segments = GCCPHATLocaliser.maxSegments, hop = 256
+    let span = (segments - 1) * hop + n
+    var x = SIMD8<Double>(), y = SIMD8<Double>()
+    x[0] = -0.0405; y[1] = 0.0405; x[2] = 0.0405; y[3] = -0.0405
+    let geometry = MicArrayGeometry(count: 4, x: x, y: y, z: SIMD8())!
+    let twiddles = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+    defer { twiddles.deallocate() }
+    let localiser = GCCPHATLocaliser(config: LocalisationConfig(sampleRate: 48_000, fftSize: n),
+                                     geometry: geometry, twiddleStorage: twiddles)
+    let workspace = UnsafeMutableBufferPointer<Int32>.allocate(capacity: localiser.averagedWorkspaceCount)
+    defer { workspace.deallocate() }
+    let binPower = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+    defer { binPower.deallocate() }
+    let windows = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 4 * span)
+    defer { windows.deallocate() }
+    let background = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 4 * span)
+    defer { background.deallocate() }
+    var state: UInt64 = 0x2545_F491_4F6C_DD1D
+    for i in 0..<(4 * span) {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        windows[i] = Int16(truncatingIfNeeded: Int64(bitPattern: state) >> 50)
+        background[i] = windows[i] >> 3
+    }
+    var sink = 0.0
+    func run(_ count: Int) {
+        for _ in 0..<count {
+            sink += localiser.locateAveraged(windows: UnsafeBufferPointer(windows), stride: span, segments: segments, hop: hop,
+                                             noise: UnsafeBufferPointer(background), noiseStride: span, noiseSegments: segments,
+                                             binPower: binPower, maskRatio: 10, workspace: workspace).azimuthDeg
+        }
+    }
+    run(1)
+    MallocInterposerSwift.reset()
+    MallocInterposerSwift.hook()
+    run(events)
+    MallocInterposerSwift.unhook()
+    if sink.isNaN { print("unreachable") }
+    return MallocInterposerSwift.getStatistics().mallocCount
+}

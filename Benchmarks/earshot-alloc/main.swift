@@ -77,4 +77,7 @@ for rate: Int32 in [16_000, 48_000] {
 let localisation = localisationAllocations(events: 100)
 print("alloc-check: GCC-PHAT localisation 4-mic 48 kHz: 100 events, \(localisation) heap allocations")
 if localisation != 0 { failed = true }
+let sustained = sustainedLocalisationAllocations(events: 100)
+print("alloc-check: GCC-PHAT sustained-sound localisation (16 x 512 windows, bin mask) 4-mic 48 kHz: 100 events, \(sustained) heap allocations")
+if sustained != 0 { failed = true }
 exit(failed ? 1 : 0)
