@@ -10,8 +10,12 @@
 //
 // Impulsive entries:  idle ─rise ≥ min_rise (or an onset) and SNR ok→ tracking
 // ─level falls decay_db below the peak, or to background + 3 dB→ judged once:
-// duration, decay time, spectral match and crest at the loudest hop, level,
-// transients → emit .impulse and cool down, or back to idle.
+// duration, decay time, hold, spectral match and crest at the loudest hop, level,
+// transients → emit .impulse and cool down, or back to idle. The hold is the
+// number of hops within 3 dB of the peak as it stood at each hop (a rise of more
+// than 3 dB restarts the count): a pulse's −3 dB width. A sound that holds
+// longer than max_hold_ms is dropped while tracking (a horn's steady level with
+// a fast fade-in is not a shot, however fast it then ends).
 //
 // Confidence (Q15 inside, UInt16 with 65 535 = 1.0 in the Event):
 //   confidence = S × M
@@ -36,6 +40,8 @@ public struct ClassState: Sendable {
     var matched: Int64 = 0
     var sumSpectral: Int64 = 0
     var onsets: Int32 = 0
+    /// Impulsive: hops within 3 dB of the running peak (see the file header).
+    var holdHops: Int64 = 0
     /// Hops (saturating at 255) in which each Goertzel bin was the strongest tonal bin.
     var sweepHops = SIMD16<UInt8>(repeating: 0)
     var peakLevel: Int16 = FeatureFrame.floor
@@ -222,6 +228,9 @@ extension DetectionEngine {
 
     // MARK: impulsive
 
+    /// Width of the hold band below an impulse's peak: 3 dB, Q8.8.
+    static var holdBand: Int32 { 3 * 256 }
+
     mutating func stepImpulsive(_ i: Int, _ s: Signature, _ m: FrameMatch,
                                 _ frame: FeatureFrame, emit: (Event) -> Void) {
         let hop = frame.hopIndex
@@ -230,6 +239,12 @@ extension DetectionEngine {
         switch st.phase {
         case .tracking:
             if frame.onsetOffset >= 0 && hop > st.startHop { st.onsets &+= 1 }
+            let level = Int32(frame.levelZ)
+            if level > Int32(st.peakLevel) &+ Self.holdBand {
+                st.holdHops = 1
+            } else if level >= Int32(st.peakLevel) &- Self.holdBand {
+                st.holdHops &+= 1
+            }
             if frame.levelZ > st.peakLevel { absorb(&st, m, frame) } else { st.lastMatchHop = hop }
             let decayed = Int32(frame.levelZ) <= Int32(st.peakLevel) &- Int32(s.decayDrop)
                 || Int32(frame.levelZ) <= Int32(st.floorRef) &+ 3 * 256
@@ -238,8 +253,8 @@ extension DetectionEngine {
                 judgeImpulse(i, s, endHop: hop, offset: frame.firstSample, emit: emit)
                 return
             }
-            if hop &- st.startHop > p.maxDurationHops {
-                st.phase = .idle  // too long for this impulsive class
+            if hop &- st.startHop > p.maxDurationHops || (p.maxHoldHops > 0 && st.holdHops > p.maxHoldHops) {
+                st.phase = .idle  // too long, or holding too long, for this impulsive class
             }
         default:
             let rising = s.minRise == Signature.off ? frame.onsetOffset >= 0 : frame.riseRate >= s.minRise
@@ -251,6 +266,7 @@ extension DetectionEngine {
                 st.onsetSample = frame.firstSample &+ (frame.onsetOffset >= 0 ? Widen.int64(frame.onsetOffset) : 0)
                 st.floorRef = frame.backgroundZ
                 st.onsets = 1
+                st.holdHops = 1
                 absorb(&st, m, frame)
             }
         }
@@ -267,6 +283,7 @@ extension DetectionEngine {
         let pm = st.peakMatch
         var ok = duration >= p.minDurationHops && duration <= p.maxDurationHops
         ok = ok && (p.maxDecayHops == 0 || endHop &- st.peakHop <= p.maxDecayHops)
+        ok = ok && (p.maxHoldHops == 0 || st.holdHops <= p.maxHoldHops)
         ok = ok && pm.spectralOK && pm.tonalOK && pm.snr >= s.minSNR
         ok = ok && (s.minCrest == Signature.off || pm.crest >= s.minCrest)
         ok = ok && (p.minLevel == Signature.off || st.peakLevel >= p.minLevel)

@@ -21,6 +21,7 @@ public struct EntryPlan: Sendable {
     var gapHops: Int64 = 0
     var cooldownHops: Int64 = 0
     var maxDecayHops: Int64 = 0
+    var maxHoldHops: Int64 = 0
     /// Effective minimum loudest-hop level, Q8.8 dBFS (Signature.off = none).
     var minLevel: Int16 = Signature.off
 
@@ -37,6 +38,7 @@ public struct EntryPlan: Sendable {
         gapHops = hops(s.gapMs)
         cooldownHops = hops(s.cooldownMs)
         maxDecayHops = hops(s.maxDecayMs)
+        maxHoldHops = hops(s.maxHoldMs)
 
         var active = true
         // Tonal bins: nearest configured bin within ±12 % of each frequency.

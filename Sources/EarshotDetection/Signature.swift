@@ -89,6 +89,10 @@ public struct Signature: Equatable, Sendable {
     public var decayDrop: Int16 = 20 * 256
     /// JSON "max_decay_ms": impulsive: peak → end must take ≤ this, ms (0 = not checked).
     public var maxDecayMs: Int32 = 0
+    /// JSON "max_hold_ms": impulsive: longest time the level may stay within 3 dB of
+    /// its peak (the pulse's −3 dB width, counted in hops), ms (0 = not checked). A shot's
+    /// level falls within tens of ms; a horn's holds for as long as it sounds.
+    public var maxHoldMs: Int32 = 0
     /// JSON "min_transients": impulsive: onsets within the sound (glass: several), ≥ 1.
     public var minTransients: Int16 = 1
     /// JSON "repetition_hz": [min, max] onsets per second while sustained

@@ -88,6 +88,7 @@ struct EntryReader {
         }
         if let x = try number("decay_db", range: 1...60) { s.decayDrop = q88(x) }
         if let x = try number("max_decay_ms", range: 0...3_600_000, integral: true) { s.maxDecayMs = Int32(x) }
+        if let x = try number("max_hold_ms", range: 0...3_600_000, integral: true) { s.maxHoldMs = Int32(x) }
         if let x = try number("min_transients", range: 1...1_000, integral: true) { s.minTransients = Int16(x) }
         if obj["repetition_hz"] != nil {
             let pair = try numbers("repetition_hz", count: 2, range: 0...100)

@@ -10,7 +10,7 @@ enum SignatureField {
         "band_template_db", "band_tolerance_db", "max_band_error_db",
         "tonal_hz", "min_tonality_db", "max_tonality_db", "sweep_bins",
         "min_rise_db_per_ms", "min_crest_db", "min_duration_ms", "max_duration_ms",
-        "decay_db", "max_decay_ms", "min_transients", "repetition_hz", "gap_ms", "min_match_fraction", "max_level_drop_db",
+        "decay_db", "max_decay_ms", "max_hold_ms", "min_transients", "repetition_hz", "gap_ms", "min_match_fraction", "max_level_drop_db",
         "min_snr_db", "min_level_dbfs", "min_level_db_spl", "min_confidence", "cooldown_ms",
     ]
     /// Keys an entry must have; the others take the defaults of `Signature()`.
@@ -35,6 +35,7 @@ enum SignatureField {
         ("max_duration_ms", "longest sound, ms, 10…3 600 000 (sustained sounds are ended there)"),
         ("decay_db", "impulsive: the sound ends this far below its peak, dB, 1…60"),
         ("max_decay_ms", "impulsive: peak → end at most this long, ms (0 = not checked)"),
+        ("max_hold_ms", "impulsive: the level stays within 3 dB of its peak at most this long (−3 dB width, 10 ms hops), ms (0 = not checked)"),
         ("min_transients", "impulsive: onsets within the sound, ≥ 1"),
         ("repetition_hz", "sustained: [min, max] onsets per second, 0…100 (0 = not checked)"),
         ("gap_ms", "sustained: non-matching time bridged, ms, 0…10 000"),

@@ -116,6 +116,7 @@ public enum SignatureFile {
             "max_duration_ms": num(Double(s.maxDurationMs)),
             "decay_db": num(db(s.decayDrop)),
             "max_decay_ms": num(Double(s.maxDecayMs)),
+            "max_hold_ms": num(Double(s.maxHoldMs)),
             "min_transients": num(Double(s.minTransients)),
             "repetition_hz": list([db(s.minRepetition), db(s.maxRepetition)]),
             "gap_ms": num(Double(s.gapMs)),

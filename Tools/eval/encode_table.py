@@ -9,12 +9,14 @@ import sys
 
 ORDER = ["name", "kind", "band_template_db", "band_tolerance_db", "max_band_error_db", "tonal_hz",
          "min_tonality_db", "max_tonality_db", "sweep_bins", "min_rise_db_per_ms", "min_crest_db",
-         "min_duration_ms", "max_duration_ms", "decay_db", "max_decay_ms", "min_transients", "repetition_hz",
+         "min_duration_ms", "max_duration_ms", "decay_db", "max_decay_ms", "max_hold_ms", "min_transients", "repetition_hz",
          "gap_ms", "min_match_fraction", "max_level_drop_db", "min_snr_db", "min_level_dbfs", "min_level_db_spl",
          "min_confidence", "cooldown_ms"]
 DB = {"band_template_db", "band_tolerance_db", "max_band_error_db", "min_tonality_db", "max_tonality_db",
       "min_rise_db_per_ms", "min_crest_db", "decay_db", "repetition_hz", "max_level_drop_db", "min_snr_db",
       "min_level_dbfs", "min_level_db_spl"}
+# Optional keys a table written before they existed may lack (the loader's defaults).
+DEFAULTS = {"max_hold_ms": 0}
 
 
 def num(x):
@@ -45,7 +47,7 @@ def encode(table):
     out = '{\n  "version": 1,\n  "entries": ['
     for i, e in enumerate(table["entries"]):
         out += "\n" if i == 0 else ",\n"
-        out += "    {\n" + ",\n".join(f'      "{k}": {value(k, e[k])}' for k in ORDER) + "\n    }"
+        out += "    {\n" + ",\n".join(f'      "{k}": {value(k, e.get(k, DEFAULTS.get(k)))}' for k in ORDER) + "\n    }"
     out += "\n  ]\n}\n"
     return out
 

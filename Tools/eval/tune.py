@@ -39,6 +39,7 @@ IMPULSIVE_GRID = {
     "min_duration_ms": [0, 10, 50, 100, 200, 300, 500],
     "max_duration_ms": [300, 500, 1000, 2000, 3000, 5000],
     "max_decay_ms": [0, 200, 300, 500, 1000, 2000, 4000],
+    "max_hold_ms": [0, 30, 50, 100, 200],
     "decay_db": [10, 15, 20, 25],
     "min_crest_db": [None, 4, 6, 8, 10],
     "min_transients": [1, 2, 3],
