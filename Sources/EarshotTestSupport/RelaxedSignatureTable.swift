@@ -19,6 +19,7 @@ extension SignatureTable {
             s.maxDurationMs = 500
             s.decayDrop = 20 * 256
             s.maxDecayMs = 300
+            s.maxHoldMs = 100             // ≤ 100 ms within 3 dB of the peak: a horn's steady level is not a shot
             s.gapMs = 0
             s.minMatchFraction = 22_938   // 0.7 in Q15
             s.maxLevelDrop = 60 * 256
