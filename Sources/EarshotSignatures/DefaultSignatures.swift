@@ -88,7 +88,7 @@ public enum DefaultSignatures {
       "max_duration_ms": 2000,
       "decay_db": 20,
       "max_decay_ms": 0,
-      "max_hold_ms": 0,
+      "max_hold_ms": 100,
       "min_transients": 2,
       "repetition_hz": [0, 0],
       "gap_ms": 0,

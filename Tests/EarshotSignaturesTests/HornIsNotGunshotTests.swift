@@ -112,11 +112,12 @@ struct HornIsNotGunshotTests {
     func field() throws {
         let json = DefaultSignatures.json
         #expect(json.contains("\"max_hold_ms\": 400"))
-        let old = json.replacingOccurrences(of: "      \"max_hold_ms\": 400,\n", with: "")
-            .replacingOccurrences(of: "      \"max_hold_ms\": 0,\n", with: "")
+        let old = json.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("max_hold_ms") }.joined(separator: "\n")
         #expect(!old.contains("max_hold_ms"))
         let table = try SignatureFile.parse(old, fileName: "old.json")
         #expect(table[0].maxHoldMs == 0 && DefaultSignatures.table[0].maxHoldMs == 400)
+        #expect(table[2].maxHoldMs == 0 && DefaultSignatures.table[2].maxHoldMs == 100)   // glass_break
         let bad = json.replacingOccurrences(of: "\"max_hold_ms\": 400", with: "\"max_hold_ms\": -5")
         #expect {
             _ = try SignatureFile.parse(bad, fileName: "bad.json")
