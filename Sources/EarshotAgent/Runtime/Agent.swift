@@ -102,9 +102,13 @@ public final class Agent: @unchecked Sendable {
     /// `exitAtEnd`), reloading on SIGHUP; then shuts down. Returns the exit status (0).
     public func run(signals: SignalHandling?) -> Int32 {
         var endSeenNs: Int64 = 0
+        // Signals wake the wait at once; the period paces status checks: once a
+        // second on a box (a capture state change reaches status within 1 s; each
+        // wake-up costs ~40 µs, a tenth of the CPU budget at 4/s), 4/s for a replay
+        // that exits at its end (so it exits promptly).
+        let periodMs: Int32 = options.exitAtEnd ? 250 : 1_000
         while !stopFlag.load(ordering: .acquiring) {
-            // Signals wake the wait at once; the period paces status checks (4/s).
-            let flags = signals?.wait(timeoutMs: 250) ?? { usleep(250_000); return SignalFlags() }()
+            let flags = signals?.wait(timeoutMs: periodMs) ?? { usleep(UInt32(periodMs) * 1_000); return SignalFlags() }()
             if flags.shouldStop {
                 log.info("\(flags.terminate ? "SIGTERM" : "SIGINT"): stopping")
                 break
@@ -221,7 +225,8 @@ public final class Agent: @unchecked Sendable {
 
     /// Publishes the status when it changed (audio state, mode, PTZ on/off, each accepted
     /// trigger), when 30 s of `statusClock` passed since the last periodic one (a fixed
-    /// 30 s grid, re-anchored by a change), or when `force`. `run` calls it every 250 ms;
+    /// 30 s grid, re-anchored by a change), or when `force`. `run` calls it every second
+    /// (every 250 ms for a replay that exits at its end);
     /// a simulation calls it from its own thread. Allocates nothing on the Swift side: the
     /// message is composed in fixed buffers (`AgentStatus`), encoded into the publisher's
     /// preallocated writer, and STATUS= is sent from a `StatusText`; the no-change path
