@@ -10,6 +10,7 @@
 // publishes the retained status and STATUS=), and the rest (MQTT network and outbox writer
 // threads, Foundation).
 import Glibc
+import MallocInterposerSwift
 import Synchronization
 
 /// glibc functions Swift's Glibc module does not import (execinfo.h, _GNU_SOURCE), by dlsym.
@@ -100,6 +101,19 @@ enum AllocationCensus {
     /// Counts allocations made while checking that the interposer is loaded.
     static let probeCount = Atomic<Int>(0)
     static let probeHook: @convention(c) (Int) -> Void = { _ in AllocationCensus.probeCount.add(1, ordering: .relaxed) }
+
+    /// True when the malloc interposer is loaded (LD_PRELOAD): one probe allocation
+    /// made with the probe hook installed is seen. Leaves no hook installed.
+    static func interposerActive() -> Bool {
+        MallocInterposerSwift.initialize()
+        MallocInterposerSwift.setAllocationHook(probeHook)
+        MallocInterposerSwift.hook()
+        let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
+        MallocInterposerSwift.unhook()
+        probe.deallocate()
+        MallocInterposerSwift.setAllocationHook(nil)
+        return probeCount.load(ordering: .relaxed) >= 1
+    }
 
     static let hook: @convention(c) (Int) -> Void = { _ in
         if pthread_getspecific(AllocationCensus.guardKey) != nil { return }

@@ -18,16 +18,9 @@ import Synchronization
 
 enum StatusAllocCheck {
     static func run(count: Int) -> Int32 {
-        MallocInterposerSwift.initialize()
-        MallocInterposerSwift.setAllocationHook(AllocationCensus.probeHook)
-        MallocInterposerSwift.hook()
-        let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
-        MallocInterposerSwift.unhook()
-        probe.deallocate()
-        guard AllocationCensus.probeCount.load(ordering: .relaxed) >= 1 else {
+        guard AllocationCensus.interposerActive() else {
             fail("the malloc counter is not active (run with LD_PRELOAD=libMallocInterposerSwift.so)")
         }
-        MallocInterposerSwift.setAllocationHook(nil)
         do {
             return try measure(count: count)
         } catch {

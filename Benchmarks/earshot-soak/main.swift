@@ -58,16 +58,9 @@ let plan = SegmentPlan(segmentFrames: Int64(segmentSeconds * rate),
 
 // MARK: malloc interposer check
 
-MallocInterposerSwift.initialize()
-MallocInterposerSwift.setAllocationHook(AllocationCensus.probeHook)
-MallocInterposerSwift.hook()
-let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
-MallocInterposerSwift.unhook()
-probe.deallocate()
-guard AllocationCensus.probeCount.load(ordering: .relaxed) >= 1 else {
+guard AllocationCensus.interposerActive() else {
     fail("the malloc counter is not active (run with LD_PRELOAD=libMallocInterposerSwift.so; `make soak` does)")
 }
-MallocInterposerSwift.setAllocationHook(nil)
 
 // MARK: broker, files, subscriber
 
