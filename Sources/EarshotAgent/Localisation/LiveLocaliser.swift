@@ -56,10 +56,10 @@ public final class LiveLocaliser {
     /// Allocates the history, the FFT tables and windows.
     public init(setup: LiveLocalisationSetup) {
         self.setup = setup
-        history = OnsetHistory(channels: setup.geometry.count,
-                               minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + setup.window.fftSize
-                                   + 2 * (max(1, setup.window.segments) - 1) * setup.window.fftSize / 8)
         localiser = setup.window.makeLocaliser(sampleRate: setup.sampleRate, geometry: setup.geometry)
+        // The history window plus an onset span and the background span before it.
+        history = OnsetHistory(channels: setup.geometry.count,
+                               minimumFrames: Int(setup.historySeconds * Double(setup.sampleRate)) + 2 * localiser.spanSamples)
         mapper = setup.camera.map { BearingSectorMapper(camera: $0) }
         preRoll = Int64(setup.window.preRollSamples(sampleRate: setup.sampleRate))
     }

@@ -91,24 +91,13 @@ public final class AgentAudioInput: @unchecked Sendable {
         return nil
     }
 
-    /// Capture health for status: the state word of `status.audio`, and counters text.
+    /// Capture health as Strings: the state word of `status.audio`, and the capture part
+    /// of the status `detail` (both from `AgentStatus`, the one place that words them;
+    /// for the technician's commands, which may allocate).
     public var health: (audio: String, detail: String) {
-        switch source {
-        case .alsa(let c):
-            let s = c.status
-            let audio: String
-            switch s.state {
-            case .running: audio = "ok"
-            case .recovering: audio = "recovering"
-            case .lost: audio = "device_lost"
-            case .stopped: audio = "stopped"
-            }
-            var detail = "capture \(s.state) xruns=\(s.xruns) reopens=\(s.reopens) failed_opens=\(s.failedOpens) stalls=\(s.stalls) frames=\(s.framesCaptured) dropped=\(s.framesDropped)"
-            if !s.lastError.isEmpty && s.state != .running { detail += " last_error=\(s.lastError)" }
-            return (audio, detail)
-        case .file(let f):
-            return (f.isFinished ? "stopped" : "ok", "replay \(f.path) frames=\(f.framesWritten)")
-        }
+        var detail = StatusText()
+        AgentStatus.appendCapture(self, to: &detail)
+        return (AgentStatus.audioWord(self), detail.description)
     }
 
     /// Capture health for `status.capture`.

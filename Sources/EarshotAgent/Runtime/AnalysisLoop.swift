@@ -349,25 +349,17 @@ public final class AnalysisLoop: @unchecked Sendable {
 /// 10^(L/10) for a Q8.8 dB level L (−128…+127.996 dB) from two 256-entry tables
 /// (whole-dB part × fraction), instead of 9 `exp` calls per hop on the analysis
 /// thread. Each entry is `exp` of the exact value; their product is within a few
-/// ulp of `exp(L/256 · ln10/10)`. Allocated once, in `init`.
-final class DecibelPowerTable: @unchecked Sendable {
-    // @unchecked Sendable: written in init only, then read-only.
-    private let whole: UnsafeMutablePointer<Double>
-    private let fraction: UnsafeMutablePointer<Double>
+/// ulp of `exp(L/256 · ln10/10)`. Built once, in `init`; read-only after.
+struct DecibelPowerTable: Sendable {
+    /// 10^((i−128)/10): steps of 1 dB.
+    private let whole: [Double]
+    /// 10^(i/2560): steps of 1/256 dB.
+    private let fraction: [Double]
 
     init() {
         let ln10over10 = 0.23025850929940458
-        whole = .allocate(capacity: 256)
-        fraction = .allocate(capacity: 256)
-        for i in 0..<256 {
-            whole[i] = exp(Double(i - 128) * ln10over10)           // 10^((i−128)/10): steps of 1 dB
-            fraction[i] = exp(Double(i) / 256 * ln10over10)        // 10^(i/2560): 1/256 dB steps
-        }
-    }
-
-    deinit {
-        whole.deallocate()
-        fraction.deallocate()
+        whole = (0..<256).map { exp(Double($0 - 128) * ln10over10) }
+        fraction = (0..<256).map { exp(Double($0) / 256 * ln10over10) }
     }
 
     /// 10^(levelQ8_8 / 2560); `levelQ8_8` must be an Int16 value (Q8.8 dB).
