@@ -6,6 +6,9 @@ For each split (dev = tuning, heldout = reported) it writes
   OUT/<split>/events/reference.txt  filename<TAB>onset<TAB>offset<TAB>class (DCASE event list)
   OUT/<split>/events/mixtures.tsv   filename, ebr_db, n_events, n_confusers, gain_db
   OUT/<split>/fp/bg_NNNN.wav        background + confusers only (no labelled event)
+  OUT/<split>/{events,fp}/sources.tsv  filename, kind (bed|confuser), corpus file, onset_s,
+                                    offset_s, ratio_db: what else is in each mixture, so
+                                    score.py can name the sound behind each false positive
 
 Mixture recipe:
 - background: one bed of the split, tiled from a random offset to 30 s, scaled to a
@@ -68,15 +71,20 @@ def free_onset(dur, taken, gap, rng, tries=50):
     return None
 
 
-def make_mixture(rng, beds, confusers, events):
-    """events: list of (class, clip) to place; returns (signal, labels, n_confusers, gain)."""
+def make_mixture(rng, beds, confusers, events, sources=None):
+    """events: list of (class, clip) to place; returns (signal, labels, n_confusers, gain).
+    beds and confusers are lists of (corpus file, samples); when `sources` is a list, the
+    bed and each placed confuser are appended to it as (kind, file, onset_s, offset_s, ratio_db).
+    """
     n = int(DURATION * RATE)
-    bed = beds[int(rng.integers(len(beds)))]
+    bed_name, bed = beds[int(rng.integers(len(beds)))]
     bg = tile(bed, n, rng)
     level = float(rng.uniform(-45, -30))
     bg *= np.sqrt(0.5 * 10 ** (level / 10) / energy(bg))  # 0 dBFS = mean square of a full-scale sine (0.5)
     assert abs(10 * np.log10(energy(bg) / 0.5) - level) < 1e-6
     x = bg.copy()
+    if sources is not None:
+        sources.append(("bed", bed_name, 0.0, DURATION, level))
     taken, labels = [], []
     for cls, clip, ebr in events:
         dur = len(clip) / RATE
@@ -89,15 +97,26 @@ def make_mixture(rng, beds, confusers, events):
     n_conf = 0
     k = int(rng.integers(0, 3)) if events else int(rng.integers(1, 4))
     for _ in range(k):
-        clip = confusers[int(rng.integers(len(confusers)))]
+        conf_name, clip = confusers[int(rng.integers(len(confusers)))]
         t = free_onset(len(clip) / RATE, taken, 0.5, rng)
         if t is None:
             continue
-        place(x, clip, t, float(rng.choice(EBRS)), bg)
+        ratio = float(rng.choice(EBRS))
+        place(x, clip, t, ratio, bg)
         n_conf += 1
+        if sources is not None:
+            sources.append(("confuser", conf_name, t, t + len(clip) / RATE, ratio))
     peak = float(np.max(np.abs(x)))
     gain = 1.0 if peak <= 0.99 else 0.99 / peak
     return x * gain, sorted(labels), n_conf, gain
+
+
+SOURCES_HEADER = "filename\tkind\tfile\tonset_s\toffset_s\tratio_db\n"
+
+
+def write_sources(f, name, placed):
+    for kind, file, on, off, ratio in placed:
+        f.write(f"{name}\t{kind}\t{file}\t{on:.4f}\t{off:.4f}\t{ratio:g}\n")
 
 
 def main():
@@ -117,8 +136,9 @@ def main():
         rng = np.random.default_rng([args.seed, 0 if split == "dev" else 1])
         pick = [r for r in rows if split_of[r["file"]] == split]
         load = lambda rs: [load_wav(os.path.join(args.corpus, r["file"])) for r in rs]  # noqa: E731
-        beds = load([r for r in pick if r["class"] == "_background"])
-        confusers = load([r for r in pick if r["class"] == "_confuser"])
+        named = lambda rs: list(zip([r["file"] for r in rs], load(rs)))  # noqa: E731
+        beds = named([r for r in pick if r["class"] == "_background"])
+        confusers = named([r for r in pick if r["class"] == "_confuser"])
         clips = {c: load([r for r in pick if r["class"] == c]) for c in CLASSES}
         pkgs = {c: sorted({r["source_package"] for r in pick if r["class"] == c}) for c in CLASSES}
         print(f"mix: {split}: {len(beds)} beds, {len(confusers)} confusers, "
@@ -135,8 +155,10 @@ def main():
         plan += [(None, None)] * n_none
         order = rng.permutation(len(plan))
         with open(os.path.join(out, "reference.txt"), "w") as ref, \
-             open(os.path.join(out, "mixtures.tsv"), "w") as meta:
+             open(os.path.join(out, "mixtures.tsv"), "w") as meta, \
+             open(os.path.join(out, "sources.tsv"), "w") as src:
             meta.write("filename\tebr_db\tn_events\tn_confusers\tgain_db\n")
+            src.write(SOURCES_HEADER)
             for i, j in enumerate(order):
                 cls, ebr = plan[j]
                 ev = []
@@ -145,17 +167,24 @@ def main():
                     if rng.random() < SECOND_EVENT_PROB:
                         c2 = CLASSES[int(rng.integers(len(CLASSES)))]
                         ev.append((c2, clips[c2][int(rng.integers(len(clips[c2])))], ebr))
-                x, labels, n_conf, gain = make_mixture(rng, beds, confusers, ev)
+                placed = []
+                x, labels, n_conf, gain = make_mixture(rng, beds, confusers, ev, placed)
                 name = f"mix_{i:04d}.wav"
                 write_wav(os.path.join(out, name), x)
+                write_sources(src, name, placed)
                 for on, off, c in labels:
                     ref.write(f"{name}\t{on:.4f}\t{off:.4f}\t{c}\n")
                 meta.write(f"{name}\t{'' if ebr is None else ebr}\t{len(labels)}\t{n_conf}\t{20 * np.log10(gain):.2f}\n")
         fp = os.path.join(args.out, split, "fp")
         os.makedirs(fp, exist_ok=True)
-        for i in range(args.fp_mixtures):
-            x, _, _, _ = make_mixture(rng, beds, confusers, [])
-            write_wav(os.path.join(fp, f"bg_{i:04d}.wav"), x)
+        with open(os.path.join(fp, "sources.tsv"), "w") as src:
+            src.write(SOURCES_HEADER)
+            for i in range(args.fp_mixtures):
+                placed = []
+                x, _, _, _ = make_mixture(rng, beds, confusers, [], placed)
+                name = f"bg_{i:04d}.wav"
+                write_wav(os.path.join(fp, name), x)
+                write_sources(src, name, placed)
         print(f"mix: {split}: {len(plan)} event mixtures ({n_none} without event), "
               f"{args.fp_mixtures} background-only mixtures ({args.fp_mixtures * DURATION / 3600:.2f} h)")
 

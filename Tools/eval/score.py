@@ -13,6 +13,12 @@ Definitions:
   detections.
 - estimated labels that are not corpus classes (the generic `loud_impulse` trigger) have
   no reference annotation: they are counted and printed, not scored.
+- false positives by cause (when the mixer wrote sources.tsv): each detection that no
+  reference event of its class claims (greedy one-to-one in onset order, same collar) is
+  put down to a labelled event of another class sounding at its onset (± collar), else
+  to a confuser sounding then, else to the background bed. Printed per split for the
+  event mixtures and for the background-only run: which everyday sounds the table
+  mistakes for which class.
 """
 import argparse
 import os
@@ -126,6 +132,9 @@ def score_split(split, events_dir, est_events, fp_files, est_fp):
     ge0 = [n for n, e in mixtures if e is not None and e >= 0] + [n for n, e in mixtures if e is None]
     r0 = evaluate(ge0, ref, est)
     report("EBR >= 0 dB (+ no-event mixtures)", r0)
+    sources = read_sources(os.path.join(events_dir, "sources.tsv"))
+    if sources is not None:
+        print_causes("event mixtures, EBR >= 0 dB", false_positive_causes(ge0, ref, est, sources))
     if IGNORED:
         print("  not scored (no reference labels): " + " ".join(f"{k}={v}" for k, v in sorted(IGNORED.items())))
     IGNORED.clear()
@@ -136,7 +145,56 @@ def score_split(split, events_dir, est_events, fp_files, est_fp):
           + " ".join(f"{c}={sum(1 for f in fp_files for e in fpe.get(f, []) if e['event_label'] == c)}"
                      for c in CLASSES)
           + ("  (not scored: " + " ".join(f"{k}={v}" for k, v in sorted(IGNORED.items())) + ")" if IGNORED else ""))
+    fp_sources = read_sources(os.path.join(os.path.dirname(events_dir), "fp", "sources.tsv"))
+    if fp_sources is not None:
+        print_causes("background + confusers only", false_positive_causes(fp_files, {}, fpe, fp_sources))
     return r0, fpr
+
+
+def read_sources(path):
+    """{mixture: [(kind, corpus file, onset_s, offset_s)]} from the mixer's sources.tsv, or None."""
+    if not os.path.exists(path):
+        return None
+    out = defaultdict(list)
+    with open(path) as f:
+        next(f)
+        for line in f:
+            name, kind, file, on, off, _ = line.rstrip("\n").split("\t")
+            out[name].append((kind, file, float(on), float(off)))
+    return out
+
+
+def false_positive_causes(files, ref, est, sources):
+    """Counter {(cause, detected class): n} for the detections no reference claims."""
+    causes = defaultdict(int)
+    for f in files:
+        free = list(ref.get(f, []))
+        for e in sorted(est.get(f, []), key=lambda e: e["onset"]):
+            hit = next((r for r in free if r["event_label"] == e["event_label"]
+                        and abs(r["onset"] - e["onset"]) <= COLLAR), None)
+            if hit is not None:
+                free.remove(hit)
+                continue
+            t = e["onset"]
+            other = next((r for r in ref.get(f, []) if r["onset"] - COLLAR <= t <= r["offset"] + COLLAR), None)
+            if other is not None:
+                cause = f"labelled {other['event_label']}"
+            else:
+                conf = [s for s in sources.get(f, []) if s[0] == "confuser" and s[2] - COLLAR <= t <= s[3] + COLLAR]
+                bed = [s for s in sources.get(f, []) if s[0] == "bed"]
+                cause = ("confuser " + os.path.basename(conf[0][1]) if conf
+                         else "bed " + (os.path.basename(bed[0][1]) if bed else "?"))
+            causes[(cause, e["event_label"])] += 1
+    return causes
+
+
+def print_causes(title, causes, limit=12):
+    if not causes:
+        return
+    top = sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))
+    print(f"  false positives by cause ({title}, {sum(causes.values())}): "
+          + "; ".join(f"{cause} -> {cls} x{n}" for (cause, cls), n in top[:limit])
+          + (f"; … {len(top) - limit} more" if len(top) > limit else ""))
 
 
 def sanity(events_dir):
