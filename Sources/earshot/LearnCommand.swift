@@ -17,9 +17,17 @@ struct LearnCommand: ParsableCommand {
             thresholds and cooldown are kept). The whole table is written to --output \
             (default: stdout). Check the result with: earshot table check FILE.
 
+            With --background (recordings of the street's ordinary sound, without the class), \
+            the entry is run over them and made stricter step by step (higher SNR, narrower \
+            band tolerances, longer minimum duration for sustained sounds) until it stays \
+            quiet there (or fires at most --background-allow times per hour), as long as it \
+            still detects three quarters of the examples it detected as learned. The firings \
+            before and after are printed.
+
             Examples:
               earshot learn --class bus_door --output signatures.json door1.wav door2.wav
               earshot learn --class car_horn --table signatures.json --output signatures.json horn*.wav
+              earshot learn --class bus_door --background street/ --output signatures.json door*.wav
             """)
 
     @Option(name: .customLong("class"), help: "Class name (snake_case); a built-in name refines that class.")
@@ -31,6 +39,14 @@ struct LearnCommand: ParsableCommand {
     @Option(help: "Where to write the new table (default: stdout).")
     var output: String?
 
+    @Option(name: .customLong("background"),
+            help: "A recording, or a folder of .wav recordings, of the site's ordinary sound without the class (repeatable).")
+    var background: [String] = []
+
+    @Option(name: .customLong("background-allow"),
+            help: "Firings per hour of background the entry may keep (default 0).")
+    var backgroundAllow: Double = 0
+
     @Argument(help: "WAV recordings, one example each.")
     var files: [String]
 
@@ -40,11 +56,16 @@ struct LearnCommand: ParsableCommand {
         if className.isEmpty || className.utf8.count > 31 || !ok {
             throw ValidationError("--class '\(className)': use 1–31 characters of a–z, 0–9 and _")
         }
+        if !backgroundAllow.isFinite || backgroundAllow < 0 || backgroundAllow > 3_600 {
+            throw ValidationError("--background-allow \(backgroundAllow): give firings per hour, 0…3600")
+        }
     }
 
     func run() throws {
         var signatures = try table.map(loadOrExit) ?? DefaultSignatures.table
         var learner: SignatureLearner?
+        var exampleFrames: [[FeatureFrame]] = []
+        var examplePaths: [String] = []
         var failed = false
         for path in files {
             do {
@@ -59,6 +80,8 @@ struct LearnCommand: ParsableCommand {
                 var frames: [FeatureFrame] = []
                 try source.forEachFrame { frames.append($0) }
                 if let ex = learner!.add(frames: frames) {
+                    exampleFrames.append(frames)
+                    examplePaths.append(path)
                     tableStderr("\(path): event \(decimals(Double(ex.firstHop) / 100, 2))–" +
                           "\(decimals(Double(ex.lastHop + 1) / 100, 2)) s, peak " +
                           "\(decimals(ex.peakDBFS, 1)) dBFS over \(decimals(ex.backgroundDBFS, 1)) dBFS\n")
@@ -76,7 +99,11 @@ struct LearnCommand: ParsableCommand {
         }
         let name = SignatureName(string: className)
         let base = signatures.index(named: name).map { signatures[$0] }
-        let learned = learner.signature(name: className, refining: base)
+        var learned = learner.signature(name: className, refining: base)
+        if !background.isEmpty {
+            learned = try calibrated(learned, learner: learner, examples: exampleFrames, failed: &failed)
+        }
+        reportExamples(learned, learner: learner, frames: exampleFrames, paths: examplePaths)
         guard signatures.upsert(learned) else {
             tableStderr("learn: the table already holds \(SignatureTable.capacity) entries; remove one first\n")
             throw ExitCode(1)
@@ -97,6 +124,71 @@ struct LearnCommand: ParsableCommand {
             print(text, terminator: "")
         }
         if failed { throw ExitCode(1) }
+    }
+}
+
+extension LearnCommand {
+    /// Says on which of its own examples the written entry fires, and names the others.
+    func reportExamples(_ s: Signature, learner: SignatureLearner, frames: [[FeatureFrame]], paths: [String]) {
+        let calibrator = SignatureCalibrator(config: learner.config)
+        let silent = zip(frames, paths).filter { calibrator.firings(of: s, in: $0.0) == 0 }.map(\.1)
+        tableStderr("learn: \(className): the entry fires on \(frames.count - silent.count) of its \(frames.count) example(s)\n")
+        if !silent.isEmpty {
+            tableStderr("learn: \(className): silent on \(silent.joined(separator: ", ")). A recording that starts " +
+                        "with the sound gives the detector no street level to measure it against: keep a second or " +
+                        "more of the ordinary sound before the event\n")
+        }
+    }
+
+    /// The entry tightened against the --background recordings (SignatureCalibrator).
+    func calibrated(_ s: Signature, learner: SignatureLearner, examples: [[FeatureFrame]],
+                    failed: inout Bool) throws -> Signature {
+        var frames: [[FeatureFrame]] = []
+        for input in expandOfflineInputs(background) {
+            switch input {
+            case .unusable(let reason):
+                tableStderr("\(reason)\n")
+                failed = true
+            case .file(let path):
+                do {
+                    let source = try OfflineFrameSource(path: path)
+                    guard source.config.sampleRate == learner.config.sampleRate else {
+                        tableStderr("\(path): sample rate \(source.config.sampleRate) Hz differs from the examples' " +
+                                    "\(learner.config.sampleRate) Hz; skipped\n")
+                        failed = true
+                        continue
+                    }
+                    var f: [FeatureFrame] = []
+                    try source.forEachFrame { f.append($0) }
+                    frames.append(f)
+                } catch {
+                    tableStderr("\(error)\n")
+                    failed = true
+                }
+            }
+        }
+        guard !frames.isEmpty else {
+            tableStderr("learn: --background gave no usable recording; nothing written\n")
+            throw ExitCode(1)
+        }
+        let calibrator = SignatureCalibrator(config: learner.config)
+        let hopSeconds = Double(learner.config.hopSamples) / Double(learner.config.sampleRate)
+        let hours = Double(frames.reduce(0) { $0 + $1.count }) * hopSeconds / 3_600
+        let allowed = Int((backgroundAllow * hours).rounded(.down))
+        let outcome = calibrator.calibrate(s, examples: examples, background: frames, allowedFirings: allowed,
+                                           shortestExampleMs: learner.examples.map(\.durationMs).min())
+        let a = outcome.learned, b = outcome.chosen
+        tableStderr("learn: \(className): \(decimals(outcome.backgroundSeconds, 1)) s of background: " +
+                    "\(a.backgroundFirings) firing(s) as learned, \(b.backgroundFirings) at strictness \(b.level) " +
+                    "(min_snr_db \(decimals(Double(s.minSNR) / 256, 1)) → \(decimals(Double(outcome.signature.minSNR) / 256, 1)), " +
+                    "min_duration_ms \(s.minDurationMs) → \(outcome.signature.minDurationMs)); " +
+                    "examples detected \(a.examplesDetected)/\(examples.count) → \(b.examplesDetected)/\(examples.count)\n")
+        if !outcome.quiet {
+            tableStderr("learn: \(className): could not get within \(allowed) background firing(s) without losing " +
+                        "more than a quarter of the examples; the entry written is the quietest that keeps them. " +
+                        "Add examples, or check that the background holds no \(className)\n")
+        }
+        return outcome.signature
     }
 }
 
