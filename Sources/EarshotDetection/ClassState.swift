@@ -145,6 +145,10 @@ extension DetectionEngine {
                 absorb(&st, m, frame)
                 if frame.onsetOffset >= 0 { st.onsets &+= 1 }
             } else if hop &- st.lastMatchHop > p.gapHops {
+                let lasted = st.lastMatchHop &- st.startHop &+ 1
+                if st.phase == .pending && lasted < p.minDurationHops {
+                    rejections[i] = Rejection(.minDuration, value: milliseconds(lasted), limit: s.minDurationMs, hop: hop)
+                }
                 if st.phase == .active {
                     states[i] = st
                     emitEvent(i, s, .end, offset: st.lastMatchEnd, emit: emit)
@@ -158,13 +162,21 @@ extension DetectionEngine {
             if st.phase == .pending {
                 if span > p.maxDurationHops {
                     st.phase = .rejected
-                } else if span >= p.minDurationHops && match && confirmable(st, s, span: span) {
-                    st.phase = .active
-                    states[i] = st
-                    if confidence(st, s) >= s.minConfidence {
-                        emitEvent(i, s, .start, offset: st.lastMatchEnd, emit: emit)
+                    rejections[i] = Rejection(.maxDuration, value: milliseconds(span), limit: s.maxDurationMs, hop: hop)
+                } else if span >= p.minDurationHops && match {
+                    let unconfirmed = confirmation(st, s, span: span, hop: hop)
+                    if unconfirmed.rule == .none {
+                        st.phase = .active
+                        states[i] = st
+                        let c = confidence(st, s)
+                        if c >= s.minConfidence {
+                            emitEvent(i, s, .start, offset: st.lastMatchEnd, emit: emit)
+                        } else {
+                            st.phase = .rejected
+                            rejections[i] = Rejection(.minConfidence, value: Int32(c), limit: Int32(s.minConfidence), hop: hop)
+                        }
                     } else {
-                        st.phase = .rejected
+                        rejections[i] = unconfirmed
                     }
                 }
             } else if st.phase == .active && span >= p.maxDurationHops {
@@ -209,21 +221,40 @@ extension DetectionEngine {
         return count
     }
 
-    /// Sweep, repetition and coverage checks before a sustained `.start`.
-    func confirmable(_ st: ClassState, _ s: Signature, span: Int64) -> Bool {
+    /// Sweep, repetition and coverage checks before a sustained `.start`: the
+    /// first that fails (rule `.none` when all pass).
+    func confirmation(_ st: ClassState, _ s: Signature, span: Int64, hop: Int64) -> Rejection {
         // min_match_fraction of the hops since the onset matched (Q15).
-        if st.matched &* 32_768 < span &* Widen.int64(s.minMatchFraction) { return false }
+        if st.matched &* 32_768 < span &* Widen.int64(s.minMatchFraction) {
+            let fraction = Int32(truncatingIfNeeded: min(32_767, st.matched &* 32_768 / max(1, span)))
+            return Rejection(.matchFraction, value: fraction, limit: Int32(s.minMatchFraction), hop: hop)
+        }
         let distinct = Self.sweepBins(st.sweepHops, matched: st.matched)
-        if s.minSweepBins > 0 && distinct < s.minSweepBins { return false }
-        if s.maxSweepBins > 0 && distinct > s.maxSweepBins { return false }
+        if s.minSweepBins > 0 && distinct < s.minSweepBins {
+            return Rejection(.sweepBins, value: Int32(distinct), limit: Int32(s.minSweepBins), hop: hop)
+        }
+        if s.maxSweepBins > 0 && distinct > s.maxSweepBins {
+            return Rejection(.sweepBins, value: Int32(distinct), limit: Int32(s.maxSweepBins), hop: hop)
+        }
         if s.minRepetition > 0 || s.maxRepetition > 0 {
             // onsets per second, Q8.8 Hz = onsets · 256 · rate / (span · hopSamples)
             let rate = (Widen.int64(st.onsets) &* 256 &* Widen.int64(config.sampleRate))
                 / max(1, span &* hopSamples)
-            if s.minRepetition > 0 && rate < Widen.int64(s.minRepetition) { return false }
-            if s.maxRepetition > 0 && rate > Widen.int64(s.maxRepetition) { return false }
+            let value = Int32(truncatingIfNeeded: min(2_147_483_647, rate))
+            if s.minRepetition > 0 && rate < Widen.int64(s.minRepetition) {
+                return Rejection(.repetition, value: value, limit: Int32(s.minRepetition), hop: hop)
+            }
+            if s.maxRepetition > 0 && rate > Widen.int64(s.maxRepetition) {
+                return Rejection(.repetition, value: value, limit: Int32(s.maxRepetition), hop: hop)
+            }
         }
-        return true
+        return Rejection()
+    }
+
+    /// `hops` in ms at this configuration (saturating).
+    func milliseconds(_ hops: Int64) -> Int32 {
+        let ms = hops &* hopSamples &* 1_000 / max(1, Widen.int64(config.sampleRate))
+        return Int32(truncatingIfNeeded: max(0, min(2_147_483_647, ms)))
     }
 
     // MARK: impulsive
@@ -253,8 +284,12 @@ extension DetectionEngine {
                 judgeImpulse(i, s, endHop: hop, offset: frame.firstSample, emit: emit)
                 return
             }
-            if hop &- st.startHop > p.maxDurationHops || (p.maxHoldHops > 0 && st.holdHops > p.maxHoldHops) {
-                st.phase = .idle  // too long, or holding too long, for this impulsive class
+            if hop &- st.startHop > p.maxDurationHops {
+                st.phase = .idle  // too long for this impulsive class
+                rejections[i] = Rejection(.maxDuration, value: milliseconds(hop &- st.startHop), limit: s.maxDurationMs, hop: hop)
+            } else if p.maxHoldHops > 0 && st.holdHops > p.maxHoldHops {
+                st.phase = .idle  // holding too long for this impulsive class
+                rejections[i] = Rejection(.maxHold, value: milliseconds(st.holdHops), limit: s.maxHoldMs, hop: hop)
             }
         default:
             let rising = s.minRise == Signature.off ? frame.onsetOffset >= 0 : frame.riseRate >= s.minRise
@@ -281,19 +316,42 @@ extension DetectionEngine {
         st.lastMatchEnd = offset
         let duration = endHop &- st.startHop
         let pm = st.peakMatch
-        var ok = duration >= p.minDurationHops && duration <= p.maxDurationHops
-        ok = ok && (p.maxDecayHops == 0 || endHop &- st.peakHop <= p.maxDecayHops)
-        ok = ok && (p.maxHoldHops == 0 || st.holdHops <= p.maxHoldHops)
-        ok = ok && pm.spectralOK && pm.tonalOK && pm.snr >= s.minSNR
-        ok = ok && (s.minCrest == Signature.off || pm.crest >= s.minCrest)
-        ok = ok && (p.minLevel == Signature.off || st.peakLevel >= p.minLevel)
-        ok = ok && Int32(st.onsets) >= Int32(s.minTransients)
+        // The rules in order; the first that fails is recorded (same verdict as all of them together).
+        var why = Rejection()
+        if duration < p.minDurationHops {
+            why = Rejection(.minDuration, value: milliseconds(duration), limit: s.minDurationMs, hop: endHop)
+        } else if duration > p.maxDurationHops {
+            why = Rejection(.maxDuration, value: milliseconds(duration), limit: s.maxDurationMs, hop: endHop)
+        } else if p.maxDecayHops != 0 && endHop &- st.peakHop > p.maxDecayHops {
+            why = Rejection(.maxDecay, value: milliseconds(endHop &- st.peakHop), limit: s.maxDecayMs, hop: endHop)
+        } else if p.maxHoldHops != 0 && st.holdHops > p.maxHoldHops {
+            why = Rejection(.maxHold, value: milliseconds(st.holdHops), limit: s.maxHoldMs, hop: endHop)
+        } else if !pm.spectralOK {
+            why = Rejection(.spectrumAtPeak, hop: endHop)
+        } else if !pm.tonalOK {
+            why = Rejection(.tonalityAtPeak, hop: endHop)
+        } else if pm.snr < s.minSNR {
+            why = Rejection(.snrAtPeak, value: Int32(pm.snr), limit: Int32(s.minSNR), hop: endHop)
+        } else if s.minCrest != Signature.off && pm.crest < s.minCrest {
+            why = Rejection(.minCrest, value: Int32(pm.crest), limit: Int32(s.minCrest), hop: endHop)
+        } else if p.minLevel != Signature.off && st.peakLevel < p.minLevel {
+            why = Rejection(.minLevel, value: Int32(st.peakLevel), limit: Int32(p.minLevel), hop: endHop)
+        } else if Int32(st.onsets) < Int32(s.minTransients) {
+            why = Rejection(.minTransients, value: Int32(st.onsets), limit: Int32(s.minTransients), hop: endHop)
+        }
         states[i] = st
-        guard ok else { return }
+        guard why.rule == .none else {
+            rejections[i] = why
+            return
+        }
         st.matched = 1
         st.sumSpectral = Widen.int64(pm.spectral)
         states[i] = st
-        guard confidence(st, s) >= s.minConfidence else { return }
+        let c = confidence(st, s)
+        guard c >= s.minConfidence else {
+            rejections[i] = Rejection(.minConfidence, value: Int32(c), limit: Int32(s.minConfidence), hop: endHop)
+            return
+        }
         emitEvent(i, s, .impulse, offset: offset, emit: emit)
         states[i].cooldownUntil = endHop &+ p.cooldownHops
     }

@@ -41,6 +41,8 @@ public struct DetectionEngine {
     @usableFromInline var binBand = SIMD16<Int8>(repeating: -1)
     /// Per-bin tonality smoothed over hops, Q8.8 dB (see FrameView).
     @usableFromInline var smoothTonality = SIMD16<Int32>(repeating: Int32(Signature.off))
+    /// Per entry, the rule that last turned a candidate down (see `Rejection`).
+    @usableFromInline var rejections: InlineArray<16, Rejection> = InlineArray(repeating: Rejection())
 
     /// Builds the engine for `table` and frames produced with `config`.
     /// `splOffset` (Q8.8 dB) turns dBFS into dB SPL; nil = uncalibrated.
@@ -74,7 +76,7 @@ public struct DetectionEngine {
 
     /// Forgets every open sound, cooldown and the sequence counter.
     public mutating func reset() {
-        for i in 0..<16 { states[i] = ClassState() }
+        for i in 0..<16 { states[i] = ClassState(); rejections[i] = Rejection() }
         smoothTonality = SIMD16(repeating: Int32(Signature.off))
         sequence = 0
     }

@@ -46,6 +46,10 @@ public struct EntryExplanation: Sendable, Equatable {
     public var snrOK = false
     public var tonalOK = false
     public var levelOK = false
+    /// The rule that last turned a candidate of this entry down, and how many hops
+    /// before this frame (−1 = never).
+    public var lastRejection = Rejection()
+    public var hopsSinceRejection: Int64 = -1
     /// Every per-hop gate passes (the temporal rules decide the rest).
     public var matches: Bool { spectralOK && snrOK && tonalOK && levelOK }
 
@@ -80,6 +84,11 @@ extension DetectionEngine {
         x.tonalOK = m.tonalOK
         x.levelOK = p.minLevel == Signature.off || frame.levelZ >= p.minLevel
         let st = states[index]
+        let r = rejections[index]
+        if r.rule != .none {
+            x.lastRejection = r
+            x.hopsSinceRejection = frame.hopIndex &- r.hop
+        }
         switch st.phase {
         case .idle: x.state = frame.hopIndex < st.cooldownUntil ? .cooldown : .idle
         case .pending: x.state = .pending

@@ -12,6 +12,9 @@ struct ListenCommand: ParsableCommand {
             fails: the detector's confidence formula on one hop), spectral match (1 − band error / 12 dB), band \
             SNR vs min_snr_db, tonality vs min_tonality_db, level gate, the state machine's phase \
             (idle/pending/active/rejected/tracking/cooldown) and, in words, the first reason it did not fire. \
+            When a candidate sound got past the per-hop gates but a temporal rule turned it down in the last \
+            3 s, the reason names that table field with the measured value and the limit (e.g. "lasted 180 ms \
+            < min_duration_ms 300"). \
             Events print as they are reported. Tune the table (earshot table show > t.json; --table t.json) \
             with what this shows.
 
@@ -19,7 +22,8 @@ struct ListenCommand: ParsableCommand {
             "onset_s","confidence" 0…1,"peak_dbfs"}], "classes":[{"class","score" 0…1,"state","spectral" 0…1,\
             "band_error_db","max_band_error_db","snr_db","min_snr_db","snr_margin_db","tonality_db"|null,\
             "min_tonality_db"|null,"level_dbfs","min_level_dbfs"|null,"gates":{"spectral","snr","tonal","level"},\
-            "why"}]} (classes best score first, --top of them).
+            "last_rejection":null|{"rule": table field,"value","limit" (the field's unit, null when it has no \
+            number),"ago_s"},"why"}]} (classes best score first, --top of them).
 
             Examples:
               earshot listen

@@ -35,6 +35,13 @@ struct ListenCommandTests {
                 let gates = c["gates"] as? [String: Bool] ?? [:]
                 #expect(gates["snr"] == (snr >= minSNR - 0.005))
                 #expect(!(c["why"] as? String ?? "").isEmpty)
+                // last_rejection: null, or the table field, value, limit and how long ago (≤ 3 s).
+                #expect(c.keys.contains("last_rejection"))
+                if let r = c["last_rejection"] as? [String: Any] {
+                    #expect(!(r["rule"] as? String ?? "").isEmpty)
+                    let ago = r["ago_s"] as? Double ?? -1
+                    #expect(ago >= 0 && ago <= 3)
+                }
             }
         }
         let analyze = try CLI.run(["analyze", wav.path, "--format", "jsonl"], timeout: 60)
@@ -65,6 +72,38 @@ struct ListenCommandTests {
         #expect(text.out.contains("0 event(s) over 1.0 s"))
         let missing = try CLI.run(["listen", "--file", dir.appendingPathComponent("none.wav").path, "--board", boardPath()])
         #expect(missing.status == 3)
+    }
+
+    @Test("a horn shorter than min_duration_ms: listen names the rule, the duration and the limit")
+    func shortHorn() throws {
+        let dir = try CLI.scratch("listen-short")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func run(_ seconds: Double) throws -> (events: [String], rejections: [[String: Any]]) {
+            let scape = DemoSoundscape.make(seconds: 4, plan: [
+                DemoEventSpec(className: "car_horn", label: "car horn", onsetSeconds: 1.5, durationSeconds: seconds, levelDBFS: -18),
+            ], seed: 7)
+            let wav = dir.appendingPathComponent("horn.wav")
+            try CLI.writeWAV(scape.samples, rate: scape.rate, to: wav)
+            let r = try CLI.run(["listen", "--file", wav.path, "--fast", "--json", "--top", "10", "--board", boardPath()], timeout: 60)
+            #expect(r.status == 0, "\(r.err)")
+            var events: [String] = [], rejections: [[String: Any]] = []
+            for u in r.out.split(separator: "\n").compactMap(CLI.object) {
+                for e in u["events"] as? [[String: Any]] ?? [] { events.append(e["class"] as? String ?? "?") }
+                for c in u["classes"] as? [[String: Any]] ?? [] where c["class"] as? String == "car_horn" {
+                    if let x = c["last_rejection"] as? [String: Any] { rejections.append(x) }
+                }
+            }
+            return (events, rejections)
+        }
+        let short = try run(0.2)
+        #expect(!short.events.contains("car_horn"), "\(short.events)")
+        let r = try #require(short.rejections.first { $0["rule"] as? String == "min_duration_ms" }, "\(short.rejections)")
+        let value = r["value"] as? Double ?? -1, limit = r["limit"] as? Double ?? -1
+        #expect(limit == 300)
+        #expect(value >= 100 && value < 300, "\(value)")
+        // The same horn at 0.8 s is reported: the duration rule is what turned the short one down.
+        let long = try run(0.8)
+        #expect(long.events.contains("car_horn"), "\(long.events)")
     }
 
     func boardPath() -> String {

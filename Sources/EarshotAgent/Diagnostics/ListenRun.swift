@@ -41,7 +41,7 @@ func listenScore(_ x: EntryExplanation) -> Double {
 }
 
 /// Why entry `x` is not firing, in plain words (units in the text).
-func listenWhy(_ x: EntryExplanation) -> String {
+func listenWhy(_ x: EntryExplanation, hopSeconds: Double = 0.01) -> String {
     func db(_ q: Int16) -> String { fixed(Double(Int(q)) / 256, 1) }
     switch x.state {
     case .inactive: return "inactive at this sample rate (its tonal bins have no Goertzel bin)"
@@ -62,7 +62,72 @@ func listenWhy(_ x: EntryExplanation) -> String {
     case .pending: return "matching; waiting for min duration / sweep / repetition to confirm"
     case .tracking: return "impulse candidate; judged when its level decays"
     case .rejected: return "outlasted max duration unconfirmed (steady sound); waits until it stops"
-    default: return "this hop matches; the temporal rules (onset, duration, confidence) decide"
+    default:
+        if let last = listenRejection(x, hopSeconds: hopSeconds, within: 3) {
+            return "this hop matches; the last candidate was turned down \(fixed(last.agoSeconds, 1)) s ago: \(last.text)"
+        }
+        return "this hop matches; the temporal rules (onset, duration, confidence) decide"
+    }
+}
+
+/// The entry's last turned-down candidate within `within` seconds: the table field,
+/// the measured value and the limit in the field's own unit (ms, dB, dBFS, count,
+/// fraction, Hz; nil where the rule has no number), and a sentence.
+struct ListenRejection: Equatable {
+    var field: String
+    var value: Double?
+    var limit: Double?
+    var agoSeconds: Double
+    var text: String
+}
+
+func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: Double) -> ListenRejection? {
+    let r = x.lastRejection
+    guard r.rule != .none, x.hopsSinceRejection >= 0 else { return nil }
+    let ago = Double(x.hopsSinceRejection) * hopSeconds
+    guard ago <= seconds else { return nil }
+    let v = Double(r.value), l = Double(r.limit)
+    func db(_ q: Double) -> String { fixed(q / 256, 1) }
+    func ms(_ field: String, _ what: String, _ cmp: String) -> ListenRejection {
+        ListenRejection(field: field, value: v, limit: l, agoSeconds: ago,
+                        text: "\(what) \(Int(v)) ms \(cmp) \(field) \(Int(l))")
+    }
+    switch r.rule {
+    case .none: return nil
+    case .minDuration: return ms("min_duration_ms", "lasted", "<")
+    case .maxDuration: return ms("max_duration_ms", "lasted", ">")
+    case .maxDecay: return ms("max_decay_ms", "took from peak to end", ">")
+    case .maxHold: return ms("max_hold_ms", "held within 3 dB of its peak", ">")
+    case .spectrumAtPeak:
+        return ListenRejection(field: "max_band_error_db", value: nil, limit: nil, agoSeconds: ago,
+                               text: "the loudest hop's spectrum did not match the template (max_band_error_db)")
+    case .tonalityAtPeak:
+        return ListenRejection(field: "min_tonality_db", value: nil, limit: nil, agoSeconds: ago,
+                               text: "the loudest hop's tonality was outside min/max_tonality_db")
+    case .snrAtPeak:
+        return ListenRejection(field: "min_snr_db", value: v / 256, limit: l / 256, agoSeconds: ago,
+                               text: "SNR at the peak \(db(v)) dB < min_snr_db \(db(l))")
+    case .minCrest:
+        return ListenRejection(field: "min_crest_db", value: v / 256, limit: l / 256, agoSeconds: ago,
+                               text: "crest factor \(db(v)) dB < min_crest_db \(db(l))")
+    case .minLevel:
+        return ListenRejection(field: "min_level_dbfs", value: v / 256, limit: l / 256, agoSeconds: ago,
+                               text: "peak level \(db(v)) dBFS < the entry's minimum \(db(l)) dBFS")
+    case .minTransients:
+        return ListenRejection(field: "min_transients", value: v, limit: l, agoSeconds: ago,
+                               text: "\(Int(v)) onset(s) < min_transients \(Int(l))")
+    case .minConfidence:
+        return ListenRejection(field: "min_confidence", value: v / 65_535, limit: l / 65_535, agoSeconds: ago,
+                               text: "confidence \(fixed(v / 65_535, 2)) < min_confidence \(fixed(l / 65_535, 2))")
+    case .matchFraction:
+        return ListenRejection(field: "min_match_fraction", value: v / 32_768, limit: l / 32_768, agoSeconds: ago,
+                               text: "matched \(fixed(v / 32_768, 2)) of its hops < min_match_fraction \(fixed(l / 32_768, 2))")
+    case .sweepBins:
+        return ListenRejection(field: "sweep_bins", value: v, limit: l, agoSeconds: ago,
+                               text: "\(Int(v)) distinct strongest tonal bin(s), outside sweep_bins (limit \(Int(l)))")
+    case .repetition:
+        return ListenRejection(field: "repetition_hz", value: v / 256, limit: l / 256, agoSeconds: ago,
+                               text: "\(fixed(v / 256, 1)) onsets/s, outside repetition_hz (limit \(fixed(l / 256, 1)))")
     }
 }
 
@@ -113,11 +178,18 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
     var allEvents: [String] = []
     var hops = 0
     var winA = 0.0
+    let hopSeconds = Double(live.hop) / Double(live.rate)
+    func rejectionJSON(_ x: EntryExplanation) -> String {
+        guard let r = listenRejection(x, hopSeconds: hopSeconds, within: 3) else { return "null" }
+        func num(_ d: Double?) -> String { d.map { fixed($0, 3) } ?? "null" }
+        return "{\"rule\":\(jsonString(r.field)),\"value\":\(num(r.value)),\"limit\":\(num(r.limit)),"
+            + "\"ago_s\":\(fixed(r.agoSeconds, 2))}"
+    }
     func flush(_ t: Double) {
         var views: [ListenClassView] = []
         for i in 0..<table.count {
             guard let x = best[i] else { continue }
-            views.append(ListenClassView(className: names[i], score: bestScore[i], explanation: x, why: listenWhy(x)))
+            views.append(ListenClassView(className: names[i], score: bestScore[i], explanation: x, why: listenWhy(x, hopSeconds: hopSeconds)))
         }
         views.sort { $0.score > $1.score }
         let shown = Array(views.prefix(options.top))
@@ -137,6 +209,7 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
                     + "\"tonality_db\":\(dbOrNull(x.tonality)),\"min_tonality_db\":\(dbOrNull(x.minTonality)),"
                     + "\"level_dbfs\":\(db(x.level)),\"min_level_dbfs\":\(dbOrNull(x.minLevel)),"
                     + "\"gates\":{\"spectral\":\(x.spectralOK),\"snr\":\(x.snrOK),\"tonal\":\(x.tonalOK),\"level\":\(x.levelOK)},"
+                    + "\"last_rejection\":\(rejectionJSON(x)),"
                     + "\"why\":\(jsonString(v.why))}"
             }
             out("{\"t_s\":\(fixed(t, 2)),\"la_dbfs\":\(fixed(la, 2)),\"events\":[\(ev.joined(separator: ","))],\"classes\":[\(cls.joined(separator: ","))]}")
