@@ -46,6 +46,12 @@ public struct EntryExplanation: Sendable, Equatable {
     public var snrOK = false
     public var tonalOK = false
     public var levelOK = false
+    /// Impulsive entries: the hop's envelope rise and the entry's `min_rise_db_per_ms`
+    /// (`Signature.off`: an onset is enough), Q8.8 dB/ms. A sound starts a candidate only
+    /// on a hop that rises this fast.
+    public var rise: Int16 = 0
+    public var minRise: Int16 = Signature.off
+    public var isImpulsive = false
     /// The rule that last turned a candidate of this entry down, and how many hops
     /// before this frame (−1 = never).
     public var lastRejection = Rejection()
@@ -71,6 +77,9 @@ extension DetectionEngine {
         x.minTonality = s.minTonality
         x.minLevel = p.minLevel
         x.level = frame.levelZ
+        x.isImpulsive = s.kind == .impulsive
+        x.rise = frame.riseRate
+        x.minRise = s.minRise
         guard p.isActive else { return x }
         var view = FrameView(frame, binBand: binBand)
         for b in 0..<16 { view.smoothTonality[b] = Saturate.toInt16(smoothTonality[b]) }

@@ -63,6 +63,10 @@ func listenWhy(_ x: EntryExplanation, hopSeconds: Double = 0.01) -> String {
     case .tracking: return "impulse candidate; judged when its level decays"
     case .rejected: return "outlasted max duration unconfirmed (steady sound); waits until it stops"
     default:
+        if x.state == .idle && x.isImpulsive && x.minRise != Signature.off && x.rise < x.minRise {
+            let last = listenRejection(x, hopSeconds: hopSeconds, within: 3).map { "; last candidate: \($0.text)" } ?? ""
+            return "this hop matches but does not rise sharply: \(db(x.rise)) dB/ms < min_rise_db_per_ms \(db(x.minRise))\(last)"
+        }
         if let last = listenRejection(x, hopSeconds: hopSeconds, within: 3) {
             return "this hop matches; the last candidate was turned down \(fixed(last.agoSeconds, 1)) s ago: \(last.text)"
         }
