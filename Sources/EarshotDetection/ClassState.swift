@@ -78,7 +78,7 @@ extension DetectionEngine {
         }
         for i in 0..<table.count where plans[i].isActive {
             let s = table[i]
-            let m = FrameMatch(frame, view: view, signature: s, plan: plans[i])
+            let m = FrameMatch(frame, view: view, signature: s, plan: plans[i], stopAtSNR: states[i].phase == .idle)
             switch s.kind {
             case .sustained: stepSustained(i, s, m, frame, emit: emit)
             case .impulsive: stepImpulsive(i, s, m, frame, emit: emit)

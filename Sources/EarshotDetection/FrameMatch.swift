@@ -49,7 +49,18 @@ struct FrameMatch {
     /// All per-hop gates pass.
     var matches: Bool { spectralOK && snrOK && tonalOK }
 
-    init(_ frame: FeatureFrame, view: FrameView, signature s: Signature, plan: EntryPlan) {
+    /// The verdict of `s` on `frame`. With `stopAtSNR`, a hop that fails the SNR gate
+    /// returns at once with every other gate false: an idle entry does nothing with
+    /// such a hop (a sustained run needs SNR, an impulse needs SNR to start), so the
+    /// engine skips the spectral and tonal work for it.
+    init(_ frame: FeatureFrame, view: FrameView, signature s: Signature, plan: EntryPlan, stopAtSNR: Bool = false) {
+        // SNR over the template's main bands.
+        var snrMax: Int16 = Int16.min
+        for k in 0..<8 where plan.mainBands[k] != 0 && frame.bandSNR[k] > snrMax { snrMax = frame.bandSNR[k] }
+        snr = snrMax == Int16.min ? 0 : snrMax
+        snrOK = snr >= s.minSNR
+        if stopAtSNR && !snrOK { return }
+
         // Spectral: excess_k = max(0, |rel_k − template_k| − tolerance_k);
         // error = (mean excess + largest excess) / 2, so one badly wrong band
         // cannot hide behind seven good ones. Bands reading FeatureFrame.floor
@@ -69,12 +80,6 @@ struct FrameMatch {
         spectralOK = bandError <= Int32(s.maxBandError)
         let score = 32_767 &- (bandError &* 32_767) / (12 * 256)
         spectral = max(0, score)
-
-        // SNR over the template's main bands.
-        var snrMax: Int16 = Int16.min
-        for k in 0..<8 where plan.mainBands[k] != 0 && frame.bandSNR[k] > snrMax { snrMax = frame.bandSNR[k] }
-        snr = snrMax == Int16.min ? 0 : snrMax
-        snrOK = snr >= s.minSNR
 
         // Tonality over the entry's bins (smoothed for sustained entries);
         // the dominant bin is the most tonal one.
