@@ -69,16 +69,14 @@ struct LearnCommand: ParsableCommand {
         var failed = false
         for path in files {
             do {
-                let source = try OfflineFrameSource(path: path)
-                if learner == nil { learner = SignatureLearner(config: source.config) }
-                guard source.config.sampleRate == learner!.config.sampleRate else {
-                    tableStderr("\(path): sample rate \(source.config.sampleRate) Hz differs from the first example's " +
+                let (config, frames) = try wavFrames(path)
+                if learner == nil { learner = SignatureLearner(config: config) }
+                guard config.sampleRate == learner!.config.sampleRate else {
+                    tableStderr("\(path): sample rate \(config.sampleRate) Hz differs from the first example's " +
                           "\(learner!.config.sampleRate) Hz; learn from one rate at a time\n")
                     failed = true
                     continue
                 }
-                var frames: [FeatureFrame] = []
-                try source.forEachFrame { frames.append($0) }
                 if let ex = learner!.add(frames: frames) {
                     exampleFrames.append(frames)
                     examplePaths.append(path)
@@ -128,6 +126,14 @@ struct LearnCommand: ParsableCommand {
 }
 
 extension LearnCommand {
+    /// The feature frames of one WAV file, and the configuration they were analysed with.
+    func wavFrames(_ path: String) throws -> (AnalysisConfig, [FeatureFrame]) {
+        let source = try OfflineFrameSource(path: path)
+        var frames: [FeatureFrame] = []
+        try source.forEachFrame { frames.append($0) }
+        return (source.config, frames)
+    }
+
     /// Says on which of its own examples the written entry fires, and names the others.
     func reportExamples(_ s: Signature, learner: SignatureLearner, frames: [[FeatureFrame]], paths: [String]) {
         let calibrator = SignatureCalibrator(config: learner.config)
@@ -151,15 +157,13 @@ extension LearnCommand {
                 failed = true
             case .file(let path):
                 do {
-                    let source = try OfflineFrameSource(path: path)
-                    guard source.config.sampleRate == learner.config.sampleRate else {
-                        tableStderr("\(path): sample rate \(source.config.sampleRate) Hz differs from the examples' " +
+                    let (config, f) = try wavFrames(path)
+                    guard config.sampleRate == learner.config.sampleRate else {
+                        tableStderr("\(path): sample rate \(config.sampleRate) Hz differs from the examples' " +
                                     "\(learner.config.sampleRate) Hz; skipped\n")
                         failed = true
                         continue
                     }
-                    var f: [FeatureFrame] = []
-                    try source.forEachFrame { f.append($0) }
                     frames.append(f)
                 } catch {
                     tableStderr("\(error)\n")

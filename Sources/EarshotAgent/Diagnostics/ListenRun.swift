@@ -92,9 +92,11 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
     guard ago <= seconds else { return nil }
     let v = Double(r.value), l = Double(r.limit)
     func db(_ q: Double) -> String { fixed(q / 256, 1) }
+    func said(_ field: String, _ value: Double?, _ limit: Double?, _ text: String) -> ListenRejection {
+        ListenRejection(field: field, value: value, limit: limit, agoSeconds: ago, text: text)
+    }
     func ms(_ field: String, _ what: String, _ cmp: String) -> ListenRejection {
-        ListenRejection(field: field, value: v, limit: l, agoSeconds: ago,
-                        text: "\(what) \(Int(v)) ms \(cmp) \(field) \(Int(l))")
+        said(field, v, l, "\(what) \(Int(v)) ms \(cmp) \(field) \(Int(l))")
     }
     switch r.rule {
     case .none: return nil
@@ -103,35 +105,28 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
     case .maxDecay: return ms("max_decay_ms", "took from peak to end", ">")
     case .maxHold: return ms("max_hold_ms", "held within 3 dB of its peak", ">")
     case .spectrumAtPeak:
-        return ListenRejection(field: "max_band_error_db", value: nil, limit: nil, agoSeconds: ago,
-                               text: "the loudest hop's spectrum did not match the template (max_band_error_db)")
+        return said("max_band_error_db", nil, nil, "the loudest hop's spectrum did not match the template (max_band_error_db)")
     case .tonalityAtPeak:
-        return ListenRejection(field: "min_tonality_db", value: nil, limit: nil, agoSeconds: ago,
-                               text: "the loudest hop's tonality was outside min/max_tonality_db")
+        return said("min_tonality_db", nil, nil, "the loudest hop's tonality was outside min/max_tonality_db")
     case .snrAtPeak:
-        return ListenRejection(field: "min_snr_db", value: v / 256, limit: l / 256, agoSeconds: ago,
-                               text: "SNR at the peak \(db(v)) dB < min_snr_db \(db(l))")
+        return said("min_snr_db", v / 256, l / 256, "SNR at the peak \(db(v)) dB < min_snr_db \(db(l))")
     case .minCrest:
-        return ListenRejection(field: "min_crest_db", value: v / 256, limit: l / 256, agoSeconds: ago,
-                               text: "crest factor \(db(v)) dB < min_crest_db \(db(l))")
+        return said("min_crest_db", v / 256, l / 256, "crest factor \(db(v)) dB < min_crest_db \(db(l))")
     case .minLevel:
-        return ListenRejection(field: "min_level_dbfs", value: v / 256, limit: l / 256, agoSeconds: ago,
-                               text: "peak level \(db(v)) dBFS < the entry's minimum \(db(l)) dBFS")
+        return said("min_level_dbfs", v / 256, l / 256, "peak level \(db(v)) dBFS < the entry's minimum \(db(l)) dBFS")
     case .minTransients:
-        return ListenRejection(field: "min_transients", value: v, limit: l, agoSeconds: ago,
-                               text: "\(Int(v)) onset(s) < min_transients \(Int(l))")
+        return said("min_transients", v, l, "\(Int(v)) onset(s) < min_transients \(Int(l))")
     case .minConfidence:
-        return ListenRejection(field: "min_confidence", value: v / 65_535, limit: l / 65_535, agoSeconds: ago,
-                               text: "confidence \(fixed(v / 65_535, 2)) < min_confidence \(fixed(l / 65_535, 2))")
+        return said("min_confidence", v / 65_535, l / 65_535,
+                    "confidence \(fixed(v / 65_535, 2)) < min_confidence \(fixed(l / 65_535, 2))")
     case .matchFraction:
-        return ListenRejection(field: "min_match_fraction", value: v / 32_768, limit: l / 32_768, agoSeconds: ago,
-                               text: "matched \(fixed(v / 32_768, 2)) of its hops < min_match_fraction \(fixed(l / 32_768, 2))")
+        return said("min_match_fraction", v / 32_768, l / 32_768,
+                    "matched \(fixed(v / 32_768, 2)) of its hops < min_match_fraction \(fixed(l / 32_768, 2))")
     case .sweepBins:
-        return ListenRejection(field: "sweep_bins", value: v, limit: l, agoSeconds: ago,
-                               text: "\(Int(v)) distinct strongest tonal bin(s), outside sweep_bins (limit \(Int(l)))")
+        return said("sweep_bins", v, l, "\(Int(v)) distinct strongest tonal bin(s), outside sweep_bins (limit \(Int(l)))")
     case .repetition:
-        return ListenRejection(field: "repetition_hz", value: v / 256, limit: l / 256, agoSeconds: ago,
-                               text: "\(fixed(v / 256, 1)) onsets/s, outside repetition_hz (limit \(fixed(l / 256, 1)))")
+        return said("repetition_hz", v / 256, l / 256,
+                    "\(fixed(v / 256, 1)) onsets/s, outside repetition_hz (limit \(fixed(l / 256, 1)))")
     }
 }
 
