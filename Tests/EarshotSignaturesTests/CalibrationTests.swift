@@ -13,6 +13,19 @@ struct CalibrationTests {
         return chainFrames(Signals.scene(seconds: 3, seed: seed, event: chime))
     }
 
+    /// A learner fed −20 dBFS chimes of `seeds`, and their frames.
+    static func learner(seeds: [UInt64]) -> (SignatureLearner, [[FeatureFrame]]) {
+        var learner = SignatureLearner(config: AnalysisConfig())
+        var examples: [[FeatureFrame]] = []
+        for seed in seeds {
+            let f = scene(seed, chimeDBFS: -20)
+            let added = learner.add(frames: f)
+            #expect(added != nil)
+            examples.append(f)
+        }
+        return (learner, examples)
+    }
+
     @Test("each ladder level is at least as strict as the one before")
     func ladder() {
         var s = Signature()
@@ -47,14 +60,7 @@ struct CalibrationTests {
 
     @Test("a quieter chime in the background is silenced; the examples still fire")
     func silencesBackground() throws {
-        var learner = SignatureLearner(config: AnalysisConfig())
-        var examples: [[FeatureFrame]] = []
-        for seed: UInt64 in [3, 4] {
-            let f = Self.scene(seed, chimeDBFS: -20)
-            let added = learner.add(frames: f)
-            #expect(added != nil)
-            examples.append(f)
-        }
+        let (learner, examples) = Self.learner(seeds: [3, 4])
         let learned = learner.signature(name: "chime")
         // The street: the same chime 14 dB quieter, twice, plus two quiet scenes.
         let background = [Self.scene(11, chimeDBFS: -34), Self.scene(12, chimeDBFS: -34),
@@ -82,14 +88,7 @@ struct CalibrationTests {
 
     @Test("a background that holds the class itself cannot be silenced without losing the examples")
     func cannotSilence() throws {
-        var learner = SignatureLearner(config: AnalysisConfig())
-        var examples: [[FeatureFrame]] = []
-        for seed: UInt64 in [5, 6] {
-            let f = Self.scene(seed, chimeDBFS: -20)
-            let added = learner.add(frames: f)
-            #expect(added != nil)
-            examples.append(f)
-        }
+        let (learner, examples) = Self.learner(seeds: [5, 6])
         let learned = learner.signature(name: "chime")
         let background = [Self.scene(21, chimeDBFS: -20)]   // the very sound, as loud as the examples
         let outcome = SignatureCalibrator(config: AnalysisConfig())
