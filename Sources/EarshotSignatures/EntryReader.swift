@@ -99,12 +99,12 @@ struct EntryReader {
             s.maxRepetition = q88(pair[1])
         }
         if let x = try number("gap_ms", range: 0...10_000, integral: true) { s.gapMs = Int32(x) }
-        if let x = try number("min_match_fraction", range: 0...1) { s.minMatchFraction = Int16(min(32_767, (x * 32_768).rounded())) }
+        if let x = try number("min_match_fraction", range: 0...1) { s.minMatchFraction = q15Share(x) }
         if let x = try number("max_level_drop_db", range: 0...120) { s.maxLevelDrop = q88(x) }
         s.minSNR = q88(try number("min_snr_db", range: -20...100)!)
         if let x = try number("min_level_dbfs", range: -120...10, nullable: true) { s.minLevelDBFS = q88(x) }
         if let x = try number("min_level_db_spl", range: 0...127, nullable: true) { s.minLevelSPL = q88(x) }
-        s.minConfidence = UInt16((try number("min_confidence", range: 0...1)! * 65_535).rounded())
+        s.minConfidence = u16Confidence(try number("min_confidence", range: 0...1)!)
         s.cooldownMs = Int32(try number("cooldown_ms", range: 0...3_600_000, integral: true)!)
         return s
     }

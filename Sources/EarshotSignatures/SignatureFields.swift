@@ -53,3 +53,23 @@ enum SignatureField {
 @inline(__always) func q88(_ x: Double) -> Int16 { Int16((x * 256).rounded()) }
 /// File value in dB from Q8.8.
 @inline(__always) func db(_ q: Int16) -> Double { Double(q) / 256 }
+
+/// Q15 share (`min_match_fraction`, 32 768 = all hops) from a file value in 0…1.
+@inline(__always) func q15Share(_ x: Double) -> Int16 { Int16(min(32_767, (x * 32_768).rounded())) }
+/// Confidence in 1/65 535 units (`min_confidence`) from a file value in 0…1.
+@inline(__always) func u16Confidence(_ x: Double) -> UInt16 { UInt16((x * 65_535).rounded()) }
+
+/// The file value for a stored fraction `q` (of `scale`): the shortest decimal, at most six
+/// places, that `decode` maps back to `q`. Files stay readable (0.7, not 0.70001220703125)
+/// and `parse(encode(t)) == t` holds for every stored value (a fixed four places did not:
+/// 1/32 768 was written as 0 and read back as 0).
+func shortestDecimal<Q: BinaryInteger>(_ q: Q, scale: Double, decode: (Double) -> Q) -> Double {
+    let exact = Double(q) / scale
+    var power = 1.0
+    for _ in 0..<6 {
+        power *= 10
+        let decimal = (exact * power).rounded() / power
+        if decode(decimal) == q { return decimal }
+    }
+    return exact
+}

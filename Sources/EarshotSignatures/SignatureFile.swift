@@ -120,12 +120,12 @@ public enum SignatureFile {
             "min_transients": num(Double(s.minTransients)),
             "repetition_hz": list([db(s.minRepetition), db(s.maxRepetition)]),
             "gap_ms": num(Double(s.gapMs)),
-            "min_match_fraction": num((Double(s.minMatchFraction) / 32_768 * 10_000).rounded() / 10_000),
+            "min_match_fraction": num(shortestDecimal(s.minMatchFraction, scale: 32_768, decode: q15Share)),
             "max_level_drop_db": num(db(s.maxLevelDrop)),
             "min_snr_db": num(db(s.minSNR)),
             "min_level_dbfs": dbOrNull(s.minLevelDBFS, off: Signature.off),
             "min_level_db_spl": dbOrNull(s.minLevelSPL, off: Signature.off),
-            "min_confidence": num((Double(s.minConfidence) / 65_535 * 10_000).rounded() / 10_000),
+            "min_confidence": num(shortestDecimal(s.minConfidence, scale: 65_535, decode: u16Confidence)),
             "cooldown_ms": num(Double(s.cooldownMs)),
         ]
         let lines = SignatureField.ordered.map { "      \"\($0)\": \(values[$0]!)" }

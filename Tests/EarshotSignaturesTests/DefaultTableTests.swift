@@ -60,6 +60,27 @@ struct TableRoundTripTests {
         #expect(text.contains("\"tonal_hz\": [410, 515]"))
     }
 
+    @Test("every stored min_match_fraction and min_confidence survives encode → parse (fuzz-short found 1/32 768 written as 0)")
+    func fractionsRoundTrip() throws {
+        for q in Int16(0)...Int16.max {
+            let file = shortestDecimal(q, scale: 32_768, decode: q15Share)
+            #expect(q15Share(Double("\(file)")!) == q, "min_match_fraction \(q)/32768 written as \(file)")
+            #expect(String(file).count <= 8, "min_match_fraction \(q)/32768 written as \(file)")
+        }
+        for q in UInt16(0)...UInt16.max {
+            let file = shortestDecimal(q, scale: 65_535, decode: u16Confidence)
+            #expect(u16Confidence(Double("\(file)")!) == q, "min_confidence \(q)/65535 written as \(file)")
+        }
+        // Through the whole file, at the values the fixed four decimals lost.
+        var table = DefaultSignatures.table
+        for (share, confidence) in [(Int16(1), UInt16(1)), (3, 7), (22_937, 45_874), (32_767, 65_534)] {
+            table[0].minMatchFraction = share
+            table[0].minConfidence = confidence
+            #expect(try SignatureFile.parse(SignatureFile.encode(table), fileName: "t.json") == table)
+        }
+        #expect(SignatureFile.encode(DefaultSignatures.table).contains("\"min_confidence\": 0.6,"))
+    }
+
     @Test("load(path:) reads a file written to disk")
     func loadFile() throws {
         let path = "/tmp/earshot-signatures-\(UInt32.random(in: 0...UInt32.max)).json"
