@@ -1,6 +1,7 @@
 // Whole-file reads and atomic replacement for small text files (configuration,
-// signature tables), on Glibc alone (no Foundation). The per-sample path never
-// comes here: these run at start, on `earshot config`/`table` commands and on reload.
+// signature tables) and for the demo's synthesised recordings, on Glibc alone (no
+// Foundation). The per-sample path never comes here: these run at start, on
+// `earshot config`/`table`/`demo --write-wav` commands and on reload.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,23 +38,31 @@ public enum FileAccess {
     /// bits (a new one gets 0644); on any failure the temporary file is removed
     /// and `path` is left as it was.
     public static func replace(_ path: String, with bytes: [UInt8]) throws(FileAccessError) {
+        try replace(path, parts: CollectionOfOne(bytes))
+    }
+
+    /// As `replace(_:with:)`, writing `parts` one after the other: a large file made
+    /// piecewise (an hour of synthesised audio is 115 MB) is never held whole.
+    public static func replace<Parts: Sequence<[UInt8]>>(_ path: String, parts: Parts) throws(FileAccessError) {
         let tmp = path + ".tmp"
         var mode: mode_t = 0o644
         var st = stat()
         if stat(path, &st) == 0 { mode = st.st_mode & 0o7777 }
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileAccessError(path: tmp, step: .create, systemMessage: systemMessage()) }
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let error = FileAccessError(path: tmp, step: .write, systemMessage: systemMessage())
-                close(fd)
-                unlink(tmp)
-                throw error
+        for bytes in parts {
+            var off = 0
+            while off < bytes.count {
+                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let error = FileAccessError(path: tmp, step: .write, systemMessage: systemMessage())
+                    close(fd)
+                    unlink(tmp)
+                    throw error
+                }
+                off += n
             }
-            off += n
         }
         if fsync(fd) != 0 {
             let error = FileAccessError(path: tmp, step: .flush, systemMessage: systemMessage())

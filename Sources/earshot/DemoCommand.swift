@@ -23,9 +23,17 @@ struct DemoCommand: ParsableCommand {
               earshot demo
               earshot demo --seed 3 --siren
               earshot demo --realtime --broker 192.168.1.10:1883
+              earshot demo --write-wav street.wav --minutes 10 > street-reference.txt
 
-            Exit codes: 0 every synthesised event detected with the right class; 1 some were missed; \
-            2 bad option; 3 the pipeline could not start.
+            --write-wav FILE writes the soundscape (16 kHz mono 16-bit; with --minutes N, N \
+            consecutive 60 s scenes with seeds SEED, SEED+1, …) to FILE instead of running the \
+            pipeline, and prints the placed sounds on stdout in the DCASE event-list form that \
+            `earshot analyze --format dcase` writes (file, onset s, offset s, class), as a \
+            reference to compare against. Synthetic audio only.
+
+            Exit codes: 0 every synthesised event detected with the right class (with --write-wav: \
+            the file was written); 1 some were missed; 2 bad --broker value; 3 the pipeline could not start or the file \
+            could not be written; 64 bad command line.
             """)
 
     @Flag(help: "Pace the audio in real time (60 s) instead of as fast as the analysis goes.")
@@ -40,7 +48,26 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Seed of the soundscape's traffic and event noise (same event times).")
     var seed: UInt64 = 7
 
+    @Option(name: .customLong("write-wav"), help: ArgumentHelp(
+        "Write the soundscape to this WAV file and print the placed sounds (DCASE list) instead of running.",
+        valueName: "file"))
+    var writeWAV: String?
+
+    @Option(help: "With --write-wav: how many 60 s scenes to write (1…1440).")
+    var minutes: Int?
+
+    func validate() throws {
+        if minutes != nil && writeWAV == nil { throw ValidationError("--minutes needs --write-wav FILE") }
+        if writeWAV != nil && (realtime || broker != nil) {
+            throw ValidationError("--write-wav only writes the file; --realtime and --broker apply when the demo runs")
+        }
+        if let minutes, !(1...DemoRecording.maxMinutes).contains(minutes) {
+            throw ValidationError("--minutes \(minutes): must be 1…\(DemoRecording.maxMinutes)")
+        }
+    }
+
     func run() throws {
+        if let path = writeWAV { return try write(path) }
         var options = DemoOptions()
         options.realtime = realtime
         options.broker = broker
@@ -54,6 +81,20 @@ struct DemoCommand: ParsableCommand {
             throw ExitCode(error.kind == .config ? 2 : 3)
         }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+
+    /// `--write-wav`: the recording, then its reference event list on stdout.
+    func write(_ path: String) throws {
+        let events: [DemoEventSpec]
+        do {
+            events = try DemoRecording.write(to: path, minutes: minutes ?? 1, seed: seed, siren: siren)
+        } catch {
+            FileHandleStderr.write("earshot demo: \(error.message)\n")
+            throw ExitCode(error.kind == .config ? 2 : 3)
+        }
+        for e in events {
+            print(DemoRecording.referenceLine(file: path, event: e))
+        }
     }
 }
 

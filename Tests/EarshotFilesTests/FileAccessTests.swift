@@ -50,6 +50,21 @@ import Testing
         }
     }
 
+    @Test func replaceWritesPartsInOrderAndProducesEachOnlyWhenWritten() throws {
+        let dir = scratch()
+        defer { remove(dir) }
+        var produced: [Int] = []
+        let parts = (0..<5).lazy.map { k -> [UInt8] in
+            produced.append(k)
+            return [UInt8](repeating: UInt8(k), count: 70_000 + k)
+        }
+        try FileAccess.replace(dir + "/big.bin", parts: parts)
+        #expect(produced == [0, 1, 2, 3, 4])
+        let expected = (0..<5).flatMap { [UInt8](repeating: UInt8($0), count: 70_000 + $0) }
+        #expect(try FileAccess.read(dir + "/big.bin", maxBytes: 1 << 20) == expected)
+        #expect(access(dir + "/big.bin.tmp", F_OK) != 0)
+    }
+
     @Test func failuresNameThePathAndTheStep() throws {
         let dir = scratch()
         defer { remove(dir) }

@@ -52,21 +52,8 @@ final class DemoMemoryFile {
     /// A mono 16-bit PCM WAV file holding `samples` at `rate` Hz.
     static func wav(samples: [Int16], rate: Int) throws(AgentError) -> DemoMemoryFile {
         let f = try DemoMemoryFile(name: "earshot-demo.wav")
-        let dataBytes = samples.count * 2
-        var h: [UInt8] = []
-        func u32(_ v: Int) { h += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 24) & 0xFF)] }
-        func u16(_ v: Int) { h += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
-        h += Array("RIFF".utf8); u32(36 + dataBytes); h += Array("WAVE".utf8)
-        h += Array("fmt ".utf8); u32(16); u16(1); u16(1); u32(rate); u32(rate * 2); u16(2); u16(16)
-        h += Array("data".utf8); u32(dataBytes)
-        var body = [UInt8](repeating: 0, count: dataBytes)
-        for (i, s) in samples.enumerated() {
-            let u = UInt16(bitPattern: s)
-            body[2 * i] = UInt8(u & 0xFF)
-            body[2 * i + 1] = UInt8(u >> 8)
-        }
-        try f.write(h)
-        try f.write(body)
+        try f.write(PCM16WAV.header(sampleCount: samples.count, rate: rate))
+        try f.write(PCM16WAV.samples(samples))
         return f
     }
 }
