@@ -14,7 +14,7 @@ FUZZ_FILES := $(wildcard Sources/EarshotFiles/*.swift)
 FUZZ_SRC_wav := $(wildcard Sources/EarshotAudio/WAV/*.swift) $(wildcard Tools/fuzz/wav/*.swift)
 FUZZ_SRC_config := $(wildcard Sources/EarshotAgent/Config/*.swift) $(wildcard Tools/fuzz/config/*.swift)
 FUZZ_SRC_signatures := $(wildcard Sources/EarshotSignatures/*.swift) $(wildcard Tools/fuzz/signatures/*.swift)
-FUZZ_SRC_command := $(addprefix Sources/EarshotMQTT/,Payloads/CommandMessage.swift Payloads/JSONWriter.swift \
+FUZZ_SRC_command := $(addprefix Sources/EarshotMQTT/,Payloads/CommandMessage.swift Payloads/JSONWriter.swift Payloads/DecimalDigits.swift \
   Payloads/UTCTimestamp.swift Payloads/Topics.swift Client/MQTTError.swift) $(wildcard Tools/fuzz/command/*.swift)
 
 $(FUZZ_DIR)/mod/EarshotDSP.o: $(FUZZ_DSP)

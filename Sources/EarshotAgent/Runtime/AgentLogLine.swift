@@ -99,14 +99,7 @@ public final class AgentLogLine {
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
     private func unsigned(_ value: UInt64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes ≥ 20 digits
-        var n = value
-        var used = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat { d[used] = 0x30 &+ UInt8(truncatingIfNeeded: n % 10); n /= 10; used += 1 } while n > 0
-            var i = used - 1
-            while i >= 0 { byte(d[i]); i -= 1 }
-        }
+        DecimalDigits.write(value) { byte($0) }
     }
 
     @inline(__always)

@@ -95,13 +95,8 @@ public final class SystemdNotifier: Sendable {
         try send("READY=1" + (status.map { "\nSTATUS=\($0)" } ?? ""))
     }
 
-    /// `STATUS=…`: one line shown by `systemctl status`.
-    public func status(_ text: String) throws(SystemdNotifyError) {
-        try send("STATUS=" + text.replacing("\n", with: " "))
-    }
-
-    /// `STATUS=…` from a fixed buffer (newlines sent as spaces; cut to `StatusText.capacity`
-    /// bytes): the periodic status path, no allocation.
+    /// `STATUS=…`: one line shown by `systemctl status`, from a fixed buffer (newlines sent
+    /// as spaces; cut to `StatusText.capacity` bytes; a string literal converts): no allocation.
     public func status(_ text: StatusText) throws(SystemdNotifyError) {
         guard fd >= 0 else { return }
         var line: StatusText = StatusText()

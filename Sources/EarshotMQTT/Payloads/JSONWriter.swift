@@ -191,17 +191,7 @@ public final class JSONWriter {
     private func raw(_ text: StaticString) { text.withUTF8Buffer { for b in $0 { byte(b) } } }
 
     private func unsigned(_ value: UInt64) {
-        if value == 0 { byte(0x30); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value
-        var used = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while n > 0 { d[used] = 0x30 &+ UInt8(truncatingIfNeeded: n % 10); n /= 10; used += 1 }
-            var i = used - 1
-            while i >= 0 { byte(d[i]); i -= 1 }
-        }
+        DecimalDigits.write(value) { byte($0) }
     }
 
     private func escaped(_ value: String) {

@@ -177,15 +177,7 @@ public struct StatusText: Sendable, Equatable, ExpressibleByStringLiteral, Custo
 
     /// Appends a decimal unsigned integer.
     public mutating func append(_ value: UInt64) {
-        if value == 0 { append(byte: 0x30); return }
-        var divisor: UInt64 = 1
-        while value / divisor >= 10 { divisor &*= 10 }
-        var rest = value
-        while divisor > 0 {
-            append(byte: 0x30 &+ UInt8(truncatingIfNeeded: rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
+        DecimalDigits.write(value) { append(byte: $0) }
     }
 
     /// Appends a decimal signed integer.
