@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "earshot-bench", dependencies: ["EarshotDSP", "EarshotDetection"],
                           path: "Benchmarks/earshot-bench"),
         .executableTarget(name: "earshot-alloc", dependencies: [
-            "EarshotDSP", "EarshotDetection", "EarshotSignatures",
+            "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotTestSupport",
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-alloc"),
         .executableTarget(name: "earshot-agent-bench", dependencies: [
