@@ -87,14 +87,16 @@ for rate: Int32 in [16_000, 48_000] {
     let (count, _) = pathAllocations(rate: rate, hops: hops, table: nil)
     print("alloc-check: AnalysisChain \(rate) Hz: \(hops) hops, \(count) heap allocations")
     if count != 0 { failed = true }
-    // The shipped table (tuned on recordings, quiet on this synthetic loop) and the
+    // The shipped table (tuned on recordings; whether it fires on this loop is not its test) and the
     // synthetic-sound table, which must fire here or the event paths went unmeasured.
-    for (name, table) in [("default table", DefaultSignatures.table), ("synthetic-sound table", SignatureTable.relaxedForSyntheticSounds())] {
+    let tables = [(name: "default table", table: DefaultSignatures.table, mustFire: false),
+                  (name: "synthetic-sound table", table: SignatureTable.relaxedForSyntheticSounds(), mustFire: true)]
+    for (name, table, mustFire) in tables {
         let (withDetector, events) = pathAllocations(rate: rate, hops: hops, table: table)
         print("alloc-check: AnalysisChain + DetectionEngine (\(name)) \(rate) Hz: \(hops) hops, \(events) events, \(withDetector) heap allocations")
         if withDetector != 0 { failed = true }
-        if name == "synthetic-sound table" && events < hops / 300 {
-            print("alloc-check: expected at least one event per 3 s loop (\(hops / 300)) from the synthetic-sound table")
+        if mustFire && events < hops / 300 {
+            print("alloc-check: expected at least one event per 3 s loop (\(hops / 300)) from the \(name)")
             failed = true
         }
     }

@@ -77,8 +77,7 @@ struct DemoCommand: ParsableCommand {
         do {
             result = try DemoDriver.run(options) { print($0); fflush(nil) }
         } catch {
-            FileHandleStderr.write("earshot demo: \(error.message)\n")
-            throw ExitCode(error.kind == .config ? 2 : 3)
+            throw Self.exit(error)
         }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }
@@ -89,12 +88,17 @@ struct DemoCommand: ParsableCommand {
         do {
             events = try DemoRecording.write(to: path, minutes: minutes ?? 1, seed: seed, siren: siren)
         } catch {
-            FileHandleStderr.write("earshot demo: \(error.message)\n")
-            throw ExitCode(error.kind == .config ? 2 : 3)
+            throw Self.exit(error)
         }
         for e in events {
             print(DemoRecording.referenceLine(file: path, event: e))
         }
+    }
+
+    /// Says `error` on stderr and gives its exit code: 2 for a bad value, 3 otherwise.
+    static func exit(_ error: AgentError) -> ExitCode {
+        FileHandleStderr.write("earshot demo: \(error.message)\n")
+        return ExitCode(error.kind == .config ? 2 : 3)
     }
 }
 

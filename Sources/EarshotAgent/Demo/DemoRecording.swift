@@ -38,10 +38,10 @@ public enum DemoRecording {
         return events
     }
 
-    /// `event` as a line of the DCASE event list (`file<TAB>onset_s<TAB>offset_s<TAB>class`,
-    /// seconds with three decimals), the form `earshot analyze --format dcase` writes.
+    /// `event` as a line of the DCASE event list, the form `earshot analyze --format dcase` writes.
     public static func referenceLine(file: String, event: DemoEventSpec) -> String {
-        "\(file)\t\(fixed(event.onsetSeconds, 3))\t\(fixed(event.onsetSeconds + event.durationSeconds, 3))\t\(event.className)"
+        OfflineReportFormat.dcaseLine(file: file, onsetSeconds: event.onsetSeconds,
+                                      offsetSeconds: event.onsetSeconds + event.durationSeconds, className: event.className)
     }
 }
 

@@ -19,7 +19,7 @@ public enum OfflineReportFormat: String, Sendable, CaseIterable {
     public func line(_ e: OfflineEvent) -> String {
         switch self {
         case .dcase:
-            return "\(e.file)\t\(fixed(e.onsetSeconds, 3))\t\(fixed(e.offsetSeconds, 3))\t\(e.className)"
+            return Self.dcaseLine(file: e.file, onsetSeconds: e.onsetSeconds, offsetSeconds: e.offsetSeconds, className: e.className)
         case .jsonl:
             return "{\"file\":\(jsonString(e.file)),\"class\":\(jsonString(e.className)),"
                 + "\"onset_s\":\(fixed(e.onsetSeconds, 4)),\"offset_s\":\(fixed(e.offsetSeconds, 4)),"
@@ -30,6 +30,14 @@ public enum OfflineReportFormat: String, Sendable, CaseIterable {
             return pad(e.file, 32) + " " + lpad(fixed(e.onsetSeconds, 3), 9) + " " + lpad(fixed(e.offsetSeconds, 3), 9)
                 + "  " + pad(e.className, 14) + " " + lpad(fixed(e.peakDBFS, 1), 9) + "  " + fixed(e.confidence, 2)
         }
+    }
+}
+
+extension OfflineReportFormat {
+    /// One line of a DCASE event list: `file<TAB>onset_s<TAB>offset_s<TAB>class`, seconds with
+    /// three decimals. `analyze --format dcase` and `demo --write-wav`'s reference list share it.
+    public static func dcaseLine(file: String, onsetSeconds: Double, offsetSeconds: Double, className: String) -> String {
+        "\(file)\t\(fixed(onsetSeconds, 3))\t\(fixed(offsetSeconds, 3))\t\(className)"
     }
 }
 
