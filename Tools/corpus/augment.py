@@ -297,23 +297,31 @@ def db_fs(x):
     return 10 * math.log10(ms(x) / 0.5)
 
 
+def trim_fades(x, drop_db=6.0):
+    """A bed without its fade-in and fade-out: leading and trailing 50 ms frames more than
+    drop_db below the median frame level go (short beds are looped, and a fade at each loop
+    would put a periodic dip into the background)."""
+    n = RATE // 20
+    k = len(x) // n
+    if k < 8:
+        return x
+    e = 10 * np.log10(np.mean(x[:k * n].reshape(k, n) ** 2, axis=1) + 1e-20)
+    ok = np.nonzero(e >= np.median(e) - drop_db)[0]
+    return x[ok[0] * n:(ok[-1] + 1) * n] if len(ok) else x
+
+
 def bed_segment(bed, n, rng, skip=0):
-    """n samples of a bed from a random offset, looped with 20 ms crossfades. Returns them
-    and where in the bed (seconds) sample `skip` of them comes from (the filter pre-roll)."""
-    xf = min(320, len(bed) // 4)
+    """n samples of a bed from a random offset, looped with equal-power crossfades of up to
+    250 ms. Returns them and where in the bed (seconds, approximately after a loop) sample
+    `skip` of them comes from (the filter pre-roll)."""
+    xf = min(RATE // 4, len(bed) // 8)
     start = int(rng.integers(0, len(bed) - xf))
-    out = np.empty(0)
-    pos = start
-    ramp = np.linspace(0, 1, xf)
+    ramp = np.sin(np.linspace(0, np.pi / 2, xf)) ** 2
+    gin, gout = np.sqrt(ramp), np.sqrt(1 - ramp)
+    out = bed[start:].copy()
     while len(out) < n:
-        piece = bed[pos:]
-        if len(out) == 0:
-            out = piece.copy()
-        else:
-            head = piece[:xf]
-            out[-xf:] = out[-xf:] * (1 - ramp) + head * ramp
-            out = np.concatenate([out, piece[xf:]])
-        pos = 0
+        out[-xf:] = out[-xf:] * gout + bed[:xf] * gin
+        out = np.concatenate([out, bed[xf:]])
     return out[:n].copy(), ((start + skip) % len(bed)) / RATE
 
 
@@ -594,6 +602,8 @@ def main():
                     package=r["source_package"], corpus=corpus, cls=r["class"])
     clips = [entry(c, r) for c, r in keep if r["class"] in CLASSES]
     beds = [entry(c, r) for c, r in keep if r["class"] == "_background"]
+    for b in beds:
+        b["x"] = trim_fades(b["x"])
     confusers = [entry(c, r) for c, r in keep if r["class"] == "_confuser"]
     corpus_of_file = {(c, r["file"]): c for c, r in keep}
     assert beds, "no dev background bed"
