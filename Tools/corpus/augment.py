@@ -515,9 +515,13 @@ def make_background(i, ctx):
 
 # ---------------------------------------------------------------- corpus selection
 
+def recording_key(r):
+    return (r["source_package"], r.get("original_path_in_package") or r["file"])
+
+
 def load_corpora(paths, split):
     """Dev rows of every corpus, and the set of held-out files/packages of all of them."""
-    chosen, heldout_files, heldout_pkgs, rules = [], set(), set(), []
+    chosen, heldout_files, heldout_pkgs, heldout_keys, rules = [], set(), set(), set(), []
     for corpus in paths:
         rows = read_manifest(corpus)
         split_of, rule = assign_splits(rows)
@@ -526,12 +530,30 @@ def load_corpora(paths, split):
             key = (os.path.abspath(corpus), r["file"])
             if split_of[r["file"]] != "dev":
                 heldout_files.add(key)
+                heldout_keys.add(recording_key(r))
                 if r["class"] not in ("_background", "_confuser"):
                     heldout_pkgs.add(r["source_package"])
             elif split == "dev":
                 chosen.append((corpus, r))
     excluded = heldout_pkgs | RESERVED_PACKAGES
-    keep = [(c, r) for c, r in chosen if r["source_package"] not in excluded]
+    keep, seen, dupes = [], set(), 0
+    for c, r in chosen:
+        if r["source_package"] in excluded:
+            continue
+        # the same recording in two corpora (same package and path in it) is used once, and
+        # not at all if any corpus holds it out
+        key = recording_key(r)
+        if key in heldout_keys:
+            dupes += 1
+            continue
+        if key in seen:
+            dupes += 1
+            continue
+        seen.add(key)
+        keep.append((c, r))
+    if dupes:
+        rules.append(f"{dupes} dev files also in another corpus (same package and path): used "
+                     f"once, or not at all where a corpus holds them out")
     dropped = [(c, r) for c, r in chosen if r["source_package"] in excluded]
     return keep, dropped, heldout_files, excluded, rules
 
@@ -539,8 +561,11 @@ def load_corpora(paths, split):
 def check_no_heldout(rows, heldout_files, excluded, corpus_of_file):
     for r in rows:
         key = (os.path.abspath(corpus_of_file[(r["corpus"], r["source_file"])]), r["source_file"])
-        assert key not in heldout_files, f"held-out file in training output: {key}"
-        assert r["source_package"] not in excluded, f"held-out package in training output: {r}"
+        # raised, not `assert`ed: python -O must not skip it
+        if key in heldout_files:
+            raise AssertionError(f"held-out file in training output: {key}")
+        if r["source_package"] in excluded:
+            raise AssertionError(f"held-out package in training output: {r}")
 
 
 def self_test():
@@ -563,6 +588,14 @@ def self_test():
     # microphone filters' group delay), nothing before it but the delay filter's pre-ringing
     assert offsets <= {-1, 0, 1, 2}, offsets
     assert worst_pre < 0.1, worst_pre
+    # the held-out assertion fires
+    bad = dict(corpus="c", source_file="gunshot/x.wav", source_package="p")
+    for files, excl in (({(os.path.abspath("c"), "gunshot/x.wav")}, set()), (set(), {"p"})):
+        try:
+            check_no_heldout([bad], files, excl, {("c", "gunshot/x.wav"): "c"})
+        except AssertionError:
+            continue
+        raise SystemExit("augment: self-test FAILED: a held-out file/package passed the check")
     print(f"augment: self-test ok (air absorption per ISO 9613-1; impulse direct sound at "
           f"2.000 s {sorted(offsets)} samples; pre-ringing <= {worst_pre:.3f} of it)")
 
