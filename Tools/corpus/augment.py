@@ -14,6 +14,7 @@ Output
                                   event, and ONE labelled event whose direct sound arrives at
                                   exactly 2.000 s (after the room response).
   OUT/events/labels.tsv           one row per file (columns: LABEL_COLUMNS below)
+  OUT/events/reference.txt        the same events as a DCASE list (file onset offset class)
   OUT/background/<nnnnn>.wav      30 s: a bed + 0-3 dev confusers, same mic/level augmentation,
                                   no labelled event
   OUT/background/list.tsv         one row per component (bed, confuser) of each file
@@ -694,6 +695,9 @@ def main():
         f.write("\t".join(LABEL_COLUMNS) + "\n")
         for r in rows:
             f.write("\t".join(str(r[c]) for c in LABEL_COLUMNS) + "\n")
+    with open(os.path.join(out, "events", "reference.txt"), "w") as f:   # DCASE event list
+        for r in rows:
+            f.write(f"{r['file']}\t{float(r['onset_s']):.4f}\t{float(r['offset_s']):.4f}\t{r['class']}\n")
     with open(os.path.join(out, "background", "list.tsv"), "w") as f:
         cols = BG_COLUMNS
         f.write("\t".join(cols) + "\n")
