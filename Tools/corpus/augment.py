@@ -41,6 +41,8 @@ Per example (each drawn independently and recorded):
   background ratio uniform -6...+12 dB, defined as mix.py does (DCASE 2017 task 2): mean
   square of the event, as the microphone records it, over [onset, offset] divided by that of
   the bed over the same span; confusers at -6...+12 dB the same way;
+- pass-by (siren, car_horn, tire_screech, p 0.5): the vehicle drives past at 5-20 m/s;
+  Doppler-resampled and weighted by 1/r along its path (column doppler);
 - clipping: p 0.05, the mixture is scaled 3-12 dB above full scale and hard-clipped at
   +-32767; otherwise a mixture peaking above 0.99 FS is scaled down (gain_db records it).
 
@@ -88,7 +90,7 @@ LABEL_COLUMNS = [
     # extra, after the required ones
     "corpus", "rt60_s", "rir_kind", "source_lp_hz", "bed_file", "bed_offset_s",
     "bed_level_dbfs", "confuser_file", "confuser_onset_s", "confuser_offset_s",
-    "confuser_ratio_db", "gain_db", "clipped",
+    "confuser_ratio_db", "gain_db", "clipped", "doppler",
 ]
 BG_COLUMNS = ["file", "kind", "source_file", "source_package", "onset_s", "offset_s",
               "level_db", "rir", "distance_m", "mic", "gain_db", "clipped", "corpus",
@@ -382,6 +384,38 @@ def finish(rng, x, clip_prob):
 
 # ---------------------------------------------------------------- the examples
 
+MOVING = {"siren", "car_horn", "tire_screech"}   # sounds of vehicles: may pass by (Doppler)
+
+
+def pass_by(x, dist, rng):
+    """The clip as heard from a vehicle driving past at 5-20 m/s along the street.
+
+    The source moves on a straight line whose closest approach to the microphone is d0
+    (max(5 m, dist/4) ... min(dist, 20 m)), at `dist` when the clip starts (approaching with p 0.6, else
+    receding). Sound emitted at te arrives at te + r(te)/c: the clip is resampled on that
+    map (Doppler shift, +-6 % at 20 m/s) and weighted by dist / r(te) (it grows louder as it
+    approaches; the EBR scaling sets the overall level). The clip's start still arrives
+    first, at time 0. The room response stays the one of the starting position (an
+    approximation). Returns (signal, description)."""
+    from scipy.interpolate import CubicSpline
+    v = float(rng.uniform(5, 20))
+    lo = max(5.0, dist / 4)                       # at most 12 dB louder at the closest point
+    d0 = float(rng.uniform(lo, max(lo, min(dist, 20.0))))
+    along = math.sqrt(max(dist * dist - d0 * d0, 0.0))
+    approach = rng.random() < 0.6
+    x0 = -along if approach else along
+    te = np.arange(len(x)) / RATE
+    r = np.sqrt(d0 * d0 + (x0 + v * te) ** 2)
+    tr = te + (r - r[0]) / SPEED                  # strictly increasing: v < c
+    out_t = np.arange(int(tr[-1] * RATE) + 1) / RATE
+    te_of = np.interp(out_t, tr, te)
+    y = CubicSpline(te, x)(te_of) * np.interp(te_of, te, r[0] / r)
+    closest = -x0 / v if approach else float("nan")
+    desc = (f"{'approach' if approach else 'recede'}{v:.1f}mps_d0{d0:.1f}m"
+            + (f"_closest{closest:.2f}s" if approach else ""))
+    return y, desc
+
+
 def event_signal(x, h, sos, n, on, pre):
     """The dry clip x through room h and microphone sos, its direct sound at sample `on` of
     an n-sample signal (h[HALF] is the direct path; `pre` samples of filter pre-roll)."""
@@ -406,6 +440,12 @@ def make_event(job, ctx):
         x = signal.sosfiltfilt(signal.butter(8, fc, "lowpass", fs=RATE, output="sos"), x)
     ri = int(rng.integers(len(ctx["rirs"])))
     h, rm = ctx["rirs"][ri], ctx["rir_meta"][ri]
+    doppler = ""
+    if cls in MOVING and ctx["doppler_prob"] > 0:
+        drng = np.random.default_rng([ctx["seed"], 4, ci, k])   # own stream: other draws unchanged
+        if drng.random() < ctx["doppler_prob"]:
+            x, doppler = pass_by(x, rm["distance_m"], drng)
+            x = x[:int(MAX_CLIP_S * RATE)]
     mic, sos = draw_mic(rng)
     n = int(EVENT_S * RATE)
     on = int(ONSET_S * RATE)
@@ -454,7 +494,7 @@ def make_event(job, ctx):
                bed_file=ctx["beds"][bi]["file"], bed_offset_s=f"{bed_off:.3f}",
                bed_level_dbfs=f"{level + gain_db:.2f}", confuser_file=conf[0],
                confuser_onset_s=conf[1], confuser_offset_s=conf[2], confuser_ratio_db=conf[3],
-               gain_db=f"{gain_db:.2f}", clipped=str(clipped))
+               gain_db=f"{gain_db:.2f}", clipped=str(clipped), doppler=doppler)
     return row
 
 
@@ -617,6 +657,8 @@ def main():
     ap.add_argument("--confuser-prob", type=float, default=0.3,
                     help="probability of a confuser in an event example (default 0.3)")
     ap.add_argument("--clip-prob", type=float, default=0.05, help="clipped examples (default 0.05)")
+    ap.add_argument("--doppler-prob", type=float, default=0.5,
+                    help="siren/car_horn/tire_screech examples that pass by (default 0.5)")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (default 1, max 2 advised)")
     ap.add_argument("--self-test", action="store_true", help="check the building blocks and exit")
     args = ap.parse_args()
@@ -671,6 +713,7 @@ def main():
     n_bg = int(round(args.background_minutes * 60 / BG_S))
     ctx = dict(seed=args.seed, clips=clips, beds=beds, confusers=confusers, rirs=rirs,
                rir_meta=rir_meta, out=out, confuser_prob=args.confuser_prob,
+               doppler_prob=args.doppler_prob,
                clip_prob=args.clip_prob)
 
     t0 = time.time()
