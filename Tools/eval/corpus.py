@@ -67,6 +67,29 @@ def _known(pkg):
     return pkg in _DEV_PACKAGES
 
 
+def read_corpora(paths):
+    """Several corpora as one: (rows, {file: split}, [rule per corpus]).
+
+    Each corpus is split by its own rule (assign_splits on its own MANIFEST: the shared
+    corpus by the package table above, the extra corpus of Tools/corpus/build.py by its
+    split column). Every row gets `path` (where its WAV is). Rows of the first corpus keep
+    their `file` as in its MANIFEST (so a single corpus mixes exactly as before); rows of
+    the others are named <corpus folder>/<file>, which keeps names unique.
+    """
+    rows, split_of, rules = [], {}, []
+    for i, corpus in enumerate(paths):
+        own = read_manifest(corpus)
+        sp, rule = assign_splits(own)
+        rules.append(f"{corpus}: {rule}")
+        for r in own:
+            name = r["file"] if i == 0 else os.path.join(corpus, r["file"])
+            if name in split_of:
+                raise ValueError(f"{name} is in two corpora")
+            split_of[name] = sp[r["file"]]
+            rows.append(dict(r, file=name, path=os.path.join(corpus, r["file"])))
+    return rows, split_of, rules
+
+
 def load_wav(path):
     """Mono float64 in [-1, 1] at 16 kHz (channels averaged, resampled if needed)."""
     with wave.open(path, "rb") as w:

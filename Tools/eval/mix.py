@@ -10,6 +10,10 @@ For each split (dev = tuning, heldout = reported) it writes
                                     offset_s, ratio_db: what else is in each mixture, so
                                     score.py can name the sound behind each false positive
 
+Several --corpus folders are mixed as one pool (Tools/eval/corpus.py read_corpora): each is
+split by its own rule, clips of the first keep their MANIFEST names, the others' are named
+<folder>/<file>. With one corpus the mixtures are the same as before (seed 2017).
+
 Mixture recipe:
 - background: one bed of the split, tiled from a random offset to 30 s, scaled to a
   random level of -45 … -30 dBFS (RMS re full scale).
@@ -32,7 +36,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from corpus import CLASSES, RATE, assign_splits, load_wav, read_manifest, write_wav  # noqa: E402
+from corpus import CLASSES, RATE, load_wav, read_corpora, write_wav  # noqa: E402
 
 DURATION = 30.0
 EBRS = (-6, 0, 6)
@@ -121,7 +125,8 @@ def write_sources(f, name, placed):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--corpus", action="append", required=True,
+                    help="corpus folder with MANIFEST.tsv; repeat to mix several (each split by its own rule)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=2017)
     ap.add_argument("--per-class-ebr", type=int, default=10,
@@ -129,13 +134,12 @@ def main():
     ap.add_argument("--fp-mixtures", type=int, default=120, help="background-only mixtures per split (120 = 1 h)")
     args = ap.parse_args()
 
-    rows = read_manifest(args.corpus)
-    split_of, rule = assign_splits(rows)
-    print(f"mix: corpus {args.corpus}: {len(rows)} files; split rule: {rule}")
+    rows, split_of, rules = read_corpora(args.corpus)
+    print(f"mix: corpus {' + '.join(args.corpus)}: {len(rows)} files; split rule: {'; '.join(rules)}")
     for split in ("dev", "heldout"):
         rng = np.random.default_rng([args.seed, 0 if split == "dev" else 1])
         pick = [r for r in rows if split_of[r["file"]] == split]
-        load = lambda rs: [load_wav(os.path.join(args.corpus, r["file"])) for r in rs]  # noqa: E731
+        load = lambda rs: [load_wav(r["path"]) for r in rs]  # noqa: E731
         named = lambda rs: list(zip([r["file"] for r in rs], load(rs)))  # noqa: E731
         beds = named([r for r in pick if r["class"] == "_background"])
         confusers = named([r for r in pick if r["class"] == "_confuser"])

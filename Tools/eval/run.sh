@@ -7,7 +7,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 [[ -f $corpus/MANIFEST.tsv ]] || { echo "eval: no MANIFEST.tsv in corpus '$corpus' (set CORPUS=…)" >&2; exit 2; }
 rm -rf "$out/mix" "$out/est"
 mkdir -p "$out/est"
-"$py" "$here/mix.py" --corpus "$corpus" --out "$out/mix" ${EVAL_MIX_ARGS:-}
+extra=()  # CORPUS_EXTRA: more corpora (Tools/corpus/build.py), space-separated
+for c in ${CORPUS_EXTRA:-}; do
+  [[ -f $c/MANIFEST.tsv ]] || { echo "eval: no MANIFEST.tsv in CORPUS_EXTRA '$c' (make corpus-extra)" >&2; exit 2; }
+  extra+=(--corpus "$c")
+done
+"$py" "$here/mix.py" --corpus "$corpus" "${extra[@]}" --out "$out/mix" ${EVAL_MIX_ARGS:-}
 start=$(date +%s.%N)
 seconds=0
 for split in dev heldout; do
