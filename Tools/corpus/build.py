@@ -137,6 +137,7 @@ def fetch(pkg, version, cache, shared_pkgs):
     if not os.path.isdir(root):
         tmp = root + ".tmp"
         shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(os.path.dirname(root), exist_ok=True)
         subprocess.run(["dpkg-deb", "-x", os.path.join(debs, sorted(have)[0]), tmp], check=True)
         os.rename(tmp, root)
     return root, used
@@ -522,8 +523,8 @@ def cmd_sheet(args):
             except Exception as e:  # noqa: BLE001
                 ax[0].set_title(f"{item}: {e}", fontsize=7)
                 continue
-            if len(y) < 64:
-                ax[0].set_title(f"{item}: silent", fontsize=7)
+            if len(y) < 600:
+                ax[0].set_title(f"{item}: silent or < 40 ms", fontsize=7)
                 continue
             f, t, S = spectrogram(y, RATE, nperseg=512, noverlap=384)
             ax[0].pcolormesh(t, f / 1000, 10 * np.log10(S + 1e-12), shading="auto", vmin=-110, vmax=-30)
