@@ -76,6 +76,7 @@ extension DetectionEngine {
             smoothTonality[b] = old
             view.smoothTonality[b] = Saturate.toInt16(old)
         }
+        if stageActive { stepCandidates(frame, tonality: view.tonality, emit: emit) }
         for i in 0..<table.count where plans[i].isActive {
             let s = table[i]
             let m = FrameMatch(frame, view: view, signature: s, plan: plans[i], stopAtSNR: states[i].phase == .idle)
@@ -88,6 +89,7 @@ extension DetectionEngine {
 
     /// End of input: close or judge whatever is open.
     mutating func close(atSample: Int64, emit: (Event) -> Void) {
+        closeCandidates(atSample: atSample, emit: emit)
         for i in 0..<table.count where plans[i].isActive {
             let s = table[i]
             switch states[i].phase {

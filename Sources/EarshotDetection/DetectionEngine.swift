@@ -41,6 +41,12 @@ public struct DetectionEngine {
     @usableFromInline var binBand = SIMD16<Int8>(repeating: -1)
     /// Per-bin tonality smoothed over hops, Q8.8 dB (see FrameView).
     @usableFromInline var smoothTonality = SIMD16<Int32>(repeating: Int32(Signature.off))
+    /// The learned stage's state (see CandidateStage.swift).
+    @usableFromInline var stage = CandidateStageState()
+    /// True when the table has a classifier that runs with this configuration.
+    public internal(set) var stageActive = false
+    /// Frequency rank of each active Goertzel bin (0 = lowest), −1 inactive.
+    @usableFromInline var binRank = SIMD16<Int8>(repeating: -1)
     /// Per entry, the rule that last turned a candidate down (see `Rejection`).
     @usableFromInline var rejections: InlineArray<16, Rejection> = InlineArray(repeating: Rejection())
 
@@ -78,6 +84,7 @@ public struct DetectionEngine {
     public mutating func reset() {
         for i in 0..<16 { states[i] = ClassState(); rejections[i] = Rejection() }
         smoothTonality = SIMD16(repeating: Int32(Signature.off))
+        stage = CandidateStageState()
         sequence = 0
     }
 }

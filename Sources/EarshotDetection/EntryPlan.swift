@@ -93,9 +93,28 @@ extension DetectionEngine {
             while k < 7 && f >= upper { k += 1; upper *= 2 }
             binBand[b] = Int8(k)
         }
+        for b in 0..<16 where binBand[b] >= 0 {
+            var r: Int8 = 0
+            for c in 0..<16 where binBand[c] >= 0 {
+                let fc = config.binFrequencies[c], fb = config.binFrequencies[b]
+                if fc < fb || (fc == fb && c < b) { r += 1 }
+            }
+            binRank[b] = r
+        }
+        if let model = table.classifier, model.isUsable {
+            stageActive = model.binHz == CandidateClassifier.binHz(for: config)
+        }
         for i in 0..<table.count {
             plans[i] = EntryPlan(table[i], config: config, binBand: binBand, splOffset: splOffset)
+            if stageActive && classifierClaims(table[i].soundClass.rawValue) { plans[i].isActive = false }
         }
+    }
+
+    /// True when the table's classifier reports the class with raw value `raw`.
+    func classifierClaims(_ raw: UInt8) -> Bool {
+        guard let model = table.classifier else { return false }
+        for k in 1..<max(1, model.outputCount) where model.classes[k].rawValue == raw { return true }
+        return false
     }
 
     /// Whether entry `i` can fire with this configuration (see `EntryPlan.isActive`).

@@ -20,7 +20,8 @@ public enum EventPhase: UInt8, Sendable {
 public struct Event: Equatable, Sendable {
     /// The class recognised.
     public var soundClass: SoundClass
-    /// Index of the matching entry in the engine's `SignatureTable`.
+    /// Index of the matching entry in the engine's `SignatureTable`, or
+    /// `Event.classifierEntry` when the table's learned classifier decided.
     public var entryIndex: UInt8
     /// start / end (sustained classes) or impulse (impulsive classes).
     public var phase: EventPhase
@@ -45,6 +46,9 @@ public struct Event: Equatable, Sendable {
     /// Onset sample per microphone channel, filled by direction finding;
     /// −1 = unknown. The detector leaves every lane at −1.
     public var channelOnsets: SIMD8<Int64>
+
+    /// `entryIndex` of events decided by the table's learned classifier.
+    public static let classifierEntry: UInt8 = 255
 
     /// An empty event (class gunshot, sequence 0); the engine fills every field.
     public init() {

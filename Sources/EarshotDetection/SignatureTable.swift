@@ -11,6 +11,10 @@ public struct SignatureTable: Equatable, Sendable {
     @usableFromInline var storage: InlineArray<16, Signature> = InlineArray(repeating: Signature())
     /// Number of entries (0…capacity).
     public private(set) var count: Int = 0
+    /// The learned decision stage (JSON "classifier"), or nil for a table of
+    /// hand-written entries only. When present, it decides the classes it
+    /// lists and the entries of those classes do not run.
+    public var classifier: CandidateClassifier?
 
     /// An empty table.
     public init() {}
@@ -51,7 +55,7 @@ public struct SignatureTable: Equatable, Sendable {
     }
 
     public static func == (a: SignatureTable, b: SignatureTable) -> Bool {
-        guard a.count == b.count else { return false }
+        guard a.count == b.count, a.classifier == b.classifier else { return false }
         for i in 0..<a.count where a.storage[i] != b.storage[i] { return false }
         return true
     }

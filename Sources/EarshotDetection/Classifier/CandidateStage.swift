@@ -1,0 +1,185 @@
+// The learned stage inside DetectionEngine: a cheap gate opens a candidate
+// when some octave band (125 Hz … 8 kHz) stands `gateOnSNR` over its
+// background; the next `CandidateFeatures.windowHops` hops are summarised and
+// the classifier decides once. Impulsive classes are reported as one
+// `.impulse`; sustained ones as `.start` at the decision and `.end` when the
+// sound has stayed below `gateOffSNR` for `endQuietHops` (or lasted
+// `maxSustainHops`). After a decision the gate waits for quiet (or a jump of
+// `jumpSNR` within 3 hops: a new sound on top of the last) before the next
+// candidate, so one physical sound gives at most one event.
+//
+// Onset: the first onset the chain detected since the band SNR was last
+// below 3 dB, else the hop after that (at most 30 hops before the gate).
+import EarshotDSP
+
+/// Gate settings of the learned stage, Q8.8 dB and hops.
+public struct CandidateGate: Equatable, Sendable {
+    /// Band SNR (Q8.8 dB) that opens a candidate.
+    public var onSNR: Int16 = 8 * 256
+    /// Band SNR (Q8.8 dB) below which a hop counts as quiet.
+    public var offSNR: Int16 = 4 * 256
+    /// Rise of the band SNR within 3 hops (Q8.8 dB) that opens a new candidate before quiet.
+    public var jumpSNR: Int16 = 12 * 256
+    /// Quiet hops that end a sustained sound.
+    public var endQuietHops: Int32 = 30
+    /// Quiet hops after which the gate re-arms.
+    public var rearmQuietHops: Int32 = 10
+    /// Longest sustained report in hops (60 s at 10 ms).
+    public var maxSustainHops: Int64 = 6_000
+    public init() {}
+}
+
+/// Running state of the learned stage (inline, fixed size).
+@usableFromInline struct CandidateStageState: Sendable {
+    enum Phase: UInt8, Sendable { case idle, collecting, sustaining, waiting }
+    var phase = Phase.idle
+    var lowHop: Int64 = -1
+    var firstOnset: Int64 = -1
+    var quietHops: Int32 = 0
+    var recentSNR = SIMD4<Int16>(repeating: 0)
+    var previousBins = SIMD16<Int16>(repeating: FeatureFrame.floor)
+    var accumulator = CandidateAccumulator()
+    var startHop: Int64 = 0
+    var onsetSample: Int64 = 0
+    var lastLoudHop: Int64 = 0
+    var peakLevel: Int16 = FeatureFrame.floor
+    var peakBands = SIMD8<Int16>(repeating: FeatureFrame.floor)
+    var output: Int = 0
+    var confidence: UInt16 = 0
+    /// The last candidate's verdict and features (for `earshot learn` and tests).
+    var lastVerdict = CandidateVerdict()
+    var lastFeatures = CandidateFeatures()
+    var candidates: UInt64 = 0
+    var decisions: UInt64 = 0
+    var lastOnset: Int64 = 0
+}
+
+extension DetectionEngine {
+    /// One hop of the learned stage (runs only when `stageActive`).
+    mutating func stepCandidates(_ f: FeatureFrame, tonality: SIMD16<Int16>, emit: (Event) -> Void) {
+        guard let model = table.classifier else { return }
+        let gate = model.gate
+        var m: Int16 = 0
+        for k in 1..<8 where f.bandLevel[k] > FeatureFrame.floor && f.bandSNR[k] > m { m = f.bandSNR[k] }
+        let hop = f.hopIndex
+        if m < 3 * 256 {
+            stage.lowHop = hop
+            stage.firstOnset = -1
+        } else if stage.firstOnset < 0 && f.onsetOffset >= 0 {
+            stage.firstOnset = f.firstSample &+ Int64(f.onsetOffset)
+        }
+        stage.quietHops = m < gate.offSNR ? stage.quietHops &+ 1 : 0
+        let jump = Int32(m) &- Int32(stage.recentSNR[0]) >= Int32(gate.jumpSNR)
+        stage.recentSNR = SIMD4(stage.recentSNR[1], stage.recentSNR[2], stage.recentSNR[3], m)
+        let newBlock = f.binPower != stage.previousBins
+        stage.previousBins = f.binPower
+        if m >= gate.offSNR { stage.lastLoudHop = hop }
+
+        switch stage.phase {
+        case .idle:
+            if m >= gate.onSNR { openCandidate(f, tonality: tonality, newBlock: newBlock) }
+        case .collecting:
+            stage.accumulator.add(f, tonality: tonality, rank: binRank, newBlock: newBlock)
+            if f.levelZ > stage.peakLevel { stage.peakLevel = f.levelZ; stage.peakBands = f.bandLevel }
+            if stage.accumulator.isComplete { decide(model, f, emit: emit) }
+        case .sustaining:
+            if f.levelZ > stage.peakLevel { stage.peakLevel = f.levelZ; stage.peakBands = f.bandLevel }
+            if stage.quietHops >= gate.endQuietHops || hop &- stage.startHop >= gate.maxSustainHops {
+                emitCandidateEvent(.end, offset: (stage.lastLoudHop &+ 1) &* hopSamples, emit: emit)
+                stage.phase = stage.quietHops >= gate.rearmQuietHops ? .idle : .waiting
+            }
+        case .waiting:
+            if stage.quietHops >= gate.rearmQuietHops {
+                stage.phase = .idle
+            } else if jump && m >= gate.onSNR {
+                openCandidate(f, tonality: tonality, newBlock: newBlock)
+            }
+        }
+    }
+
+    mutating func openCandidate(_ f: FeatureFrame, tonality: SIMD16<Int16>, newBlock: Bool) {
+        let hop = f.hopIndex
+        stage.phase = .collecting
+        stage.candidates &+= 1
+        stage.startHop = hop
+        stage.accumulator = CandidateAccumulator()
+        stage.accumulator.add(f, tonality: tonality, rank: binRank, newBlock: newBlock)
+        stage.peakLevel = f.levelZ
+        stage.peakBands = f.bandLevel
+        if stage.firstOnset >= 0 {
+            stage.onsetSample = stage.firstOnset
+        } else {
+            stage.onsetSample = max(stage.lowHop &+ 1, hop &- 30, 0) &* hopSamples
+        }
+    }
+
+    mutating func decide(_ model: CandidateClassifier, _ f: FeatureFrame, emit: (Event) -> Void) {
+        let features = stage.accumulator.features(rank: binRank)
+        let verdict = model.classify(features)
+        stage.lastFeatures = features
+        stage.lastVerdict = verdict
+        stage.lastOnset = stage.onsetSample
+        stage.decisions &+= 1
+        stage.phase = .waiting
+        guard verdict.reported else { return }
+        stage.output = verdict.output
+        stage.confidence = verdict.confidence
+        if model.kinds[verdict.output] == .sustained {
+            emitCandidateEvent(.start, offset: f.firstSample &+ hopSamples, emit: emit)
+            stage.phase = .sustaining
+        } else {
+            emitCandidateEvent(.impulse, offset: (stage.lastLoudHop &+ 1) &* hopSamples, emit: emit)
+        }
+    }
+
+    /// End of input: a sustained report still open gets its `.end`; a candidate
+    /// still collecting is judged on the hops it has.
+    mutating func closeCandidates(atSample: Int64, emit: (Event) -> Void) {
+        guard let model = table.classifier, stageActive else { return }
+        switch stage.phase {
+        case .collecting:
+            var last = FeatureFrame()
+            last.firstSample = atSample &- hopSamples
+            decide(model, last, emit: emit)
+            if stage.phase == .sustaining {
+                emitCandidateEvent(.end, offset: min(atSample, (stage.lastLoudHop &+ 1) &* hopSamples), emit: emit)
+            }
+        case .sustaining:
+            emitCandidateEvent(.end, offset: min(atSample, (stage.lastLoudHop &+ 1) &* hopSamples), emit: emit)
+        default:
+            break
+        }
+        stage.phase = .idle
+    }
+
+    mutating func emitCandidateEvent(_ phase: EventPhase, offset: Int64, emit: (Event) -> Void) {
+        guard let model = table.classifier else { return }
+        sequence &+= 1
+        var e = Event()
+        e.soundClass = model.classes[stage.output]
+        e.entryIndex = Event.classifierEntry
+        e.phase = phase
+        e.sequence = sequence
+        e.onsetSample = stage.onsetSample
+        e.offsetSample = max(offset, stage.onsetSample &+ hopSamples)
+        e.peakLevel = stage.peakLevel
+        if let splOffset {
+            e.isCalibrated = true
+            e.peakLevelSPL = Saturate.toInt16(Int32(stage.peakLevel) &+ Int32(splOffset))
+        }
+        e.confidence = stage.confidence
+        e.bandProfile = stage.peakBands
+        emit(e)
+    }
+
+    /// Candidates the learned stage has opened since the engine started.
+    public var candidateCount: UInt64 { stage.candidates }
+    /// Candidates the learned stage has decided (a caller that sees this grow
+    /// during `process` reads `lastCandidate`).
+    public var candidateDecisions: UInt64 { stage.decisions }
+    /// The onset (sample), features and verdict of the last candidate decided
+    /// (nil before the first).
+    public var lastCandidate: (onsetSample: Int64, features: CandidateFeatures, verdict: CandidateVerdict)? {
+        stage.decisions == 0 ? nil : (stage.lastOnset, stage.lastFeatures, stage.lastVerdict)
+    }
+}
