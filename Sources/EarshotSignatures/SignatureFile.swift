@@ -38,8 +38,9 @@ public enum SignatureFile {
         guard let top = root.object else {
             throw SignatureFileError(file: fileName, reason: "the top level must be an object {\"version\": 1, \"entries\": [...]}")
         }
-        for key in top.keys where key != "version" && key != "entries" {
-            throw SignatureFileError(file: fileName, field: key, reason: "unknown top-level field; expected \"version\" and \"entries\"")
+        for key in top.keys where key != "version" && key != "entries" && key != "classifier" {
+            throw SignatureFileError(file: fileName, field: key,
+                                     reason: "unknown top-level field; expected \"version\", \"entries\" and optionally \"classifier\"")
         }
         guard let versionValue = top["version"] else {
             throw SignatureFileError(file: fileName, field: "version", reason: "missing; add \"version\": 1")
@@ -75,6 +76,13 @@ public enum SignatureFile {
             }
             table.append(s)
         }
+        if let block = top["classifier"] {
+            let entries = table
+            table.classifier = try ClassifierBlock.parse(block, file: fileName) { name in
+                if let i = entries.index(named: SignatureName(string: name)) { return entries[i].soundClass }
+                return SoundClass(builtinName: name)
+            }
+        }
         return table
     }
 
@@ -89,8 +97,11 @@ public enum SignatureFile {
             out += i == 0 ? "\n" : ",\n"
             out += encodeEntry(table[i])
         }
-        out += table.count == 0 ? "]\n}\n" : "\n  ]\n}\n"
-        return out
+        out += table.count == 0 ? "]" : "\n  ]"
+        if let model = table.classifier {
+            out += ",\n  \"classifier\": " + ClassifierBlock.encode(model) { table.className(of: $0) }
+        }
+        return out + "\n}\n"
     }
 
     static func encodeEntry(_ s: Signature) -> String {
