@@ -28,10 +28,21 @@ struct LearnCommand: ParsableCommand {
               earshot learn --class bus_door --output signatures.json door1.wav door2.wav
               earshot learn --class car_horn --table signatures.json --output signatures.json horn*.wav
               earshot learn --class bus_door --background street/ --output signatures.json door*.wav
+
+            With --classifier, trains the table's learned decision stage instead: a small \
+            integer network that decides the class of every candidate sound (a band standing \
+            8 dB over its background) from 64 features of its first second. --examples folders \
+            hold labels.tsv (file, class, onset_s, offset_s) or one sub-folder of WAV files per \
+            class; --background recordings hold none of the classes and set the thresholds \
+            (--background-allow false alarms per hour in total, default 3 with --classifier).
+              earshot learn --classifier --examples augmented/events --background street/ --output signatures.json
             """)
 
     @Option(name: .customLong("class"), help: "Class name (snake_case); a built-in name refines that class.")
-    var className: String
+    var className: String = ""
+
+    @OptionGroup(title: "Learned classifier (--classifier)")
+    var classifierOptions: LearnClassifierOptions
 
     @Option(help: "Table to start from (default: the built-in table).")
     var table: String?
@@ -48,9 +59,14 @@ struct LearnCommand: ParsableCommand {
     var backgroundAllow: Double = 0
 
     @Argument(help: "WAV recordings, one example each.")
-    var files: [String]
+    var files: [String] = []
 
     func validate() throws {
+        if classifierOptions.classifier {
+            try classifierOptions.validate(files: files, className: className, allow: backgroundAllow, background: background)
+            return
+        }
+        if className.isEmpty { throw ValidationError("give --class NAME (or --classifier to train the learned stage)") }
         if files.isEmpty { throw ValidationError("give at least one example WAV file") }
         let ok = className.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
         if className.isEmpty || className.utf8.count > 31 || !ok {
@@ -62,6 +78,10 @@ struct LearnCommand: ParsableCommand {
     }
 
     func run() throws {
+        if classifierOptions.classifier {
+            try classifierOptions.run(table: table, output: output, background: background, allow: backgroundAllow)
+            return
+        }
         var signatures = try table.map(loadOrExit) ?? DefaultSignatures.table
         var learner: SignatureLearner?
         var exampleFrames: [[FeatureFrame]] = []

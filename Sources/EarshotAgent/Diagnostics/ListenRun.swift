@@ -233,8 +233,8 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
     do {
         _ = try live.run(maxHops: maxHops) { frame, _ in
             engine.process(frame) { e in
-                windowEvents.append((names[e.entryIndex < names.count ? Int(e.entryIndex) : 0], e))
-                if e.phase != .end { allEvents.append(names[Int(e.entryIndex)]) }
+                windowEvents.append((table.className(of: e), e))
+                if e.phase != .end { allEvents.append(table.className(of: e)) }
             }
             for i in 0..<table.count {
                 let x = engine.explain(frame, entry: i)
@@ -254,8 +254,8 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
         return (MeterExit.audio, allEvents)
     }
     engine.finish(atSample: Int64(hops * live.hop)) { e in
-        windowEvents.append((names[Int(e.entryIndex)], e))
-        if e.phase != .end { allEvents.append(names[Int(e.entryIndex)]) }
+        windowEvents.append((table.className(of: e), e))
+        if e.phase != .end { allEvents.append(table.className(of: e)) }
     }
     if hops % options.hopsPerUpdate != 0 || !windowEvents.isEmpty { flush(Double(hops * live.hop) / Double(live.rate)) }
     if !options.json {
