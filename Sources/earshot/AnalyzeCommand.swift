@@ -66,7 +66,7 @@ struct AnalyzeCommand: ParsableCommand {
         var splOffsetDB: Double? = nil
         if let board {
             do {
-                let config = try BoardConfig.load(path: board)
+                let config = try BoardConfig.load(path: try BoardChoice.locate(board))
                 splOffsetDB = config.microphone.effectiveOffsetDB
                 if self.channel == nil {
                     switch config.audio.analysisChannel {

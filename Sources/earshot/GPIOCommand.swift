@@ -4,10 +4,10 @@ import EarshotAgent
 
 /// Board selection shared by the `earshot gpio` subcommands.
 struct GPIOBoardOptions: ParsableArguments {
-    @Option(help: "Board file with the PTZ wiring (default: the site file's board, else Boards/generic.toml).")
+    @Option(help: "Board with the PTZ wiring: a file, or a bare name from the installed boards folder (default: the site file's board).")
     var board: String?
 
-    @Option(name: .customLong("config"), help: "Site file whose board to use.")
+    @Option(name: .customLong("config"), help: "Site file whose board to use (default $EARSHOT_SITE, else /etc/earshot/site.toml when present, else the board generic).")
     var site: String?
 
     @Flag(help: "Drive an in-memory fake chip and print its transitions (no hardware needed).")
@@ -15,10 +15,7 @@ struct GPIOBoardOptions: ParsableArguments {
 
     func diagnostics() throws -> GPIODiagnostics {
         do {
-            let b: BoardConfig
-            if let board { b = try BoardConfig.load(path: board) }
-            else if let site { b = try AgentConfig.load(sitePath: site).board }
-            else { b = try BoardConfig.load(path: "Boards/generic.toml") }
+            let b = try BoardConfig.load(path: try BoardChoice.path(board: board, sitePath: site))
             return GPIODiagnostics(board: b, fake: fake)
         } catch {
             FileHandleStderr.write("earshot gpio: \(error)\n")

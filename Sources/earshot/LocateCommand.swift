@@ -83,7 +83,7 @@ struct LocateCommand: ParsableCommand {
     func run() throws {
         let geometry: MicArrayGeometry
         do {
-            let config = try BoardConfig.load(path: board)
+            let config = try BoardConfig.load(path: try BoardChoice.locate(board))
             guard let g = MicArrayGeometry(board: config) else {
                 printError("\(board): [microphone] positions_m: needs 2-8 distinct microphone positions for localisation")
                 throw ExitCode(2)

@@ -9,13 +9,20 @@ struct LiveSourceOptions: ParsableArguments {
     @Option(help: "ALSA capture device (overrides the board file's [audio] device), e.g. plughw:1,0.")
     var device: String?
 
-    @Option(help: "Board file: [audio] rate/format/channels and [microphone] calibration (default Boards/generic.toml).")
+    @Option(help: "Board: a file, or a bare name (generic) from the installed boards folder ([audio] and [microphone] calibration; default: the site file's board).")
     var board: String?
+
+    @Option(name: .customLong("config"), help: "Site file whose board to use (default $EARSHOT_SITE, else /etc/earshot/site.toml when present, else the board generic).")
+    var site: String?
 
     @Option(help: "Stop after this many seconds of audio (default: until Ctrl-C).")
     var duration: Double?
 
-    func source() -> LiveSource { LiveSource(boardPath: board, device: device, durationSeconds: duration) }
+    func source() -> LiveSource {
+        var s = LiveSource(boardPath: board, device: device, durationSeconds: duration)
+        s.sitePath = site
+        return s
+    }
 }
 
 /// Ctrl-C / SIGTERM end a live command cleanly (the summary still prints).

@@ -20,15 +20,17 @@ struct SelftestCommand: ParsableCommand {
             Examples:
               earshot selftest --config /etc/earshot/site.toml
               earshot selftest --config site.toml --board Boards/rpi4-respeaker-4mic.toml --fake
+              earshot selftest --fake --board generic
 
             Exit codes: 0 every stage passed or was skipped by the site's mode; 1 a stage failed; \
             2 bad site/board file.
             """)
 
-    @Option(name: [.customLong("config"), .customLong("site")], help: "Site file (default /etc/earshot/site.toml).")
-    var site = "/etc/earshot/site.toml"
+    @Option(name: [.customLong("config"), .customLong("site")],
+            help: "Site file (default $EARSHOT_SITE, else /etc/earshot/site.toml; without one, --board runs with the site defaults).")
+    var site: String?
 
-    @Option(help: "Board file overriding the site's board.")
+    @Option(help: "Board overriding the site's board: a file, or a bare name (generic) from the installed boards folder.")
     var board: String?
 
     @Flag(help: "Pulse a fake in-memory GPIO chip even when a real one is present.")
@@ -38,7 +40,8 @@ struct SelftestCommand: ParsableCommand {
     var timeoutMs = 5_000
 
     func run() throws {
-        var options = SelftestOptions(sitePath: site)
+        var options = SelftestOptions(sitePath: site ?? BoardChoice.defaultSitePath)
+        options.siteIsDefault = site == nil
         options.boardPath = board
         options.fakeGPIO = fake
         options.timeoutMs = timeoutMs

@@ -23,20 +23,22 @@ extension SiteConfig {
     }
 
     /// Reads, parses and validates the site file at `path` (the board file is
-    /// located but not loaded: see `AgentConfig.load`).
-    public static func load(path: String, boardSearchPaths: [String]? = nil) throws(ConfigError) -> SiteConfig {
+    /// located but not loaded: see `AgentConfig.load`). With `boardOverride` (a
+    /// `--board` file) the site's own `sensor.board` is not looked up: the override is used.
+    public static func load(path: String, boardSearchPaths: [String]? = nil, boardOverride: String? = nil) throws(ConfigError) -> SiteConfig {
         let text = try ConfigFile.configText(at: path, name: path)
         let dir = ConfigFile.directory(of: path)
-        return try parse(text, file: path, baseDirectory: dir, boardSearchPaths: boardSearchPaths ?? BoardSearch.defaultPaths(siteDirectory: dir))
+        return try decode(try ConfigFile.tomlRoot(text, file: path), file: path, baseDirectory: dir,
+                          boardSearchPaths: boardSearchPaths ?? BoardSearch.defaultPaths(siteDirectory: dir), boardOverride: boardOverride)
     }
 
     static func isIdentifier(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy(TOMLValue.isBareKeyByte)
     }
 
-    /// Validates a parsed site table.
+    /// Validates a parsed site table (`boardOverride`: use this board file instead of looking up `sensor.board`).
     public static func decode(_ root: TOMLTable, file: String, baseDirectory: String = ".",
-                              boardSearchPaths: [String] = []) throws(ConfigError) -> SiteConfig {
+                              boardSearchPaths: [String] = [], boardOverride: String? = nil) throws(ConfigError) -> SiteConfig {
         var r = ConfigReader(file: file)
         let path = { (p: String) in ConfigFile.resolve(p, relativeTo: baseDirectory) }
         r.checkKeys(root, path: "", allowed: topKeys)
@@ -53,7 +55,9 @@ extension SiteConfig {
             if let site, !isIdentifier(site) { r.fail(p, "site", .string(site), "must be \(idRule)") }
             let board = r.string(t, p, "board", required: true, what: "a board name (generic) or a board file path (boards/x.toml)")
             var boardPath: String?
-            if let board {
+            if let boardOverride {
+                boardPath = boardOverride
+            } else if let board {
                 switch BoardSearch.locate(board, baseDirectory: baseDirectory, searchPaths: boardSearchPaths) {
                 case .success(let found): boardPath = found
                 case .failure(let why): r.fail(p, "board", .string(board), why.message)

@@ -132,7 +132,7 @@ public func runCalibrate(_ options: CalibrateOptions, out: (String) -> Void) -> 
     }
     let rounded = (result.offsetDB * 100).rounded() / 100
     out("PASS  offset: \(fixed(rounded, 2)) dB SPL at 0 dBFS (\(fixed(options.referenceDB, 1)) dB SPL reference − (\(fixed(result.levelDBFS, 2)) dBFS))")
-    let file = options.source.boardPath ?? LiveFrames.defaultBoardPath()
+    let file = live.boardFile
     if options.write {
         do {
             try ConfigFile.set("microphone.calibration_offset_db", to: .float(rounded), inFile: file)

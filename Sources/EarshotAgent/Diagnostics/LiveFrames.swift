@@ -9,9 +9,11 @@ import Glibc
 
 /// Where a live command's audio comes from.
 public struct LiveSource: Sendable {
-    /// Board file (its `[audio]` section and `[microphone]` calibration); nil = Boards/generic.toml
-    /// looked up like a site's board name.
+    /// Board (its `[audio]` section and `[microphone]` calibration): a file or a bare
+    /// board name; nil = the site file's board (see `BoardChoice.path`).
     public var boardPath: String?
+    /// Site file whose board is used when `boardPath` is nil (nil = the installed one).
+    public var sitePath: String?
     /// ALSA PCM name overriding the board's `audio.device`.
     public var device: String?
     /// Replay this WAV file instead of capturing (paced in real time unless `fast`).
@@ -35,6 +37,8 @@ public struct LiveSource: Sendable {
 public final class LiveFrames {
     /// The board in use (device overridden when asked).
     public let board: BoardConfig
+    /// The board file it was read from (where `calibrate --write` writes).
+    public let boardFile: String
     /// Sample rate, Hz.
     public let rate: Int
     /// Samples per hop (10 ms).
@@ -52,7 +56,8 @@ public final class LiveFrames {
     public init(_ source: LiveSource) throws(AgentError) {
         var board: BoardConfig
         do {
-            board = try BoardConfig.load(path: source.boardPath ?? LiveFrames.defaultBoardPath())
+            boardFile = try BoardChoice.path(board: source.boardPath, sitePath: source.sitePath)
+            board = try BoardConfig.load(path: boardFile)
         } catch {
             throw AgentError(.config, error.description)
         }
@@ -87,13 +92,6 @@ public final class LiveFrames {
 
     /// The analysis configuration (rate, hop, Goertzel bins).
     public var config: AnalysisConfig { chain.config }
-
-    /// Boards/generic.toml relative to the working directory, else the installed copy.
-    public static func defaultBoardPath() -> String {
-        for p in ["Boards/generic.toml", "/etc/earshot/boards/generic.toml", "/usr/share/earshot/boards/generic.toml"]
-        where access(p, R_OK) == 0 { return p }
-        return "Boards/generic.toml"
-    }
 
     /// Analyses hops until `maxHops` are done, the input ends, or `body` returns false.
     /// Returns the hops analysed. - Throws: `AgentError(.audio)` when no audio arrives

@@ -25,8 +25,12 @@ public enum SelftestExit {
 public struct SelftestOptions: Sendable {
     /// Site file (mode, MQTT settings, board).
     public var sitePath: String
-    /// Board file overriding the site's.
+    /// Board file overriding the site's (a path or a bare board name).
     public var boardPath: String?
+    /// `sitePath` is the default (not given on the command line): when that file does not
+    /// exist and `boardPath` is given, the self-test runs with the site defaults
+    /// (broker localhost:1883, mode events) instead of failing.
+    public var siteIsDefault = false
     /// Drive a fake in-memory GPIO chip even when a real one is present.
     public var fakeGPIO = false
     /// Bound on each wait (end of analysis, broker acknowledgement, delivery), ms.
@@ -54,6 +58,18 @@ public func runSelftest(_ options: SelftestOptions, out: (String) -> Void) -> In
     _ = mkdir(dir + "/outbox-rx", 0o700)
 
     var agentOptions = AgentOptions(sitePath: options.sitePath)
+    var siteText = options.sitePath
+    if options.siteIsDefault, options.boardPath != nil, !ConfigFile.isFile(options.sitePath) {
+        let defaults = dir + "/site.toml"
+        do {
+            try ConfigFile.replace(defaults, with: "[sensor]\nid = \"selftest\"\nsite = \"local\"\nboard = \"generic\"\nmode = \"events\"\n")
+        } catch {
+            out("FAIL  cannot write the default site file: \(error.message)")
+            return SelftestExit.fail
+        }
+        agentOptions.sitePath = defaults
+        siteText = "defaults (no \(options.sitePath))"
+    }
     agentOptions.boardPath = options.boardPath
     var plan: AgentPlan
     do { plan = try AgentPlan.load(agentOptions) } catch {
@@ -62,7 +78,7 @@ public func runSelftest(_ options: SelftestOptions, out: (String) -> Void) -> In
     }
     let site = plan.config.site, board = plan.config.board
     let mode = site.sensor.mode
-    stage(true, "configuration: site \(options.sitePath) (\(site.sensor.site)/\(site.sensor.id), mode \(mode.rawValue)), board \(board.name) at \(board.audio.rate) Hz")
+    stage(true, "configuration: site \(siteText) (\(site.sensor.site)/\(site.sensor.id), mode \(mode.rawValue)), board \(board.name) at \(board.audio.rate) Hz")
 
     // Two synthetic impulses (decaying broadband bursts, 1.5 s apart) in quiet noise.
     let rate = board.audio.rate

@@ -21,9 +21,10 @@ public struct AgentPlan: Sendable {
     public static func load(_ options: AgentOptions) throws(AgentError) -> AgentPlan {
         var config: AgentConfig
         do {
-            if let boardPath = options.boardPath {
-                var site = try SiteConfig.load(path: options.sitePath)
-                site.sensor.boardPath = boardPath
+            if let boardOption = options.boardPath {
+                // `--board` (a path or a bare name) replaces the site's board: the site's own is not looked up.
+                let boardPath = try BoardChoice.locate(boardOption, sitePath: options.sitePath)
+                let site = try SiteConfig.load(path: options.sitePath, boardOverride: boardPath)
                 let board = try BoardConfig.load(path: boardPath)
                 try AgentConfig.crossCheck(site: site, board: board, siteFile: options.sitePath)
                 config = AgentConfig(site: site, board: board)
