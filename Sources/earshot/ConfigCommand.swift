@@ -34,10 +34,11 @@ struct ConfigCommand: ParsableCommand {
                 field, the value and what is allowed.
 
                 A bare board name in a site file (board = "generic") is looked up as <name>.toml in: \
-                --boards-dir, $EARSHOT_BOARDS_DIR, <site dir>/boards, /etc/earshot/boards, \
+                the folders of the board files given on the same command line, --boards-dir, \
+                $EARSHOT_BOARDS_DIR, <site dir>/boards, /etc/earshot/boards, \
                 <earshot dir>/../share/earshot/boards, /usr/share/earshot/boards.
 
-                Exit status: 0 every file is valid; 1 a file is invalid or cannot be read; \
+                Exit status: 0 every file is valid; 2 a file is invalid or cannot be read; \
                 64 wrong command-line usage.
 
                 Examples:
@@ -51,14 +52,11 @@ struct ConfigCommand: ParsableCommand {
         @OptionGroup var boards: BoardOptions
 
         func run() throws {
-            var status: Int32 = 0
-            for file in files {
-                let r = ConfigCheck.check([file], boardSearchPaths: boards.searchPaths(for: file))
-                r.stdout.forEach { print($0) }
-                r.stderr.forEach(ConfigCommand.writeError)
-                status = max(status, r.status)
-            }
-            if status != 0 { throw ExitCode(status) }
+            // Files given together are checked together: a site's bare board name finds a board given beside it.
+            let r = ConfigCheck.check(files, extraBoardDirs: boards.boardsDirs)
+            r.stdout.forEach { print($0) }
+            r.stderr.forEach(ConfigCommand.writeError)
+            if r.status != 0 { throw ExitCode(r.status) }
         }
     }
 
@@ -67,10 +65,12 @@ struct ConfigCommand: ParsableCommand {
             commandName: "show",
             abstract: "Print the effective configuration (defaults filled in, paths resolved) as TOML.",
             discussion: """
-                For a site file, the board it names follows. The output is itself a valid \
-                configuration. An inline MQTT password is masked.
+                The output is itself a valid file of the same kind: saved and shown again, it \
+                prints the same values. For a site file the board path is absolute and the \
+                board's effective values follow as comments. An inline MQTT password is masked \
+                (replace it before using the output).
 
-                Exit status: 0 shown; 1 the file is invalid or cannot be read; 64 usage error.
+                Exit status: 0 shown; 2 the file is invalid or cannot be read; 64 usage error.
 
                 Example:
                   earshot config show /etc/earshot/site.toml

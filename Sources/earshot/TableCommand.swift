@@ -42,7 +42,7 @@ struct TableCommand: ParsableCommand {
     /// Validates a table and reports what each entry resolves to.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate FILE; exit 1 with one line naming entry, field and value if it is invalid.",
+            abstract: "Validate FILE; exit 2 (configuration) with one line naming entry, field and value if it is invalid.",
             discussion: """
                 Also reports, for 16 kHz and 48 kHz analysis, entries whose tonal frequencies \
                 match no configured Goertzel bin (within ±12 %) or that need a calibration \
@@ -68,11 +68,11 @@ struct TableCommand: ParsableCommand {
     }
 }
 
-/// Loads `path` or prints the one-line error on stderr and exits 1.
+/// Loads `path` or prints the one-line error on stderr and exits 2 (configuration, as every command).
 func loadOrExit(_ path: String) throws -> SignatureTable {
     do { return try SignatureFile.load(path: path) } catch {
         tableStderr("\(error)\n")
-        throw ExitCode(1)
+        throw ExitCode(2)
     }
 }
 

@@ -3,7 +3,7 @@
 
 /// Results of the configuration commands.
 public struct ConfigCommandResult: Equatable, Sendable {
-    /// 0: every file valid; 1: a file is invalid or unreadable.
+    /// 0: every file valid; 2 (configuration, as every command): a file is invalid or unreadable.
     public var status: Int32
     /// Lines for standard output.
     public var stdout: [String]
@@ -25,14 +25,28 @@ public enum ConfigCheck {
         return nil
     }
 
-    /// Validates each file (for a site file, also the board it names).
-    /// Status 0 when all are valid, 1 otherwise.
-    public static func check(_ paths: [String], boardSearchPaths: [String]? = nil) -> ConfigCommandResult {
+    /// Exit status of an invalid or unreadable file (the configuration code of every command).
+    public static let invalidStatus: Int32 = 2
+
+    /// Validates each file (for a site file, also the board it names). Board files
+    /// given together with a site file resolve its bare board name: their folders are
+    /// searched first (`earshot config check Boards/*.toml Deploy/site.toml`).
+    /// Status 0 when all are valid, 2 otherwise.
+    /// `extraBoardDirs` (`--boards-dir`) are searched next, then `boardSearchPaths`
+    /// (nil = `BoardSearch.defaultPaths` of each site file's folder).
+    public static func check(_ paths: [String], boardSearchPaths: [String]? = nil, extraBoardDirs: [String] = []) -> ConfigCommandResult {
         var result = ConfigCommandResult(status: 0, stdout: [], stderr: [])
+        var givenBoardDirs = extraBoardDirs
+        for path in paths where kind(ofFile: path) == .board {
+            let dir = ConfigFile.directory(of: path)
+            if !givenBoardDirs.contains(dir) { givenBoardDirs.insert(dir, at: givenBoardDirs.count - extraBoardDirs.count) }
+        }
         for path in paths {
-            switch load(path, boardSearchPaths: boardSearchPaths) {
+            let search = givenBoardDirs.isEmpty ? boardSearchPaths
+                : givenBoardDirs + (boardSearchPaths ?? BoardSearch.defaultPaths(siteDirectory: ConfigFile.directory(of: path)))
+            switch load(path, boardSearchPaths: search) {
             case .failure(let e):
-                result.status = 1
+                result.status = invalidStatus
                 result.stderr += e.issues.map(\.description)
             case .success(.board(let b)):
                 result.stdout.append("OK: \(path): board \(b.name): \(summary(b))")
@@ -48,20 +62,33 @@ public enum ConfigCheck {
         return result
     }
 
-    /// The effective values of one file, defaults filled in, as TOML; for a
-    /// site file, followed by its board's. Status 0, or 1 when invalid.
+    /// The effective values of one file, defaults filled in, as TOML that is itself a
+    /// valid file of the same kind (saved and shown again, it prints the same values).
+    /// For a site file the board path is absolute, and the board's effective values
+    /// follow as comments (`# ` lines), so the output stays one valid site file.
+    /// Status 0, or 2 when invalid.
     public static func show(_ path: String, boardSearchPaths: [String]? = nil) -> ConfigCommandResult {
         switch load(path, boardSearchPaths: boardSearchPaths) {
         case .failure(let e):
-            return ConfigCommandResult(status: 1, stdout: [], stderr: e.issues.map(\.description))
+            return ConfigCommandResult(status: invalidStatus, stdout: [], stderr: e.issues.map(\.description))
         case .success(.board(let b)):
             return ConfigCommandResult(status: 0, stdout: ["# \(path): effective board configuration", b.tomlText], stderr: [])
         case .success(.site(let c)):
+            var site = c.site
+            site.sensor.boardPath = ConfigFile.absolute(site.sensor.boardPath)
+            let board = c.board.tomlText.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.isEmpty ? "#" : "# " + $0 }.joined(separator: "\n")
             return ConfigCommandResult(status: 0, stdout: [
-                "# \(path): effective site configuration", c.site.tomlText,
-                "# \(c.site.sensor.boardPath): effective board configuration", c.board.tomlText,
+                "# \(path): effective site configuration", site.tomlText,
+                "# \(site.sensor.boardPath): effective board configuration (comments: the board file is separate)", board,
             ], stderr: [])
         }
+    }
+
+    /// The kind of the file at `path`, nil when it cannot be read or parsed.
+    static func kind(ofFile path: String) -> Kind? {
+        guard let text = try? ConfigFile.read(path), let doc = try? TOMLDocument(parsing: text, file: path) else { return nil }
+        return kind(of: doc.root)
     }
 
     /// A loaded file of either kind.

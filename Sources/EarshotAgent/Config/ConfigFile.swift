@@ -2,6 +2,9 @@
 // resolve paths relative to the file that names them. The file-system work is
 // EarshotFiles' (shared with the signature-table loader); this file words its errors.
 import EarshotFiles
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A file-system failure with a one-line message naming the path.
 public struct ConfigFileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -60,6 +63,14 @@ public enum ConfigFile {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         if slash == path.startIndex { return "/" }
         return String(path[..<slash])
+    }
+
+    /// `path` as an absolute path with symbolic links resolved (`realpath`);
+    /// `path` unchanged when it does not exist.
+    public static func absolute(_ path: String) -> String {
+        guard let r = realpath(path, nil) else { return path }
+        defer { free(r) }
+        return String(cString: r)
     }
 
     /// `path` made relative to `base` when it is not absolute.
