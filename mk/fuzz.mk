@@ -8,12 +8,12 @@ FUZZ_SWIFTC ?= swiftc
 FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -O -g -wmo -suppress-warnings
 FUZZ_TARGETS := wav config signatures command
 FUZZ_DSP := $(shell find Sources/EarshotDSP -name '*.swift' | sort)
-FUZZ_DETECTION := $(wildcard Sources/EarshotDetection/*.swift)
+FUZZ_DETECTION := $(shell find Sources/EarshotDetection -name '*.swift' | sort)
 FUZZ_JSON := $(wildcard Sources/EarshotJSON/*.swift)
 FUZZ_FILES := $(wildcard Sources/EarshotFiles/*.swift)
 FUZZ_SRC_wav := $(wildcard Sources/EarshotAudio/WAV/*.swift) $(wildcard Tools/fuzz/wav/*.swift)
 FUZZ_SRC_config := $(wildcard Sources/EarshotAgent/Config/*.swift) $(wildcard Tools/fuzz/config/*.swift)
-FUZZ_SRC_signatures := $(wildcard Sources/EarshotSignatures/*.swift) $(wildcard Tools/fuzz/signatures/*.swift)
+FUZZ_SRC_signatures := $(shell find Sources/EarshotSignatures -name '*.swift' | sort) $(wildcard Tools/fuzz/signatures/*.swift)
 FUZZ_SRC_command := $(addprefix Sources/EarshotMQTT/,Payloads/CommandMessage.swift Payloads/JSONWriter.swift Payloads/DecimalDigits.swift \
   Payloads/UTCTimestamp.swift Payloads/Topics.swift Client/MQTTError.swift) $(wildcard Tools/fuzz/command/*.swift)
 
