@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
               earshot run --config /etc/earshot/site.toml
               earshot run --config site.toml --board Boards/rpi4-respeaker-4mic.toml --log-level debug
               earshot run --config site.toml --input street.wav --realtime --loop
-              ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:replay.conf earshot run --config site.toml --ring-seconds 30
+              ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:replay.conf earshot run --config site.toml
 
             Exit codes: 0 stopped by a signal (or end of --input with --exit-at-end); \
             1 unexpected runtime failure; 2 site, board or signature table invalid; \
@@ -61,8 +61,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Log level: error, warning, info or debug (default: the site's [logging] level).")
     var logLevel: String?
 
-    @Option(help: "Seconds of audio buffered between capture and analysis (default 1). An unpaced ALSA file-plugin replay needs the whole file.")
-    var ringSeconds: Double = 1
+    @Option(help: "Seconds of audio buffered between capture and analysis, dropped when full (default 1 s; an ALSA file-plugin replay, which no clock paces, then waits for the analysis instead: nothing dropped). Dropped frames show as status audio \"degraded\" with counts, and a log warning.")
+    var ringSeconds: Double?
 
     @Option(help: "Tests: record PTZ line transitions to this file instead of driving libgpiod (also env EARSHOT_FAKE_GPIO_LOG).")
     var fakeGPIOLog: String?
@@ -74,7 +74,7 @@ struct RunCommand: ParsableCommand {
         if (realtime || loop) && input == nil {
             throw ValidationError("--realtime and --loop need --input FILE")
         }
-        if !(ringSeconds > 0 && ringSeconds <= 1_000) { throw ValidationError("--ring-seconds must be in (0, 1000]") }
+        if let ringSeconds, !(ringSeconds > 0 && ringSeconds <= 1_000) { throw ValidationError("--ring-seconds must be in (0, 1000]") }
     }
 
     func run() throws {

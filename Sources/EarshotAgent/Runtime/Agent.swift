@@ -114,6 +114,7 @@ public final class Agent: @unchecked Sendable {
                 break
             }
             if flags.reload { reload() }
+            reportDrops()
             publishStatus(force: false)
             if options.exitAtEnd, let p = pipeline, p.analysis.reachedEndOfInput, p.queue.count == 0 {
                 let now = AgentClock.monotonicNanoseconds()
@@ -218,6 +219,24 @@ public final class Agent: @unchecked Sendable {
                                                audio: "stopped", detail: "starting"))
         do { try publisher.start() } catch { throw AgentError(.mqtt, error.description) }
         return publisher
+    }
+
+    /// Frames dropped since the last drop warning, and when it was logged.
+    private var dropsUnlogged: UInt64 = 0
+    private var dropLogNs: Int64 = 0
+
+    /// Logs dropped frames (ring full: the analysis fell behind the capture): at once the
+    /// first time, then at most every 10 s with the frames dropped meanwhile. Run loop only.
+    private func reportDrops() {
+        guard let p = pipeline else { return }
+        let now = AgentClock.monotonicNanoseconds()
+        dropsUnlogged &+= p.input.noteDrops(nowNs: now)
+        guard dropsUnlogged > 0, dropLogNs == 0 || now - dropLogNs >= 10_000_000_000 else { return }
+        let r = p.input.captureReport
+        let seconds = Double(dropsUnlogged) / Double(p.input.rate)
+        log.warning("audio: degraded: \(dropsUnlogged) frames (\(fixed(seconds, 2)) s of audio) dropped, the analysis fell behind the capture; \(r.framesDropped) of \(r.frames) dropped since start\(p.input.isFileReplay ? " (a replay: raise --ring-seconds to hold the recording)" : "")")
+        dropsUnlogged = 0
+        dropLogNs = now
     }
 
     /// Status messages published since init (retained MQTT status + sd_notify STATUS each).

@@ -2,6 +2,7 @@
 // WAV file feeder (tests, demos). Both deliver Q15 frames through a SampleRing.
 import EarshotAudio
 import EarshotMQTT
+import Synchronization
 
 /// The audio source of a running agent.
 public final class AgentAudioInput: @unchecked Sendable {
@@ -24,6 +25,13 @@ public final class AgentAudioInput: @unchecked Sendable {
     /// Frames the source writes at a time: the capture period (board `period_frames`,
     /// scaled to a replayed file's rate). The analysis thread wakes once per period.
     public let periodFrames: Int
+    /// A replay (`--input` or an ALSA `file` plugin), not a microphone.
+    public let isFileReplay: Bool
+    /// Frames dropped as of the last `noteDrops` call, and when (monotonic ns) the count last grew.
+    private let dropsSeen = Atomic<UInt64>(0)
+    private let lastDropNs = Atomic<Int64>(0)
+    /// How long `audio` stays `degraded` after frames were last dropped.
+    public static let degradedHoldNs: Int64 = 60_000_000_000
 
     /// Opens the board's ALSA device (or `options.inputFile`) and starts delivering samples.
     /// - Throws: `AgentError` naming the device or file.
@@ -41,7 +49,7 @@ public final class AgentAudioInput: @unchecked Sendable {
                 // The board's capture period, in time: a replay wakes like the capture it stands in for.
                 let period = max(1, Int((Double(board.audio.periodFrames) * Double(rate) / Double(board.audio.rate)).rounded()))
                 feeder = try FileAudioFeeder(path: path, selection: selection, realtime: options.realtime, loop: options.loop,
-                                             ringFrames: Int(Double(rate) * max(options.ringSeconds, 0.05)), periodFrames: period)
+                                             ringFrames: Int(Double(rate) * max(options.ringSeconds ?? 1, 0.05)), periodFrames: period)
             } catch {
                 throw AgentError(.input, "\(error)")
             }
@@ -49,6 +57,7 @@ public final class AgentAudioInput: @unchecked Sendable {
                 throw AgentError(.input, "\(path): sample rate \(feeder.rate) Hz is outside 8000…48000 Hz")
             }
             source = .file(feeder)
+            isFileReplay = true
             ring = feeder.ring
             channels = 1
             rate = feeder.rate
@@ -57,10 +66,14 @@ public final class AgentAudioInput: @unchecked Sendable {
             return
         }
         let a = board.audio
-        let config = AudioCaptureConfig(
+        isFileReplay = alsaDeviceIsFileReplay(a.device)
+        let ringFrames = Int(Double(a.rate) * max(options.ringSeconds ?? 1, 0.05))
+        var config = AudioCaptureConfig(
             device: a.device, rate: a.rate, channels: a.channels,
             format: a.format == .s16LE ? .s16LE : .s32LE, periodFrames: a.periodFrames,
-            bufferFrames: a.bufferFrames, ringFrames: max(Int(Double(a.rate) * max(options.ringSeconds, 0.05)), 2 * a.periodFrames))
+            bufferFrames: a.bufferFrames, ringFrames: max(ringFrames, 2 * a.periodFrames))
+        // An unpaced replay with the default ring is lossless (the analysis sets the pace).
+        config.waitWhenRingFull = isFileReplay && options.ringSeconds == nil
         let capture: AlsaCapture
         do {
             capture = try AlsaCapture(config: config)
@@ -77,6 +90,27 @@ public final class AgentAudioInput: @unchecked Sendable {
         rate = a.rate
         periodFrames = a.periodFrames
         _ = log
+    }
+
+    /// Frames dropped because the ring was full (analysis behind), since start.
+    public var framesDropped: UInt64 { ring.framesDropped }
+
+    /// Compares the drop count with the previous call's: returns the frames dropped since
+    /// then (0 when none) and remembers when the count last grew (see `isDegraded`).
+    /// Called by the agent's run loop once a second. Allocates nothing.
+    public func noteDrops(nowNs: Int64) -> UInt64 {
+        let total = ring.framesDropped
+        let before = dropsSeen.exchange(total, ordering: .relaxed)
+        guard total > before else { return 0 }
+        lastDropNs.store(nowNs, ordering: .relaxed)
+        return total - before
+    }
+
+    /// True while frames were dropped within the last `degradedHoldNs` (as seen by `noteDrops`):
+    /// `status.audio` says `degraded` then instead of `ok`.
+    public func isDegraded(nowNs: Int64) -> Bool {
+        let t = lastDropNs.load(ordering: .relaxed)
+        return t != 0 && nowNs - t < Self.degradedHoldNs
     }
 
     /// A file replay that ended (never true for ALSA or a looping file).
@@ -123,9 +157,10 @@ public final class AgentAudioInput: @unchecked Sendable {
 
     /// A small number that changes when the capture state changes (status is re-sent then).
     var stateCode: Int {
+        let degraded = isDegraded(nowNs: AgentClock.monotonicNanoseconds()) ? 20 : 0
         switch source {
-        case .alsa(let c): Int(c.status.state.rawValue)
-        case .file(let f): f.isFinished ? 10 : 11
+        case .alsa(let c): return Int(c.status.state.rawValue) + degraded
+        case .file(let f): return (f.isFinished ? 10 : 11) + degraded
         }
     }
 

@@ -18,9 +18,11 @@ public struct AgentOptions: Sendable, Equatable {
     public var exitAfterAudioSeconds: Double?
     /// Log level overriding the site's `[logging] level`.
     public var logLevel: LoggingSettings.Level?
-    /// SampleRing size in seconds of audio between capture and analysis (default 1 s).
-    /// A replay through an unpaced ALSA `file` plugin needs room for the whole file.
-    public var ringSeconds: Double = 1
+    /// SampleRing size in seconds of audio between capture and analysis; nil = 1 s, and
+    /// an ALSA `file`-plugin replay (unpaced) then waits for the analysis instead of
+    /// dropping, so a recording of any length is analysed whole. Given, the capture drops
+    /// frames when the ring is full, replay or not (as a microphone on a slow box would).
+    public var ringSeconds: Double?
     /// Record PTZ line transitions to this file through an in-memory GPIO chip
     /// instead of libgpiod (tests; env `EARSHOT_FAKE_GPIO_LOG`).
     public var fakeGPIOLog: String?

@@ -8,16 +8,19 @@ import EarshotMQTT
 /// Builds the status of a running pipeline (called every 30 s and on a change).
 enum AgentStatus {
     /// `status.audio`: "ok", "recovering", "device_lost" or "stopped" (literals: no allocation).
+    /// `degraded`: audio flows but frames were dropped (ring full, analysis behind)
+    /// within the last minute; the counts are in `capture.frames_dropped` and `detail`.
     static func audioWord(_ input: AgentAudioInput) -> String {
+        let ok = input.isDegraded(nowNs: AgentClock.monotonicNanoseconds()) ? "degraded" : "ok"
         switch input.source {
         case .alsa(let c):
             switch c.status.state {
-            case .running: "ok"
-            case .recovering: "recovering"
-            case .lost: "device_lost"
-            case .stopped: "stopped"
+            case .running: return ok
+            case .recovering: return "recovering"
+            case .lost: return "device_lost"
+            case .stopped: return "stopped"
             }
-        case .file(let f): f.isFinished ? "stopped" : "ok"
+        case .file(let f): return f.isFinished ? "stopped" : ok
         }
     }
 
@@ -28,7 +31,7 @@ enum AgentStatus {
         case .alsa(let c): appendCapture(c.status, to: &text)
         case .file(let f):
             text.append("replay "); text.append(f.path)
-            text.append(" frames="); text.append(f.framesWritten)
+            text.append(" frames="); text.append(f.framesWritten)  // a WAV replay waits for room: never drops
         }
     }
 

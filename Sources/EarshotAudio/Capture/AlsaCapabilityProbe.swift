@@ -64,3 +64,14 @@ public func probeCaptureCapabilities(_ device: String) -> AlsaCaptureCapabilitie
     caps.channelsMax = Int(maxCh)
     return caps
 }
+
+/// True when `device` is a libasound `file` plugin reading an `infile` (a replay, not a
+/// microphone): it is not paced by a clock, so capture outruns the analysis and needs a
+/// ring that holds the recording. Opens the PCM non-blocking and closes it at once;
+/// false when it cannot be opened (busy, absent: the capture reports that itself).
+public func alsaDeviceIsFileReplay(_ device: String) -> Bool {
+    var handle: OpaquePointer?
+    guard snd_pcm_open(&handle, device, SND_PCM_STREAM_CAPTURE, Int32(SND_PCM_NONBLOCK)) >= 0, let pcm = handle else { return false }
+    defer { snd_pcm_close(pcm) }
+    return snd_pcm_type(pcm) == SND_PCM_TYPE_FILE
+}

@@ -168,6 +168,10 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
                 // Dated from the device's timestamp of the period's last frame.
                 let last = dev.lastFrameCaptureNanoseconds
                 let first = last == 0 ? 0 : last &- Int64(Double(n - 1) * nanosecondsPerFrame)
+                if config.waitWhenRingFull {
+                    // An unpaced replay: wait for room (the analysis sets the pace), never drop.
+                    while ring.capacityFrames - ring.availableFrames < n && !stopRequested.load(ordering: .relaxed) { usleep(2_000) }
+                }
                 ring.write(q15Buffer, frameCount: n, firstFrameNanoseconds: first, nanosecondsPerFrame: nanosecondsPerFrame)
                 captured.add(UInt64(n), ordering: .relaxed)
                 silentMs = 0

@@ -30,6 +30,11 @@ public struct AudioCaptureConfig: Sendable, Equatable {
     public var bufferFrames: Int
     /// Minimum `SampleRing` capacity in frames between capture and analysis (rounded up to a power of two).
     public var ringFrames: Int
+    /// For a replay that no clock paces (an ALSA `file` plugin on a `null` slave): when
+    /// the ring is full the capture thread waits for the analysis instead of dropping
+    /// frames, so the whole recording is analysed whatever its length. false (a
+    /// microphone: never wait, drop and count the newest frames).
+    public var waitWhenRingFull = false
 
     /// Creates a configuration. Defaults: 10 ms periods, 4 periods of ALSA buffer,
     /// about 1 s of ring.
