@@ -13,10 +13,12 @@ struct MQTTCommand: ParsableCommand {
                 Uses the site file's [mqtt] settings (TLS, user, password file) or --host/--port (anonymous). \
                 The check uses the sensor id with "-check" appended, never the real event topic: one client \
                 subscribes to {prefix}/{site}/{sensor}-check/cmd/+ (as the agent subscribes to its commands), a \
-                second client (client id …-check-echo) publishes a QoS 1 message to …-check/cmd/event; the report \
+                second client publishes a QoS 1 message to …-check/cmd/event; the report \
                 gives the PUBACK time and the round trip (publish → broker → subscriber) in ms. Failures are \
                 explained in plain words: connection refused/unreachable, TLS (unknown CA, hostname, expired \
-                certificate), bad user/password or not authorised, ACL denying publish or subscribe.
+                certificate), bad user/password or not authorised, ACL denying publish or subscribe. \
+                Both clients are clean-session with unique ids (…-check-<pid>-<hex>, …-echo), set no last \
+                will and publish no status: the check leaves nothing retained on the broker.
 
                 Examples:
                   earshot mqtt check --config /etc/earshot/site.toml

@@ -24,8 +24,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
     var lines: [String] = []
     var c = config
     c.sensor = config.sensor + "-check"
-    c.clientID = c.clientID + "-check"
-    c.homeAssistantDiscovery = false
+    c = c.checkClient(role: "check")  // nothing retained, no will, unique clean-session client
     var template = Array("/tmp/earshot-mqtt-check-XXXXXX".utf8CString)
     guard let dirp = mkdtemp(&template) else {
         return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(String(cString: strerror(errno)))"], exitCode: MQTTCheckExit.fail)

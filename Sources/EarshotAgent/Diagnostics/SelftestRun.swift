@@ -113,14 +113,16 @@ public func runSelftest(_ options: SelftestOptions, out: (String) -> Void) -> In
     plan.mqtt.topicPrefix = "\(base.topicPrefix)/\(base.site)/\(base.sensor)"
     plan.mqtt.site = "selftest"
     plan.mqtt.sensor = "cmd"
-    plan.mqtt.clientID = base.clientID + "-selftest"
+    // Check clients: no will, no status (nothing retained), clean session, unique ids, and the
+    // receiver answers only the selftest events (not the pipeline's status or telemetry).
+    plan.mqtt = plan.mqtt.checkClient(role: "selftest")
     plan.mqtt.outboxDirectory = dir + "/outbox"
-    plan.mqtt.homeAssistantDiscovery = false
     var rx = base
     rx.topicPrefix = "\(base.topicPrefix)/\(base.site)"
     rx.site = base.sensor
     rx.sensor = "selftest"
-    rx.clientID = base.clientID + "-selftest-rx"
+    rx.clientID = plan.mqtt.clientID + "-rx"
+    rx.isCheckClient = true
     rx.outboxDirectory = dir + "/outbox-rx"
     rx.homeAssistantDiscovery = false
     let publisher: MQTTPublisher, receiver: MQTTPublisher

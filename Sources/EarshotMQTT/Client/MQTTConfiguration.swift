@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 // Everything the publisher needs to know about the broker, the sensor and the outbox.
 
 /// MQTT protocol version spoken to the broker.
@@ -100,6 +103,25 @@ public struct MQTTConfiguration: Sendable, Equatable {
     public var homeAssistantEventClasses: [String] = []
     /// Home Assistant discovery prefix.
     public var homeAssistantPrefix = "homeassistant"
+    /// A check tool's client (`earshot mqtt check`, `earshot selftest`), not a sensor: no
+    /// last will and no status, online or offline (nothing retained is left on the broker),
+    /// and only the commands it has handlers for are answered (no "unknown command" reply
+    /// to its own status or telemetry). Sessions are clean either way. See `checkClient(role:)`.
+    public var isCheckClient = false
+
+    /// This configuration as a check tool's client: `isCheckClient`, no Home Assistant
+    /// discovery, and a client id made unique (`<id>-<role>-<pid>-<4 hex digits>`), so two
+    /// checks, or a check and the running agent, never take each other's connection.
+    public func checkClient(role: String) -> MQTTConfiguration {
+        var c = self
+        c.isCheckClient = true
+        c.homeAssistantDiscovery = false
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let tag = String(UInt16(truncatingIfNeeded: ts.tv_nsec ^ (ts.tv_nsec >> 16)), radix: 16)
+        c.clientID = "\(clientID)-\(role)-\(getpid())-\(tag)"
+        return c
+    }
 
     /// Builds a configuration with defaults for everything but identity and outbox location.
     public init(site: String, sensor: String, outboxDirectory: String) {

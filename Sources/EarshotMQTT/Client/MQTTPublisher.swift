@@ -145,7 +145,8 @@ public final class MQTTPublisher: @unchecked Sendable {
         guard lock.withLock({ session == nil }) else { return }
         let willBuffer = JSONWriter(capacity: 512)
         StatusMessage.encodeWill(into: willBuffer, site: configuration.site, sensor: configuration.sensor, bootID: bootID)
-        let s = try MosquittoSession(configuration: configuration, willTopic: topics.status, willPayload: willBuffer.bytes)
+        let s = try MosquittoSession(configuration: configuration, willTopic: configuration.isCheckClient ? nil : topics.status,
+                                     willPayload: willBuffer.bytes)
         s.callbacks = SessionCallbacks(
             connected: { [unowned self] rc in self.handleConnack(rc) },
             disconnected: { [unowned self] _ in self.lock.withLock { self.connected = false } },
@@ -472,7 +473,8 @@ public final class MQTTPublisher: @unchecked Sendable {
 
     @discardableResult
     private func publishStatusLocked(online: Bool) -> Int32? {
-        guard let s = session else { return nil }
+        // A check tool's client publishes no status: it would stay retained for a sensor that does not exist.
+        guard let s = session, !configuration.isCheckClient else { return nil }
         let counters = PublisherCounters(outbox: outbox.stats, connections: connections,
                                          uptimeSeconds: Int64((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000_000))
         let time = UTCTimestamp.now()
@@ -511,6 +513,8 @@ public final class MQTTPublisher: @unchecked Sendable {
                 let handler = lock.withLock { commandHandlers[name] }
                 if let handler {
                     reply = handler(request)
+                } else if configuration.isCheckClient {
+                    continue  // a check client answers only its own handlers (not its status or telemetry)
                 } else if name == "ping" {
                     let uptime = Double((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000) / 1000
                     reply = CommandReply(ok: true, message: "pong", result: ["uptime_s": .number(uptime), "boot_id": .string(bootID)])

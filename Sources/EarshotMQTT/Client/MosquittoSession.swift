@@ -37,7 +37,8 @@ final class MosquittoSession: @unchecked Sendable {
     private static let libraryInit: Void = { _ = mosquitto_lib_init() }()
 
     /// Creates the handle and applies protocol, credentials, TLS and the last will.
-    init(configuration: MQTTConfiguration, willTopic: String, willPayload: UnsafeBufferPointer<UInt8>) throws(MQTTError) {
+    /// `willTopic` nil: no last will (a check tool's client).
+    init(configuration: MQTTConfiguration, willTopic: String?, willPayload: UnsafeBufferPointer<UInt8>) throws(MQTTError) {
         _ = Self.libraryInit
         self.configuration = configuration
         guard let m = mosquitto_new(configuration.clientID, true, nil) else {
@@ -64,8 +65,10 @@ final class MosquittoSession: @unchecked Sendable {
             }
             if tls.insecureSkipHostnameCheck { _ = mosquitto_tls_insecure_set(m, true) }
         }
-        try check(mosquitto_will_set(m, willTopic, Int32(willPayload.count), willPayload.baseAddress, 1, true),
-                  "mosquitto_will_set")
+        if let willTopic {
+            try check(mosquitto_will_set(m, willTopic, Int32(willPayload.count), willPayload.baseAddress, 1, true),
+                      "mosquitto_will_set")
+        }
         installCallbacks()
     }
 
