@@ -10,6 +10,7 @@ let package = Package(
     name: "Earshot",
     products: [
         .executable(name: "earshot", targets: ["earshot"]),
+        .executable(name: "earshot-central", targets: ["earshot-central"]),
         .library(name: "EarshotDSP", targets: ["EarshotDSP"]),
     ],
     dependencies: [
@@ -81,6 +82,14 @@ let package = Package(
         // Strict RFC 8259 reader for the signature table and command payloads (no Foundation).
         .target(name: "EarshotJSON"),
         .testTarget(name: "EarshotJSONTests", dependencies: ["EarshotJSON"]),
+
+        // The supervision centre (issue 15): site registry, fusion of many boxes' events into
+        // located incidents, MQTT service, operator page; `earshot-fleet` simulates a city.
+        .target(name: "EarshotCentral", dependencies: ["CMosquitto", "EarshotAgent", "EarshotMQTT", "EarshotJSON", "EarshotFiles"]),
+        .executableTarget(name: "earshot-central", dependencies: ["EarshotCentral"]),
+        .executableTarget(name: "earshot-fleet", dependencies: ["EarshotCentral", "EarshotMQTT", "EarshotTestSupport"],
+                          path: "Tools/fleet"),
+        .testTarget(name: "EarshotCentralTests", dependencies: ["EarshotCentral", "EarshotMQTT", "EarshotTestSupport"]),
 
         // Whole-file reads and atomic replacement of small files (configuration, signature tables).
         .target(name: "EarshotFiles"),

@@ -1,0 +1,89 @@
+// The boxes the supervision centre trusts: where they stand and how they are turned.
+
+/// One sensor box as the centre knows it. Positions are in metres in the site's
+/// plane frame (x east, y north, z up, origin chosen by the site).
+public struct RegisteredBox: Sendable, Equatable {
+    /// Sensor id, as the box publishes it (`earshot/v1/{site}/{id}/…`).
+    public var id: String
+    /// East coordinate, m.
+    public var x: Double
+    /// North coordinate, m.
+    public var y: Double
+    /// Height above the site's ground plane, m (drawn, not used by the 2-D fusion).
+    public var z: Double
+    /// Direction of the board's +x axis, degrees counter-clockwise from site east: a
+    /// box's `bearing_deg` b points toward site angle `orientationDeg + b`.
+    public var orientationDeg: Double
+    /// Distance out to which the box hears the loud classes, m (the 1-box range band, the plan).
+    public var hearingRangeM: Double
+    /// Whether the box steers a PTZ camera (`cmd/ptz` may be sent to it).
+    public var camera: Bool
+    /// Free text for the operator (street corner), may be empty.
+    public var label: String
+
+    /// Builds a box; z 0 m, orientation 0°, hearing range 400 m by default.
+    public init(id: String, x: Double, y: Double, z: Double = 0, orientationDeg: Double = 0,
+                hearingRangeM: Double = 400, camera: Bool = false, label: String = "") {
+        self.id = id; self.x = x; self.y = y; self.z = z; self.orientationDeg = orientationDeg
+        self.hearingRangeM = hearingRangeM; self.camera = camera; self.label = label
+    }
+
+    /// Plane position, m.
+    public var position: PlanePoint { PlanePoint(x: x, y: y) }
+}
+
+/// A point of the site plane, m (x east, y north).
+public struct PlanePoint: Sendable, Equatable {
+    /// East, m.
+    public var x: Double
+    /// North, m.
+    public var y: Double
+    /// Builds a point, m.
+    public init(x: Double, y: Double) { self.x = x; self.y = y }
+    /// Euclidean distance to `other`, m.
+    public func distance(to other: PlanePoint) -> Double {
+        let dx = x - other.x, dy = y - other.y
+        return (dx * dx + dy * dy).squareRoot()
+    }
+}
+
+/// A street drawn on the operator's plan (not used by the fusion).
+public struct PlanStreet: Sendable, Equatable {
+    /// Street name shown on the plan.
+    public var name: String
+    /// Polyline vertices, m.
+    public var points: [PlanePoint]
+    /// Builds a street.
+    public init(name: String, points: [PlanePoint]) { self.name = name; self.points = points }
+}
+
+/// The site registry file (`central.toml`'s registry, see `SiteRegistry+Decode.swift`):
+/// site id, speed of sound, every box, optional streets for the plan.
+public struct SiteRegistry: Sendable, Equatable {
+    /// Site id (the `{site}` topic level).
+    public var site: String
+    /// Speed of sound used by the fusion, m/s (343 at 20 °C).
+    public var speedOfSoundMPerS: Double
+    /// Boxes in file order.
+    public private(set) var boxes: [RegisteredBox]
+    /// Streets for the plan.
+    public var streets: [PlanStreet]
+    /// Map tile URL template for deployments that have one (`{z}/{x}/{y}`), else nil.
+    public var tileURL: String?
+    /// Whether the centre may send `cmd/ptz` to the box nearest an incident.
+    public var ptzEnabled: Bool
+    private var index: [String: Int]
+
+    /// Builds a registry; box ids must be unique (the decoder checks; here the last one wins).
+    public init(site: String, speedOfSoundMPerS: Double = 343, boxes: [RegisteredBox], streets: [PlanStreet] = [],
+                tileURL: String? = nil, ptzEnabled: Bool = false) {
+        self.site = site; self.speedOfSoundMPerS = speedOfSoundMPerS; self.boxes = boxes
+        self.streets = streets; self.tileURL = tileURL; self.ptzEnabled = ptzEnabled
+        var index: [String: Int] = [:]
+        for (i, b) in boxes.enumerated() { index[b.id] = i }
+        self.index = index
+    }
+
+    /// The box with this id, or nil when the box is not registered (not trusted).
+    public func box(_ id: String) -> RegisteredBox? { index[id].map { boxes[$0] } }
+}

@@ -1,0 +1,104 @@
+// The site registry: a good file decodes; bad ones fail with box and field named.
+import EarshotAgent
+@testable import EarshotCentral
+import Testing
+
+@Suite("Central: site registry")
+struct CentralRegistryTests {
+    static let good = """
+    [site]
+    id = "demo"
+    speed_of_sound_m_s = 343.0
+
+    [[box]]
+    id = "box-01"
+    x_m = 0
+    y_m = 0.0
+    orientation_deg = 90
+    camera = true
+    label = "Place Jean Jaurès"
+
+    [[box]]
+    id = "box-02"
+    x_m = 120.5
+    y_m = -30
+    z_m = 4.5
+    range_m = 250
+
+    [[street]]
+    name = "Rue de la République"
+    points_m = [[-50, 0], [200, 0]]
+    """
+
+    @Test("a valid registry decodes boxes, defaults and streets")
+    func decodesGood() throws {
+        let r = try SiteRegistry.parse(Self.good, file: "central.toml")
+        #expect(r.site == "demo")
+        #expect(r.boxes.map(\.id) == ["box-01", "box-02"])
+        #expect(r.box("box-01")?.orientationDeg == 90)
+        #expect(r.box("box-01")?.camera == true)
+        #expect(r.box("box-02")?.hearingRangeM == 250)
+        #expect(r.box("box-02")?.z == 4.5)
+        #expect(r.box("box-01")?.hearingRangeM == 400)
+        #expect(r.box("nope") == nil)
+        #expect(r.streets.first?.points.count == 2)
+    }
+
+    func issues(_ text: String) -> [String] {
+        do { _ = try SiteRegistry.parse(text, file: "central.toml"); return [] }
+        catch { return error.issues.map(\.description) }
+    }
+
+    @Test("duplicate ids, missing position and absurd values are each reported with box and field")
+    func badRegistry() {
+        let text = """
+        [site]
+        id = "demo"
+        [[box]]
+        id = "a"
+        x_m = 0
+        y_m = 0
+        [[box]]
+        id = "a"
+        x_m = 10
+        y_m = 0
+        [[box]]
+        id = "b"
+        y_m = 5
+        [[box]]
+        id = "c"
+        x_m = 4.5e6
+        y_m = 0
+        range_m = -3
+        colour = "red"
+        [[box]]
+        x_m = 1
+        y_m = 1
+        """
+        let found = issues(text)
+        #expect(found.contains { $0.contains("box \"a\".id = \"a\"") && $0.contains("duplicate") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"b\".x_m") && $0.contains("missing") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"c\".x_m = 4500000.0") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"c\".range_m = -3") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"c\".colour") && $0.contains("unknown key") }, "\(found)")
+        #expect(found.contains { $0.contains("box #5.id") && $0.contains("missing") }, "\(found)")
+        #expect(found.allSatisfy { $0.hasPrefix("central.toml") })
+    }
+
+    @Test("a box named like the centre's topic level is refused; a wrong type names box and field")
+    func reservedAndTypes() {
+        let found = issues("[site]\nid = \"x\"\n[[box]]\nid = \"incidents\"\nx_m = 0\ny_m = 0\n[[box]]\nid = \"b\"\nx_m = \"12\"\ny_m = 0\ncamera = 1\n")
+        #expect(found.contains { $0.contains("box \"incidents\".id") && $0.contains("reserved") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"b\".x_m = \"12\"") && $0.contains("got a string") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"b\".camera = 1") && $0.contains("true or false") }, "\(found)")
+    }
+
+    @Test("no [site], no boxes, a syntax error: reported, not crashed")
+    func emptyAndBroken() {
+        #expect(issues("").contains { $0.contains("[site]") })
+        #expect(issues("[site]\nid = \"x\"\n").contains { $0.contains("no [[box]]") })
+        #expect(issues("[site\nid=").first?.hasPrefix("central.toml:1:") == true)
+        #expect(issues("[site]\nid = \"x\"\nspeed_of_sound_m_s = 34.3\n[[box]]\nid=\"a\"\nx_m=0\ny_m=0\n")
+            .contains { $0.contains("site.speed_of_sound_m_s = 34.3") })
+    }
+}
