@@ -1,0 +1,108 @@
+// Grouping: duplicates, late events, separate sounds, impossible onsets, unknown boxes.
+@testable import EarshotCentral
+import Testing
+
+@Suite("Central: fusion grouping")
+struct FusionGroupingTests {
+    let scene = FusionScene.ring(4, radius: 150)
+    let source = PlanePoint(x: 40, y: -25)
+
+    @Test("the same events twice (at-least-once delivery): one incident, duplicates reported")
+    func duplicates() {
+        let events = scene.events(source: source)
+        let (engine, outcomes) = fuse(scene, events + events)
+        #expect(engine.openIncidents.count == 1)
+        #expect(engine.openIncidents.first?.revision == 4)
+        #expect(outcomes.suffix(4).allSatisfy { if case .duplicate = $0 { true } else { false } }, "\(outcomes)")
+    }
+
+    @Test("a late event within the window updates the incident; after it closed it is absorbed")
+    func lateEvents() throws {
+        let events = scene.events(source: source)
+        var engine = FusionEngine(registry: scene.registry)
+        let t = FusionScene.t0 + 1_000_000_000
+        _ = engine.ingest(events[0], receivedNs: t)
+        _ = engine.ingest(events[1], receivedNs: t + 10_000_000)
+        // 8 s later (an outbox replay): still open (closes after 10 s of quiet).
+        #expect(engine.closeQuiet(nowNs: t + 8_000_000_000).isEmpty)
+        let late = engine.ingest(events[2], receivedNs: t + 8_000_000_000)
+        guard case .updated(let inc) = late else { Issue.record("\(late)"); return }
+        #expect(inc.boxIDs.count == 3 && inc.revision == 3)
+        #expect(inc.location.method == .tdoa)
+        // Quiet for 10 s after the last contribution: closed.
+        let closed = engine.closeQuiet(nowNs: t + 18_000_000_000)
+        #expect(closed.map(\.id) == [inc.id] && closed.first?.state == .closed)
+        // The fourth box's event arrives after the close: absorbed, no second incident.
+        let after = engine.ingest(events[3], receivedNs: t + 30_000_000_000)
+        #expect(after == .absorbed(eventID: events[3].id, incidentID: inc.id))
+        #expect(engine.openIncidents.isEmpty)
+    }
+
+    @Test("the incident id is deterministic: a replay gives the same id, another opening event another")
+    func deterministicID() {
+        let events = scene.events(source: source)
+        let (a, _) = fuse(scene, events)
+        let (b, _) = fuse(scene, events)
+        #expect(a.openIncidents.map(\.id) == b.openIncidents.map(\.id))
+        #expect(a.openIncidents.first?.id.hasPrefix("inc-") == true && a.openIncidents.first?.id.count == 20)
+        let (c, _) = fuse(scene, Array(events.reversed()))
+        #expect(c.openIncidents.first?.eventIDs == a.openIncidents.first?.eventIDs)
+    }
+
+    @Test("two shots 2 s apart from different places: two incidents, each located")
+    func twoSounds() {
+        let s2 = PlanePoint(x: -90, y: 60)
+        let first = scene.events(source: source)
+        let second = scene.boxes.map { scene.event($0, source: s2, seq: 2, emitOffsetNs: 2_000_000_000) }
+        // Interleaved arrival.
+        let (engine, _) = fuse(scene, zip(first, second).flatMap { [$0, $1] })
+        #expect(engine.openIncidents.count == 2)
+        let found = engine.openIncidents.map(\.location.position)
+        #expect(found.contains { $0.distance(to: source) < 0.1 } && found.contains { $0.distance(to: s2) < 0.1 }, "\(found)")
+    }
+
+    @Test("other classes never merge: glass break and gunshot at once are two incidents")
+    func classesApart() {
+        let events = scene.boxes.map { scene.event($0, source: source, soundClass: $0.id < "box-3" ? "gunshot" : "glass_break") }
+        let (engine, _) = fuse(scene, events)
+        #expect(Set(engine.openIncidents.map(\.soundClass)) == ["gunshot", "glass_break"])
+    }
+
+    @Test("an onset the boxes cannot both have heard (800 ms apart at 150 m) opens its own incident")
+    func inconsistentOnset() {
+        var events = scene.events(source: source)
+        events[3].onsetNs += 800_000_000
+        let (engine, _) = fuse(scene, events)
+        #expect(engine.openIncidents.count == 2)
+        #expect(engine.openIncidents.first?.boxIDs.count == 3)
+        #expect(engine.openIncidents.first.map { $0.location.position.distance(to: source) < 0.1 } == true)
+    }
+
+    @Test("impossible onsets (clock never set, far future) are rejected naming box and field; unknown boxes too")
+    func impossible() {
+        var engine = FusionEngine(registry: scene.registry)
+        var e = scene.events(source: source)[0]
+        let now = FusionScene.t0 + 1_000_000_000
+        e.onsetNs = 12_345
+        guard case .rejected(let issue) = engine.ingest(e, receivedNs: now) else { Issue.record("not rejected"); return }
+        #expect(issue.box == "box-1" && issue.field == "onset" && issue.description.contains("never set"), "\(issue)")
+        e.onsetNs = now + 3_600_000_000_000
+        e.id += "0"
+        guard case .rejected(let future) = engine.ingest(e, receivedNs: now) else { Issue.record("not rejected"); return }
+        #expect(future.field == "onset" && future.description.contains("after it was received"), "\(future)")
+        var stranger = scene.events(source: source)[1]
+        stranger.box = "box-99"
+        guard case .rejected(let unknown) = engine.ingest(stranger, receivedNs: now) else { Issue.record("trusted"); return }
+        #expect(unknown.box == "box-99" && unknown.field == "sensor" && unknown.message.contains("not trusted"))
+        #expect(engine.openIncidents.isEmpty)
+    }
+
+    @Test("phase end messages are counted, not fused")
+    func phaseEnd() {
+        var e = scene.events(source: source)[0]
+        e.phase = .end
+        var engine = FusionEngine(registry: scene.registry)
+        if case .notFused = engine.ingest(e, receivedNs: FusionScene.t0) {} else { Issue.record("fused an end") }
+        #expect(engine.openIncidents.isEmpty)
+    }
+}
