@@ -101,6 +101,7 @@ struct AnalyzeCommand: ParsableCommand {
                 failures += 1
             case .file(let path):
                 bar.startFile(path)
+                if let warning = truncationWarning(path) { bar.clear(); printError(warning) }
                 do {
                     _ = try analyzer.analyze(path: path, progress: { bar.update(done: $0, total: $1) }) { event in
                         bar.clear()
@@ -119,6 +120,13 @@ struct AnalyzeCommand: ParsableCommand {
 }
 
 extension OfflineReportFormat: ExpressibleByArgument {}
+
+/// The warning for a WAV file cut short (its data chunk declares more than the file
+/// holds: a recorder stopped by power loss), which is analysed up to where it ends; nil
+/// for a whole file or one that cannot be read (its error is reported by the analysis).
+func truncationWarning(_ path: String) -> String? {
+    (try? WAVReader(path: path, selection: .channel(0)))?.format.truncationWarning(path: path)
+}
 
 /// Writes one line to stderr (flushing stdout first so the streams interleave sensibly).
 func printError(_ line: String) {

@@ -60,6 +60,7 @@ struct ListenCommand: ParsableCommand {
     func run() throws {
         var source = live.source()
         source.file = file
+        if let file, let warning = truncationWarning(file) { printError(warning) }
         source.fast = fast
         var options = ListenOptions(source: source)
         options.tablePath = table

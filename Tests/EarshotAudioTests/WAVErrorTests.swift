@@ -55,9 +55,20 @@ struct WAVErrorTests {
         try Self.check(Array(Self.valid()[0..<36]), contains: "truncated header: no data chunk")
     }
 
-    @Test func truncatedData() throws {
+    /// A recording cut short (issue 17): read up to where the file ends, the missing bytes counted.
+    @Test func truncatedDataIsReadUpToTheEnd() throws {
         let b = Array(Self.valid()[0..<(44 + 80)])  // 200 bytes declared, 80 present
-        try Self.check(b, contains: "truncated data: data chunk declares 200 bytes but only 80 are present (120 bytes missing)")
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try writeFile(b, to: dir, name: "cut.wav")
+        let r = try WAVReader(path: path, selection: .channel(0))
+        #expect(r.format.dataBytes == 80 && r.format.missingDataBytes == 120)
+        let buf = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 1_000)
+        defer { buf.deallocate() }
+        var n = 0
+        while true { let k = try r.read(into: buf); if k == 0 { break }; n += k }
+        #expect(n == r.format.dataBytes / Int64(r.format.blockAlign))
+        #expect(r.format.truncationWarning(path: path)?.hasPrefix(path + ": warning: truncated recording: the data chunk declares 200 bytes but the file ends after 80") == true)
     }
 
     @Test func unsupportedFormatTag() throws {

@@ -45,6 +45,7 @@ public final class AgentAudioInput: @unchecked Sendable {
             let feeder: FileAudioFeeder
             do {
                 let probe = try WAVReader(path: path, selection: selection)
+                if let warning = probe.format.truncationWarning(path: path) { log.warning(warning) }
                 let rate = probe.format.sampleRate
                 // The board's capture period, in time: a replay wakes like the capture it stands in for.
                 let period = max(1, Int((Double(board.audio.periodFrames) * Double(rate) / Double(board.audio.rate)).rounded()))

@@ -28,11 +28,24 @@ public struct WAVFormat: Equatable, Sendable {
     public var dataOffset: Int64
     /// Bytes of sample data used (whole frames only).
     public var dataBytes: Int64
+    /// Bytes the data chunk declares past the end of the file (0 for a whole file): a
+    /// recording cut short (power loss). The reader reads what is present and stops there.
+    public var missingDataBytes: Int64 = 0
 
     /// Number of frames (samples per channel) in the file.
     public var frameCount: Int64 { dataBytes / Int64(blockAlign) }
     /// Duration in seconds.
     public var durationSeconds: Double { Double(frameCount) / Double(sampleRate) }
+
+    /// For a truncated file (`missingDataBytes` > 0), the one-line warning the commands print:
+    /// `<path>: warning: truncated recording: … analysed up to where it ends (… s)`; nil otherwise.
+    public func truncationWarning(path: String) -> String? {
+        guard missingDataBytes > 0 else { return nil }
+        let missingSeconds = Double(missingDataBytes / Int64(blockAlign)) / Double(sampleRate)
+        func s(_ x: Double) -> String { let r = (x * 10).rounded() / 10; return r == r.rounded() ? "\(Int(r)).0" : "\(r)" }
+        return "\(path): warning: truncated recording: the data chunk declares \(dataBytes + missingDataBytes) bytes but the file "
+            + "ends after \(dataBytes) (\(s(missingSeconds)) s missing); analysed up to where it ends (\(s(durationSeconds)) s)"
+    }
 }
 
 /// Which channel of a multichannel file becomes the analysed mono signal.

@@ -68,9 +68,12 @@ enum WAVHeader {
                 let present = file.size - position
                 var declared = size
                 if size == 0xFFFF_FFFF { declared = present }  // streaming writers: size unknown
-                if declared > present { throw fail(.truncatedData(declared: declared, present: max(0, present))) }
+                // A recording cut short (power loss): read what is there, and say what is missing.
+                let missing = max(0, declared - max(0, present))
+                declared -= missing
                 f.dataOffset = position
                 f.dataBytes = declared - declared % Int64(f.blockAlign)
+                f.missingDataBytes = missing
                 if f.dataBytes == 0 { throw fail(.emptyData) }
                 return f
             } else {
