@@ -19,7 +19,11 @@ struct DevicesCommand: ParsableCommand {
               earshot devices --device plughw:1,0 --device hw:CARD=Array,DEV=0
               earshot devices --no-probe
 
-            Exit codes: 0 at least one capture device; 3 none found.
+            ALSA's `null` PCM (zeros, any rate, any channel count) is not listed: it is no microphone. \
+            A converting plugin (default, plug) accepts any channel count: listed as "N or more".
+
+            Exit codes: 0 at least one capture device (every --device opened); 3 none found, or a \
+            --device cannot be opened.
             """)
 
     @Flag(help: "One JSON object: {\"devices\":[{\"name\",\"description\",\"state\":\"ok|busy|error\",\"rates_hz\",\"formats\",\"channels_min\",\"channels_max\"}],\"probed\":true}.")
@@ -36,7 +40,7 @@ struct DevicesCommand: ParsableCommand {
         if device.isEmpty {
             out = devicesReportForThisMachine(json: json, probe: !noProbe)
         } else {
-            out = devicesReport(hints: device.map { ($0, "") }, capabilities: noProbe ? nil : device.map(probeCaptureCapabilities), json: json)
+            out = devicesReport(named: device, json: json, probe: !noProbe)
         }
         try finish(out)
     }

@@ -6,9 +6,12 @@ import EarshotAudio
 public enum DevicesExit {
     /// At least one capture device listed.
     public static let found: Int32 = 0
-    /// No capture device.
+    /// No capture device, or a device named with `--device` cannot be opened.
     public static let none: Int32 = 3
 }
+
+/// Channel counts above this are a converting plugin's "any", not a microphone's.
+let devicesAnyChannels = 64
 
 /// Formats `hints` (name, description; from `alsaCaptureDeviceHints()`) for people or, with `json`, as
 /// one JSON object `{"devices":[{"name":…,"description":…}],"probed":false}` (no capability probe).
@@ -34,7 +37,7 @@ public func devicesReport(hints: [(name: String, description: String)], capabili
                 case .probed:
                     item += ",\"state\":\"ok\",\"rates_hz\":[\(c.rates.map(String.init).joined(separator: ","))]"
                         + ",\"formats\":[\(c.formats.map(jsonString).joined(separator: ","))]"
-                        + ",\"channels_min\":\(c.channelsMin),\"channels_max\":\(c.channelsMax)"
+                        + ",\"channels_min\":\(c.channelsMin),\"channels_max\":\(c.channelsMax > devicesAnyChannels ? "null" : String(c.channelsMax))"
                 case .busy: item += ",\"state\":\"busy\""
                 case .failed(let why): item += ",\"state\":\"error\",\"error\":\(jsonString(why))"
                 }
@@ -56,7 +59,8 @@ public func devicesReport(hints: [(name: String, description: String)], capabili
         guard probed, let c = capabilities?[i] else { continue }
         switch c.outcome {
         case .probed:
-            let ch = c.channelsMin == c.channelsMax ? "\(c.channelsMin)" : "\(c.channelsMin)…\(c.channelsMax)"
+            let ch = c.channelsMax > devicesAnyChannels ? "\(c.channelsMin) or more (a converting plugin)"
+                : c.channelsMin == c.channelsMax ? "\(c.channelsMin)" : "\(c.channelsMin)…\(c.channelsMax)"
             let rates = c.rates.isEmpty ? "none of 8000…48000" : c.rates.map(String.init).joined(separator: " ")
             let formats = c.formats.isEmpty ? "none of S16_LE S32_LE S24_LE FLOAT_LE" : c.formats.joined(separator: " ")
             lines.append("      rates Hz: \(rates) | formats: \(formats) | channels: \(ch)")
@@ -73,6 +77,20 @@ public func devicesReport(hints: [(name: String, description: String)], capabili
         lines.append("(supported rates/formats/channels not probed)")
     }
     return DiagnosticOutput(lines: lines, exitCode: exit)
+}
+
+/// `devicesReport` for PCM names given on the command line (`--device`, probed unless
+/// `probe` is false): exit 3 when a named device cannot be opened (absent, no such card),
+/// with a hint; a busy one exists and does not change the exit code.
+public func devicesReport(named devices: [String], json: Bool, probe: Bool = true) -> DiagnosticOutput {
+    let caps = probe ? devices.map(probeCaptureCapabilities) : nil
+    var out = devicesReport(hints: devices.map { ($0, "") }, capabilities: caps, json: json)
+    let failed = (caps ?? []).filter { if case .failed = $0.outcome { return true } else { return false } }.map(\.device)
+    if !failed.isEmpty {
+        out.exitCode = DevicesExit.none
+        if !json { out.lines.append("cannot open \(failed.joined(separator: ", ")): not a capture device on this machine (`earshot devices` lists them)") }
+    }
+    return out
 }
 
 /// `devicesReport` over this machine's ALSA hints, each device probed

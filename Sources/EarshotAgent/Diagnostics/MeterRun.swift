@@ -59,11 +59,8 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
     defer { live.stop() }
     let offset = live.board.microphone.effectiveOffsetDB
     let maxHops = options.source.durationSeconds.map { Int(($0 * Double(live.rate) / Double(live.hop)).rounded()) }
-    if !options.json {
-        out("earshot meter: \(live.inputDescription); " + (offset.map { "calibrated: 0 dBFS = \(fixed($0, 1)) dB SPL" }
-                                                             ?? "uncalibrated (dBFS; `earshot calibrate` sets dB SPL)"))
-        out("   time   LA dBFS  0 dBFS at right            LAeq   LAmax  bands 63 125 250 500 1k 2k 4k 8k")
-    }
+    // The header waits for the first audio: a device that gives none prints one line, the error.
+    var headerDue = !options.json
     var totals = MeterTotals()
     var runA = 0.0, runBands = [Double](repeating: 0, count: 8)
     var winA = 0.0, winBands = [Double](repeating: 0, count: 8), winHops = 0, winClipped = 0, winPeak = -120.0
@@ -71,6 +68,12 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
     let n: Int
     do {
         n = try live.run(maxHops: maxHops) { frame, _ in
+            if headerDue {
+                headerDue = false
+                out("earshot meter: \(live.inputDescription); " + (offset.map { "calibrated: 0 dBFS = \(fixed($0, 1)) dB SPL" }
+                                                                     ?? "uncalibrated (dBFS; `earshot calibrate` sets dB SPL)"))
+                out("   time   LA dBFS  0 dBFS at right            LAeq   LAmax  bands 63 125 250 500 1k 2k 4k 8k")
+            }
             let la = LiveMath.db(frame.levelA)
             let pa = LiveMath.power(la)
             winA += pa; runA += pa

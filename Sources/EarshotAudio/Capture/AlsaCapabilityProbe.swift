@@ -33,6 +33,7 @@ public let alsaProbedRates = [8_000, 11_025, 16_000, 22_050, 32_000, 44_100, 48_
 /// at once instead of waiting), asks which rates, formats and channel counts it
 /// accepts and closes it. Takes a few ms per device.
 public func probeCaptureCapabilities(_ device: String) -> AlsaCaptureCapabilities {
+    alsaSilenceLibraryErrors()
     var caps = AlsaCaptureCapabilities(device: device, outcome: .probed)
     var handle: OpaquePointer?
     let rc = snd_pcm_open(&handle, device, SND_PCM_STREAM_CAPTURE, Int32(SND_PCM_NONBLOCK))
@@ -70,6 +71,7 @@ public func probeCaptureCapabilities(_ device: String) -> AlsaCaptureCapabilitie
 /// ring that holds the recording. Opens the PCM non-blocking and closes it at once;
 /// false when it cannot be opened (busy, absent: the capture reports that itself).
 public func alsaDeviceIsFileReplay(_ device: String) -> Bool {
+    alsaSilenceLibraryErrors()
     var handle: OpaquePointer?
     guard snd_pcm_open(&handle, device, SND_PCM_STREAM_CAPTURE, Int32(SND_PCM_NONBLOCK)) >= 0, let pcm = handle else { return false }
     defer { snd_pcm_close(pcm) }

@@ -9,6 +9,17 @@ import Musl
 /// The libasound version this binary runs against (e.g. "1.2.8").
 public func alsaLibraryVersion() -> String { String(cString: snd_asoundlib_version()) }
 
+/// Silences libasound's own error printing (its `ALSA lib …` lines on stderr, ~8 per
+/// failed open of a card that is absent): Earshot reports each failure in one line naming
+/// the device. Process-wide, done once; every entry point of this module that opens a
+/// PCM or reads ALSA's configuration calls it. `EARSHOT_ALSA_DEBUG=1` keeps libasound's lines.
+public func alsaSilenceLibraryErrors() { _ = alsaQuiet }
+
+private let alsaQuiet: Void = {
+    if let v = getenv("EARSHOT_ALSA_DEBUG"), v.pointee != 0, v.pointee != 0x30 { return }
+    earshot_alsa_silence_errors()
+}()
+
 /// libasound's text for a negative error code (`snd_strerror`).
 func alsaErrorText(_ code: Int32) -> String { String(cString: snd_strerror(code)) }
 
@@ -94,6 +105,7 @@ public final class AlsaCaptureDevice: CaptureDevice {
     /// (exactly), period and buffer sizes, prepares and starts it.
     public static func open(_ config: AudioCaptureConfig) throws(AlsaError) -> AlsaCaptureDevice {
         try config.validate()
+        alsaSilenceLibraryErrors()
         let dev = config.device
         var handle: OpaquePointer?
         var rc = snd_pcm_open(&handle, dev, SND_PCM_STREAM_CAPTURE, 0)
@@ -230,6 +242,7 @@ public struct AlsaDeviceHint: Sendable, Equatable {
 
 /// Lists PCM names ALSA knows that can capture (for `earshot devices`).
 public func alsaCaptureDeviceHints() -> [AlsaDeviceHint] {
+    alsaSilenceLibraryErrors()
     var hints: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
     guard snd_device_name_hint(-1, "pcm", &hints) >= 0, let list = hints else { return [] }
     defer { snd_device_name_free_hint(list) }
@@ -243,7 +256,8 @@ public func alsaCaptureDeviceHints() -> [AlsaDeviceHint] {
             return String(cString: p)
         }
         if let io = take("IOID"), io != "Input" { continue }
-        guard let name = take("NAME") else { continue }
+        // `null` discards playback and captures zeros, accepting any rate and 1…2³⁰ channels: no microphone.
+        guard let name = take("NAME"), name != "null" else { continue }
         let desc = (take("DESC") ?? "").split(whereSeparator: \.isNewline).joined(separator: " — ")
         result.append(AlsaDeviceHint(name: name, description: desc))
     }
