@@ -30,10 +30,11 @@ struct RunCommand: ParsableCommand {
               earshot run --config site.toml --input street.wav --realtime --loop
               ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:replay.conf earshot run --config site.toml
 
-            Exit codes: 0 stopped by a signal (or end of --input with --exit-at-end); \
-            1 unexpected runtime failure; 2 site, board or signature table invalid; \
+            Exit codes: 0 stopped by a signal (or end of --input with --exit-at-end, every event \
+            acknowledged); 1 unexpected runtime failure; 2 site, board or signature table invalid; \
             3 audio device or --input file unusable; 4 MQTT/outbox setup failed (TLS file, \
-            outbox directory); 5 GPIO lines cannot be claimed; 64 bad command line.
+            outbox directory), or --exit-at-end with events the broker has not acknowledged; \
+            5 GPIO lines cannot be claimed; 64 bad command line.
             """)
 
     @Option(name: .long, help: "Site file.")
@@ -52,7 +53,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Replay --input again and again.")
     var loop = false
 
-    @Flag(help: "Exit 0 once --input has been analysed and its events acknowledged (≤ 10 s wait).")
+    @Flag(help: "Exit once --input has been analysed and its events acknowledged (≤ 10 s wait): 0, or 4 when events are still unacknowledged (they stay in the outbox).")
     var exitAtEnd = false
 
     @Option(help: "Stop analysing after this many seconds of audio (with --exit-at-end: then exit).")

@@ -120,13 +120,25 @@ extension RunAgentTests {
             // 64: bad command line.
             let c = try AgentProcess(["--config", site, "--log-level", "loud"])
             #expect(c.wait(timeout: 10) == 64)
-            // 0: a replay analysed to its end with --exit-at-end (no broker: events stay in the outbox).
+            // 4: a replay analysed to its end with --exit-at-end, but no broker acknowledged its
+            // events (they stay in the outbox): not 0, which would say they were delivered (issue 17).
             var audio = RunAudio.background(seconds: 1)
             RunAudio.addHorn(&audio, at: 0.3, duration: 0.5)
-            let d = try AgentProcess(["--config", site, "--input", try fx.write("one.wav", RunAudio.wav(audio)), "--exit-at-end"])
-            #expect(d.wait(timeout: 25) == 0, "\(d.stderr)")
+            let wav = try fx.write("one.wav", RunAudio.wav(audio))
+            let d = try AgentProcess(["--config", site, "--input", wav, "--exit-at-end"])
+            #expect(d.wait(timeout: 25) == 4, "\(d.stderr)")
             // One horn: its start and its end.
             #expect(d.eventIDs.count == 2 && d.stderr.contains("2 event(s) left in the outbox"), "\(d.stderr)")
+            #expect(d.stderr.contains("2 event(s) not acknowledged by the broker"), "\(d.stderr)")
+            // 0: the same replay with a broker that acknowledges both.
+            let broker = try MosquittoBroker()
+            try broker.start()
+            defer { broker.stop() }
+            let fx2 = try RunFixture(port: broker.port, prefix: "earshot-run-exit-acked")
+            let site2 = try fx2.writeSite(board: try fx2.writeBoard(device: "unused"), table: try fx2.writeTable())
+            let e = try AgentProcess(["--config", site2, "--input", wav, "--exit-at-end"])
+            #expect(e.wait(timeout: 25) == 0, "\(e.stderr)")
+            #expect(e.stderr.contains("0 event(s) left in the outbox"), "\(e.stderr)")
         }
     }
 }

@@ -99,9 +99,12 @@ public final class Agent: @unchecked Sendable {
     public func requestStop() { stopFlag.store(true, ordering: .releasing) }
 
     /// Runs until SIGTERM/SIGINT (or `requestStop()`, or the end of a replay with
-    /// `exitAtEnd`), reloading on SIGHUP; then shuts down. Returns the exit status (0).
+    /// `exitAtEnd`), reloading on SIGHUP; then shuts down. Returns the exit status: 0, or
+    /// 4 (MQTT) when the run ended at the end of its input with events the broker has not
+    /// acknowledged (they stay in the outbox for the next start).
     public func run(signals: SignalHandling?) -> Int32 {
         var endSeenNs: Int64 = 0
+        var endedAtInput = false
         // Signals wake the wait at once; the period paces status checks: once a
         // second on a box (a capture state change reaches status within 1 s; each
         // wake-up costs ~40 µs, a tenth of the CPU budget at 4/s), 4/s for a replay
@@ -122,28 +125,35 @@ public final class Agent: @unchecked Sendable {
                 let pending = publisher?.outboxStats.pendingEvents ?? 0
                 if pending == 0 || now - endSeenNs > 10_000_000_000 {
                     log.info("end of input: \(p.analysis.hops) hops analysed, \(p.dispatcher.eventsPublished) events stored, \(pending) unacknowledged")
+                    endedAtInput = true
                     break
                 }
             }
         }
-        shutdown()
+        let left = shutdown()
+        if endedAtInput && left > 0 {
+            log.error("end of input: \(left) event(s) not acknowledged by the broker (kept in the outbox for the next start): exit 4")
+            return 4
+        }
         return 0
     }
 
     /// PTZ lines idle, pipeline stopped (queued items stored), status offline,
     /// outbox flushed for up to 2 s (what is not acknowledged stays on disk).
-    public func shutdown() {
+    /// Returns the events left unacknowledged in the outbox (0 when there was no publisher).
+    @discardableResult
+    public func shutdown() -> Int {
         try? notifier?.stopping()
         let (pipeline, publisher) = state.withLock { s in
             defer { s.pipeline = nil; s.publisher = nil }
             return (s.pipeline, s.publisher)
         }
         pipeline?.stop()
-        if let publisher {
-            publisher.stop(flushTimeoutMs: 2_000)
-            let left = publisher.outboxStats.pendingEvents
-            log.info("stopped; \(left) event(s) left in the outbox for the next start")
-        }
+        guard let publisher else { return 0 }
+        publisher.stop(flushTimeoutMs: 2_000)
+        let left = publisher.outboxStats.pendingEvents
+        log.info("stopped; \(left) event(s) left in the outbox for the next start")
+        return Int(left)
     }
 
     /// SIGHUP: reloads site, board and table. On error the running configuration
