@@ -1,26 +1,60 @@
 // earshot-central: the supervision centre's service (issue 15).
-// Until the service is wired this only validates a registry; it never pretends to run.
+//   earshot-central --config FILE           run until SIGINT/SIGTERM
+//   earshot-central --config FILE --check   validate the file, print a summary, exit
+// Exit codes: 0 fine, 2 bad command line or invalid configuration, 1 start-up failure.
 import EarshotCentral
-
-#if canImport(Glibc)
 import Glibc
-#endif
 
 let usage = """
-usage: earshot-central --config FILE
-  Subscribes to the boxes' event and status topics and publishes located incidents.
-  (not wired yet: this build only checks the registry with --check-registry FILE)
+usage: earshot-central --config FILE [--check]
+  Subscribes (MQTT v5) to every registered box's event and status topics, fuses events into
+  located incidents and publishes them on {topic_prefix}/{site}/incidents/{id}.
+  --check   validate FILE (registry, [mqtt], [fusion]) and exit
 """
-let args = Array(CommandLine.arguments.dropFirst())
-if args.count == 2, args[0] == "--check-registry" {
-    do {
-        let r = try SiteRegistry.load(path: args[1])
-        print("\(args[1]): site \(r.site), \(r.boxes.count) boxes")
-        exit(0)
-    } catch {
-        CentralLog.standardError(error.description)
+
+var configPath: String?
+var checkOnly = false
+var args = Array(CommandLine.arguments.dropFirst())
+while !args.isEmpty {
+    let a = args.removeFirst()
+    switch a {
+    case "--config" where !args.isEmpty: configPath = args.removeFirst()
+    case "--check": checkOnly = true
+    case "-h", "--help": print(usage); exit(0)
+    default:
+        CentralLog.standardError("earshot-central: unknown or incomplete argument \"\(a)\"\n\(usage)")
         exit(2)
     }
 }
-CentralLog.standardError(usage)
-exit(2)
+guard let configPath else { CentralLog.standardError(usage); exit(2) }
+
+let config: CentralConfig
+do { config = try CentralConfig.load(path: configPath) } catch {
+    CentralLog.standardError(error.description)
+    exit(2)
+}
+if checkOnly {
+    let r = config.registry
+    print("\(configPath): site \(r.site), \(r.boxes.count) boxes, \(r.streets.count) streets; broker \(config.mqtt.host):\(config.mqtt.port); subscribes to \(config.mqtt.filters(site: r.site).joined(separator: " "))")
+    exit(0)
+}
+
+// Block the stop signals in every thread (the threads started below inherit the mask)
+// and wait for them here.
+var signals = sigset_t()
+sigemptyset(&signals)
+sigaddset(&signals, SIGINT)
+sigaddset(&signals, SIGTERM)
+pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+let service = CentralService(config: config)
+do { try service.start() } catch {
+    CentralLog.standardError("earshot-central: \(error.description)")
+    exit(1)
+}
+var received: Int32 = 0
+sigwait(&signals, &received)
+let s = service.stats
+CentralLog.standardError("earshot-central: stopping (signal \(received)): \(s.eventsReceived) events, \(s.incidentsOpened) incidents opened, \(s.incidentsClosed) closed, \(s.duplicates) duplicates, \(s.malformed) malformed, \(s.rejected) rejected, \(s.fromUnknownBoxes) from unknown boxes")
+service.stop()
+exit(0)

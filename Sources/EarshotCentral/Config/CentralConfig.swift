@@ -1,0 +1,61 @@
+// Everything `earshot-central --config FILE` reads: broker, fusion tunables, the registry.
+
+/// How the centre reaches the broker (MQTT v5 only: shared subscriptions need it).
+public struct CentralMQTTSettings: Sendable, Equatable {
+    /// Broker host name or IP address.
+    public var host = "127.0.0.1"
+    /// Broker TCP port.
+    public var port = 1883
+    /// MQTT client id; default `earshot-central-{site}`. Each instance needs its own.
+    public var clientID: String?
+    /// Username (nil = anonymous).
+    public var username: String?
+    /// Password (nil = none).
+    public var password: String?
+    /// TLS CA file (PEM); nil = plain TCP.
+    public var caFile: String?
+    /// Client certificate for mutual TLS (PEM).
+    public var certFile: String?
+    /// Key of `certFile` (PEM).
+    public var keyFile: String?
+    /// Keepalive, s.
+    public var keepAliveSeconds = 30
+    /// Topic prefix the boxes publish under.
+    public var topicPrefix = "earshot/v1"
+    /// Shared-subscription group: filters become `$share/{group}/…` (nil = ordinary subscriptions).
+    public var shareGroup: String?
+    /// Session expiry asked of the broker, s: events queued while the centre reconnects survive it.
+    public var sessionExpirySeconds = 3600
+    /// Reconnect delay, first and largest, s (libmosquitto's exponential backoff).
+    public var reconnectMinSeconds = 1
+    /// Largest reconnect delay, s.
+    public var reconnectMaxSeconds = 30
+
+    /// Defaults: 127.0.0.1:1883, anonymous, no TLS.
+    public init() {}
+
+    /// The subscription filters for `site`: events and statuses of every box.
+    public func filters(site: String) -> [String] {
+        ["event", "status"].map { kind in
+            let f = "\(topicPrefix)/\(site)/+/\(kind)"
+            return shareGroup.map { "$share/\($0)/\(f)" } ?? f
+        }
+    }
+}
+
+/// The centre's whole configuration (one TOML file: `[mqtt]`, `[fusion]`, and the registry's
+/// `[site]`, `[[box]]`, `[[street]]`).
+public struct CentralConfig: Sendable, Equatable {
+    /// The trusted boxes.
+    public var registry: SiteRegistry
+    /// Broker settings.
+    public var mqtt: CentralMQTTSettings
+    /// Fusion tunables.
+    public var fusion: FusionSettings
+
+    /// Builds a configuration.
+    public init(registry: SiteRegistry, mqtt: CentralMQTTSettings = CentralMQTTSettings(),
+                fusion: FusionSettings = FusionSettings()) {
+        self.registry = registry; self.mqtt = mqtt; self.fusion = fusion
+    }
+}
