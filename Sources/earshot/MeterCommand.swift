@@ -15,7 +15,7 @@ struct LiveSourceOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "Site file whose board to use (default $EARSHOT_SITE, else /etc/earshot/site.toml when present, else the board generic).")
     var site: String?
 
-    @Option(help: "Stop after this many seconds of audio (default: until Ctrl-C).")
+    @Option(help: "Stop after this many seconds of audio (default: meter and listen until Ctrl-C or the end of --file; calibrate 5.5 s).")
     var duration: Double?
 
     func source() -> LiveSource {

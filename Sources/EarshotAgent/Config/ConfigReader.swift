@@ -26,8 +26,8 @@ struct ConfigReader {
             let e = t.entry(k)!
             var msg: String
             if case .table = e.value { msg = "unknown section" } else { msg = "unknown key" }
-            if let hint = Self.closest(k, in: allowed) { msg += "; did you mean `\(hint)`?" }
             let place = path.isEmpty ? "at the top level" : "in [\(path)]"
+            if let hint = Self.closest(k, in: allowed) { msg += "; did you mean `\(hint)`?" } else { msg += "." }
             msg += " Allowed \(place): \(allowed.joined(separator: ", "))"
             let shown: TOMLValue? = { if case .table = e.value { return nil } else { return e.value } }()
             fail(path, k, shown, msg, at: e.position)

@@ -184,6 +184,7 @@ public final class Agent: @unchecked Sendable {
         }
         log.setLevel(newPlan.config.site.logging.level)
         var plan = newPlan
+        var applied = publisher != nil
         var pipeline: AgentPipeline?
         if let publisher {
             do {
@@ -191,6 +192,7 @@ public final class Agent: @unchecked Sendable {
                                              notifier: notifier, watchdog: watchdog, hopHook: hopHook, onEventStored: onEventStored)
             } catch {
                 log.error("reload: \(error.message); restarting with the previous configuration")
+                applied = false
                 plan = oldPlan
                 pipeline = try? AgentPipeline(plan: oldPlan, options: options, publisher: publisher, log: log,
                                               notifier: notifier, watchdog: watchdog, hopHook: hopHook, onEventStored: onEventStored)
@@ -204,6 +206,11 @@ public final class Agent: @unchecked Sendable {
         }
         publishStatus(force: true)
         try? notifier?.ready(status: "reloaded (\(plan.config.site.sensor.mode.rawValue))")
+        if applied, let p = pipeline {
+            // Say it worked, and with what: a reload that logs nothing leaves the technician guessing.
+            let s = plan.config.site
+            log.info("SIGHUP: reloaded: sensor \(s.sensor.site)/\(s.sensor.id) mode \(s.sensor.mode.rawValue), board \(plan.config.board.name), \(describeInput(p)), broker \(s.mqtt.host):\(s.mqtt.port)")
+        }
     }
 
     // MARK: Parts

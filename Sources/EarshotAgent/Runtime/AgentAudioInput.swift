@@ -194,7 +194,10 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
     public var kind: Kind
     /// One or more lines naming the file, field or device and what to do.
     public var message: String
-    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    /// What to do about it, when the message alone does not say (e.g. a GPIO failure the
+    /// agent runs on through: "free the line" for a busy line, not for a missing chip).
+    public var remedy: String?
+    public init(_ kind: Kind, _ message: String, remedy: String? = nil) { self.kind = kind; self.message = message; self.remedy = remedy }
     public var description: String { message }
 
     /// Process exit status for this error (see `earshot run --help`).

@@ -40,7 +40,20 @@ public final class AgentPTZ: @unchecked Sendable {
                 readStatus = { t.status }
             }
         } catch {
-            throw AgentError(error.code == .invalidConfiguration ? .config : .gpio, "gpio: \(error.description)")
+            throw AgentError(error.code == .invalidConfiguration ? .config : .gpio, "gpio: \(error.description)",
+                             remedy: Self.remedy(error.code))
+        }
+    }
+
+    /// What the technician does about a GPIO failure of `code` before SIGHUP or a restart.
+    static func remedy(_ code: GPIOError.Code) -> String {
+        switch code {
+        case .lineBusy: "free the line (stop the program or driver holding it)"
+        case .noSuchChip: "fix the board file's gpio.chip (`earshot gpio list` names the chips) or load the GPIO driver"
+        case .noSuchLine: "fix the line numbers in the board file's gpio section"
+        case .permissionDenied: "give the agent's user access to /dev/gpiochip* (group gpio)"
+        case .invalidConfiguration: "fix the board file's gpio section"
+        case .ioError: "check the GPIO wiring and driver"
         }
     }
 

@@ -27,7 +27,7 @@ public final class AgentPipeline: @unchecked Sendable {
             } catch where error.kind == .gpio {
                 // A held or missing line must not silence the sensor (make hil, "busy"):
                 // events are still published; steering is off until restart or SIGHUP.
-                log.error("\(error.message); camera steering is OFF, events are still published — free the line, then SIGHUP or restart")
+                log.error("\(error.message); camera steering is OFF, events are still published — \(error.remedy ?? "fix it"), then SIGHUP or restart")
             }
         }
         let input: AgentAudioInput
