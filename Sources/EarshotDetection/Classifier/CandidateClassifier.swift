@@ -142,9 +142,9 @@ extension CandidateClassifier {
         for k in 2..<outputCount where logits[k] > logits[best] { best = k }
         v.output = best
         v.margin = logits[best] &- logits[0]
-        let excess = Int64(v.margin) &- Int64(thresholds[best])
+        let excess = Widen.int64(v.margin) &- Widen.int64(thresholds[best])
         v.reported = excess >= 0
-        let c = 32_768 &+ (excess &* 8_192) / Int64(max(1, logitUnit))
+        let c = 32_768 &+ (excess &* 8_192) / Widen.int64(max(1, logitUnit))
         v.confidence = UInt16(truncatingIfNeeded: max(0, min(65_535, c)))
         return v
     }
@@ -154,15 +154,16 @@ extension CandidateClassifier {
         var out = InlineArray<16, Int32>(repeating: 0)
         var z = InlineArray<64, Int32>(repeating: 0)
         for i in 0..<featureCount {
-            let s = ((Int64(features.values[i]) &- Int64(inputOffset[i])) &* Int64(inputScale[i])) &>> 16
+            let s = ((Widen.int64(features.values[i]) &- Widen.int64(inputOffset[i])) &* Widen.int64(inputScale[i])) &>> 16
             z[i] = Int32(truncatingIfNeeded: max(-127, min(127, s)))
         }
-        let round: Int64 = hiddenShift > 0 ? Int64(1) &<< Int64(hiddenShift - 1) : 0
+        let shift = Widen.int64(hiddenShift)
+        let round: Int64 = hiddenShift > 0 ? Int64(1) &<< (shift &- 1) : 0
         var h = InlineArray<48, Int32>(repeating: 0)
         for j in 0..<hiddenCount {
             var acc = bias1[j]
             for i in 0..<featureCount { acc &+= Int32(weights1[j &* featureCount &+ i]) &* z[i] }
-            h[j] = Int32(truncatingIfNeeded: max(0, min(127, (Int64(acc) &* Int64(hiddenMultiplier) &+ round) &>> Int64(hiddenShift))))
+            h[j] = Int32(truncatingIfNeeded: max(0, min(127, (Widen.product(acc, hiddenMultiplier) &+ round) &>> shift)))
         }
         for k in 0..<outputCount {
             var acc = bias2[k]

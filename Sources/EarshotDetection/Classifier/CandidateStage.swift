@@ -66,7 +66,7 @@ extension DetectionEngine {
             stage.lowHop = hop
             stage.firstOnset = -1
         } else if stage.firstOnset < 0 && f.onsetOffset >= 0 {
-            stage.firstOnset = f.firstSample &+ Int64(f.onsetOffset)
+            stage.firstOnset = f.firstSample &+ Widen.int64(Int32(f.onsetOffset))
         }
         stage.quietHops = m < gate.offSNR ? stage.quietHops &+ 1 : 0
         let jump = Int32(m) &- Int32(stage.recentSNR[0]) >= Int32(gate.jumpSNR)
@@ -109,7 +109,7 @@ extension DetectionEngine {
         if stage.firstOnset >= 0 {
             stage.onsetSample = stage.firstOnset
         } else {
-            stage.onsetSample = max(stage.lowHop &+ 1, hop &- 30, 0) &* hopSamples
+            stage.onsetSample = max(max(stage.lowHop &+ 1, hop &- 30), 0) &* hopSamples
         }
     }
 
