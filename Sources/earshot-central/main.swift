@@ -9,7 +9,8 @@ let usage = """
 usage: earshot-central --config FILE [--check]
   Subscribes (MQTT v5) to every registered box's event and status topics, fuses events into
   located incidents and publishes them on {topic_prefix}/{site}/incidents/{id}.
-  --check   validate FILE (registry, [mqtt], [fusion]) and exit
+  With [http] listen = "127.0.0.1:8080" it also serves the operator's page there.
+  --check   validate FILE (registry, [mqtt], [fusion], [http]) and exit
 """
 
 var configPath: String?
@@ -48,7 +49,14 @@ sigaddset(&signals, SIGTERM)
 pthread_sigmask(SIG_BLOCK, &signals, nil)
 
 let service = CentralService(config: config)
-do { try service.start() } catch {
+let page = OperatorPage(service: service)
+do {
+    if let http = config.httpListen {
+        try page.start(host: http.host, port: http.port)
+        CentralLog.standardError("earshot-central: operator page on http://\(http.host):\(page.port ?? http.port)/")
+    }
+    try service.start()
+} catch {
     CentralLog.standardError("earshot-central: \(error.description)")
     exit(1)
 }
@@ -56,5 +64,6 @@ var received: Int32 = 0
 sigwait(&signals, &received)
 let s = service.stats
 CentralLog.standardError("earshot-central: stopping (signal \(received)): \(s.eventsReceived) events, \(s.incidentsOpened) incidents opened, \(s.incidentsClosed) closed, \(s.duplicates) duplicates, \(s.malformed) malformed, \(s.rejected) rejected, \(s.fromUnknownBoxes) from unknown boxes")
+page.stop()
 service.stop()
 exit(0)

@@ -1,6 +1,7 @@
 // central.toml → `CentralConfig`; every problem names its field (and box).
 import EarshotAgent
 import EarshotFiles
+import Glibc
 
 extension CentralConfig {
     static let mqttKeys = ["host", "port", "client_id", "username", "password", "password_file", "keepalive_s", "tls",
@@ -24,13 +25,29 @@ extension CentralConfig {
         do { doc = try TOMLDocument(parsing: text, file: file) }
         catch { throw ConfigError([ConfigIssue(file: file, position: error.position, message: error.message)]) }
         var r = RegistryReader(file: file)
-        let registry = SiteRegistry.decode(doc.root, reader: &r, extraTopKeys: ["mqtt", "fusion"])
+        let registry = SiteRegistry.decode(doc.root, reader: &r, extraTopKeys: ["mqtt", "fusion", "http"])
         var mqtt = CentralMQTTSettings()
         if let t = r.table(doc.root, "mqtt") { decodeMQTT(t, &mqtt, &r, folder: folder) }
         var fusion = FusionSettings()
         if let t = r.table(doc.root, "fusion") { decodeFusion(t, &fusion, &r) }
+        var http: (String, Int)?
+        if let t = r.table(doc.root, "http") { http = decodeHTTP(t, &r) }
         if !r.issues.isEmpty { throw ConfigError(r.issues) }
-        return CentralConfig(registry: registry, mqtt: mqtt, fusion: fusion)
+        var config = CentralConfig(registry: registry, mqtt: mqtt, fusion: fusion)
+        config.httpListen = http
+        return config
+    }
+
+    static func decodeHTTP(_ t: TOMLTable, _ r: inout RegistryReader) -> (String, Int)? {
+        r.unknownKeys(t, allowed: ["listen"], path: "http")
+        guard let l = r.string(t, "listen", path: "http") else { return nil }
+        let parts = l.split(separator: ":", omittingEmptySubsequences: false)
+        var a = in_addr()
+        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port), inet_pton(AF_INET, String(parts[0]), &a) == 1 else {
+            r.fail("http", "listen", .string(l), "must be IPv4-address:port, e.g. \"127.0.0.1:8080\"")
+            return nil
+        }
+        return (String(parts[0]), port)
     }
 
     static func decodeMQTT(_ t: TOMLTable, _ m: inout CentralMQTTSettings, _ r: inout RegistryReader, folder: String) {

@@ -52,6 +52,13 @@ public struct CentralConfig: Sendable, Equatable {
     public var mqtt: CentralMQTTSettings
     /// Fusion tunables.
     public var fusion: FusionSettings
+    /// Where the operator's page listens (`[http] listen = "127.0.0.1:8080"`), IPv4 host and port; nil = no page.
+    public var httpListen: (host: String, port: Int)? {
+        get { httpHost.map { ($0, httpPort) } }
+        set { httpHost = newValue?.host; httpPort = newValue?.port ?? 0 }
+    }
+    private var httpHost: String?
+    private var httpPort = 0
 
     /// Builds a configuration.
     public init(registry: SiteRegistry, mqtt: CentralMQTTSettings = CentralMQTTSettings(),
