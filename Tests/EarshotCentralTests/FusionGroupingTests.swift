@@ -106,3 +106,24 @@ struct FusionGroupingTests {
         #expect(engine.openIncidents.isEmpty)
     }
 }
+
+@Suite("Central: fusion of overlapping sounds")
+struct FusionOverlapTests {
+    // Known limitation: the greedy assignment mixes the two sounds into 3-box fragments (an
+    // exactly determined fit accepts any mix), so eviction and merging cannot separate them.
+    @Test("two shots 150 ms apart, 8 boxes, arrivals interleaved by onset: two incidents each within 0.5 m (known issue)")
+    func overlapping() {
+      withKnownIssue("overlapping same-class sounds are split into mixed fragments") {
+        let scene = FusionScene.ring(8, radius: 250)
+        let a = PlanePoint(x: -120, y: 40), b = PlanePoint(x: 110, y: -60)
+        let ea = scene.boxes.map { scene.event($0, source: a, seq: 1) }
+        let eb = scene.boxes.map { scene.event($0, source: b, seq: 2, emitOffsetNs: 150_000_000) }
+        let all = (ea + eb).sorted { ($0.onsetNs, $0.id) < ($1.onsetNs, $1.id) }
+        let (engine, _) = fuse(scene, all)
+        let found = engine.openIncidents.filter { $0.boxIDs.count >= 4 }
+        #expect(found.count == 2, "\(engine.openIncidents.map { ($0.boxIDs, $0.location.position) })")
+        #expect(found.contains { $0.location.position.distance(to: a) < 0.5 } && found.contains { $0.location.position.distance(to: b) < 0.5 },
+                "\(engine.openIncidents.map { ($0.boxIDs, $0.location.position) })")
+      }
+    }
+}

@@ -40,20 +40,123 @@ public struct FusionEngine: Sendable {
         remember(e.id)
         if e.phase == .end { return .notFused(eventID: e.id, reason: "phase end (the sound's start was fused)") }
 
-        if let (index, closed) = bestCandidate(for: e, box: box) {
-            if closed { return .absorbed(eventID: e.id, incidentID: closedIncidents[index].id) }
-            var inc = openIncidents[index]
-            inc.add(e)
-            inc.location = locate(inc.events)
-            inc.revision += 1
-            inc.updatedNs = max(inc.updatedNs, receivedNs)
-            openIncidents[index] = inc
-            return .updated(inc)
+        return place(e, box: box, receivedNs: receivedNs)
+    }
+
+    /// Ids of incidents opened or changed since the last call (evictions can change several
+    /// per event), oldest first; the caller publishes them.
+    public mutating func takeChangedIncidents() -> [Incident] {
+        defer { changed = [] }
+        return openIncidents.filter { changed.contains($0.id) }
+    }
+
+    /// Incidents opened since start (including by re-placed outliers).
+    public private(set) var incidentsOpened = 0
+    private var changed = Set<String>()
+
+    /// Puts `e` into the best incident (or a new one); a fit that no longer explains one of
+    /// its onsets evicts the worst and places it again (never back into the incident it left).
+    private mutating func place(_ first: FusionEvent, box firstBox: RegisteredBox, receivedNs: Int64) -> FusionOutcome {
+        var work: [(FusionEvent, String?)] = [(first, nil)]
+        var outcome: FusionOutcome?
+        var steps = 0
+        while !work.isEmpty && steps < 64 {
+            steps += 1
+            let (e, excluded) = work.removeFirst()
+            guard let box = e.id == first.id ? firstBox : registry.box(e.box) else { continue }
+            var result: FusionOutcome
+            if let (index, closed) = bestCandidate(for: e, box: box, excluding: excluded) {
+                if closed {
+                    result = .absorbed(eventID: e.id, incidentID: closedIncidents[index].id)
+                } else {
+                    var inc = openIncidents[index]
+                    inc.add(e)
+                    inc.location = locate(inc.events)
+                    while let out = worstOutlier(inc) {
+                        inc.remove(out.id)
+                        inc.location = locate(inc.events)
+                        work.append((out, inc.id))
+                    }
+                    inc.revision += 1
+                    inc.updatedNs = max(inc.updatedNs, receivedNs)
+                    openIncidents[index] = inc
+                    changed.insert(inc.id)
+                    mergeFragments(into: inc.id, nowNs: receivedNs)
+                    result = .updated(openIncidents.first { $0.id == inc.id } ?? inc)
+                }
+            } else {
+                let inc = Incident(id: IncidentID.make(site: registry.site, first: e), site: registry.site, first: e,
+                                   location: locate([e]), receivedNs: receivedNs)
+                openIncidents.append(inc)
+                incidentsOpened += 1
+                changed.insert(inc.id)
+                mergeFragments(into: inc.id, nowNs: receivedNs)
+                result = .opened(openIncidents.first { $0.id == inc.id } ?? inc)
+            }
+            if outcome == nil { outcome = result }
         }
-        let inc = Incident(id: IncidentID.make(site: registry.site, first: e), site: registry.site, first: e,
-                           location: locate([e]), receivedNs: receivedNs)
-        openIncidents.append(inc)
-        return .opened(inc)
+        return outcome!
+    }
+
+    /// Joins open incidents of the same class that one TDOA fit explains together (fragments of
+    /// one sound split while few boxes had reported, or by evictions): the fragment is closed
+    /// with `mergedInto` and its events move to `id`.
+    private mutating func mergeFragments(into id: String, nowNs: Int64) {
+        guard var target = openIncidents.first(where: { $0.id == id }) else { return }
+        let windowNs: Int64 = 3_000_000_000
+        var merged = true
+        while merged {
+            merged = false
+            for other in openIncidents where other.id != target.id && other.soundClass == target.soundClass
+                && abs(other.location.emissionNs &- target.location.emissionNs) < windowNs
+                && Set(other.boxIDs).isDisjoint(with: target.boxIDs) {
+                let union = target.events + other.events
+                let loc = locate(union)
+                guard loc.method == .tdoa, loc.timedBoxes >= 4 else { continue }
+                let fits = union.allSatisfy { e in
+                    guard let r = loc.residualsMs[e.box] else { return true }
+                    return abs(r) / 1000 <= settings.gateSigmas * settings.timingSigmaS(e.clock) + settings.gateSlackS
+                }
+                guard fits else { continue }
+                for e in other.events { target.add(e) }
+                target.location = loc
+                target.revision += 1
+                target.updatedNs = max(target.updatedNs, other.updatedNs)
+                var gone = other
+                gone.state = .closed
+                gone.closedNs = nowNs
+                gone.mergedInto = target.id
+                openIncidents.removeAll { $0.id == other.id }
+                closedIncidents.append(gone)
+                mergedAway.append(gone)
+                changed.remove(other.id)
+                merged = true
+                break
+            }
+        }
+        if let i = openIncidents.firstIndex(where: { $0.id == target.id }) { openIncidents[i] = target }
+    }
+
+    /// Incidents closed by merging since the last call (the caller publishes their closing).
+    public mutating func takeMergedIncidents() -> [Incident] {
+        defer { mergedAway = [] }
+        return mergedAway
+    }
+    private var mergedAway: [Incident] = []
+
+    /// The event whose onset the incident's TDOA fit explains worst, when that is beyond the
+    /// gate (`gateSigmas` σ + slack) and the fit is over-determined (≥ 4 timed boxes).
+    private func worstOutlier(_ inc: Incident) -> FusionEvent? {
+        let loc = inc.location
+        guard loc.method == .tdoa, loc.timedBoxes >= 4 else { return nil }
+        var worst: (FusionEvent, Double)?
+        for e in inc.events {
+            guard let r = loc.residualsMs[e.box] else { continue }
+            let allowed = settings.gateSigmas * settings.timingSigmaS(e.clock) + settings.gateSlackS
+            let ratio = abs(r) / 1000 / allowed
+            if ratio > 1, ratio > (worst?.1 ?? 0) { worst = (e, ratio) }
+        }
+        return worst?.0
     }
 
     /// Closes incidents without a new event for `closeAfterS` and forgets closed ones older
@@ -139,11 +242,11 @@ public struct FusionEngine: Sendable {
     }
 
     /// The best incident for `e`: index and whether it is among the closed ones.
-    private func bestCandidate(for e: FusionEvent, box: RegisteredBox) -> (Int, Bool)? {
+    private func bestCandidate(for e: FusionEvent, box: RegisteredBox, excluding: String?) -> (Int, Bool)? {
         var best: (Int, Bool, Double, String)?
         let windowNs: Int64 = 60_000_000_000
         for (list, closed) in [(openIncidents, false), (closedIncidents, true)] {
-            for (i, inc) in list.enumerated() where abs(inc.location.emissionNs &- e.onsetNs) < windowNs {
+            for (i, inc) in list.enumerated() where inc.id != excluding && abs(inc.location.emissionNs &- e.onsetNs) < windowNs {
                 guard let s = score(e, box: box, against: inc) else { continue }
                 if best == nil || (s, inc.id) < (best!.2, best!.3) { best = (i, closed, s, inc.id) }
             }

@@ -30,6 +30,8 @@ public struct Incident: Sendable, Equatable {
     public var updatedNs: Int64
     /// When it closed (central's clock), ns since 1970; nil while open.
     public var closedNs: Int64?
+    /// When it was closed because its events turned out to belong to another incident: that one's id.
+    public var mergedInto: String?
 
     /// Builds an incident from its first event.
     init(id: String, site: String, first: FusionEvent, location: Localisation, receivedNs: Int64) {
@@ -50,4 +52,7 @@ public struct Incident: Sendable, Equatable {
         events.append(e)
         events.sort { $0.box < $1.box }
     }
+
+    /// Removes an event (an outlier of the fit).
+    mutating func remove(_ id: String) { events.removeAll { $0.id == id } }
 }

@@ -111,14 +111,20 @@ public final class CentralService: @unchecked Sendable {
             return
         case .success(let e): event = e
         }
-        switch engine.ingest(event, receivedNs: t) {
-        case .opened(let inc):
-            counters.fused += 1; counters.incidentsOpened += 1
-            log.info("incident \(inc.id) opened: \(inc.soundClass) heard by \(inc.boxIDs.joined(separator: ","))")
+        let outcome = engine.ingest(event, receivedNs: t)
+        counters.incidentsOpened = engine.incidentsOpened
+        for inc in engine.takeMergedIncidents() {
+            counters.incidentsClosed += 1
+            log.info("incident \(inc.id) merged into \(inc.mergedInto ?? "?")")
             publish(inc)
-        case .updated(let inc):
+        }
+        for inc in engine.takeChangedIncidents() {
+            if inc.revision == 1 { log.info("incident \(inc.id) opened: \(inc.soundClass) heard by \(inc.boxIDs.joined(separator: ","))") }
+            publish(inc)
+        }
+        switch outcome {
+        case .opened, .updated:
             counters.fused += 1
-            publish(inc)
         case .duplicate:
             counters.duplicates += 1
         case .absorbed:

@@ -61,6 +61,7 @@ public enum IncidentPayload {
         w.key("opened"); w.string(UTCTimestamp(nanosecondsSinceEpoch: incident.openedNs).rfc3339)
         w.key("updated"); w.string(UTCTimestamp(nanosecondsSinceEpoch: incident.updatedNs).rfc3339)
         if let c = incident.closedNs { w.key("closed"); w.string(UTCTimestamp(nanosecondsSinceEpoch: c).rfc3339) }
+        if let m = incident.mergedInto { w.key("merged_into"); w.string(m) }
         w.endObject()
         precondition(!w.overflowed, "incident payload exceeded its buffer")
         return w.string
