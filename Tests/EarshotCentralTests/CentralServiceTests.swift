@@ -69,6 +69,26 @@ struct CentralServiceTests {
         #expect(h.service.openIncidents.first.map { $0.location.position.distance(to: source) < 0.5 } == true)
     }
 
+    @Test("two instances (hot standby, ordinary subscriptions) on one broker produce the same incident ids and positions")
+    func twoInstances() throws {
+        let h = try CentralHarness(closeAfterS: 30, shareGroup: nil)
+        defer { h.close() }
+        var mqtt = h.service.config.mqtt
+        mqtt.clientID = "earshot-central-standby"
+        let standby = CentralService(config: CentralConfig(registry: h.service.config.registry, mqtt: mqtt,
+                                                           fusion: h.service.config.fusion), log: CentralLog { _ in })
+        try standby.start()
+        defer { standby.stop() }
+        #expect(waitUntil(timeout: 10) { standby.isConnected })
+        try h.shot(at: PlanePoint(x: 80, y: 20))
+        try h.shot(at: PlanePoint(x: -40, y: -70), agoS: 0.5)
+        #expect(waitUntil(timeout: 10) {
+            h.service.openIncidents.map(\.boxIDs.count) == [4, 4] && standby.openIncidents.map(\.boxIDs.count) == [4, 4]
+        })
+        #expect(h.service.openIncidents.map(\.id) == standby.openIncidents.map(\.id))
+        #expect(h.service.openIncidents.map(\.location.position) == standby.openIncidents.map(\.location.position))
+    }
+
     @Test("broker killed and restarted mid-incident: the centre reconnects, re-publishes it, replayed events make no second incident")
     func brokerRestart() throws {
         let h = try CentralHarness(closeAfterS: 60)
