@@ -1,7 +1,8 @@
 # Packaging: a .deb for the host architecture from ONE release build, and shell completions.
 #   make package        release build (static Swift stdlib) → .build-static/earshot_<ver>_<arch>.deb
 #   make test-package   builds the package, then Deploy/package/test-install.sh: dpkg -x into a
-#                       scratch root, runs the installed earshot --version and config check
+#                       scratch root, runs the installed earshot --version, config check and the
+#                       technician's first steps from / (devices … selftest), lintian if installed
 #   make completions    bash/zsh/fish completion scripts under .build/completions (not committed)
 PKG_SCRATCH ?= .build-static
 PKG_OUT ?= $(PKG_SCRATCH)

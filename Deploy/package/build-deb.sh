@@ -12,7 +12,8 @@
 #   /usr/share/earshot/signatures.json       the built-in signature table (earshot table show)
 #   /usr/share/bash-completion, zsh, fish    completion scripts (earshot completions)
 #   /usr/lib/udev/rules.d/60-earshot-gpio.rules   /dev/gpiochip* → group gpio, 0660
-#   /usr/share/doc/earshot/                  README.md, Deploy/README.md, copyright
+#   /usr/share/doc/earshot/                  README.md, Deploy/README.md, copyright (Apache-2.0, as LICENSE)
+# No Homepage field: the project has no public home page yet (a file: path is not one).
 # postinst: system group gpio (if missing), system user earshot in groups audio and gpio.
 set -euo pipefail
 BIN=${1:?usage: build-deb.sh BINARY OUTDIR [ARCH]}
@@ -30,6 +31,8 @@ fi
 mkdir -p "$OUT"
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/earshot-deb.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
+chmod 0755 "$STAGE"   # the package's root entry "./" (mktemp makes it 0700: lintian's bad-permissions-for-root)
+umask 022
 
 install -D -m 0755 "$BIN" "$STAGE/usr/bin/earshot"
 strip --strip-unneeded "$STAGE/usr/bin/earshot" 2>/dev/null || true
@@ -41,14 +44,14 @@ install -d "$STAGE/usr/share/bash-completion/completions" "$STAGE/usr/share/zsh/
            "$STAGE/usr/share/fish/vendor_completions.d"
 if [ "$ARCH" = "$HOST_ARCH" ]; then
   "$BIN" table show > "$STAGE/usr/share/earshot/signatures.json"
-  "$BIN" completions --shell bash > "$STAGE/usr/share/bash-completion/completions/earshot"
+  "$BIN" completions --shell bash | sed '1{/^#!/d}' > "$STAGE/usr/share/bash-completion/completions/earshot"
   "$BIN" completions --shell zsh > "$STAGE/usr/share/zsh/vendor-completions/_earshot"
   "$BIN" completions --shell fish > "$STAGE/usr/share/fish/vendor_completions.d/earshot.fish"
 else
   # A foreign binary cannot run here: take the table and completions from a host build.
   HOSTBIN=${HOSTBIN:?set HOSTBIN=path/to/host/earshot to generate completions and the table for a foreign package}
   "$HOSTBIN" table show > "$STAGE/usr/share/earshot/signatures.json"
-  "$HOSTBIN" completions --shell bash > "$STAGE/usr/share/bash-completion/completions/earshot"
+  "$HOSTBIN" completions --shell bash | sed '1{/^#!/d}' > "$STAGE/usr/share/bash-completion/completions/earshot"
   "$HOSTBIN" completions --shell zsh > "$STAGE/usr/share/zsh/vendor-completions/_earshot"
   "$HOSTBIN" completions --shell fish > "$STAGE/usr/share/fish/vendor_completions.d/earshot.fish"
 fi
@@ -56,6 +59,11 @@ install -D -m 0644 "$HERE/60-earshot-gpio.rules" "$STAGE/usr/lib/udev/rules.d/60
 install -D -m 0644 "$ROOT/README.md" "$STAGE/usr/share/doc/earshot/README.md"
 install -D -m 0644 "$ROOT/Deploy/README.md" "$STAGE/usr/share/doc/earshot/Deploy.md"
 install -D -m 0644 "$HERE/copyright" "$STAGE/usr/share/doc/earshot/copyright"
+# A native package's changelog (Debian policy 12.7), one entry for the version packaged.
+printf 'earshot (%s) unstable; urgency=medium\n\n  * Release %s (see README.md for what it does).\n\n -- Earshot maintainers <earshot@localhost>  %s\n' \
+  "$VERSION" "$VERSION" "$(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}")" \
+  | gzip -9n > "$STAGE/usr/share/doc/earshot/changelog.gz"
+chmod 0644 "$STAGE/usr/share/doc/earshot/changelog.gz"
 
 # Depends: the Debian packages owning the shared libraries the binary links (host builds).
 if [ -z "${DEPENDS:-}" ]; then
@@ -85,7 +93,6 @@ Installed-Size: $SIZE_KB
 Depends: $DEPENDS, adduser, systemd
 Section: sound
 Priority: optional
-Homepage: file:/usr/share/doc/earshot/README.md
 Description: acoustic event detector for street sensor boxes
  Listens through ALSA, runs fixed-point DSP, recognises abnormal sounds
  (gunshot, breaking glass, horn, siren, ...) from a signature table, can

@@ -27,17 +27,20 @@ struct MQTTCommand: ParsableCommand {
                 Exit codes: 0 every step passed; 2 bad site file or options; 4 a step failed.
                 """)
 
-        @Option(name: .customLong("config"), help: "Site file whose [mqtt] settings to check.")
+        @Option(name: .customLong("config"), help: "Site file whose [mqtt] settings to check (default, without --host/--port: $EARSHOT_SITE, else /etc/earshot/site.toml when present).")
         var site: String?
-        @Option(help: "Broker host (when no --config).")
-        var host = "127.0.0.1"
-        @Option(help: "Broker port (when no --config).")
-        var port = 1883
+        @Option(help: "Broker host (anonymous; default 127.0.0.1 when no site file is used).")
+        var host: String?
+        @Option(help: "Broker port (default 1883 when no site file is used).")
+        var port: Int?
         @Option(help: "Bound on each step, ms.")
         var timeoutMs = 3_000
 
         func run() throws {
             let config: MQTTCheckConfiguration
+            // On an installed box the check uses the box's own settings unless told otherwise.
+            let installed = BoardChoice.defaultSitePath
+            let site = self.site ?? (host == nil && port == nil && ConfigFile.isFile(installed) ? installed : nil)
             if let site {
                 switch mqttConfiguration(siteFile: site) {
                 case .success(let c): config = c
@@ -46,7 +49,7 @@ struct MQTTCommand: ParsableCommand {
                     throw ExitCode(MQTTCheckExit.config)
                 }
             } else {
-                config = mqttConfiguration(host: host, port: port)
+                config = mqttConfiguration(host: host ?? "127.0.0.1", port: port ?? 1883)
             }
             let out = mqttCheck(config, timeoutMs: timeoutMs)
             print(out.text, terminator: "")
