@@ -1,0 +1,22 @@
+# Supervision centre (issue 15): a simulated city against the real earshot-central.
+# FLEET_BOXES boxes on a FLEET_SPACING_M grid publish through the agent's MQTTPublisher and
+# outbox to a real mosquitto (killed with SIGKILL and restarted half-way); prints
+# fleet_boxes= events_sent= events_received= incidents_true= incidents_found= localisation_median_m=
+# localisation_p90_m= incident_latency_p50_ms= incident_latency_p99_ms= central_cpu_s_per_event= lost=
+.PHONY: fleet
+
+FLEET_BUILD ?= .build-fleet
+FLEET_BOXES ?= 100
+FLEET_DURATION_S ?= 60
+FLEET_SOURCES_PER_MIN ?= 30
+FLEET_CLOCK_ERROR_MS ?= 1
+FLEET_SPACING_M ?= 150
+FLEET_ARGS ?=
+
+## fleet: simulated city (FLEET_BOXES, FLEET_DURATION_S, FLEET_SOURCES_PER_MIN, FLEET_CLOCK_ERROR_MS)
+fleet: deps
+	$(SWIFT) build -c release --scratch-path $(FLEET_BUILD) --product earshot-central
+	$(SWIFT) build -c release --scratch-path $(FLEET_BUILD) --product earshot-fleet
+	$(FLEET_BUILD)/release/earshot-fleet --boxes $(FLEET_BOXES) --duration-s $(FLEET_DURATION_S) \
+	  --sources-per-min $(FLEET_SOURCES_PER_MIN) --clock-error-ms $(FLEET_CLOCK_ERROR_MS) --spacing-m $(FLEET_SPACING_M) \
+	  --central $(FLEET_BUILD)/release/earshot-central $(FLEET_ARGS)
