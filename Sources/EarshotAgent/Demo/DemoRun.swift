@@ -44,7 +44,7 @@ public struct DemoDetection: Sendable, Equatable {
     public var peakDBSPL: Double?
     /// Detector confidence, 0…1.
     public var confidence: Double
-    /// PTZ sector (1-based preset) pulsed, nil when none.
+    /// PTZ sector pulsed (0-based, as in the event payload; the camera preset is sector + 1), nil when none.
     public var sector: Int?
 }
 
@@ -142,7 +142,7 @@ public enum DemoDriver {
                 let active = f[3] == "1"
                 transitions.append((idx, active))
                 let gpioNumber = idx < ptzLines.count ? ptzLines[idx] : idx
-                out("         └ fake GPIO line \(gpioNumber) (sector \(idx + 1)) → \(active ? "active (high)" : "idle (low)")")
+                out("         └ fake GPIO line \(gpioNumber) (sector \(idx)) → \(active ? "active (high)" : "idle (low)")")
             }
         }
         func handle(_ item: AgentItem) {
@@ -164,11 +164,11 @@ public enum DemoDriver {
                                       peakDBFS: Double(Int(e.peakLevel)) / 256,
                                       peakDBSPL: e.isCalibrated ? Double(Int(e.peakLevelSPL)) / 256 : nil,
                                       confidence: Double(Int(e.confidence)) / 65_535,
-                                      sector: item.ptzOutcome == 1 ? Int(item.sector) + 1 : nil)
+                                      sector: item.ptzOutcome == 1 ? Int(item.sector) : nil)
                 detections.append(d)
                 let ptzText: String
                 switch item.ptzOutcome {
-                case 1: ptzText = "sector \(item.sector + 1): pulse line \(ptzLines[Int(item.sector)])"
+                case 1: ptzText = "sector \(item.sector) (preset \(item.sector + 1)): pulse line \(ptzLines[Int(item.sector)])"
                 case 2: ptzText = "cooldown"
                 case 3: ptzText = "refused"
                 default: ptzText = "-"
@@ -178,7 +178,7 @@ public enum DemoDriver {
                     let msg = EventMessage(eventClass: name, onset: UTCTimestamp(nanosecondsSinceEpoch: item.onsetUTCNanoseconds),
                                            durationMs: Double(e.durationSamples) * 1000 / Double(scape.rate),
                                            peakDBFS: min(10, d.peakDBFS), peakDBSPL: d.peakDBSPL, confidence: d.confidence,
-                                           sector: d.sector.map { $0 - 1 })
+                                           sector: d.sector)
                     do {
                         let r = try broker.publisher.publish(event: msg)
                         published += 1

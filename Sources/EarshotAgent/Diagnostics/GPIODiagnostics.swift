@@ -52,7 +52,8 @@ public struct GPIODiagnostics {
         lines.append("board \(boardName): chip \(g.chip), \(g.activeLow ? "active low" : "active high"), pulse \(g.pulseMs) ms, cooldown \(g.cooldownMs) ms")
         switch g.wiring {
         case .lines(let ls):
-            for (i, l) in ls.enumerated() { lines.append("  sector \(i + 1): line \(l)") }
+            // Sectors are 0-based everywhere (event payload, status, log, cmd/ptz); the camera's preset is sector + 1.
+            for (i, l) in ls.enumerated() { lines.append("  sector \(i) (preset \(i + 1)): line \(l)") }
         case .binary(let code, let strobe):
             for (i, l) in code.enumerated() { lines.append("  code bit \(i): line \(l)") }
             lines.append("  strobe: line \(strobe)")
