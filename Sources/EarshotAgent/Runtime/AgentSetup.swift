@@ -36,7 +36,9 @@ public struct AgentPlan: Sendable {
         }
         if let level = options.logLevel { config.site.logging.level = level }
         let table = try loadTable(config.site.detection)
-        let mqtt = try mqttConfiguration(config.site, table: table)
+        var mqtt = try mqttConfiguration(config.site, table: table)
+        // Telemetry is dB SPL (LAeq in dB(A)) only on a calibrated board, dBFS otherwise: discovery says which.
+        mqtt.levelsCalibrated = config.board.microphone.effectiveOffsetDB != nil
         return AgentPlan(config: config, table: table, mqtt: mqtt)
     }
 

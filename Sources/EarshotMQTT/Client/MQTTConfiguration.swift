@@ -103,6 +103,9 @@ public struct MQTTConfiguration: Sendable, Equatable {
     public var homeAssistantEventClasses: [String] = []
     /// Home Assistant discovery prefix.
     public var homeAssistantPrefix = "homeassistant"
+    /// Telemetry levels are calibrated dB SPL (the A-weighted LAeq in dB(A)); false: dBFS,
+    /// relative to full scale. Home Assistant discovery declares the LAeq unit from it.
+    public var levelsCalibrated = false
     /// A check tool's client (`earshot mqtt check`, `earshot selftest`), not a sensor: no
     /// last will and no status, online or offline (nothing retained is left on the broker),
     /// and only the commands it has handlers for are answered (no "unknown command" reply

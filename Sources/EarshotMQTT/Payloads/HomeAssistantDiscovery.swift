@@ -27,12 +27,19 @@ public enum HomeAssistantDiscovery {
             w.endObject()
         }
 
+        // Calibrated: sound pressure in dB(A) (HA's "dBA"). Uncalibrated the values are dBFS
+        // (around −60 for a street): no sound_pressure device class, the unit says dBFS.
+        // The telemetry payload's `unit` says the same ("dB SPL" / "dBFS").
         w.reset(); w.beginObject()
-        common(name: "LAeq", uniqueID: nodeID + "_laeq")
+        common(name: c.levelsCalibrated ? "LAeq" : "LAeq (uncalibrated, dBFS)", uniqueID: nodeID + "_laeq")
         w.key("state_topic"); w.string(topics.telemetry)
         w.key("value_template"); w.string("{{ value_json.laeq }}")
-        w.key("unit_of_measurement"); w.string("dB")
-        w.key("device_class"); w.string("sound_pressure")
+        if c.levelsCalibrated {
+            w.key("unit_of_measurement"); w.string("dBA")
+            w.key("device_class"); w.string("sound_pressure")
+        } else {
+            w.key("unit_of_measurement"); w.string("dBFS")
+        }
         w.key("state_class"); w.string("measurement")
         w.endObject()
         out.append(("\(c.homeAssistantPrefix)/sensor/\(nodeID)/laeq/config", Array(w.bytes)))
