@@ -20,6 +20,12 @@ struct LearnClassifierOptions: ParsableArguments {
     @Option(help: "Seed of the initial weights and shuffles (same seed, same data → same table).")
     var seed: UInt64 = 14
 
+    @Option(name: .customLong("gate-snr"), help: "dB a band must stand over its background to open a candidate (the gate; 1…60).")
+    var gateSNR: Double = 8
+
+    @Option(name: .customLong("gate-jump"), help: "dB rise within 4 hops (40 ms) that opens a candidate while the street is still loud from the last one (1…60).")
+    var gateJump: Double = 12
+
     func validate(files: [String], className: String, allow: Double, background: [String]) throws {
         if !className.isEmpty { throw ValidationError("--classifier learns every class of --examples; drop --class \(className)") }
         if !files.isEmpty { throw ValidationError("--classifier takes --examples FOLDER, not files: \(files[0])") }
@@ -27,6 +33,8 @@ struct LearnClassifierOptions: ParsableArguments {
         if background.isEmpty { throw ValidationError("--classifier needs --background recordings of the site's ordinary sound") }
         if hidden < 1 || hidden > CandidateClassifier.maxHidden { throw ValidationError("--hidden \(hidden): give 1…\(CandidateClassifier.maxHidden)") }
         if epochs < 1 || epochs > 10_000 { throw ValidationError("--epochs \(epochs): give 1…10000") }
+        if !gateSNR.isFinite || gateSNR < 1 || gateSNR > 60 { throw ValidationError("--gate-snr \(gateSNR): give dB, 1…60") }
+        if !gateJump.isFinite || gateJump < 1 || gateJump > 60 { throw ValidationError("--gate-jump \(gateJump): give dB, 1…60") }
         if !allow.isFinite || allow < 0 || allow > 3_600 { throw ValidationError("--background-allow \(allow): give false alarms per hour, 0…3600") }
     }
 
@@ -39,6 +47,9 @@ struct LearnClassifierOptions: ParsableArguments {
         input.options.hidden = hidden
         input.options.epochs = epochs
         input.options.seed = seed
+        input.gate.onSNR = Int16((gateSNR * 256).rounded())
+        input.gate.jumpSNR = Int16((gateJump * 256).rounded())
+        input.gate.offSNR = min(input.gate.offSNR, Int16((gateSNR / 2 * 256).rounded()))
         let (learned, report): (SignatureTable, ClassifierLearningReport)
         do {
             (learned, report) = try ClassifierLearning.learn(input, base: base) { tableStderr($0 + "\n") }

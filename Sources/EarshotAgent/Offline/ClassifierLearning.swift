@@ -1,11 +1,13 @@
 // `earshot learn --classifier`: recordings → candidates → trained, quantised
 // and calibrated classifier in a signature table.
 //
-// Examples: folders holding either `labels.tsv` (tab-separated with a header:
-// file, class, onset_s, offset_s; file relative to the folder) or one
+// Examples: folders holding `labels.tsv` (tab-separated with a header: file,
+// class, onset_s, offset_s; file relative to the folder), or `reference.txt`
+// (the DCASE event list `make eval`'s mixer and `make augment` write: file,
+// onset, offset, class, no header; several events per file allowed), or one
 // sub-folder per class of WAV files with one event each. With labels, the
 // first candidate opening within −0.5 … +1.0 s of a labelled onset is that
-// class; other candidates overlapping the event (±0.5 s) are not used;
+// class; other candidates overlapping an event (±0.5 s) are not used;
 // candidates away from every event are "none". Without labels, a file's
 // strongest candidate (largest SNR over background) is the class.
 // Background: WAV files or folders of the site's ordinary sound; all their
@@ -46,6 +48,9 @@ public struct ClassifierLearningReport: Sendable {
     }
     public var lines: [ClassLine] = []
     public var trainNegatives = 0
+    /// Labelled events in the examples, and how many of them opened a candidate.
+    public var labelledEvents = 0
+    public var eventsWithCandidate = 0
     public var calibrationHours = 0.0
     public var skippedFiles: [String] = []
 }
@@ -57,8 +62,10 @@ public struct ClassifierLearningError: Error, CustomStringConvertible, Sendable 
 }
 
 public enum ClassifierLearning {
-    /// A labelled recording: path, class name, event span in seconds (nil: strongest candidate).
-    struct Labelled { var path: String; var className: String; var span: (Double, Double)? }
+    /// One labelled event of a recording: class name and span in seconds.
+    struct LabelledEvent { var className: String; var onset: Double; var offset: Double }
+    /// A labelled recording: path and its events, or (class folders) the class of its strongest candidate.
+    struct Labelled { var path: String; var events: [LabelledEvent]; var wholeFileClass: String? }
 
     /// Runs the whole pipeline and returns `base` with its classifier replaced.
     public static func learn(_ input: ClassifierLearningInput, base: SignatureTable,
@@ -72,7 +79,7 @@ public enum ClassifierLearning {
         guard !backgroundFiles.isEmpty else { throw ClassifierLearningError("learn: --classifier needs --background recordings (the site's ordinary sound)") }
 
         // Classes in built-in order, then custom names alphabetically.
-        var names = Array(Set(labelled.map(\.className)))
+        var names = Array(Set(labelled.flatMap { $0.events.map(\.className) + ($0.wholeFileClass.map { [$0] } ?? []) }))
         names.sort { (rank($0), $0) < (rank($1), $1) }
         guard names.count < CandidateClassifier.maxOutputs else {
             throw ClassifierLearningError("learn: \(names.count) classes; the classifier holds at most \(CandidateClassifier.maxOutputs - 1)")
@@ -103,21 +110,32 @@ public enum ClassifierLearning {
                 report.skippedFiles.append("\(ex.path): \(found.config.sampleRate) Hz; the first example is \(config!.sampleRate) Hz")
                 continue
             }
-            let label = names.firstIndex(of: ex.className)! + 1
             let isHeldBack = n % 5 == 4
-            var positive: Int?
-            if let (on, off) = ex.span {
-                positive = found.candidates.firstIndex { $0.onsetSeconds >= on - 0.5 && $0.onsetSeconds <= on + 1.0 }
-                for (i, c) in found.candidates.enumerated() where i != positive {
-                    let overlaps = c.onsetSeconds >= on - 0.5 && c.onsetSeconds <= off + 0.5
-                    if !overlaps && !isHeldBack { train.append(ClassifierExample(c.features, label: 0)) }
+            func keep(_ f: CandidateFeatures, _ label: Int) {
+                if isHeldBack { if label > 0 { heldBack.append((f, label)) } } else {
+                    train.append(ClassifierExample(f, label: label))
                 }
-            } else {
-                positive = found.candidates.indices.max { found.candidates[$0].features.values[32] < found.candidates[$1].features.values[32] }
             }
-            guard let p = positive else { continue }
-            if isHeldBack { heldBack.append((found.candidates[p].features, label)) } else {
-                train.append(ClassifierExample(found.candidates[p].features, label: label))
+            if let whole = ex.wholeFileClass {
+                let best = found.candidates.indices.max { found.candidates[$0].features.values[32] < found.candidates[$1].features.values[32] }
+                if let b = best { keep(found.candidates[b].features, names.firstIndex(of: whole)! + 1) }
+                report.labelledEvents += 1
+                if best != nil { report.eventsWithCandidate += 1 }
+                continue
+            }
+            var used = Set<Int>()
+            for e in ex.events {
+                report.labelledEvents += 1
+                guard let p = found.candidates.indices.first(where: {
+                    !used.contains($0) && found.candidates[$0].onsetSeconds >= e.onset - 0.5 && found.candidates[$0].onsetSeconds <= e.onset + 1.0
+                }) else { continue }
+                used.insert(p)
+                report.eventsWithCandidate += 1
+                keep(found.candidates[p].features, names.firstIndex(of: e.className)! + 1)
+            }
+            for (i, c) in found.candidates.enumerated() where !used.contains(i) {
+                let overlaps = ex.events.contains { c.onsetSeconds >= $0.onset - 0.5 && c.onsetSeconds <= $0.offset + 0.5 }
+                if !overlaps && !isHeldBack { train.append(ClassifierExample(c.features, label: 0)) }
             }
         }
         guard let config else { throw ClassifierLearningError("learn: no example could be read:\n" + report.skippedFiles.joined(separator: "\n")) }
@@ -139,6 +157,7 @@ public enum ClassifierLearning {
         for (k, n) in names.enumerated() where !train.contains(where: { $0.label == k + 1 }) {
             throw ClassifierLearningError("learn: no candidate of class \"\(n)\" in its examples (too quiet over their background?)")
         }
+        log("learn: \(report.eventsWithCandidate) of \(report.labelledEvents) labelled events open a candidate (the gate's recall ceiling)")
         log("learn: \(train.count) training candidates (\(report.trainNegatives) none), \(heldBack.count) held-back examples, " +
             "\(calibration.count) held-back background candidates over \(decimals(report.calibrationHours, 2)) h")
 
@@ -181,20 +200,44 @@ public enum ClassifierLearning {
                 return i
             }
             let (fi, ci, oi, ei) = (try column("file"), try column("class"), try column("onset_s"), try column("offset_s"))
-            var out: [Labelled] = []
+            var triples: [(String, LabelledEvent)] = []
             for (n, r) in rows.enumerated() {
                 guard r.count > max(fi, ci, oi, ei), let on = Double(r[oi]), let off = Double(r[ei]), on.isFinite, off >= on else {
                     throw ClassifierLearningError("\(labels): line \(n + 2): expected file, class and numeric onset_s ≤ offset_s")
                 }
-                out.append(Labelled(path: folder + "/" + r[fi], className: r[ci], span: (on, off)))
+                triples.append((r[fi], LabelledEvent(className: r[ci], onset: on, offset: off)))
             }
-            return out
+            return grouped(triples, folder: folder)
+        }
+        let reference = folder + "/reference.txt"
+        if let text = readText(reference) {
+            var triples: [(String, LabelledEvent)] = []
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+                let r = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                if r.count == 1 { continue }                       // a file with no event
+                guard r.count == 4, let on = Double(r[1]), let off = Double(r[2]), on.isFinite, off >= on else {
+                    throw ClassifierLearningError("\(reference): line \(n + 1): expected file<TAB>onset<TAB>offset<TAB>class (DCASE), onset ≤ offset")
+                }
+                triples.append((r[0], LabelledEvent(className: r[3], onset: on, offset: off)))
+            }
+            return grouped(triples, folder: folder)
         }
         var out: [Labelled] = []
         for sub in listDirectory(folder) where !sub.hasPrefix(".") && !sub.hasPrefix("_") && isDirectory(folder + "/" + sub) {
-            for f in try wavPaths(folder + "/" + sub) { out.append(Labelled(path: f, className: sub, span: nil)) }
+            for f in try wavPaths(folder + "/" + sub) { out.append(Labelled(path: f, events: [], wholeFileClass: sub)) }
         }
         return out
+    }
+
+    /// Rows (file relative to `folder`, event) → one `Labelled` per file, in first-seen order.
+    static func grouped(_ rows: [(String, LabelledEvent)], folder: String) -> [Labelled] {
+        var order: [String] = []
+        var events: [String: [LabelledEvent]] = [:]
+        for (f, e) in rows {
+            if events[f] == nil { order.append(f) }
+            events[f, default: []].append(e)
+        }
+        return order.map { Labelled(path: folder + "/" + $0, events: events[$0]!, wholeFileClass: nil) }
     }
 
     /// The WAV files at `path` (a file, or a folder's *.wav sorted).
