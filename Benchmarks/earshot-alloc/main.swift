@@ -78,6 +78,19 @@ func pathAllocations(rate: Int32, hops: Int, table: SignatureTable?) -> (Int, In
     return (MallocInterposerSwift.getStatistics().mallocCount, events)
 }
 
+/// A table whose learned stage reports every candidate as a gunshot (random-free weights:
+/// only the gunshot output's bias), so the stage's feature, inference and event paths all run.
+func learnedStageTable(rate: Int32) -> SignatureTable {
+    var m = CandidateClassifier.gateOnly(config: AnalysisConfig(sampleRate: rate))
+    m.classes[1] = .gunshot
+    m.bias2[1] = 1_000
+    m.thresholds[1] = 0
+    m.logitUnit = 100
+    var table = SignatureTable()
+    table.classifier = m
+    return table
+}
+
 guard counterSeesAnAllocation() else {
     print("alloc-check: the malloc counter is not active (run with LD_PRELOAD=libMallocInterposerSwift.so)")
     exit(2)
@@ -90,7 +103,8 @@ for rate: Int32 in [16_000, 48_000] {
     // The shipped table (tuned on recordings; whether it fires on this loop is not its test) and the
     // synthetic-sound table, which must fire here or the event paths went unmeasured.
     let tables = [(name: "default table", table: DefaultSignatures.table, mustFire: false),
-                  (name: "synthetic-sound table", table: SignatureTable.relaxedForSyntheticSounds(), mustFire: true)]
+                  (name: "synthetic-sound table", table: SignatureTable.relaxedForSyntheticSounds(), mustFire: true),
+                  (name: "learned stage", table: learnedStageTable(rate: rate), mustFire: true)]
     for (name, table, mustFire) in tables {
         let (withDetector, events) = pathAllocations(rate: rate, hops: hops, table: table)
         print("alloc-check: AnalysisChain + DetectionEngine (\(name)) \(rate) Hz: \(hops) hops, \(events) events, \(withDetector) heap allocations")
