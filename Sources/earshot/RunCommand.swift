@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
     var board: String?
 
     @Option(name: [.long, .customLong("audio-file")],
-            help: "Replay this WAV file instead of capturing from ALSA (tests, demos).")
+            help: "Replay this WAV file instead of capturing from ALSA (tests, demos, checks on the ground). A file with the board's channel count replays every channel (bearing and camera preset, as the array would); otherwise the analysis channel.")
     var input: String?
 
     @Flag(help: "Pace --input in real time (otherwise as fast as the analysis runs).")

@@ -49,8 +49,13 @@ public final class AgentAudioInput: @unchecked Sendable {
                 let rate = probe.format.sampleRate
                 // The board's capture period, in time: a replay wakes like the capture it stands in for.
                 let period = max(1, Int((Double(board.audio.periodFrames) * Double(rate) / Double(board.audio.rate)).rounded()))
+                // A recording with the board's channel count replays every channel (the microphone
+                // array's, so events get their bearing and the camera its preset on the ground);
+                // any other file feeds the analysis channel (or the mean) alone.
+                let all = probe.format.channels > 1 && probe.format.channels == board.audio.channels
                 feeder = try FileAudioFeeder(path: path, selection: selection, realtime: options.realtime, loop: options.loop,
-                                             ringFrames: Int(Double(rate) * max(options.ringSeconds ?? 1, 0.05)), periodFrames: period)
+                                             ringFrames: Int(Double(rate) * max(options.ringSeconds ?? 1, 0.05)), periodFrames: period,
+                                             allChannels: all)
             } catch {
                 throw AgentError(.input, "\(error)")
             }
@@ -60,7 +65,7 @@ public final class AgentAudioInput: @unchecked Sendable {
             source = .file(feeder)
             isFileReplay = true
             ring = feeder.ring
-            channels = 1
+            channels = feeder.channels
             rate = feeder.rate
             periodFrames = feeder.chunkFrames
             feeder.begin()

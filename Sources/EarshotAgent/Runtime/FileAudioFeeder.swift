@@ -7,7 +7,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// Feeds the selected channel of a WAV file into a mono `SampleRing` from its
+/// Feeds the selected channel of a WAV file (or, for a multichannel board, all of its
+/// channels interleaved) into a `SampleRing` from its
 /// own thread, one write per capture period of `chunkFrames` frames (the board's
 /// `period_frames`), as the ALSA capture thread it stands in for would. With
 /// `realtime`, chunk k is written at `startMonotonicNanoseconds + (k+1)·chunk/rate`
@@ -28,6 +29,11 @@ public final class FileAudioFeeder: @unchecked Sendable {
     private let realtime: Bool
     private let loop: Bool
     private var reader: WAVReader
+    /// Channels written per frame: 1 (the selected channel), or every channel of the file.
+    public let channels: Int
+    /// One reader per channel when `channels` > 1 (each reads its channel of the same file).
+    private var channelReaders: [WAVReader] = []
+    private let channelBuffer: UnsafeMutableBufferPointer<Int16>
     private let buffer: UnsafeMutableBufferPointer<Int16>
     private let stopRequested = Atomic<Bool>(false)
     private let done = Atomic<Bool>(false)
@@ -37,22 +43,58 @@ public final class FileAudioFeeder: @unchecked Sendable {
 
     /// Opens `path` (WAV) and prepares a ring of `ringFrames` (at least 4 periods).
     /// `periodFrames`: frames per write at the file's rate (nil: 10 ms, rate / 100).
+    /// `allChannels`: write every channel of the file, interleaved, as a multichannel
+    /// capture would (a microphone-array recording replayed with its bearings); otherwise
+    /// the `selection`, mono.
     /// - Throws: `WAVError` naming the file.
     public init(path: String, selection: WAVChannelSelection, realtime: Bool, loop: Bool, ringFrames: Int,
-                periodFrames: Int? = nil) throws(WAVError) {
+                periodFrames: Int? = nil, allChannels: Bool = false) throws(WAVError) {
         self.path = path
         self.selection = selection
         self.realtime = realtime
         self.loop = loop
         reader = try WAVReader(path: path, selection: selection)
         rate = reader.format.sampleRate
+        channels = allChannels ? reader.format.channels : 1
+        if channels > 1 {
+            for c in 0..<channels { channelReaders.append(try WAVReader(path: path, selection: .channel(c))) }
+        }
         chunkFrames = max(periodFrames ?? rate / 100, 1)
-        ring = SampleRing(channels: 1, minimumFrames: max(ringFrames, chunkFrames * 4))
-        buffer = .allocate(capacity: chunkFrames)
+        ring = SampleRing(channels: channels, minimumFrames: max(ringFrames, chunkFrames * 4))
+        buffer = .allocate(capacity: chunkFrames * channels)
         buffer.initialize(repeating: 0)
+        channelBuffer = .allocate(capacity: chunkFrames)
+        channelBuffer.initialize(repeating: 0)
     }
 
-    deinit { buffer.deallocate() }
+    deinit { buffer.deallocate(); channelBuffer.deallocate() }
+
+    /// Reads one period: the selected channel, or every channel interleaved. Returns frames read.
+    private func readChunk() throws(WAVError) -> Int {
+        guard channels > 1 else { return try reader.read(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<chunkFrames])) }
+        var frames = Int.max
+        for c in 0..<channels {
+            let n = try channelReaders[c].read(into: channelBuffer)
+            frames = min(frames, n)
+            for i in 0..<n { buffer[i * channels + c] = channelBuffer[i] }
+        }
+        return frames
+    }
+
+    /// Starts the file again from its first frame (`loop`).
+    private func rewind() -> Bool {
+        guard let again = try? WAVReader(path: path, selection: selection) else { return false }
+        reader = again
+        if channels > 1 {
+            var fresh: [WAVReader] = []
+            for c in 0..<channels {
+                guard let r = try? WAVReader(path: path, selection: .channel(c)) else { return false }
+                fresh.append(r)
+            }
+            channelReaders = fresh
+        }
+        return true
+    }
 
     /// Monotonic time (ns) of sample 0 of the stream (0 before `start`).
     public var startMonotonicNanoseconds: Int64 { start.load(ordering: .acquiring) }
@@ -82,13 +124,12 @@ public final class FileAudioFeeder: @unchecked Sendable {
         }
         while !stopRequested.load(ordering: .relaxed) {
             var n: Int
-            do { n = try reader.read(into: buffer) } catch { n = 0 }
+            do { n = try readChunk() } catch { n = 0 }
             if n == 0 {
-                guard loop, let again = try? WAVReader(path: path, selection: selection) else { return }
-                reader = again
+                guard loop, rewind() else { return }
                 continue
             }
-            if n < chunkFrames { (buffer.baseAddress! + n).update(repeating: 0, count: chunkFrames - n) }
+            if n < chunkFrames { (buffer.baseAddress! + n * channels).update(repeating: 0, count: (chunkFrames - n) * channels) }
             if realtime {
                 let due = t0 &+ (written &+ Int64(chunkFrames)) &* 1_000_000_000 / Int64(rate)
                 AgentThread.sleep(untilMonotonic: due)
