@@ -32,14 +32,25 @@ embedded-check:
 	done
 
 ## embedded: Embedded build for aarch64 + armv7em; the aarch64 harness runs under
-## qemu and its feature frames must equal the x86_64 twin's byte for byte
-EMB_SOURCES := $(DSP_SOURCES) Embedded/EarshotDSPExports.swift
+## qemu and its feature frames must equal the x86_64 twin's byte for byte, and so
+## must the learned stage's output (EarshotDetection as a second Embedded module:
+## a seeded int8 classifier's candidates, features, logits and events)
+EMB_DSP_SOURCES := $(DSP_SOURCES) Embedded/EarshotDSPExports.swift
+EMB_DETECTION_EXPORTS := Embedded/EarshotDetectionExports.swift
+EMB_LEARNED_SECONDS := 31
 embedded: embedded-check
 	@mkdir -p $(EMB)
-	swiftc -target aarch64-none-none-elf $(EMBEDDED_FLAGS) -module-name EarshotDSP $(EMB_SOURCES) -c -o $(EMB)/dsp-aarch64.o
-	aarch64-linux-gnu-gcc -O2 Embedded/harness.c $(EMB)/dsp-aarch64.o -o $(EMB)/harness-aarch64 -lm
-	swiftc -target x86_64-unknown-none-elf $(EMBEDDED_FLAGS) -Xfrontend -disable-stack-protector -module-name EarshotDSP $(EMB_SOURCES) -c -o $(EMB)/dsp-x86_64.o
-	gcc -O2 Embedded/harness.c $(EMB)/dsp-x86_64.o -o $(EMB)/harness-x86_64 -lm
+	@for t in aarch64 x86_64; do \
+	  d=$(EMB)/$$t; mkdir -p $$d; \
+	  if [ $$t = aarch64 ]; then triple=aarch64-none-none-elf; extra=; cc=aarch64-linux-gnu-gcc; \
+	  else triple=x86_64-unknown-none-elf; extra="-Xfrontend -disable-stack-protector"; cc=gcc; fi; \
+	  echo "embedded: $$triple: EarshotDSP + EarshotDetection"; \
+	  swiftc -target $$triple $(EMBEDDED_FLAGS) $$extra -module-name EarshotDSP $(EMB_DSP_SOURCES) \
+	    -emit-module -emit-module-path $$d/EarshotDSP.swiftmodule -c -o $$d/EarshotDSP.o || exit 1; \
+	  swiftc -target $$triple $(EMBEDDED_FLAGS) $$extra -I $$d -module-name EarshotDetection \
+	    $(DETECTION_SOURCES) $(EMB_DETECTION_EXPORTS) -c -o $$d/EarshotDetection.o || exit 1; \
+	  $$cc -O2 Embedded/harness.c $$d/EarshotDSP.o $$d/EarshotDetection.o -o $(EMB)/harness-$$t -lm || exit 1; \
+	done
 	@for rate in 16000 48000; do \
 	  qemu-aarch64 -L /usr/aarch64-linux-gnu $(EMB)/harness-aarch64 $$rate 21 > $(EMB)/frames-aarch64-$$rate.bin || exit 1; \
 	  $(EMB)/harness-x86_64 $$rate 21 > $(EMB)/frames-x86_64-$$rate.bin || exit 1; \
@@ -48,6 +59,16 @@ embedded: embedded-check
 	  if cmp -s $(EMB)/frames-aarch64-$$rate.bin $(EMB)/frames-x86_64-$$rate.bin; then \
 	    echo "embedded: $$rate Hz: aarch64 (qemu) == x86_64, $$n bytes of feature frames, sha256 $$(sha256sum < $(EMB)/frames-x86_64-$$rate.bin | cut -c1-16)"; \
 	  else echo "embedded: $$rate Hz: aarch64 and x86_64 feature frames DIFFER:"; cmp $(EMB)/frames-aarch64-$$rate.bin $(EMB)/frames-x86_64-$$rate.bin | head -3; exit 1; fi; \
+	done
+	@for rate in 16000 48000; do \
+	  a=$(EMB)/learned-aarch64-$$rate.bin; x=$(EMB)/learned-x86_64-$$rate.bin; \
+	  qemu-aarch64 -L /usr/aarch64-linux-gnu $(EMB)/harness-aarch64 $$rate $(EMB_LEARNED_SECONDS) detect > $$a 2> $$a.txt || { cat $$a.txt; exit 1; }; \
+	  $(EMB)/harness-x86_64 $$rate $(EMB_LEARNED_SECONDS) detect > $$x 2> $$x.txt || { cat $$x.txt; exit 1; }; \
+	  n=$$(sed -n 's/.*candidates=\([0-9]*\).*/\1/p' $$x.txt); m=$$(sed -n 's/.*events=\([0-9]*\).*/\1/p' $$x.txt); \
+	  if [ -z "$$n" ] || [ "$$n" -eq 0 ]; then echo "embedded: learned stage: $$rate Hz: no candidates opened ($$(cat $$x.txt))"; exit 1; fi; \
+	  if cmp -s $$a $$x && cmp -s $$a.txt $$x.txt; then \
+	    echo "embedded: learned stage: aarch64 (qemu) == x86_64, $$n candidates, $$m events, sha256 $$(sha256sum < $$x | cut -c1-16) ($$rate Hz, $(EMB_LEARNED_SECONDS) s, $$(stat -c %s $$x) bytes of features, logits and events)"; \
+	  else echo "embedded: learned stage: $$rate Hz: aarch64 and x86_64 DIFFER (aarch64: $$(cat $$a.txt); x86_64: $$(cat $$x.txt)):"; cmp $$a $$x | head -3; exit 1; fi; \
 	done
 
 ## bench: release build, kernel speeds, CMSIS-DSP comparison (prints key=value lines)
