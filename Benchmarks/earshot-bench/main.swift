@@ -1,10 +1,14 @@
 // earshot-bench: speed figures for `make bench`, printed as key=value lines.
 // Usage: earshot-bench [audio-seconds]   (default 600 s of 16 kHz audio)
 //        earshot-bench frames            (hashes of the chain's frames, see FrameDump)
+//        earshot-bench classifier [SECONDS] (only the learned stage's figures)
 import EarshotDSP
 
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "frames" {
     FrameDump.run()
+} else if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "classifier" {
+    let seconds = CommandLine.arguments.count > 2 ? Double(CommandLine.arguments[2]) ?? 200 : 200
+    for r in ClassifierBenchmark.run(audioSeconds: seconds) { print("\(r.key)=\(r.value)") }
 } else if CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "chain" {
     // Profiling aid: only the 16 kHz chain, `earshot-bench chain SECONDS`.
     let seconds = Double(CommandLine.arguments[2]) ?? 60
@@ -21,6 +25,7 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "frames" {
     results += GoertzelBenchmark.run(audioSeconds: audioSeconds)
     results += ChainBenchmark.run(audioSeconds: audioSeconds)
     results += StageBenchmark.run(audioSeconds: audioSeconds / 3)
+    results += ClassifierBenchmark.run(audioSeconds: audioSeconds / 3)
     results += LocalisationBenchmark.run()
     for r in results { print("\(r.key)=\(r.value)") }
 }
