@@ -45,6 +45,10 @@ public struct DetectionEngine {
     @usableFromInline var stage = CandidateStageState()
     /// True when the table has a classifier that runs with this configuration.
     public internal(set) var stageActive = false
+    /// The table's `loud_impulse` entry, set aside while the learned stage runs: the stage
+    /// itself reports loud impulses it classes as none of its classes, so one sound gives
+    /// one event (a classified shot is not also a loud impulse).
+    @usableFromInline var stageReportsLoudImpulses = false
     /// Frequency rank of each active Goertzel bin (0 = lowest), −1 inactive.
     @usableFromInline var binRank = SIMD16<Int8>(repeating: -1)
     /// Per entry, the rule that last turned a candidate down (see `Rejection`).

@@ -101,12 +101,17 @@ extension DetectionEngine {
             }
             binRank[b] = r
         }
+        stageReportsLoudImpulses = false
         if let model = table.classifier, model.isUsable {
             stageActive = model.binHz == CandidateClassifier.binHz(for: config)
         }
         for i in 0..<table.count {
             plans[i] = EntryPlan(table[i], config: config, binBand: binBand, splOffset: splOffset)
             if stageActive && classifierClaims(table[i].soundClass.rawValue) { plans[i].isActive = false }
+            if stageActive && table[i].soundClass == .loudImpulse && plans[i].isActive {
+                plans[i].isActive = false
+                stageReportsLoudImpulses = true
+            }
         }
     }
 

@@ -87,6 +87,28 @@ import Testing
         #expect(e.confidence > 32_768)
     }
 
+    /// A loud impulse no class claims is reported once, by the stage, as loud_impulse; the
+    /// table's loud_impulse entry steps aside so a classified shot is not also a loud impulse.
+    @Test func unclaimedImpulseIsOneLoudImpulse() {
+        var table = SignatureTable()
+        var impulse = Signature(); impulse.name = SignatureName("loud_impulse"); impulse.soundClass = .loudImpulse
+        table.append(impulse)
+        var m = Self.alwaysModel(.gunshot, kind: .impulsive)
+        m.thresholds[1] = Int32.max                              // never reports gunshot
+        table.classifier = m
+        let (events, engine, _) = Self.run(table, Self.quiet(50) + Self.loud(5, snr: 40) + Self.quiet(200))
+        #expect(!engine.isActive(entry: 0))
+        #expect(events.count == 1)
+        #expect(events.first?.soundClass == .loudImpulse && events.first?.entryIndex == Event.classifierEntry)
+        // A long loud sound is no impulse; a reported gunshot is no loud impulse either.
+        let (long, _, _) = Self.run(table, Self.quiet(50) + Self.loud(300, snr: 40) + Self.quiet(100))
+        #expect(long.isEmpty)
+        m.thresholds[1] = 0
+        table.classifier = m
+        let (shot, _, _) = Self.run(table, Self.quiet(50) + Self.loud(5, snr: 40) + Self.quiet(200))
+        #expect(shot.map(\.soundClass) == [.gunshot])
+    }
+
     @Test func sustainedVerdictStartsAndEnds() {
         var table = SignatureTable()
         table.classifier = Self.alwaysModel(.siren, kind: .sustained)

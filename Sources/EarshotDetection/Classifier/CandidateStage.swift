@@ -29,6 +29,28 @@ public struct CandidateGate: Equatable, Sendable {
     public init() {}
 }
 
+extension CandidateGate {
+    /// Hops after start (0.5 s at 10 ms) before the first candidate: the background
+    /// trackers start from nothing, so every band stands "over its background" at first.
+    public static let warmUpHops: Int64 = 50
+    /// Band level (Q8.8 dBFS) below which a band's SNR is not looked at: near-silent
+    /// bands flicker many dB over their own minimum without any sound in them.
+    public static let minBandLevel: Int16 = -80 * 256
+
+    /// Loudest hop over the background (Q8.8 dB) a candidate no class claims needs to be
+    /// reported as `loud_impulse`.
+    public static let loudImpulseOverBackground: Int32 = 20 * 256
+    /// At most this fraction (Q8.8, of the 100-hop window) of its hops within 6 dB of
+    /// its peak: short, not a sustained sound.
+    public static let loudImpulseMaxLoudFraction: Int32 = 256 / 5
+
+    /// Whether a candidate's features describe a loud short impulse (features 32 and 45).
+    public static func isLoudImpulse(_ f: borrowing CandidateFeatures) -> Bool {
+        let overBackground = f.values[32], loudFraction = f.values[45]
+        return overBackground >= loudImpulseOverBackground && loudFraction <= loudImpulseMaxLoudFraction
+    }
+}
+
 /// Running state of the learned stage (inline, fixed size).
 @usableFromInline struct CandidateStageState: Sendable {
     enum Phase: UInt8, Sendable { case idle, collecting, sustaining, waiting }
@@ -60,7 +82,7 @@ extension DetectionEngine {
         guard let model = table.classifier else { return }
         let gate = model.gate
         var m: Int16 = 0
-        for k in 1..<8 where f.bandLevel[k] > FeatureFrame.floor && f.bandSNR[k] > m { m = f.bandSNR[k] }
+        for k in 1..<8 where f.bandLevel[k] > CandidateGate.minBandLevel && f.bandSNR[k] > m { m = f.bandSNR[k] }
         let hop = f.hopIndex
         if m < 3 * 256 {
             stage.lowHop = hop
@@ -77,7 +99,7 @@ extension DetectionEngine {
 
         switch stage.phase {
         case .idle:
-            if m >= gate.onSNR { openCandidate(f, tonality: tonality, newBlock: newBlock) }
+            if m >= gate.onSNR && hop >= CandidateGate.warmUpHops { openCandidate(f, tonality: tonality, newBlock: newBlock) }
         case .collecting:
             stage.accumulator.add(f, tonality: tonality, rank: binRank, newBlock: newBlock)
             if f.levelZ > stage.peakLevel { stage.peakLevel = f.levelZ; stage.peakBands = f.bandLevel }
@@ -121,7 +143,14 @@ extension DetectionEngine {
         stage.lastOnset = stage.onsetSample
         stage.decisions &+= 1
         stage.phase = .waiting
-        guard verdict.reported else { return }
+        guard verdict.reported else {
+            if stageReportsLoudImpulses && CandidateGate.isLoudImpulse(features) {
+                stage.output = -1
+                stage.confidence = 32_768
+                emitCandidateEvent(.impulse, offset: (stage.lastLoudHop &+ 1) &* hopSamples, emit: emit)
+            }
+            return
+        }
         stage.output = verdict.output
         stage.confidence = verdict.confidence
         if model.kinds[verdict.output] == .sustained {
@@ -156,7 +185,7 @@ extension DetectionEngine {
         guard let model = table.classifier else { return }
         sequence &+= 1
         var e = Event()
-        e.soundClass = model.classes[stage.output]
+        e.soundClass = stage.output < 0 ? .loudImpulse : model.classes[stage.output]
         e.entryIndex = Event.classifierEntry
         e.phase = phase
         e.sequence = sequence
