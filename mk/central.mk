@@ -20,3 +20,13 @@ fleet: deps
 	$(FLEET_BUILD)/release/earshot-fleet --boxes $(FLEET_BOXES) --duration-s $(FLEET_DURATION_S) \
 	  --sources-per-min $(FLEET_SOURCES_PER_MIN) --clock-error-ms $(FLEET_CLOCK_ERROR_MS) --spacing-m $(FLEET_SPACING_M) \
 	  --central $(FLEET_BUILD)/release/earshot-central $(FLEET_ARGS)
+
+.PHONY: demo-central
+DEMO_CENTRAL_PNG ?= $(FLEET_BUILD)/central-demo.png
+
+## demo-central: a 20-box, 30 s city with the operator's page; writes its screenshot (headless Chromium)
+demo-central: deps
+	$(SWIFT) build -c release --scratch-path $(FLEET_BUILD) --product earshot-central
+	$(SWIFT) build -c release --scratch-path $(FLEET_BUILD) --product earshot-fleet
+	$(FLEET_BUILD)/release/earshot-fleet --boxes 20 --duration-s 30 --sources-per-min 6 --no-broker-kill \
+	  --central $(FLEET_BUILD)/release/earshot-central --screenshot $(DEMO_CENTRAL_PNG)

@@ -19,10 +19,12 @@ struct Options {
     var seed: UInt64 = 15
     var central: String?
     var shareGroup = false
+    var screenshot: String?
 
     static let usage = """
     usage: earshot-fleet [--boxes N] [--duration-s S] [--sources-per-min R] [--clock-error-ms E]
                          [--spacing-m M] [--status-interval-s S] [--no-broker-kill] [--share] [--seed N] [--central PATH]
+                         [--screenshot PNG]   (the operator's page in headless Chromium at the end)
     """
 
     init(_ args: [String]) {
@@ -41,11 +43,16 @@ struct Options {
             case "--status-interval-s": statusIntervalS = Double(value()) ?? 0
             case "--no-broker-kill": killBroker = false
             case "--share": shareGroup = true
+            case "--screenshot": screenshot = value()
             case "--seed": seed = UInt64(value()) ?? 15
             case "--central": central = value()
             default: fail("unknown argument \(k)\n\(Self.usage)")
             }
         }
+        // Each box is a libmosquitto client of this one process, and mosquitto_loop() uses
+        // select(): file descriptors above FD_SETSIZE (1024) fail, so beyond ~250 boxes (4 fds
+        // each) clients churn without ever connecting. A bigger city needs worker processes.
+        if boxes > 240 { fail("--boxes \(boxes): at most 240 boxes per process (libmosquitto's select() stops at fd 1024)") }
         if boxes < 1 || durationS <= 0 || sourcesPerMinute <= 0 || clockErrorMs < 0 || spacingM <= 0 || statusIntervalS <= 0 {
             fail("bad value\n\(Self.usage)")
         }
@@ -98,13 +105,14 @@ let extentX = Double(side - 1) * o.spacingM, extentY = Double((o.boxes - 1) / si
 
 let dir = try makeTemporaryDirectory(prefix: "earshot-fleet")
 defer { try? FileManager.default.removeItem(atPath: dir) }
-// Persistence on (saved after every change): the centre's session, its subscriptions and the
-// events queued for it survive the broker's SIGKILL, as on a production broker.
+// Persistence on (saved every second): the centre's session, its subscriptions and the events
+// queued for it survive the broker's SIGKILL, as on a production broker. (Saving after every
+// change made a 1000-box broker fall behind.)
 let brokerDir = try makeTemporaryDirectory(prefix: "earshot-fleet-broker")
 defer { try? FileManager.default.removeItem(atPath: brokerDir) }
 let broker = try MosquittoBroker(listenerConfiguration: ["allow_anonymous true", "max_connections -1", "persistence true",
                                                          "persistence_location \(brokerDir)/", "autosave_interval 1",
-                                                         "autosave_on_changes true", "max_queued_messages 0"],
+                                                         "max_queued_messages 0"],
                                  directory: brokerDir)
 try broker.start()
 
@@ -112,6 +120,8 @@ try broker.start()
 var toml = "[site]\nid = \"city\"\n"
 for b in boxes { toml += "[[box]]\nid = \"\(b.id)\"\nx_m = \(b.x)\ny_m = \(b.y)\nrange_m = \(b.hearingRangeM)\n" }
 toml += "[mqtt]\nport = \(broker.port)\n\(o.shareGroup ? "share_group = \"central\"\n" : "")reconnect_min_s = 1\nreconnect_max_s = 2\n[fusion]\nclose_after_s = 5\n"
+let httpPort = try freeLocalPort()
+if o.screenshot != nil { toml += "[http]\nlisten = \"127.0.0.1:\(httpPort)\"\n" }
 try toml.write(toFile: dir + "/central.toml", atomically: true, encoding: .utf8)
 let centralPath = o.central ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     .appendingPathComponent("earshot-central").path
@@ -223,6 +233,16 @@ func cpuSeconds(_ pid: Int32) -> Double {
     return (u + k) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 let cpu = cpuSeconds(central.pid)
+if let png = o.screenshot {
+    let profile = dir + "/chromium"
+    let path = png.hasPrefix("/") ? png : FileManager.default.currentDirectoryPath + "/" + png
+    do {
+        try runTool("/usr/bin/chromium", ["--headless", "--disable-gpu", "--no-sandbox", "--user-data-dir=\(profile)",
+                                          "--window-size=1400,900", "--timeout=5000", "--screenshot=\(path)",
+                                          "http://127.0.0.1:\(httpPort)/"], timeout: 90)
+        FileHandle.standardError.write(Data("earshot-fleet: operator page screenshot in \(path)\n".utf8))
+    } catch { FileHandle.standardError.write(Data("earshot-fleet: screenshot failed: \(error)\n".utf8)) }
+}
 kill(central.pid, SIGTERM)
 _ = central.waitForLine(timeout: 10) { $0.contains("stopping") }
 let summary = central.lines.first { $0.contains("stopping") } ?? ""
