@@ -10,6 +10,8 @@ PACKAGES=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # ARM bit-exactness check
   python3-venv python3-dev                        # evaluation / CMSIS-DSP comparison venv
   qemu-system-x86 busybox-static bc make gcc kmod xz-utils   # make hil: VM, initramfs, out-of-tree gpio-sim
+  chromium                                        # the operator page's browser test (headless)
+  lintian                                         # make test-package checks the .deb
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

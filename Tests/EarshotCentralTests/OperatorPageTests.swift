@@ -110,8 +110,10 @@ struct OperatorPageTests {
         #expect(!html.body.contains("audio"), "the page must carry no audio")
     }
 
-    @Test("headless Chromium renders the incident (list entry, ellipse, boxes) into the DOM", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")))
+    @Test("headless Chromium renders the incident (list entry, ellipse, boxes) into the DOM")
     func chromiumDOM() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+                     "no /usr/bin/chromium: Tools/install-deps.sh (make test) installs the Debian package")
         let (service, page, scene) = try setUp()
         defer { page.stop() }
         let port = try #require(page.port)
