@@ -14,7 +14,9 @@ struct AnalyzeCommand: ParsableCommand {
             Reads WAV files (PCM 8/16/24/32-bit, float 32-bit, extensible; 8000-48000 Hz; \
             any channel count), runs the fixed-point analysis chain designed for each file's \
             rate (10 ms hops) and the detection engine, and prints one line per event. \
-            Directories are walked recursively; their *.wav files are analysed in sorted order.
+            Directories are walked recursively; their *.wav files are analysed in sorted order. \
+            A dangling symbolic link met in the walk is skipped, and a directory named *.wav is \
+            walked as a folder; each says so in one line "analyze: <path>: <what>" on stderr.
 
             Formats:
               table  aligned columns (default when stdout is a terminal)
@@ -99,6 +101,9 @@ struct AnalyzeCommand: ParsableCommand {
                 bar.clear()
                 printError(message)
                 failures += 1
+            case .note(let message):
+                bar.clear()
+                printError("analyze: " + message)
             case .file(let path):
                 bar.startFile(path)
                 if let warning = truncationWarning(path) { bar.clear(); printError(warning) }

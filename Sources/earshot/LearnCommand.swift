@@ -175,6 +175,8 @@ extension LearnCommand {
             case .unusable(let reason):
                 tableStderr("\(reason)\n")
                 failed = true
+            case .note(let message):
+                tableStderr("learn: \(message)\n")
             case .file(let path):
                 do {
                     let (config, f) = try wavFrames(path)
