@@ -11,7 +11,8 @@ struct LearnCommand: ParsableCommand {
         abstract: "Build or refine a class's table entry from example recordings.",
         discussion: """
             Each FILE is a WAV recording holding one example of the class (the loudest \
-            region above the file's background is taken as the event). The entry's spectral \
+            region above the file's background is taken as the event); a DIR gives its *.wav \
+            files, walked recursively in sorted order as by earshot analyze. The entry's spectral \
             template, tonal frequencies, durations and thresholds are measured from the \
             examples; an existing entry of the same name in --table is refined (its kind, \
             thresholds and cooldown are kept). The whole table is written to --output \
@@ -58,7 +59,7 @@ struct LearnCommand: ParsableCommand {
             help: "Firings per hour of background the entry may keep (default 0).")
     var backgroundAllow: Double = 0
 
-    @Argument(help: "WAV recordings, one example each.")
+    @Argument(help: "WAV recordings, one example each, or folders of them (their *.wav files).")
     var files: [String] = []
 
     func validate() throws {
@@ -67,7 +68,7 @@ struct LearnCommand: ParsableCommand {
             return
         }
         if className.isEmpty { throw ValidationError("give --class NAME (or --classifier to train the learned stage)") }
-        if files.isEmpty { throw ValidationError("give at least one example WAV file") }
+        if files.isEmpty { throw ValidationError("give at least one example WAV file or folder") }
         let ok = className.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
         if className.isEmpty || className.utf8.count > 31 || !ok {
             throw ValidationError("--class '\(className)': use 1–31 characters of a–z, 0–9 and _")
@@ -87,7 +88,18 @@ struct LearnCommand: ParsableCommand {
         var exampleFrames: [[FeatureFrame]] = []
         var examplePaths: [String] = []
         var failed = false
-        for path in files {
+        for input in expandOfflineInputs(files) {
+            let path: String
+            switch input {
+            case .file(let p): path = p
+            case .note(let message):
+                tableStderr("learn: \(message)\n")
+                continue
+            case .unusable(let reason):
+                tableStderr("\(reason)\n")
+                failed = true
+                continue
+            }
             do {
                 let (config, frames) = try wavFrames(path)
                 if learner == nil { learner = SignatureLearner(config: config) }
