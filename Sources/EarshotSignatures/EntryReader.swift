@@ -40,7 +40,7 @@ struct EntryReader {
         s.name = SignatureName(string: name)
 
         for key in obj.keys where !SignatureField.ordered.contains(key) {
-            throw fail(key, nil, "unknown field; known fields: " + SignatureField.ordered.joined(separator: ", "))
+            throw fail(key, nil, SignatureFile.unknownField(key, known: SignatureField.ordered))
         }
         for key in SignatureField.ordered where SignatureField.required.contains(key) && obj[key] == nil {
             throw fail(key, nil, "missing (required)")

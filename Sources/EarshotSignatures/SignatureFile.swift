@@ -5,6 +5,7 @@
 //
 // Field list, units and ranges: SignatureFields.swift (`earshot table show --fields`).
 import EarshotDetection
+import EarshotFiles
 import EarshotJSON
 
 /// Reads, validates and writes signature-table files (JSON, "version": 1).
@@ -40,7 +41,8 @@ public enum SignatureFile {
         }
         for key in top.keys where key != "version" && key != "entries" && key != "classifier" {
             throw SignatureFileError(file: fileName, field: key,
-                                     reason: "unknown top-level field; expected \"version\", \"entries\" and optionally \"classifier\"")
+                                     reason: unknownField(key, known: ["version", "entries", "classifier"], what: "unknown top-level field",
+                                                          list: "expected \"version\", \"entries\" and optionally \"classifier\""))
         }
         guard let versionValue = top["version"] else {
             throw SignatureFileError(file: fileName, field: "version", reason: "missing; add \"version\": 1")
@@ -141,6 +143,15 @@ public enum SignatureFile {
         ]
         let lines = SignatureField.ordered.map { "      \"\($0)\": \(values[$0]!)" }
         return "    {\n" + lines.joined(separator: ",\n") + "\n    }"
+    }
+
+    /// The reason for an unknown field `key`: `what`, the closest of `known` when it
+    /// looks like a typo (`; did you mean "min_duration_ms"?`, as the configuration
+    /// reader says it), then `list` (default: `known fields: …`).
+    static func unknownField(_ key: String, known: [String], what: String = "unknown field", list: String? = nil) -> String {
+        let list = list ?? "known fields: " + known.joined(separator: ", ")
+        guard let hint = NameSuggestion.closest(key, in: known) else { return "\(what); \(list)" }
+        return "\(what); did you mean \"\(hint)\"? " + list.prefix(1).uppercased() + list.dropFirst()
     }
 
     /// A file value as the user wrote it (numbers by their literal), for error messages.

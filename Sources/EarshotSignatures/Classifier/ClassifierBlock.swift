@@ -104,7 +104,7 @@ enum ClassifierBlock {
         }
         let r = Reader(file: file, object: obj)
         for key in obj.keys where !fields.contains(key) {
-            throw r.fail(key, nil, "unknown field; known fields: " + fields.joined(separator: ", "))
+            throw r.fail(key, nil, SignatureFile.unknownField(key, known: fields))
         }
         var m = CandidateClassifier()
         let features = try r.value("features")
@@ -166,7 +166,7 @@ enum ClassifierBlock {
     static func parseGate(_ v: JSONValue, _ r: Reader) throws(SignatureFileError) -> CandidateGate {
         guard let obj = v.object else { throw r.fail("gate", v, "must be an object {\"on_snr_db\": …}") }
         for key in obj.keys where !gateFields.contains(key) {
-            throw r.fail("gate." + key, nil, "unknown field; known fields: " + gateFields.joined(separator: ", "))
+            throw r.fail("gate." + key, nil, SignatureFile.unknownField(key, known: gateFields))
         }
         let g = Reader(file: r.file, object: obj, prefix: r.prefix + "gate.")
         func db(_ name: String, _ range: ClosedRange<Double>) throws(SignatureFileError) -> Int16 {
