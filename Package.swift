@@ -60,7 +60,7 @@ let package = Package(
         ], path: "Benchmarks/earshot-agent-bench"),
         .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
         .executableTarget(name: "earshot-soak", dependencies: [
-            "EarshotAgent", "EarshotTestSupport",
+            "EarshotAgent", "EarshotDSP", "EarshotTestSupport",
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-soak"),
         // HIL VM (make hil): the audio and signature table played into snd-aloop.
@@ -87,9 +87,9 @@ let package = Package(
         // located incidents, MQTT service, operator page; `earshot-fleet` simulates a city.
         .target(name: "EarshotCentral", dependencies: ["CMosquitto", "EarshotAgent", "EarshotMQTT", "EarshotJSON", "EarshotFiles"]),
         .executableTarget(name: "earshot-central", dependencies: ["EarshotCentral"]),
-        .executableTarget(name: "earshot-fleet", dependencies: ["EarshotCentral", "EarshotMQTT", "EarshotTestSupport"],
+        .executableTarget(name: "earshot-fleet", dependencies: ["EarshotCentral", "EarshotDSP", "EarshotMQTT", "EarshotTestSupport"],
                           path: "Tools/fleet"),
-        .testTarget(name: "EarshotCentralTests", dependencies: ["EarshotCentral", "EarshotMQTT", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotCentralTests", dependencies: ["EarshotCentral", "EarshotDSP", "EarshotMQTT", "EarshotTestSupport"]),
 
         // Whole-file reads and atomic replacement of small files (configuration, signature tables).
         .target(name: "EarshotFiles"),

@@ -24,16 +24,7 @@ struct DetectionHarness {
     var samples: Int64 = 0
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): integer only.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
-    }
+extension SplitMix64 {
     /// Uniform in lo … hi (inclusive), hi − lo < 2^32.
     mutating func int32(_ lo: Int32, _ hi: Int32) -> Int32 {
         let span = UInt64(UInt32(bitPattern: hi &- lo)) &+ 1

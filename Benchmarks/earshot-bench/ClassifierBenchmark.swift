@@ -18,24 +18,9 @@ enum ClassifierBenchmark {
     /// Calls per pass (100 000 in all).
     static let calls = 20_000
 
-    /// SplitMix64: the benchmark's inputs are the same on every run.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int32(_ lo: Int32, _ hi: Int32) -> Int32 {
-            lo &+ Int32(truncatingIfNeeded: (next() >> 32) % UInt64(Int64(hi) - Int64(lo) + 1))
-        }
-    }
-
     /// 32 hidden units, 10 outputs, random int8 weights (as `make embedded`'s harness model).
     static func randomModel(config: AnalysisConfig, seed: UInt64 = 0x5EED) -> CandidateClassifier {
-        var g = Generator(state: seed)
+        var g = SplitMix64(state: seed)
         var m = CandidateClassifier()
         m.hiddenCount = 32
         m.outputCount = 10
@@ -62,7 +47,7 @@ enum ClassifierBenchmark {
     static func run(audioSeconds: Double) -> [BenchmarkResult] {
         let config = AnalysisConfig(sampleRate: 16_000)
         let model = randomModel(config: config)
-        var g = Generator(state: 0xFEA7)
+        var g = SplitMix64(state: 0xFEA7)
         var inputs = [CandidateFeatures](repeating: CandidateFeatures(), count: 256)
         for v in 0..<inputs.count {
             for i in 0..<CandidateFeatures.count { inputs[v].values[i] = g.int32(-15_360, 20_480) }  // −60 … 80 dB
@@ -124,5 +109,12 @@ enum ClassifierBenchmark {
             BenchmarkResult(key: "stage_ns_per_hop_engine_without", value: off[passes / 2]),
             BenchmarkResult(key: "stage_candidates_per_minute", value: Double(candidates) / (Double(hops) / 6_000)),
         ]
+    }
+}
+
+extension SplitMix64 {
+    /// Uniform in lo…hi (the top 32 bits modulo the span; the benchmark's inputs only).
+    mutating func int32(_ lo: Int32, _ hi: Int32) -> Int32 {
+        lo &+ Int32(truncatingIfNeeded: (next() >> 32) % UInt64(Int64(hi) - Int64(lo) + 1))
     }
 }

@@ -1,23 +1,9 @@
 // Streaming synthetic street audio at 16 kHz: traffic-like noise (low-passed noise whose level
 // swells as cars pass) plus events at random times (fixed seed), generated block by block so
 // 24 h of audio is never held in memory.
+import EarshotDSP
 import Glibc
 
-/// SplitMix64: a small deterministic generator (fixed seed → the same soak every run).
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / 9_007_199_254_740_992 }
-    /// Uniform in [-1, 1).
-    mutating func signed() -> Double { unit() * 2 - 1 }
-}
 
 /// Kinds of inserted events; each maps to one class of the relaxed synthetic table.
 enum InsertedKind: UInt8 {

@@ -1,5 +1,6 @@
 // Known-answer localisation: 3, 4, 6 boxes (TDOA), 2 boxes (bearings), 1 box (bearing + range).
 @testable import EarshotCentral
+import EarshotDSP
 import Testing
 
 @Suite("Central: fusion localisation")
@@ -53,7 +54,7 @@ struct FusionLocalisationTests {
     @Test("clock error ±1 ms (reported as 1000 µs): 6 boxes localise within 2 m and the ellipse covers the source")
     func clockError() throws {
         let scene = FusionScene.ring(6, radius: 200)
-        var rng = SplitMix64(seed: 15)
+        var rng = SplitMix64(state: 15)
         var worst = 0.0
         for trial in 0..<20 {
             let source = PlanePoint(x: Double(Int(rng.next() % 300)) - 150, y: Double(Int(rng.next() % 300)) - 150)

@@ -1,19 +1,8 @@
 // Synthetic geometry with a known answer: boxes, a source, onsets from true distances.
 @testable import EarshotCentral
+import EarshotDSP
 import Glibc
 
-/// A deterministic generator (SplitMix64) so "random" clock errors are the same every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Boxes on a plane and a source; builds each box's event as the box would publish it.
 struct FusionScene {

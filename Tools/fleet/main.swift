@@ -4,6 +4,7 @@
 // and the earshot-central executable; kills the broker (SIGKILL) and restarts it mid-run;
 // then prints one line of key=value results.
 import EarshotCentral
+import EarshotDSP
 import EarshotMQTT
 import EarshotTestSupport
 import Foundation
@@ -64,16 +65,6 @@ func fail(_ text: String) -> Never {
     exit(2)
 }
 
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func nowNs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 

@@ -11,6 +11,7 @@
 //   layer 2  w2 = round(W2·a2), a2 = 127/max|W2|; bias2 = round(b2·a2·a_h);
 //            logit_unit = a2·a_h.
 // Thresholds come from `ClassifierCalibration` on recordings it did not train on.
+import EarshotDSP
 import EarshotDetection
 #if canImport(Glibc)
 import Glibc
@@ -45,19 +46,6 @@ public struct ClassifierTrainingOptions: Sendable {
     public init() {}
 }
 
-/// A deterministic 64-bit generator (SplitMix64).
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
 
 /// Trains and quantises the candidate classifier.
 public enum ClassifierTrainer {
