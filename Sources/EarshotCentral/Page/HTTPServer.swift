@@ -1,5 +1,6 @@
 // A minimal HTTP/1.1 server for the operator's page: one thread per connection (a handful of
 // operators), requests up to 16 KiB, and long-lived Server-Sent Events streams.
+import EarshotMQTT
 import Glibc
 
 /// One parsed request.
@@ -25,7 +26,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let port: Int
     private let handler: @Sendable (HTTPRequest) -> HTTPReply
     private let onStreamOpened: @Sendable (Int32) -> Void
-    private let lock = CentralLock()
+    private let lock = NSLockLite()
     private var streams: [Int32] = []
     private var running = true
 

@@ -1,4 +1,5 @@
 // Serves the operator's page for a running `CentralService`.
+import EarshotMQTT
 import Glibc
 
 /// HTTP on the configured address: `GET /` the page, `GET /api/state` its data,
@@ -7,7 +8,7 @@ import Glibc
 public final class OperatorPage: @unchecked Sendable {
     private let service: CentralService
     private var server: HTTPServer?
-    private let lock = CentralLock()
+    private let lock = NSLockLite()
     private var acknowledged = Set<String>()
     private var running = false
 

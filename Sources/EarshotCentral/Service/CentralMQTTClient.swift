@@ -1,5 +1,6 @@
 // The centre's libmosquitto client: MQTT v5, persistent session, (shared) subscriptions
 // renewed on every connect, reconnect with exponential backoff on its own network thread.
+import EarshotMQTT
 import CMosquitto
 import Glibc
 
@@ -15,7 +16,7 @@ public final class CentralMQTTClient: @unchecked Sendable {
     private let log: CentralLog
     private let onMessage: MessageHandler
     private let onConnect: @Sendable () -> Void
-    private let lock = CentralLock()
+    private let lock = NSLockLite()
     private var connectedFlag = false
     private var connects = 0
     private var started = false
@@ -226,22 +227,4 @@ public struct CentralError: Error, Sendable, CustomStringConvertible {
     public var description: String
     /// Builds an error.
     public init(_ description: String) { self.description = description }
-}
-
-/// A pthread mutex (recursive), no Foundation.
-final class CentralLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    init() {
-        mutex = .allocate(capacity: 1)
-        var attr = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attr)
-        pthread_mutexattr_settype(&attr, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(mutex, &attr)
-        pthread_mutexattr_destroy(&attr)
-    }
-    deinit { pthread_mutex_destroy(mutex); mutex.deallocate() }
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
 }

@@ -1,4 +1,5 @@
 // earshot-central's service: box messages in, fused incidents out.
+import EarshotMQTT
 import Glibc
 
 /// Subscribes to every box's `event` and `status`, fuses events into incidents and publishes
@@ -11,7 +12,7 @@ public final class CentralService: @unchecked Sendable {
     public let config: CentralConfig
     private let log: CentralLog
     private let now: @Sendable () -> Int64
-    private let lock = CentralLock()
+    private let lock = NSLockLite()
     private var engine: FusionEngine
     private var book = BoxBook()
     private var limiter = LogLimiter(intervalS: 10)

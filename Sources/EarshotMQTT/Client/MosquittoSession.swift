@@ -228,10 +228,12 @@ final class MosquittoSession: @unchecked Sendable {
     var wantsWrite: Bool { mosquitto_want_write(mosq) }
 }
 
-/// A tiny mutex over `pthread_mutex_t` (no Foundation needed, no allocation per use).
-final class NSLockLite: @unchecked Sendable {
+/// A tiny recursive mutex over `pthread_mutex_t` (no Foundation needed, no allocation per
+/// use); also the supervision centre's lock.
+public final class NSLockLite: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    init() {
+    /// A new, unlocked mutex.
+    public init() {
         mutex = .allocate(capacity: 1)
         var attr = pthread_mutexattr_t()
         pthread_mutexattr_init(&attr)
@@ -240,9 +242,12 @@ final class NSLockLite: @unchecked Sendable {
         pthread_mutexattr_destroy(&attr)
     }
     deinit { pthread_mutex_destroy(mutex); mutex.deallocate() }
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+    /// Takes the lock.
+    public func lock() { pthread_mutex_lock(mutex) }
+    /// Releases the lock.
+    public func unlock() { pthread_mutex_unlock(mutex) }
+    /// Runs `body` holding the lock.
+    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
         lock(); defer { unlock() }
         return try body()
     }
