@@ -16,6 +16,7 @@
 import EarshotAudio
 import EarshotDSP
 import EarshotDetection
+import EarshotFiles
 import EarshotSignatures
 #if canImport(Glibc)
 import Glibc
@@ -74,8 +75,7 @@ public enum ClassifierLearning {
         var labelled: [Labelled] = []
         for folder in input.exampleFolders { labelled += try examples(in: folder) }
         guard !labelled.isEmpty else { throw ClassifierLearningError("learn: no example recordings found in \(input.exampleFolders.joined(separator: ", "))") }
-        var backgroundFiles: [String] = []
-        for p in input.background { backgroundFiles += try wavPaths(p) }
+        let backgroundFiles = try wavPaths(input.background, notes: &report.skippedFiles)
         guard !backgroundFiles.isEmpty else { throw ClassifierLearningError("learn: --classifier needs --background recordings (the site's ordinary sound)") }
 
         // Classes in built-in order, then custom names alphabetically.
@@ -159,7 +159,7 @@ public enum ClassifierLearning {
         }
         log("learn: \(report.eventsWithCandidate) of \(report.labelledEvents) labelled events open a candidate (the gate's recall ceiling)")
         log("learn: \(train.count) training candidates (\(report.trainNegatives) none), \(heldBack.count) held-back examples, " +
-            "\(calibration.count) held-back background candidates over \(decimals(report.calibrationHours, 2)) h")
+            "\(calibration.count) held-back background candidates over \(fixed(report.calibrationHours, 2)) h")
 
         var model = ClassifierTrainer.train(train, classes: classes, kinds: kinds,
                                             binHz: CandidateClassifier.binHz(for: config), gate: input.gate,
@@ -191,7 +191,7 @@ public enum ClassifierLearning {
     /// Example recordings of one folder.
     static func examples(in folder: String) throws(ClassifierLearningError) -> [Labelled] {
         let labels = folder + "/labels.tsv"
-        if let text = readText(labels) {
+        if let text = try readText(labels) {
             var rows = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
             guard let header = rows.first else { throw ClassifierLearningError("\(labels): empty; expected a header line file<TAB>class<TAB>onset_s<TAB>offset_s") }
             rows.removeFirst()
@@ -210,7 +210,7 @@ public enum ClassifierLearning {
             return grouped(triples, folder: folder)
         }
         let reference = folder + "/reference.txt"
-        if let text = readText(reference) {
+        if let text = try readText(reference) {
             var triples: [(String, LabelledEvent)] = []
             for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
                 let r = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -223,8 +223,14 @@ public enum ClassifierLearning {
             return grouped(triples, folder: folder)
         }
         var out: [Labelled] = []
-        for sub in listDirectory(folder) where !sub.hasPrefix(".") && !sub.hasPrefix("_") && isDirectory(folder + "/" + sub) {
-            for f in try wavPaths(folder + "/" + sub) { out.append(Labelled(path: f, events: [], wholeFileClass: sub)) }
+        // One sub-folder per class: a file's class is the first folder below `folder`
+        // (files directly in `folder` and folders named "_…" hold no class).
+        var notes: [String] = []
+        let base = folder.hasSuffix("/") ? folder : folder + "/"
+        for f in try wavPaths([folder], notes: &notes) where f.hasPrefix(base) {
+            let parts = f.dropFirst(base.count).split(separator: "/", omittingEmptySubsequences: true)
+            guard parts.count >= 2, !parts[0].hasPrefix("_") else { continue }
+            out.append(Labelled(path: f, events: [], wholeFileClass: String(parts[0])))
         }
         return out
     }
@@ -240,48 +246,26 @@ public enum ClassifierLearning {
         return order.map { Labelled(path: folder + "/" + $0, events: events[$0]!, wholeFileClass: nil) }
     }
 
-    /// The WAV files at `path` (a file, or a folder's *.wav sorted).
-    static func wavPaths(_ path: String) throws(ClassifierLearningError) -> [String] {
-        if !isDirectory(path) {
-            guard access(path, R_OK) == 0 else { throw ClassifierLearningError("\(path): cannot read (\(String(cString: strerror(errno))))") }
-            return [path]
+    /// The WAV files of `paths` (files as given, folders walked as `earshot analyze`
+    /// walks them); a path that cannot be used is an error, the walk's notes
+    /// (dangling links, directories named *.wav) go to `notes`.
+    static func wavPaths(_ paths: [String], notes: inout [String]) throws(ClassifierLearningError) -> [String] {
+        var files: [String] = []
+        for input in expandOfflineInputs(paths) {
+            switch input {
+            case .file(let f): files.append(f)
+            case .note(let message): notes.append(message)
+            case .unusable(let reason): throw ClassifierLearningError(reason)
+            }
         }
-        return listDirectory(path).filter { $0.hasSuffix(".wav") }.sorted().map { path + "/" + $0 }
+        return files
     }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    static func listDirectory(_ path: String) -> [String] {
-        guard let d = opendir(path) else { return [] }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
+    /// The text of `path`, nil when there is no such file (the folder has another layout).
+    static func readText(_ path: String) throws(ClassifierLearningError) -> String? {
+        guard access(path, F_OK) == 0 else { return nil }
+        do { return String(decoding: try FileAccess.read(path, maxBytes: 64 << 20), as: UTF8.self) } catch {
+            throw ClassifierLearningError("\(error)")
         }
-        return names.sorted()
-    }
-
-    static func readText(_ path: String) -> String? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, f)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func decimals(_ x: Double, _ places: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        let v = (x * scale).rounded() / scale
-        return String(v)
     }
 }
