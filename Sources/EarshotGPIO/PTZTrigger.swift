@@ -237,6 +237,8 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
         // Each write waits until `offset - previous offset` after the previous write really
         // happened: a late wake-up can lengthen an interval (pulse, setup, hold) but never shorten it.
         // The thread wakes `wakeMargin` early and spins the rest, so it is not late either.
+        // `previousWrite` is read after each write returns, so the interval counts from the
+        // last line of a group (several code lines at one offset), not from the first.
         var previousWrite = MonotonicClock.nanoseconds()
         var previousOffset: UInt64 = 0
         for step in schedule.steps[sector] {
@@ -244,7 +246,6 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
                 let deadline = previousWrite &+ (step.offsetNanoseconds - previousOffset)
                 wakeMargin.observe(latenessNanoseconds:
                     MonotonicClock.sleep(until: deadline, spinningLast: wakeMargin.nanoseconds))
-                previousWrite = MonotonicClock.nanoseconds()
                 previousOffset = step.offsetNanoseconds
             }
             let carryOn: Bool = lines.withLock { state in
@@ -260,6 +261,7 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
                 }
             }
             if !carryOn { return }
+            previousWrite = MonotonicClock.nanoseconds()
         }
         lines.withLock { $0.completed += 1 }
     }

@@ -75,7 +75,7 @@ struct PTZTriggerFakeTests {
             let setupMs = Double(t[k].timeNanoseconds - t[k - 1].timeNanoseconds) / 1e6
             let strobeMs = Double(t[k + 1].timeNanoseconds - t[k].timeNanoseconds) / 1e6
             let holdMs = Double(t[k + 2].timeNanoseconds - t[k + 1].timeNanoseconds) / 1e6
-            // Deadlines are absolute from the first write: intervals are never short, late only by wake-up latency
+            // Each interval counts from the return of the previous write: never short, late only by wake-up latency
             // (the shared 2-core test machine; the trigger thread asks for SCHED_FIFO).
             #expect(setupMs > 4 - 0.05 && setupMs < 4 + 20, "code setup \(setupMs) ms, configured 4")
             #expect(strobeMs > 15 - 0.05 && strobeMs < 15 + 20, "strobe width \(strobeMs) ms, configured 15")
