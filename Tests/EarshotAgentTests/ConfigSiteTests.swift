@@ -58,9 +58,9 @@ struct ConfigSiteTests {
     }
 
     @Test func clipLimitsEnforced() throws {
-        let ok = try SiteConfig.parse(ConfigTestSupport.validSite + "[clips]\nenabled = true\nmax_seconds = 30\nmax_count = 1000\nmax_age_hours = 720\n",
+        let ok = try SiteConfig.parse(ConfigTestSupport.validSite + "[clips]\nenabled = false\nmax_seconds = 30\nmax_count = 1000\nmax_age_hours = 720\n",
                                       file: "s", boardSearchPaths: boards)
-        #expect(ok.clips.enabled && ok.clips.maxSeconds == 30 && ok.clips.maxCount == 1000 && ok.clips.maxAgeHours == 720)
+        #expect(!ok.clips.enabled && ok.clips.maxSeconds == 30 && ok.clips.maxCount == 1000 && ok.clips.maxAgeHours == 720)
         for (line, field, allowed) in [("max_seconds = 31", "clips.max_seconds = 31", "must be 1…30 s"),
                                        ("max_seconds = 0", "clips.max_seconds = 0", "must be 1…30 s"),
                                        ("max_count = 0", "clips.max_count = 0", "must be 1…1000 clips"),
@@ -71,6 +71,15 @@ struct ConfigSiteTests {
             let err = ConfigTestSupport.siteErrors(ConfigTestSupport.validSite + "[clips]\n" + line + "\n")
             #expect(err.contains("site.toml: \(field): \(allowed)"), "\(err)")
         }
+    }
+
+    /// Nothing captures clips yet (issue 18): `enabled = true` was accepted and reported
+    /// as "clips on" by config check. It is refused, naming the field, until capture exists.
+    @Test func clipsEnabledIsRefusedUntilCaptureExists() {
+        let err = ConfigTestSupport.siteErrors(ConfigTestSupport.validSite + "[clips]\nenabled = true\nmax_seconds = 10\n")
+        #expect(err.contains("site.toml: clips.enabled = true: clip capture is not implemented in this version"), "\(err)")
+        let both = ConfigTestSupport.siteErrors(ConfigTestSupport.validSite + "[clips]\nenabled = true\nmax_seconds = 31\n")
+        #expect(both.contains("clips.enabled = true") && both.contains("clips.max_seconds = 31"), "\(both)")
     }
 
     /// (TOML appended to the valid site; field = value; words)
@@ -135,7 +144,7 @@ struct ConfigSiteTests {
     }
 
     @Test func renderedSiteParsesBackEqual() throws {
-        let text = ConfigTestSupport.validSite + "[mqtt]\nusername = \"u\"\npassword_file = \"Deploy/site.toml\"\n[detection.thresholds]\nmin_snr_db = 6\n[clips]\nenabled = true\n"
+        let text = ConfigTestSupport.validSite + "[mqtt]\nusername = \"u\"\npassword_file = \"Deploy/site.toml\"\n[detection.thresholds]\nmin_snr_db = 6\n[clips]\nmax_seconds = 30\n"
         let s = try SiteConfig.parse(text, file: "s", baseDirectory: ConfigTestSupport.repoRoot(), boardSearchPaths: boards)
         let again = try SiteConfig.parse(s.tomlText, file: "shown", boardSearchPaths: boards)
         #expect(again.mqtt == s.mqtt && again.clips == s.clips && again.detection == s.detection && again.outbox == s.outbox)

@@ -54,7 +54,7 @@ public enum ConfigCheck {
                 let s = c.site
                 var line = "OK: \(path): site \(s.sensor.site), sensor \(s.sensor.id), mode \(s.sensor.mode.rawValue)"
                 line += ", broker \(s.mqtt.host):\(s.mqtt.port) (\(s.mqtt.protocolVersion.rawValue)\(s.mqtt.tls != nil ? ", TLS" : ""))"
-                line += ", clips \(s.clips.enabled ? "on (≤ \(s.clips.maxSeconds) s × \(s.clips.maxCount), \(s.clips.maxAgeHours) h)" : "off")"
+                line += ", clips off"  // `[clips] enabled = true` is refused: no clip capture in this version
                 line += "; board \(c.board.name) (\(s.sensor.boardPath)): \(summary(c.board))"
                 result.stdout.append(line)
             }

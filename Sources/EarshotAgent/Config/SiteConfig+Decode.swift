@@ -115,7 +115,12 @@ extension SiteConfig {
             let p = "clips"
             let why = "clips are bounded by design (privacy); unlimited values are refused"
             r.checkKeys(t, path: p, allowed: clipKeys)
-            clips.enabled = r.bool(t, p, "enabled") ?? false
+            // Nothing captures clips yet: accepting `enabled = true` would report "clips on"
+            // to the operator while no audio is kept. Refused until clip capture exists.
+            if r.bool(t, p, "enabled") == true {
+                r.fail(p, "enabled", .boolean(true), "clip capture is not implemented in this version; "
+                       + "set enabled = false or remove the line (the limits below are still checked)")
+            }
             clips.maxSeconds = r.int(t, p, "max_seconds", in: 1...ClipSettings.maxSecondsLimit, unit: "s; \(why)") ?? clips.maxSeconds
             clips.maxCount = r.int(t, p, "max_count", in: 1...1_000, unit: "clips; \(why)") ?? clips.maxCount
             clips.maxAgeHours = r.int(t, p, "max_age_hours", in: 1...720, unit: "hours (30 days); \(why)") ?? clips.maxAgeHours
