@@ -284,10 +284,31 @@ public final class MQTTPublisher: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         event.encode(into: eventWriter, sequence: sequence, bootID: bootID, site: configuration.site, sensor: configuration.sensor)
         precondition(!eventWriter.overflowed, "event payload exceeds 4096 bytes")
-        let recordID = try outbox.append(kind: .event, qos: 1, retain: false, topic: topics.event,
+        let recordID: UInt64?
+        do {
+            recordID = try outbox.append(kind: .event, qos: 1, retain: false, topic: topics.event,
                                          payload: UnsafeRawBufferPointer(eventWriter.bytes), tag: sequence)
+        } catch .writeFailed(let path, let code) {
+            // Disk full (or EIO): the event cannot be kept, but a connected broker can
+            // still take it. Hand it to libmosquitto directly (QoS 1, not persisted:
+            // lost only if the connection drops before the PUBACK) and count it.
+            guard connected, let s = session, publishDirectLocked(s) else {
+                outbox.noteUnstoredEvent(published: false)
+                throw .writeFailed(path: path, errno: code)
+            }
+            outbox.noteUnstoredEvent(published: true)
+            warn("outbox \(path): write failed (\(String(cString: strerror(code)))); event \(sequence) published directly to the broker, not stored")
+            return StoredEvent(sequence: sequence, recordID: 0)
+        }
         if connected { drainLocked() }
         return StoredEvent(sequence: sequence, recordID: recordID ?? 0)
+    }
+
+    /// Publishes the event in `eventWriter` without the outbox (its append failed).
+    private func publishDirectLocked(_ s: MosquittoSession) -> Bool {
+        topics.event.withCString { t in
+            s.publish(topic: t, payload: UnsafeRawBufferPointer(eventWriter.bytes), qos: 1, retain: false) != nil
+        }
     }
 
     private func writerLoop() {

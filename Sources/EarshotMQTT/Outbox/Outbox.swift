@@ -39,6 +39,11 @@ public struct OutboxStats: Sendable, Equatable {
     public var droppedTelemetry: UInt64 = 0
     /// Appends that failed with a write/fsync error (e.g. ENOSPC); the record was not queued.
     public var writeFailures: UInt64 = 0
+    /// Events whose append failed (disk full) and that the publisher sent straight to the
+    /// connected broker instead (QoS 1, not persisted: lost if the connection drops first).
+    public var directPublished: UInt64 = 0
+    /// Events whose append failed while no broker was connected: not sent, not kept.
+    public var lostEvents: UInt64 = 0
     /// Damaged regions skipped when the log was loaded (torn tail, bad checksum).
     public var corruptRecordsSkipped: UInt64 = 0
     /// Records acknowledged since the outbox was opened.
@@ -368,6 +373,12 @@ public final class Outbox {
             firstLive = 0
         }
         stats.fileBytes = fileSize
+    }
+
+    /// Counts an event that bypassed the outbox after a failed append (`directPublished`
+    /// when it was handed to the broker, `lostEvents` when it could not be).
+    func noteUnstoredEvent(published: Bool) {
+        if published { stats.directPublished += 1 } else { stats.lostEvents += 1 }
     }
 
     // MARK: file

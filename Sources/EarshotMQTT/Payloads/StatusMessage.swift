@@ -64,6 +64,8 @@ extension StatusMessage {
         w.key("dropped_events"); w.uint(counters.outbox.droppedEvents)
         w.key("dropped_telemetry"); w.uint(counters.outbox.droppedTelemetry)
         w.key("write_failures"); w.uint(counters.outbox.writeFailures)
+        w.key("direct_published"); w.uint(counters.outbox.directPublished)
+        w.key("lost_events"); w.uint(counters.outbox.lostEvents)
         w.key("corrupt_skipped"); w.uint(counters.outbox.corruptRecordsSkipped)
         w.endObject()
         w.key("connections"); w.uint(counters.connections)
