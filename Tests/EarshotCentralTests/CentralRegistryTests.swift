@@ -101,4 +101,45 @@ struct CentralRegistryTests {
         #expect(issues("[site]\nid = \"x\"\nspeed_of_sound_m_s = 34.3\n[[box]]\nid=\"a\"\nx_m=0\ny_m=0\n")
             .contains { $0.contains("site.speed_of_sound_m_s = 34.3") })
     }
+
+    @Test("camera presets: read in order; with [site] ptz = true a camera box without them, presets without a camera, bad azimuths are refused by box and field")
+    func cameraPresets() throws {
+        let ok = try SiteRegistry.parse("[site]\nid = \"x\"\nptz = true\n[[box]]\nid = \"a\"\nx_m = 0\ny_m = 0\ncamera = true\ncamera_presets_deg = [0, 90.5, -90]\n",
+                                        file: "central.toml")
+        #expect(ok.ptzEnabled)
+        #expect(ok.box("a")?.cameraPresetsDeg == [0, 90.5, -90])
+        #expect(try SiteRegistry.parse(Self.good, file: "central.toml").ptzEnabled == false)
+        let found = issues("""
+        [site]
+        id = "x"
+        ptz = true
+        [[box]]
+        id = "cam"
+        x_m = 0
+        y_m = 0
+        camera = true
+        [[box]]
+        id = "nocam"
+        x_m = 1
+        y_m = 0
+        camera_presets_deg = [0, 180]
+        [[box]]
+        id = "bad"
+        x_m = 2
+        y_m = 0
+        camera = true
+        camera_presets_deg = [0, "north"]
+        [[box]]
+        id = "empty"
+        x_m = 3
+        y_m = 0
+        camera = true
+        camera_presets_deg = []
+        """)
+        #expect(found.contains { $0.contains("box \"cam\".camera_presets_deg") && $0.contains("missing") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"nocam\".camera_presets_deg") && $0.contains("camera = true") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"bad\".camera_presets_deg") && $0.contains("1…16") }, "\(found)")
+        #expect(found.contains { $0.contains("box \"empty\".camera_presets_deg") && $0.contains("1…16") }, "\(found)")
+        #expect(found.count == 4, "\(found)")
+    }
 }

@@ -24,13 +24,23 @@ enum CentralPaths {
 final class CentralHarness: @unchecked Sendable {
     static let site = "test"
     let broker: MosquittoBroker
-    let scene = FusionScene.ring(4, radius: 150)
+    let scene: FusionScene
     let logs = LogLines()
     let service: CentralService
     let outboxRoot: String
     var boxes: [String: MQTTPublisher] = [:]
 
-    init(closeAfterS: Double = 2, shareGroup: String? = "central") throws {
+    /// `cameras`: boxes given a camera (orientation, preset azimuths); `ptz`: `[site] ptz`.
+    init(closeAfterS: Double = 2, shareGroup: String? = "central", ptz: Bool = false,
+         cameras: [String: (orientationDeg: Double, presetsDeg: [Double])] = [:]) throws {
+        var boxes = FusionScene.ring(4, radius: 150).boxes
+        for i in boxes.indices {
+            guard let c = cameras[boxes[i].id] else { continue }
+            boxes[i].camera = true
+            boxes[i].orientationDeg = c.orientationDeg
+            boxes[i].cameraPresetsDeg = c.presetsDeg
+        }
+        scene = FusionScene(boxes: boxes)
         broker = try MosquittoBroker()
         try broker.start()
         outboxRoot = try makeTemporaryDirectory(prefix: "earshot-central")
@@ -42,7 +52,7 @@ final class CentralHarness: @unchecked Sendable {
         mqtt.reconnectMaxSeconds = 2
         var fusion = FusionSettings()
         fusion.closeAfterS = closeAfterS
-        service = CentralService(config: CentralConfig(registry: SiteRegistry(site: Self.site, boxes: scene.boxes), mqtt: mqtt,
+        service = CentralService(config: CentralConfig(registry: SiteRegistry(site: Self.site, boxes: scene.boxes, ptzEnabled: ptz), mqtt: mqtt,
                                                        fusion: fusion), log: logs.log)
         try service.start()
         guard waitUntil(timeout: 10, { self.service.isConnected }) else { throw TestSupportError("centre did not connect: \(logs.all)") }

@@ -5,7 +5,7 @@ import EarshotFiles
 extension SiteRegistry {
     static let topKeys = ["site", "box", "street"]
     static let siteKeys = ["id", "speed_of_sound_m_s", "tile_url", "ptz"]
-    static let boxKeys = ["id", "x_m", "y_m", "z_m", "orientation_deg", "range_m", "camera", "label"]
+    static let boxKeys = ["id", "x_m", "y_m", "z_m", "orientation_deg", "range_m", "camera", "camera_presets_deg", "label"]
     static let streetKeys = ["name", "points_m"]
     /// Largest |x|, |y| accepted, m: a city fits in 100 km; beyond is a typo (degrees, mm).
     public static let maxCoordinateM = 100_000.0
@@ -76,10 +76,18 @@ extension SiteRegistry {
             let o = r.number(t, "orientation_deg", path: path, range: -360...360, rule: "must be −360…360°") ?? 0
             let range = r.number(t, "range_m", path: path, range: 1...5000, rule: "must be 1…5000 m") ?? 400
             let camera = r.bool(t, "camera", path: path) ?? false
+            let presets = r.presets(t, path: path)
+            if !presets.isEmpty && !camera {
+                r.fail(path, "camera_presets_deg", t["camera_presets_deg"], "presets without camera = true: set camera = true or remove them")
+            }
+            if camera && ptz && presets.isEmpty && t["camera_presets_deg"] == nil {
+                r.fail(path, "camera_presets_deg", nil,
+                       "missing: [site] ptz = true steers this camera, and cmd/ptz names a preset; list the azimuths of presets 1, 2, … in the board's frame (the board file's [[camera.preset]] azimuth_deg), e.g. [0, 90, 180, 270]")
+            }
             let label = r.string(t, "label", path: path) ?? ""
             if let id, let x, let y {
                 boxes.append(RegisteredBox(id: id, x: x, y: y, z: z, orientationDeg: o, hearingRangeM: range,
-                                           camera: camera, label: label))
+                                           camera: camera, cameraPresetsDeg: presets, label: label))
             }
         }
 
@@ -174,6 +182,20 @@ struct RegistryReader {
         guard let v = t[key] else { return nil }
         guard case .string(let s) = v else { fail(path, key, v, "must be a string"); return nil }
         return s
+    }
+
+    /// `camera_presets_deg`: 1…16 finite azimuths, −360…360° (empty when absent or bad).
+    mutating func presets(_ t: TOMLTable, path: String) -> [Double] {
+        let key = "camera_presets_deg"
+        guard let v = t[key] else { return [] }
+        let rule = "must be an array of 1…16 preset azimuths, degrees −360…360 in the board's frame (presets 1, 2, … in order)"
+        guard case .array(let a) = v, (1...16).contains(a.count) else { fail(path, key, v, rule); return [] }
+        var out: [Double] = []
+        for item in a {
+            guard let d = item.double, d.isFinite, (-360...360).contains(d) else { fail(path, key, v, rule); return [] }
+            out.append(d)
+        }
+        return out
     }
 
     mutating func bool(_ t: TOMLTable, _ key: String, path: String) -> Bool? {

@@ -18,14 +18,18 @@ public struct RegisteredBox: Sendable, Equatable {
     public var hearingRangeM: Double
     /// Whether the box steers a PTZ camera (`cmd/ptz` may be sent to it).
     public var camera: Bool
+    /// Azimuths of the camera's presets 1, 2, … (sectors 0, 1, …) in the board's frame, degrees
+    /// counter-clockwise from the board's +x: the board file's `[[camera.preset]] azimuth_deg`,
+    /// in preset order. The centre picks the preset nearest its bearing toward an incident.
+    public var cameraPresetsDeg: [Double]
     /// Free text for the operator (street corner), may be empty.
     public var label: String
 
     /// Builds a box; z 0 m, orientation 0°, hearing range 400 m by default.
     public init(id: String, x: Double, y: Double, z: Double = 0, orientationDeg: Double = 0,
-                hearingRangeM: Double = 400, camera: Bool = false, label: String = "") {
+                hearingRangeM: Double = 400, camera: Bool = false, cameraPresetsDeg: [Double] = [], label: String = "") {
         self.id = id; self.x = x; self.y = y; self.z = z; self.orientationDeg = orientationDeg
-        self.hearingRangeM = hearingRangeM; self.camera = camera; self.label = label
+        self.hearingRangeM = hearingRangeM; self.camera = camera; self.cameraPresetsDeg = cameraPresetsDeg; self.label = label
     }
 
     /// Plane position, m.
@@ -70,7 +74,8 @@ public struct SiteRegistry: Sendable, Equatable {
     public var streets: [PlanStreet]
     /// Map tile URL template for deployments that have one (`{z}/{x}/{y}`), else nil.
     public var tileURL: String?
-    /// Whether the centre may send `cmd/ptz` to the box nearest an incident.
+    /// Whether the centre sends `cmd/ptz` to the camera box nearest each located incident
+    /// (`[site] ptz = true`; off by default).
     public var ptzEnabled: Bool
     private var index: [String: Int]
 

@@ -24,6 +24,8 @@ public struct CentralCounters: Sendable, Equatable {
     public var incidentsClosed = 0
     /// Incident messages published (opens, updates, closings, re-sends after reconnect).
     public var incidentMessages = 0
+    /// `cmd/ptz` requests published (one per located incident at most, `[site] ptz = true`).
+    public var ptzCommands = 0
     /// Builds zero counts.
     public init() {}
 }

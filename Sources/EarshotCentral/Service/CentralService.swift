@@ -7,6 +7,7 @@ import Glibc
 /// a retained `closed` message (expiring after `rememberClosedS`) when they end. Bad input is
 /// logged with the box and field and never stops the service. State lives in memory across
 /// reconnects, so a broker restart (and the boxes' outbox replays) gives no second incident.
+/// With `[site] ptz = true` the nearest camera box is asked once per incident to turn toward it.
 public final class CentralService: @unchecked Sendable {
     /// The configuration given at init.
     public let config: CentralConfig
@@ -18,6 +19,16 @@ public final class CentralService: @unchecked Sendable {
     private var limiter = LogLimiter(intervalS: 10)
     private var counters = CentralCounters()
     private var unsent: [String: (payload: String, retain: Bool, expiry: Int)] = [:]
+    /// Open incidents whose camera was already asked to turn (one cmd/ptz per incident).
+    private var steered = Set<String>()
+    /// cmd/ptz requests the broker could not take yet (sent after the next connect while fresh).
+    private var unsentCommands: [(topic: String, payload: String, createdNs: Int64)] = []
+    /// How long a cmd/ptz stays worth carrying out, s (its MQTT v5 message expiry, and the
+    /// longest it waits here for a reconnect): a camera turned later shows an empty street.
+    public static let ptzCommandExpiryS = 10
+    /// How long an incident whose fix is only just determined waits for more boxes before its
+    /// camera is turned anyway, s (sound crosses ~340 m of a city in that time).
+    public static let ptzSettleS = 1.0
     private var client: CentralMQTTClient?
     private var running = false
     private var tickerDone = true
@@ -118,10 +129,13 @@ public final class CentralService: @unchecked Sendable {
             counters.incidentsClosed += 1
             log.info("incident \(inc.id) merged into \(inc.mergedInto ?? "?")")
             publish(inc)
+            // The camera turned for a fragment has turned for the incident it joined.
+            if steered.remove(inc.id) != nil, let into = inc.mergedInto { steered.insert(into) }
         }
         for inc in engine.takeChangedIncidents() {
             if inc.revision == 1 { log.info("incident \(inc.id) opened: \(inc.soundClass) heard by \(inc.boxIDs.joined(separator: ","))") }
             publish(inc)
+            steerCamera(toward: inc, nowNs: t)
         }
         switch outcome {
         case .opened, .updated:
@@ -154,6 +168,10 @@ public final class CentralService: @unchecked Sendable {
                 counters.incidentsClosed += 1
                 log.info("incident \(inc.id) closed: \(inc.soundClass) at (\(Int(inc.location.position.x.rounded())), \(Int(inc.location.position.y.rounded()))) m by \(inc.location.method.rawValue), \(inc.boxIDs.count) boxes")
                 publish(inc)
+                steered.remove(inc.id)
+            }
+            if config.registry.ptzEnabled {
+                for inc in engine.openIncidents where !steered.contains(inc.id) { steerCamera(toward: inc, nowNs: t) }
             }
         }
     }
@@ -164,6 +182,35 @@ public final class CentralService: @unchecked Sendable {
         let payload = IncidentPayload.encode(inc)
         let expiry = inc.state == .closed ? max(Int(config.fusion.rememberClosedS), 1) : 0
         send(topic, payload, retain: true, expiry: expiry)
+    }
+
+    /// With `[site] ptz = true`: asks the nearest eligible camera box (`PTZAim.choose`) to turn
+    /// toward an open incident, once, as soon as its position is trustworthy: a fix over-determined
+    /// by ≥ 3 constraints (4 timed boxes, or 3 and a bearing, …; an exactly determined 3-box TDOA
+    /// fix can be the mirror solution), or any TDOA/bearings fix `ptzSettleS` after the incident
+    /// opened (the ticker checks). Later revisions never send again; without an eligible camera
+    /// the next revision or tick retries.
+    private func steerCamera(toward inc: Incident, nowNs: Int64) {
+        let loc = inc.location
+        guard config.registry.ptzEnabled, inc.state == .open, !steered.contains(inc.id),
+              loc.method == .tdoa || loc.method == .bearings else { return }
+        let constraints = max(loc.timedBoxes - 1, 0) + loc.bearingBoxes
+        guard constraints >= 3 || nowNs &- inc.openedNs >= Int64(Self.ptzSettleS * 1e9) else { return }
+        guard let aim = PTZAim.choose(toward: inc.location.position, registry: config.registry, states: book.states) else {
+            if let dropped = limiter.admit("ptz|none", nowNs: nowNs) {
+                log.info("incident \(inc.id): no camera to turn (no camera box with presets within its range_m of (\(Int(inc.location.position.x.rounded())), \(Int(inc.location.position.y.rounded()))) m, online and in mode events+ptz)\(dropped > 0 ? " (\(dropped) similar lines suppressed)" : "")")
+            }
+            return
+        }
+        steered.insert(inc.id)
+        counters.ptzCommands += 1
+        let topic = PTZCommandPayload.topic(prefix: config.mqtt.topicPrefix, site: config.registry.site, box: aim.box)
+        let payload = PTZCommandPayload.make(incidentID: inc.id, aim: aim)
+        log.info("incident \(inc.id): cmd/ptz to box \(aim.box): sector \(aim.sector) (preset \(aim.sector + 1)), bearing \(Int(aim.bearingDeg.rounded()))°, \(Int(aim.distanceM.rounded())) m")
+        if client?.publish(topic: topic, payload: payload, retain: false, expirySeconds: Self.ptzCommandExpiryS) != true {
+            unsentCommands.removeAll { $0.createdNs < nowNs - Int64(Self.ptzCommandExpiryS) * 1_000_000_000 }
+            unsentCommands.append((topic, payload, nowNs))
+        }
     }
 
     private func send(_ topic: String, _ payload: String, retain: Bool, expiry: Int) {
@@ -180,6 +227,13 @@ public final class CentralService: @unchecked Sendable {
     private func resendAll() {
         lock.withLock {
             let pending = unsent
+            let fresh = now() - Int64(Self.ptzCommandExpiryS) * 1_000_000_000
+            let commands = unsentCommands
+            unsentCommands = []
+            for c in commands where c.createdNs >= fresh
+                && client?.publish(topic: c.topic, payload: c.payload, retain: false, expirySeconds: Self.ptzCommandExpiryS) != true {
+                unsentCommands.append(c)
+            }
             for (topic, m) in pending.sorted(by: { $0.key < $1.key }) { send(topic, m.payload, retain: m.retain, expiry: m.expiry) }
             for inc in engine.openIncidents where pending[IncidentPayload.topic(prefix: config.mqtt.topicPrefix, incident: inc)] == nil {
                 publish(inc)
