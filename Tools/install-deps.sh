@@ -8,6 +8,7 @@ PACKAGES=(
   mosquitto mosquitto-clients                     # real broker + independent subscriber for tests
   alsa-utils gpiod openssl                        # device tools, TLS test certificates
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # ARM bit-exactness check
+  libglib2.0-dev                                  # make bench-arm: QEMU's insn-counting plugin (tests/plugin/insn.c) uses glib
   python3-venv python3-dev                        # evaluation / CMSIS-DSP comparison venv
   qemu-system-x86 busybox-static bc make gcc kmod xz-utils   # make hil: VM, initramfs, out-of-tree gpio-sim
   chromium                                        # the operator page's browser test (headless)
