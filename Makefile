@@ -15,9 +15,11 @@ build: deps
 	$(SWIFT) build
 
 ## test: everything CI runs: unit + integration tests, Embedded build and ARM comparison,
-## allocation count, short fuzzing, .deb build + install test, hardware-in-the-loop VM
+## allocation count, short fuzzing, .deb build + install test, hardware-in-the-loop VM,
+## and that make bench-arm's aarch64 instruction counts repeat exactly (short signal)
 test: deps embedded embedded-check-detection alloc-check
 	$(SWIFT) test
+	$(MAKE) --no-print-directory bench-arm-check
 	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-package
 	$(MAKE) --no-print-directory hil
