@@ -143,7 +143,7 @@ def main():
     a53 = cycles_a53(r["mix"]) * 16000 / CPUS["a53"][1] * 100
     ratio = cm["q15"][0] / biquad
     emit("arm_target_ratio_vs_cmsis_met", f"{'yes' if ratio >= 4 else 'no'} ({f2(ratio)} against >= 4)")
-    emit("arm_target_cpu_percent_met", f"{'yes' if a53 <= 1 else 'no'} ({a53:.3f} % of one Pi Zero 2 W core per 16 kHz channel against <= 1 %)")
+    emit("arm_target_cpu_percent_met", f"{'yes' if a53 <= 1 else 'no'} on the throughput bound ({a53:.3f} % of one Pi Zero 2 W core per 16 kHz channel against <= 1 %; a lower bound: README)")
     print("\n".join(lines))
 
 
