@@ -142,4 +142,22 @@ struct CentralRegistryTests {
         #expect(found.contains { $0.contains("box \"empty\".camera_presets_deg") && $0.contains("1…16") }, "\(found)")
         #expect(found.count == 4, "\(found)")
     }
+
+    @Test("tile_url: needs the origin's latitude and longitude and {z}/{x}/{y}; tile keys without it are refused, by field")
+    func tiles() throws {
+        let base = "[[box]]\nid = \"a\"\nx_m = 0\ny_m = 0\n"
+        let ok = try SiteRegistry.parse("[site]\nid = \"x\"\ntile_url = \"https://tiles.example.org/{z}/{x}/{y}.png\"\norigin_lat_deg = 45.44\norigin_lon_deg = 4.39\ntile_max_zoom = 18\n" + base,
+                                        file: "central.toml")
+        #expect(ok.tiles == MapTiles(urlTemplate: "https://tiles.example.org/{z}/{x}/{y}.png", originLatDeg: 45.44, originLonDeg: 4.39, maxZoom: 18))
+        #expect(try SiteRegistry.parse("[site]\nid = \"x\"\n" + base, file: "central.toml").tiles == nil)
+        let noOrigin = issues("[site]\nid = \"x\"\ntile_url = \"https://t.example/{z}/{x}/{y}.png\"\n" + base)
+        #expect(noOrigin.contains { $0.contains("site.origin_lat_deg") && $0.contains("missing") }, "\(noOrigin)")
+        #expect(noOrigin.contains { $0.contains("site.origin_lon_deg") && $0.contains("missing") }, "\(noOrigin)")
+        let bad = issues("[site]\nid = \"x\"\ntile_url = \"ftp://t.example/{z}/{x}.png\"\norigin_lat_deg = 91\norigin_lon_deg = 4\n" + base)
+        #expect(bad.contains { $0.contains("site.tile_url") && $0.contains("{z}, {x} and {y}") }, "\(bad)")
+        let range = issues("[site]\nid = \"x\"\ntile_url = \"/tiles/{z}/{x}/{y}.png\"\norigin_lat_deg = 91\norigin_lon_deg = 4\ntile_zoom = 1.5\n" + base)
+        #expect(range.contains { $0.contains("site.origin_lat_deg = 91") }, "\(range)")
+        let orphan = issues("[site]\nid = \"x\"\norigin_lat_deg = 45\n" + base)
+        #expect(orphan.contains { $0.contains("site.origin_lat_deg") && $0.contains("only used with tile_url") }, "\(orphan)")
+    }
 }

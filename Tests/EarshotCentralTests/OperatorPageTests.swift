@@ -1,6 +1,6 @@
 // The operator's page: served, its state, live incidents over SSE, acknowledge, and a real
 // headless Chromium rendering the incident into the DOM.
-import EarshotCentral
+@testable import EarshotCentral
 import EarshotMQTT
 import EarshotTestSupport
 import Foundation
@@ -55,11 +55,11 @@ final class RawHTTP: @unchecked Sendable {
 @Suite("Central: operator page", .serialized)
 struct OperatorPageTests {
     /// A service fed directly (no broker) and its page on a free port.
-    func setUp() throws -> (CentralService, OperatorPage, FusionScene) {
+    func setUp(tiles: MapTiles? = nil) throws -> (CentralService, OperatorPage, FusionScene) {
         let scene = FusionScene.ring(4, radius: 150)
         var registry = SiteRegistry(site: "test", boxes: scene.boxes,
                                     streets: [PlanStreet(name: "Rue A", points: [PlanePoint(x: -200, y: 0), PlanePoint(x: 200, y: 0)])])
-        registry.tileURL = nil
+        registry.tiles = tiles
         let service = CentralService(config: CentralConfig(registry: registry), log: CentralLog { _ in })
         let page = OperatorPage(service: service)
         try page.start(host: "127.0.0.1", port: 0)
@@ -129,5 +129,64 @@ struct OperatorPageTests {
         #expect(dom.contains("by tdoa") && dom.contains("boxes: box-1, box-2, box-3, box-4"))
         #expect(dom.contains("data-box=\"box-4\""))
         #expect(dom.contains("box-1: online (events)"))
+        #expect(!dom.contains("class=\"tile\""), "no tile_url: the SVG plan alone")
+    }
+
+    /// A 1×1 PNG.
+    static let png: [UInt8] = Array(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")!)
+
+    @Test("with a tile_url: /api/state carries it with the origin, and headless Chromium fetches the tiles covering the plan and draws them under it, origin tile where the origin is")
+    func tilesUnderThePlan() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+                     "no /usr/bin/chromium: Tools/install-deps.sh (make test) installs the Debian package")
+        // A tile server on 127.0.0.1 that records what it is asked for.
+        let asked = LogLines()
+        let record = asked.log
+        let tileServer = try HTTPServer(host: "127.0.0.1", port: 0, handler: { r in
+            record.info(r.path)
+            return .response(status: 200, contentType: "image/png", body: Self.png)
+        })
+        try tileServer.start()
+        defer { tileServer.stop() }
+        let lat = 45.4397, lon = 4.3872  // Saint-Étienne
+        let tiles = MapTiles(urlTemplate: "http://127.0.0.1:\(tileServer.port)/tiles/{z}/{x}/{y}.png", originLatDeg: lat, originLonDeg: lon,
+                             zoom: 17, attribution: "test tiles")
+        let (service, page, scene) = try setUp(tiles: tiles)
+        defer { page.stop() }
+        let port = try #require(page.port)
+        try publishShot(service, scene, at: PlanePoint(x: -50, y: 25), seq: 1)
+
+        let state = try RawHTTP.fetch(port: port, "GET", "/api/state")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(state.body.utf8)) as? [String: Any])
+        let t = try #require(json["tiles"] as? [String: Any])
+        #expect(t["url"] as? String == tiles.urlTemplate && json["tile_url"] as? String == tiles.urlTemplate)
+        #expect(t["origin_lat_deg"] as? Double == lat && t["origin_lon_deg"] as? Double == lon)
+        #expect(t["zoom"] as? Int == 17 && t["max_zoom"] as? Int == 19 && t["attribution"] as? String == "test tiles")
+
+        // The tile holding the origin, by the usual slippy-map formulas.
+        let n = Double(1 << 17), phi = lat * Double.pi / 180
+        let tx = Int(((lon + 180) / 360 * n).rounded(.down))
+        let ty = Int(((1 - log(tan(phi) + 1 / cos(phi)) / Double.pi) / 2 * n).rounded(.down))
+        let profile = try makeTemporaryDirectory(prefix: "earshot-chromium")
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let dom = try runTool("/usr/bin/chromium", ["--headless", "--disable-gpu", "--no-sandbox", "--user-data-dir=\(profile)",
+                                                    "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom",
+                                                    "http://127.0.0.1:\(port)/?static"], timeout: 60)
+        let tileCount = dom.components(separatedBy: "class=\"tile\"").count - 1
+        print("tiles: \(tileCount) drawn, \(Set(asked.all).count) fetched, origin tile 17/\(tx)/\(ty)")
+        #expect(tileCount >= 4 && tileCount <= 256, "\(dom.prefix(3000))")
+        #expect(asked.all.contains("earshot-central: /tiles/17/\(tx)/\(ty).png"), "\(asked.all)")
+        #expect(dom.contains("Map: test tiles"))
+        // Under the plan: the tile layer is the plan group's first child, before streets and boxes.
+        let tilesAt = try #require(dom.range(of: "<g id=\"tiles\""))
+        let streetAt = try #require(dom.range(of: "class=\"street\""))
+        #expect(tilesAt.lowerBound < streetAt.lowerBound)
+        // The origin tile covers the plane origin (SVG y = −y) and is 2πR/2^17·cos(lat) m wide.
+        let re = try NSRegularExpression(pattern: "data-tile=\"17/\(tx)/\(ty)\" x=\"([-0-9.e]+)\" y=\"([-0-9.e]+)\" width=\"([-0-9.e]+)\"")
+        let m = try #require(re.firstMatch(in: dom, range: NSRange(dom.startIndex..., in: dom)), "\(dom.prefix(3000))")
+        let v = (1...3).map { Double(dom[Range(m.range(at: $0), in: dom)!]) ?? .nan }
+        let size = 2 * Double.pi * 6_378_137 / n * cos(phi)
+        #expect(abs(v[2] - size) < 0.01, "\(v)")
+        #expect(v[0] <= 0 && 0 < v[0] + v[2] && v[1] <= 0 && 0 < v[1] + v[2], "\(v)")
     }
 }

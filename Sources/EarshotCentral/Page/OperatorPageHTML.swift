@@ -1,7 +1,7 @@
 // The operator's page, embedded in the binary: an SVG plan drawn from the registry, boxes
 // with their state, incidents live (position, ellipse, bearings, class), a list to acknowledge.
-// No external assets (no map tiles are fetched unless the site has a tile_url, which this
-// page only shows as a link); no audio anywhere.
+// No external assets, except map tiles drawn under the plan when the site has a tile_url
+// (Web Mercator {z}/{x}/{y} placed from the plane origin's latitude/longitude); no audio anywhere.
 
 enum OperatorPageHTML {
     static let text = #"""
@@ -21,17 +21,42 @@ button{background:#335;color:#eee;border:1px solid #668;border-radius:3px;cursor
 .ellipse{fill:rgba(255,80,80,.18);stroke:#f55;vector-effect:non-scaling-stroke}
 .bearing{stroke:#fc6;stroke-dasharray:4 3;vector-effect:non-scaling-stroke}
 text{fill:#ccc;font-size:12px}
+#attribution{font-size:11px;color:#999;margin-top:8px}
 </style></head>
 <body>
 <svg id="plan" xmlns="http://www.w3.org/2000/svg"></svg>
 <div id="side"><h1 id="title">Earshot</h1><div id="conn">connecting…</div>
-<h1>Incidents</h1><div id="list"></div><h1>Boxes</h1><div id="boxes"></div></div>
+<h1>Incidents</h1><div id="list"></div><h1>Boxes</h1><div id="boxes"></div><div id="attribution"></div></div>
 <script>
 "use strict";
 let state=null;
 const NS="http://www.w3.org/2000/svg";
 function el(n,a,p){const e=document.createElementNS(NS,n);for(const k in a)e.setAttribute(k,a[k]);if(p)p.appendChild(e);return e}
 function txt(s){return String(s).replace(/[&<>"]/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]))}
+// Map tiles under the plan: plane metres (x east, y north from the origin) → Web Mercator
+// metres (scale 1/cos(origin latitude)) → tile indices at a zoom fitting the view (≤ 256 tiles).
+const R=6378137,C=2*Math.PI*R;
+function tiles(g,minX,maxX,minY,maxY,svg){
+  const t=state.tiles;if(!t)return;
+  const lat0=t.origin_lat_deg*Math.PI/180,k=1/Math.cos(lat0);
+  const mx0=R*t.origin_lon_deg*Math.PI/180,my0=R*Math.log(Math.tan(Math.PI/4+lat0/2));
+  // What the SVG shows (viewBox letterboxed into the element, "meet"), m per px.
+  const W=svg.clientWidth||1000,H=svg.clientHeight||700,vw=maxX-minX,vh=maxY-minY,mpp=Math.max(vw/W,vh/H);
+  const cx=(minX+maxX)/2,cy=(minY+maxY)/2,x0m=cx-W*mpp/2,x1m=cx+W*mpp/2,y0m=cy-H*mpp/2,y1m=cy+H*mpp/2;
+  let z=t.zoom!==null?t.zoom:Math.round(Math.log2(C/k/(256*mpp)));
+  z=Math.max(0,Math.min(t.max_zoom,z));
+  let T,tx0,tx1,ty0,ty1;
+  for(;;){T=C/Math.pow(2,z);
+    tx0=Math.floor((mx0+x0m*k+C/2)/T);tx1=Math.floor((mx0+x1m*k+C/2)/T);
+    ty0=Math.floor((C/2-(my0+y1m*k))/T);ty1=Math.floor((C/2-(my0+y0m*k))/T);
+    if((tx1-tx0+1)*(ty1-ty0+1)<=256||z===0)break;z--}
+  const n=Math.pow(2,z),size=T/k,layer=el("g",{id:"tiles",opacity:"0.75"},g);
+  for(let ty=Math.max(ty0,0);ty<=Math.min(ty1,n-1);ty++)for(let tx=tx0;tx<=tx1;tx++){
+    const url=t.url.replace(/\{z\}/g,z).replace(/\{x\}/g,((tx%n)+n)%n).replace(/\{y\}/g,ty);
+    const west=(tx*T-C/2-mx0)/k,north=(C/2-ty*T-my0)/k;
+    el("image",{class:"tile",href:url,"data-tile":z+"/"+tx+"/"+ty,x:west,y:-north,width:size,height:size,preserveAspectRatio:"none"},layer)}
+  document.getElementById("attribution").textContent=t.attribution?"Map: "+t.attribution:"";
+}
 function draw(){
   if(!state)return;
   document.getElementById("title").textContent="Earshot — site "+state.site;
@@ -41,6 +66,7 @@ function draw(){
   const pad=60,minX=Math.min(...xs)-pad,maxX=Math.max(...xs)+pad,minY=Math.min(...ys)-pad,maxY=Math.max(...ys)+pad;
   svg.setAttribute("viewBox",minX+" "+(-maxY)+" "+(maxX-minX)+" "+(maxY-minY));
   const g=el("g",{},svg); // y north: drawn as -y
+  tiles(g,minX,maxX,minY,maxY,svg);
   for(const s of state.streets){el("polyline",{class:"street",points:s.points.map(p=>p[0]+","+(-p[1])).join(" ")},g)}
   const byId={};for(const b of state.boxes)byId[b.id]=b;
   for(const i of state.incidents){

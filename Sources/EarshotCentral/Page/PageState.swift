@@ -1,7 +1,8 @@
 // The JSON the operator's page draws from: the plan (boxes, streets), box states, incidents.
 import EarshotMQTT
 
-/// Builds `/api/state`: `{"site", "tile_url", "boxes": [...], "streets": [...],
+/// Builds `/api/state`: `{"site", "tile_url", "tiles": {url, origin_lat_deg, origin_lon_deg, zoom,
+/// max_zoom, attribution} or null, "boxes": [...], "streets": [...],
 /// "incidents": [incident messages + "acknowledged"]}`. Distances in metres on the site plane.
 enum PageState {
     static func encode(registry: SiteRegistry, states: [String: BoxState], incidents: [Incident],
@@ -47,6 +48,17 @@ enum PageState {
         w.beginObject()
         w.key("site"); w.string(registry.site)
         w.key("tile_url"); if let u = registry.tileURL { w.string(u) } else { w.null() }
+        w.key("tiles")
+        if let t = registry.tiles {
+            w.beginObject()
+            w.key("url"); w.string(t.urlTemplate)
+            w.key("origin_lat_deg"); w.number(t.originLatDeg, decimals: 6)
+            w.key("origin_lon_deg"); w.number(t.originLonDeg, decimals: 6)
+            w.key("zoom"); if let z = t.zoom { w.int(z) } else { w.null() }
+            w.key("max_zoom"); w.int(t.maxZoom)
+            w.key("attribution"); w.string(t.attribution)
+            w.endObject()
+        } else { w.null() }
         w.endObject()
         var head = w.string
         head.removeLast()

@@ -4,7 +4,8 @@ import EarshotFiles
 
 extension SiteRegistry {
     static let topKeys = ["site", "box", "street"]
-    static let siteKeys = ["id", "speed_of_sound_m_s", "tile_url", "ptz"]
+    static let siteKeys = ["id", "speed_of_sound_m_s", "tile_url", "origin_lat_deg", "origin_lon_deg", "tile_zoom",
+                           "tile_max_zoom", "tile_attribution", "ptz"]
     static let boxKeys = ["id", "x_m", "y_m", "z_m", "orientation_deg", "range_m", "camera", "camera_presets_deg", "label"]
     static let streetKeys = ["name", "points_m"]
     /// Largest |x|, |y| accepted, m: a city fits in 100 km; beyond is a typo (degrees, mm).
@@ -38,14 +39,14 @@ extension SiteRegistry {
 
         var siteID: String?
         var speed = 343.0
-        var tileURL: String?
+        var tiles: MapTiles?
         var ptz = false
         if case .table(let t)? = root["site"] {
             r.unknownKeys(t, allowed: siteKeys, path: "site")
             siteID = r.identifier(t, "id", path: "site", required: true)
             if let s = r.number(t, "speed_of_sound_m_s", path: "site", range: 300...370,
                                 rule: "must be 300…370 m/s (343 at 20 °C)") { speed = s }
-            tileURL = r.string(t, "tile_url", path: "site")
+            tiles = r.tiles(t)
             ptz = r.bool(t, "ptz", path: "site") ?? false
         } else {
             r.fail(nil, "site", nil, "missing [site] table with id = \"…\" (the {site} topic level)")
@@ -113,7 +114,7 @@ extension SiteRegistry {
         }
 
         return SiteRegistry(site: siteID ?? "", speedOfSoundMPerS: speed, boxes: boxes, streets: streets,
-                            tileURL: tileURL, ptzEnabled: ptz)
+                            tiles: tiles, ptzEnabled: ptz)
     }
 }
 
@@ -182,6 +183,40 @@ struct RegistryReader {
         guard let v = t[key] else { return nil }
         guard case .string(let s) = v else { fail(path, key, v, "must be a string"); return nil }
         return s
+    }
+
+    /// `[site] tile_url` with the plane origin's `origin_lat_deg`/`origin_lon_deg` (both required
+    /// with it), optional `tile_zoom`, `tile_max_zoom` (19) and `tile_attribution`.
+    mutating func tiles(_ t: TOMLTable) -> MapTiles? {
+        let p = "site"
+        let url = string(t, "tile_url", path: p)
+        let lat = number(t, "origin_lat_deg", path: p, range: -85...85, rule: "must be a WGS 84 latitude, −85…85°")
+        let lon = number(t, "origin_lon_deg", path: p, range: -180...180, rule: "must be a WGS 84 longitude, −180…180°")
+        let zoom = number(t, "tile_zoom", path: p, range: 0...22, rule: "must be a zoom level 0…22")
+        let maxZoom = number(t, "tile_max_zoom", path: p, range: 0...22, rule: "must be a zoom level 0…22")
+        let attribution = string(t, "tile_attribution", path: p) ?? ""
+        guard let url else {
+            for k in ["origin_lat_deg", "origin_lon_deg", "tile_zoom", "tile_max_zoom", "tile_attribution"] where t[k] != nil {
+                fail(p, k, t[k], "only used with tile_url (the map tiles drawn under the plan)")
+            }
+            return nil
+        }
+        let lower = url.lowercased()
+        if !(lower.hasPrefix("http://") || lower.hasPrefix("https://") || url.hasPrefix("/"))
+            || !["{z}", "{x}", "{y}"].allSatisfy({ url.contains($0) }) || url.contains(where: { $0 == "\"" || $0 == " " || $0 == "<" }) {
+            fail(p, "tile_url", .string(url),
+                 "must be an http(s) URL (or a /path on the page's server) with {z}, {x} and {y}, e.g. \"https://tiles.example.org/{z}/{x}/{y}.png\"")
+            return nil
+        }
+        for (k, v) in [("origin_lat_deg", lat), ("origin_lon_deg", lon)] where v == nil && t[k] == nil {
+            fail(p, k, nil, "missing: tile_url needs the latitude and longitude of the plane's origin (x_m = 0, y_m = 0) to place the tiles")
+        }
+        guard let lat, let lon else { return nil }
+        for (k, v) in [("tile_zoom", zoom), ("tile_max_zoom", maxZoom)] where v.map({ $0 != $0.rounded() }) == true {
+            fail(p, k, t[k], "must be a whole zoom level 0…22")
+        }
+        return MapTiles(urlTemplate: url, originLatDeg: lat, originLonDeg: lon, zoom: zoom.map { Int($0) },
+                        maxZoom: maxZoom.map { Int($0) } ?? 19, attribution: attribution)
     }
 
     /// `camera_presets_deg`: 1…16 finite azimuths, −360…360° (empty when absent or bad).

@@ -72,8 +72,11 @@ public struct SiteRegistry: Sendable, Equatable {
     public private(set) var boxes: [RegisteredBox]
     /// Streets for the plan.
     public var streets: [PlanStreet]
-    /// Map tile URL template for deployments that have one (`{z}/{x}/{y}`), else nil.
-    public var tileURL: String?
+    /// Map tiles drawn under the operator's plan, for deployments that have a tile server; nil:
+    /// the plan alone (boxes, streets).
+    public var tiles: MapTiles?
+    /// The tile URL template, when tiles are configured.
+    public var tileURL: String? { tiles?.urlTemplate }
     /// Whether the centre sends `cmd/ptz` to the camera box nearest each located incident
     /// (`[site] ptz = true`; off by default).
     public var ptzEnabled: Bool
@@ -81,9 +84,9 @@ public struct SiteRegistry: Sendable, Equatable {
 
     /// Builds a registry; box ids must be unique (the decoder checks; here the last one wins).
     public init(site: String, speedOfSoundMPerS: Double = 343, boxes: [RegisteredBox], streets: [PlanStreet] = [],
-                tileURL: String? = nil, ptzEnabled: Bool = false) {
+                tiles: MapTiles? = nil, ptzEnabled: Bool = false) {
         self.site = site; self.speedOfSoundMPerS = speedOfSoundMPerS; self.boxes = boxes
-        self.streets = streets; self.tileURL = tileURL; self.ptzEnabled = ptzEnabled
+        self.streets = streets; self.tiles = tiles; self.ptzEnabled = ptzEnabled
         var index: [String: Int] = [:]
         for (i, b) in boxes.enumerated() { index[b.id] = i }
         self.index = index
@@ -91,4 +94,28 @@ public struct SiteRegistry: Sendable, Equatable {
 
     /// The box with this id, or nil when the box is not registered (not trusted).
     public func box(_ id: String) -> RegisteredBox? { index[id].map { boxes[$0] } }
+}
+
+/// Slippy-map tiles (`{z}/{x}/{y}`, Web Mercator, 256 px) placed under the site plane: the
+/// plane's origin is at (`originLatDeg`, `originLonDeg`), x east, y north, in metres.
+public struct MapTiles: Sendable, Equatable {
+    /// `http(s)://…{z}…{x}…{y}…` (or a path on the page's own server, `/tiles/{z}/{x}/{y}.png`).
+    public var urlTemplate: String
+    /// WGS 84 latitude of the plane's origin, degrees.
+    public var originLatDeg: Double
+    /// WGS 84 longitude of the plane's origin, degrees.
+    public var originLonDeg: Double
+    /// Fixed zoom level; nil: chosen by the page from its size (≤ `maxZoom`).
+    public var zoom: Int?
+    /// Highest zoom the tile server has.
+    public var maxZoom: Int
+    /// Credit shown under the plan (tile licences usually require it), may be empty.
+    public var attribution: String
+
+    /// Builds a tile layer.
+    public init(urlTemplate: String, originLatDeg: Double, originLonDeg: Double, zoom: Int? = nil, maxZoom: Int = 19,
+                attribution: String = "") {
+        self.urlTemplate = urlTemplate; self.originLatDeg = originLatDeg; self.originLonDeg = originLonDeg
+        self.zoom = zoom; self.maxZoom = maxZoom; self.attribution = attribution
+    }
 }
