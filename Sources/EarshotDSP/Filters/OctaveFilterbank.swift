@@ -95,6 +95,10 @@ public struct OctaveFilterbank {
     @inlinable @inline(__always)
     mutating func run(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
                       alongside: (Int64) -> Void) {
+        #if arch(arm64)
+        runInPairs(input, energy: &energy, alongside: alongside)
+        return
+        #else
         guard let src = input.baseAddress else { return }
         let n = input.count
         var x1 = self.x1, x2 = self.x2
@@ -127,7 +131,116 @@ public struct OctaveFilterbank {
         self.x1 = x1; self.x2 = x2
         self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2; self.z1 = z1; self.z2 = z2
         ru = r.u; rv = r.v; rw = r.w; rz = r.z
+        #endif
     }
+
+    #if arch(arm64)
+    /// AArch64: the bank as four passes over the input, two lanes each
+    /// (`SIMD2<Int64>`, one 128-bit register per vector). The eight-lane loop
+    /// keeps 25 `SIMD8<Int64>` vectors live, 100 NEON registers of the 32
+    /// there are, so most of its loads and stores were spills (make bench-arm:
+    /// 123 of 345 instructions a sample); a pass keeps its 25 vectors in
+    /// registers. Every lane does the same arithmetic in the same order as in
+    /// `step`, so frames are bit-identical (make embedded compares them with
+    /// the x86_64 build, which runs the eight-lane loop). `alongside` sees each
+    /// sample once, in order, in the first pass.
+    @inlinable @inline(__always)
+    mutating func runInPairs(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
+                             alongside: (Int64) -> Void) {
+        guard let src = input.baseAddress else { return }
+        let n = input.count
+        var e = unsafeBitCast(energy, to: SIMD8<Int64>.self)
+        var p0 = Pair(self, 0, e), p1 = Pair(self, 1, e), p2 = Pair(self, 2, e), p3 = Pair(self, 3, e)
+        p0.run(src, n, x1: x1, x2: x2, alongside: alongside)
+        p1.run(src, n, x1: x1, x2: x2) { _ in }
+        p2.run(src, n, x1: x1, x2: x2) { _ in }
+        p3.run(src, n, x1: x1, x2: x2) { _ in }
+        func join(_ a: SIMD2<Int64>, _ b: SIMD2<Int64>, _ c: SIMD2<Int64>, _ d: SIMD2<Int64>) -> SIMD8<Int64> {
+            SIMD8(lowHalf: SIMD4(lowHalf: a, highHalf: b), highHalf: SIMD4(lowHalf: c, highHalf: d))
+        }
+        u1 = join(p0.u1, p1.u1, p2.u1, p3.u1); u2 = join(p0.u2, p1.u2, p2.u2, p3.u2)
+        v1 = join(p0.v1, p1.v1, p2.v1, p3.v1); v2 = join(p0.v2, p1.v2, p2.v2, p3.v2)
+        w1 = join(p0.w1, p1.w1, p2.w1, p3.w1); w2 = join(p0.w2, p1.w2, p2.w2, p3.w2)
+        z1 = join(p0.z1, p1.z1, p2.z1, p3.z1); z2 = join(p0.z2, p1.z2, p2.z2, p3.z2)
+        ru = join(p0.ru, p1.ru, p2.ru, p3.ru); rv = join(p0.rv, p1.rv, p2.rv, p3.rv)
+        rw = join(p0.rw, p1.rw, p2.rw, p3.rw); rz = join(p0.rz, p1.rz, p2.rz, p3.rz)
+        e = join(p0.e, p1.e, p2.e, p3.e)
+        energy = unsafeBitCast(e, to: SIMD8<UInt64>.self)
+        if n >= 2 { x1 = Widen.int64(src[n &- 1]) &<< 12; x2 = Widen.int64(src[n &- 2]) &<< 12 }
+        else if n == 1 { x2 = x1; x1 = Widen.int64(src[0]) &<< 12 }
+    }
+
+    /// Two lanes of the bank: coefficients, states, remainders and energy.
+    @usableFromInline struct Pair {
+        @usableFromInline let g1, p1, q1, g2, p2, q2, g3, p3, q3, g4, p4, q4: SIMD2<Int64>
+        @usableFromInline var u1, u2, v1, v2, w1, w2, z1, z2, ru, rv, rw, rz, e: SIMD2<Int64>
+
+        /// Lanes 2·k and 2·k + 1 of `bank`, with `energy`'s.
+        @inlinable @inline(__always)
+        init(_ bank: OctaveFilterbank, _ k: Int, _ energy: SIMD8<Int64>) {
+            func h(_ v: SIMD8<Int64>) -> SIMD2<Int64> { SIMD2(v[2 &* k], v[2 &* k &+ 1]) }
+            g1 = h(bank.g1); p1 = h(bank.p1); q1 = h(bank.q1); g2 = h(bank.g2); p2 = h(bank.p2); q2 = h(bank.q2)
+            g3 = h(bank.g3); p3 = h(bank.p3); q3 = h(bank.q3); g4 = h(bank.g4); p4 = h(bank.p4); q4 = h(bank.q4)
+            u1 = h(bank.u1); u2 = h(bank.u2); v1 = h(bank.v1); v2 = h(bank.v2)
+            w1 = h(bank.w1); w2 = h(bank.w2); z1 = h(bank.z1); z2 = h(bank.z2)
+            ru = h(bank.ru); rv = h(bank.rv); rw = h(bank.rw); rz = h(bank.rz); e = h(energy)
+        }
+
+        /// The eight-lane loop of `run` for these two lanes (history
+        /// registers swapping roles, two samples per step).
+        @inlinable @inline(__always)
+        mutating func run(_ src: UnsafePointer<Int16>, _ n: Int, x1 x1In: Int64, x2 x2In: Int64, alongside: (Int64) -> Void) {
+            var x1 = x1In, x2 = x2In
+            var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2, z1 = self.z1, z2 = self.z2
+            var ru = self.ru, rv = self.rv, rw = self.rw, rz = self.rz, e = self.e
+            var i = 0
+            while i &+ 2 <= n {
+                let xa = Widen.int64(src[i]) &<< 12
+                step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
+                alongside(xa)
+                let xb = Widen.int64(src[i &+ 1]) &<< 12
+                step(xb &- x1, &u1, u2, &v1, v2, &w1, w2, &z1, z2, &ru, &rv, &rw, &rz, &e)
+                alongside(xb)
+                x2 = xa; x1 = xb
+                i &+= 2
+            }
+            if i < n {
+                let xa = Widen.int64(src[i]) &<< 12
+                step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
+                alongside(xa)
+                swap(&u1, &u2); swap(&v1, &v2); swap(&w1, &w2); swap(&z1, &z2)
+            }
+            self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2; self.z1 = z1; self.z2 = z2
+            self.ru = ru; self.rv = rv; self.rw = rw; self.rz = rz; self.e = e
+        }
+
+        /// `OctaveFilterbank.step` on two lanes: the same operations.
+        @inlinable @inline(__always)
+        func step(_ d: Int64,
+                  _ uOld: inout SIMD2<Int64>, _ uNew: SIMD2<Int64>, _ vOld: inout SIMD2<Int64>, _ vNew: SIMD2<Int64>,
+                  _ wOld: inout SIMD2<Int64>, _ wNew: SIMD2<Int64>, _ zOld: inout SIMD2<Int64>, _ zNew: SIMD2<Int64>,
+                  _ ru: inout SIMD2<Int64>, _ rv: inout SIMD2<Int64>, _ rw: inout SIMD2<Int64>, _ rz: inout SIMD2<Int64>,
+                  _ e: inout SIMD2<Int64>) {
+            let mask = SIMD2<Int64>(repeating: 1_073_741_823)
+            func mul(_ a: SIMD2<Int64>, _ b: SIMD2<Int64>) -> SIMD2<Int64> { ((a &<< 32) &>> 32) &* ((b &<< 32) &>> 32) }
+            func quantize(_ acc: SIMD2<Int64>, _ r: inout SIMD2<Int64>) -> SIMD2<Int64> {
+                let sum = acc &+ r
+                r = sum & mask
+                return sum &>> 30
+            }
+            let d0 = SIMD2<Int64>(repeating: d)
+            let u0 = quantize(mul(g1, d0) &+ mul(p1, uNew) &+ mul(q1, uOld), &ru)
+            let v0 = quantize(mul(g2, u0 &- uOld) &+ mul(p2, vNew) &+ mul(q2, vOld), &rv)
+            let w0 = quantize(mul(g3, v0 &- vOld) &+ mul(p3, wNew) &+ mul(q3, wOld), &rw)
+            let zSum = mul(g4, w0 &- wOld) &+ mul(p4, zNew) &+ mul(q4, zOld) &+ rz
+            rz = zSum & mask
+            let z0 = zSum &>> 30
+            let y = (zSum &+ SIMD2(repeating: 1 &<< 41)) &>> 42
+            e &+= mul(y, y)
+            uOld = u0; vOld = v0; wOld = w0; zOld = z0
+        }
+    }
+    #endif
 
     /// The four sections' error-feedback remainders, gathered for the kernel.
     @usableFromInline struct Remainders {
