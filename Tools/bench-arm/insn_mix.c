@@ -7,8 +7,9 @@
  * encoding"), and gets one inline counter add per class it is in; no callback
  * runs at execution, so counts are exact and deterministic.
  * Output (at exit, to QEMU's log, -d plugin -D FILE):
- *   mix total=N ldst=N branch=N imul=N simd=N simd_q=N simd_mul=N
- * ldst: loads and stores (integer and SIMD); branch: branches, exception,
+ *   mix total=N ldst=N branch=N imul=N simd=N simd_q=N simd_mul=N ldst_vq=N
+ * ldst: loads and stores (integer and SIMD); ldst_vq: those of them that
+ * move 128-bit SIMD registers (LDR/STR Q, LDP/STP Q, LD1/ST1 … with Q set); branch: branches, exception,
  * system; imul: scalar multiply(-add) and divide (data processing, 3 source;
  * 2-source divide); simd: every Advanced SIMD and floating-point data
  * processing instruction; simd_q: those of them that use 128-bit (Q) operands
@@ -23,14 +24,24 @@
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
-enum { TOTAL, LDST, BRANCH, IMUL, SIMD, SIMD_Q, SIMD_MUL, NCLASS };
-static const char *names[NCLASS] = { "total", "ldst", "branch", "imul", "simd", "simd_q", "simd_mul" };
+enum { TOTAL, LDST, BRANCH, IMUL, SIMD, SIMD_Q, SIMD_MUL, LDST_VQ, NCLASS };
+static const char *names[NCLASS] = { "total", "ldst", "branch", "imul", "simd", "simd_q", "simd_mul", "ldst_vq" };
 static uint64_t counts[NCLASS];
 
 static unsigned classes(uint32_t i, int out[NCLASS]) {
 	unsigned n = 0;
 	out[n++] = TOTAL;
-	if ((i & 0x0A000000u) == 0x08000000u) { out[n++] = LDST; return n; }          /* op1 = x1x0 */
+	if ((i & 0x0A000000u) == 0x08000000u) {                                        /* op1 = x1x0 */
+		out[n++] = LDST;
+		int v = (i >> 26) & 1;
+		int q = 0;
+		if ((i & 0x38000000u) == 0x38000000u) q = v && (i >> 30) == 0 && (i & 0x00800000u); /* register: size 00, opc 1x */
+		else if ((i & 0x38000000u) == 0x28000000u) q = v && (i >> 30) == 2;               /* pair: opc 10 */
+		else if ((i & 0x3B000000u) == 0x18000000u) q = v && (i >> 30) == 2;               /* literal: opc 10 */
+		else if ((i & 0xBE000000u) == 0x0C000000u) q = (i >> 30) & 1;                     /* LD1/ST1 … structures */
+		if (q) out[n++] = LDST_VQ;
+		return n;
+	}
 	if ((i & 0x1C000000u) == 0x14000000u) { out[n++] = BRANCH; return n; }        /* op1 = 101x */
 	if ((i & 0x1F000000u) == 0x1B000000u) { out[n++] = IMUL; return n; }          /* DP 3-source */
 	if ((i & 0x5FE0F800u) == 0x1AC00800u) { out[n++] = IMUL; return n; }          /* UDIV/SDIV */
