@@ -111,6 +111,9 @@ public struct MQTTConfiguration: Sendable, Equatable {
     /// and only the commands it has handlers for are answered (no "unknown command" reply
     /// to its own status or telemetry). Sessions are clean either way. See `checkClient(role:)`.
     public var isCheckClient = false
+    /// Signatures of the commands registered with `requiresSignature` (cmd/ptz): key,
+    /// timestamp window, replay cache, and the insecure opt-out.
+    public var commandAuthentication = CommandAuthentication()
 
     /// This configuration as a check tool's client: `isCheckClient`, no Home Assistant
     /// discovery, and a client id made unique (`<id>-<role>-<pid>-<4 hex digits>`), so two
@@ -152,6 +155,13 @@ public struct MQTTConfiguration: Sendable, Equatable {
         if password != nil && username == nil { throw .invalidConfiguration(field: "mqtt.password", reason: "a password needs a username") }
         if let t = tls, (t.certFile == nil) != (t.keyFile == nil) {
             throw .invalidConfiguration(field: "mqtt.tls", reason: "cert_file and key_file must be given together")
+        }
+        if let k = commandAuthentication.key, k.count < CommandAuthentication.minimumKeyBytes {
+            throw .invalidConfiguration(field: "mqtt.command_key_file",
+                                        reason: "the key has \(k.count) bytes; at least \(CommandAuthentication.minimumKeyBytes) are needed")
+        }
+        if !(1...3_600).contains(commandAuthentication.maxSkewSeconds) {
+            throw .invalidConfiguration(field: "mqtt.command_max_skew_s", reason: "\(commandAuthentication.maxSkewSeconds) s is outside 1…3600 s")
         }
         if republishAfterSeconds < 5 { throw .invalidConfiguration(field: "mqtt.republish_after", reason: "\(republishAfterSeconds) s is below 5 s") }
         if maxInFlight < 1 || maxInFlight > 65535 { throw .invalidConfiguration(field: "mqtt.max_in_flight", reason: "must be 1…65535") }

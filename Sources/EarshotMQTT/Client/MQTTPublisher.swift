@@ -94,6 +94,12 @@ public final class MQTTPublisher: @unchecked Sendable {
     private var submitRejected: UInt64 = 0
     private let warn: @Sendable (String) -> Void
     private var commandHandlers: [String: CommandHandler] = [:]
+    /// Commands that are carried out only with a valid signature (see `CommandAuthenticator`).
+    private var signedCommands: Set<String> = []
+    private let authenticator: CommandAuthenticator
+    private var commandCounters = CommandCounters()
+    /// A refusal since the last status publish: the status is re-sent (at most once a second).
+    private var refusalStatusPending = false
     private var pendingCommands: [IncomingMessage] = []
     private var eventSequence: UInt64 = 0
     private var telemetrySequence: UInt64 = 0
@@ -123,6 +129,8 @@ public final class MQTTPublisher: @unchecked Sendable {
         statusTopicC = Array(topics.status.utf8CString)
         submissions = SubmissionQueue(capacity: configuration.submitQueueCapacity)
         self.warn = warn
+        authenticator = CommandAuthenticator(configuration.commandAuthentication)
+        commandCounters.auth = configuration.commandAuthentication.summary
         do { outbox = try Outbox(directory: configuration.outboxDirectory, options: configuration.outbox, warn: warn) }
         catch { throw .invalidConfiguration(field: "mqtt.outbox_dir", reason: error.description) }
     }
@@ -351,10 +359,19 @@ public final class MQTTPublisher: @unchecked Sendable {
     }
 
     /// Registers the handler for `…/cmd/{name}` (replaces an earlier one). "ping"
-    /// has a built-in handler unless you register one.
-    public func setCommandHandler(_ name: String, _ handler: @escaping CommandHandler) {
-        lock.withLock { commandHandlers[name] = handler }
+    /// has a built-in handler unless you register one. With `requiresSignature` the
+    /// handler runs only for a request that `configuration.commandAuthentication`
+    /// accepts (HMAC signature, timestamp window, fresh nonce); every other request is
+    /// answered `ok: false` with the reason, logged through `warn` and counted in the status.
+    public func setCommandHandler(_ name: String, requiresSignature: Bool = false, _ handler: @escaping CommandHandler) {
+        lock.withLock {
+            commandHandlers[name] = handler
+            if requiresSignature { signedCommands.insert(name) } else { signedCommands.remove(name) }
+        }
     }
+
+    /// Counters of the commands that require a signature.
+    public var commandStats: CommandCounters { lock.withLock { commandCounters } }
 
     // MARK: network thread
 
@@ -399,6 +416,7 @@ public final class MQTTPublisher: @unchecked Sendable {
                 let now = Outbox.monotonicNanoseconds()
                 if now &- lastStaleCheck > 1_000_000_000 {
                     lastStaleCheck = now
+                    if refusalStatusPending { refusalStatusPending = false; publishStatusLocked(online: true) }
                     let timeout = UInt64(configuration.republishAfterSeconds) * 1_000_000_000
                     if now &- connectedAt > timeout, outbox.requeueStale(timeout: timeout, now: now) > 0 {
                         warn("records unacknowledged for \(configuration.republishAfterSeconds) s were published again")
@@ -497,7 +515,8 @@ public final class MQTTPublisher: @unchecked Sendable {
         // A check tool's client publishes no status: it would stay retained for a sensor that does not exist.
         guard let s = session, !configuration.isCheckClient else { return nil }
         let counters = PublisherCounters(outbox: outbox.stats, connections: connections,
-                                         uptimeSeconds: Int64((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000_000))
+                                         uptimeSeconds: Int64((Outbox.monotonicNanoseconds() - startedAt) / 1_000_000_000),
+                                         commands: commandCounters)
         let time = UTCTimestamp.now()
         status.encode(into: statusWriter, online: online, site: configuration.site, sensor: configuration.sensor,
                       bootID: bootID, time: time, counters: counters)
@@ -531,8 +550,20 @@ public final class MQTTPublisher: @unchecked Sendable {
                 let parsed = try CommandRequest.parse(name: name, payload: message.payload)
                 request.requestID = parsed.requestID
                 request.arguments = parsed.arguments
-                let handler = lock.withLock { commandHandlers[name] }
-                if let handler {
+                let (handler, needsSignature) = lock.withLock { (commandHandlers[name], signedCommands.contains(name)) }
+                if let handler, needsSignature,
+                   let refusal = message.payload.withUnsafeBytes({ authenticator.check(topic: message.topic, payload: $0,
+                                                                                        timestamp: parsed.timestamp, nonce: parsed.nonce,
+                                                                                        now: CommandSigner.unixTime()) }) {
+                    lock.withLock {
+                        commandCounters.refused += 1
+                        commandCounters.lastRefusal = refusal.code
+                        refusalStatusPending = true
+                    }
+                    warn("cmd/\(name) refused (\(refusal.code)): \(refusal)\(parsed.requestID.map { "; request_id \"\($0.prefix(64))\"" } ?? "")")
+                    reply = CommandReply(ok: false, message: "refused: \(refusal)", result: ["refused": .string(refusal.code)])
+                } else if let handler {
+                    if needsSignature { lock.withLock { commandCounters.accepted += 1 } }
                     reply = handler(request)
                 } else if configuration.isCheckClient {
                     continue  // a check client answers only its own handlers (not its status or telemetry)

@@ -22,6 +22,10 @@ public struct CommandRequest: Sendable, Equatable {
     public var responseTopic: String?
     /// MQTT v5 correlation data, echoed in the reply.
     public var correlationData: [UInt8]?
+    /// `"ts"` of a signed request: Unix time, s, when it was signed (nil when absent or not an integer).
+    public var timestamp: Int64?
+    /// `"nonce"` of a signed request (nil when absent).
+    public var nonce: String?
 
     /// Builds a request (tests and local callers).
     public init(name: String, requestID: String? = nil, arguments: [String: CommandValue] = [:],
@@ -45,6 +49,19 @@ public struct CommandRequest: Sendable, Equatable {
         if let id = dict["request_id"] {
             guard let s = id.string else { throw .badCommand(name: name, reason: "\"request_id\" must be a string") }
             request.requestID = s
+        }
+        if let ts = dict["ts"] {
+            guard case .number(let n) = ts, n.value == n.value.rounded(), n.value.magnitude < 1e15 else {
+                throw .badCommand(name: name, reason: "\"ts\" must be an integer (Unix time, s)")
+            }
+            request.timestamp = Int64(n.value)
+        }
+        if let nonce = dict["nonce"] {
+            guard let s = nonce.string else { throw .badCommand(name: name, reason: "\"nonce\" must be a string") }
+            request.nonce = s
+        }
+        if let sig = dict["sig"], sig.string == nil {
+            throw .badCommand(name: name, reason: "\"sig\" must be a string of 64 hex digits")
         }
         if let args = dict["args"] {
             guard let a = args.object else { throw .badCommand(name: name, reason: "\"args\" must be an object") }

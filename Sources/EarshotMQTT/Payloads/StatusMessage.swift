@@ -39,6 +39,25 @@ public struct PublisherCounters: Sendable, Equatable {
     public var connections: UInt64
     /// Seconds since the publisher started.
     public var uptimeSeconds: Int64
+    /// Commands that require a signature: how they are checked, carried out, refused.
+    public var commands = CommandCounters()
+
+    public init(outbox: OutboxStats, connections: UInt64, uptimeSeconds: Int64, commands: CommandCounters = CommandCounters()) {
+        self.outbox = outbox; self.connections = connections; self.uptimeSeconds = uptimeSeconds; self.commands = commands
+    }
+}
+
+/// Counters of the commands that require a signature (status `commands`).
+public struct CommandCounters: Sendable, Equatable {
+    /// `CommandAuthentication.summary`.
+    public var auth = "hmac-sha256"
+    /// Carried out after their signature (or the insecure opt-out) was accepted.
+    public var accepted: UInt64 = 0
+    /// Refused: unsigned, bad signature, stale timestamp, replayed nonce, …
+    public var refused: UInt64 = 0
+    /// `CommandRefusal.code` of the last refusal.
+    public var lastRefusal: String?
+    public init() {}
 }
 
 extension StatusMessage {
@@ -69,6 +88,12 @@ extension StatusMessage {
         w.key("corrupt_skipped"); w.uint(counters.outbox.corruptRecordsSkipped)
         w.endObject()
         w.key("connections"); w.uint(counters.connections)
+        w.key("commands"); w.beginObject()
+        w.key("auth"); w.string(counters.commands.auth)
+        w.key("accepted"); w.uint(counters.commands.accepted)
+        w.key("refused"); w.uint(counters.commands.refused)
+        w.key("last_refusal"); if let r = counters.commands.lastRefusal { w.string(r) } else { w.null() }
+        w.endObject()
         if let c = capture { w.key("capture"); w.captureReport(c) }
         if let p = ptz { w.key("ptz"); w.ptzReport(p) }
         if let a = analysis { w.key("analysis"); w.analysisReport(a) }
