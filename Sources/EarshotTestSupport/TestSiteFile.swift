@@ -24,13 +24,15 @@ public struct TestSiteFile: Sendable {
     public var logLevel: String?
     /// `[detection] table` (a signature-table JSON path); nil uses the default table.
     public var table: String?
+    /// More `[mqtt]` lines (e.g. `command_key_file = "…"`).
+    public var mqttExtra: String
 
     public init(sensor: String, site: String = "test", board: String, mode: String = "events", port: Int,
                 outbox: String, fastReconnect: Bool = true, telemetryS: Int? = nil, logLevel: String? = nil,
-                table: String? = nil) {
+                table: String? = nil, mqttExtra: String = "") {
         self.sensor = sensor; self.site = site; self.board = board; self.mode = mode; self.port = port
         self.outbox = outbox; self.fastReconnect = fastReconnect; self.telemetryS = telemetryS
-        self.logLevel = logLevel; self.table = table
+        self.logLevel = logLevel; self.table = table; self.mqttExtra = mqttExtra
     }
 
     /// The TOML text.
@@ -47,6 +49,7 @@ public struct TestSiteFile: Sendable {
 
         """
         if fastReconnect { t += "keepalive_s = 5\nreconnect_min_s = 0.2\nreconnect_max_s = 1.0\n" }
+        if !mqttExtra.isEmpty { t += mqttExtra + "\n" }
         t += "[outbox]\ndirectory = \"\(outbox)\"\n"
         if let telemetryS { t += "[telemetry]\ninterval_s = \(telemetryS)\n" }
         if let logLevel { t += "[logging]\nlevel = \"\(logLevel)\"\n" }

@@ -34,7 +34,8 @@ extension RunAgentTests {
             for at in [0.5, 1.5, 3.2] { RunAudio.addHorn(&audio, at: at, duration: 0.4) }
             let wav = try fx.write("horns.wav", RunAudio.wav(audio))
             let board = try fx.writeBoard(device: "unused", ptzCooldownMs: 1_500)
-            let site = try fx.writeSite(board: board, table: try fx.writeTable(), mode: "events+ptz", telemetryS: 60)
+            let site = try fx.writeSite(board: board, table: try fx.writeTable(), mode: "events+ptz", telemetryS: 60,
+                                        mqttExtra: try fx.writeCommandKey().line)
             let gpioLog = fx.path("gpio.log")
             let agent = try AgentProcess(["--config", site, "--input", wav, "--realtime", "--fake-gpio-log", gpioLog])
             defer { agent.signal(SIGKILL) }
@@ -64,7 +65,9 @@ extension RunAgentTests {
 
             // Manual trigger of preset 3 (sector 2) for a visual check, after the cooldown.
             usleep(1_700_000)
-            try publishCommand(port: broker.port, topic: base + "/cmd/ptz", payload: #"{"request_id":"v1","args":{"preset":3}}"#)
+            // Signed with the site's command key by `earshot mqtt command` (unsigned ones are refused).
+            let sent = try CLI.run(["mqtt", "command", "ptz", "--arg", "preset=3", "--config", site])
+            #expect(sent.status == 0, "\(sent.out)\(sent.err)")
             #expect(sub.wait(timeout: 5) { $0.contains { $0.topic.hasSuffix("/cmd/ptz/reply") } })
             let reply = sub.messages.first { $0.topic.hasSuffix("/cmd/ptz/reply") }?.json
             #expect(reply?["ok"] as? Bool == true, "\(String(describing: reply))")

@@ -170,10 +170,17 @@ struct RunFixture {
 
     /// A site file for sensor `site`/`box`, broker on `port`, outbox in `outbox`.
     func writeSite(board: String, table: String, mode: String = "events", outbox: String? = nil,
-                   telemetryS: Int = 1, sensor: String = "box-1") throws -> String {
+                   telemetryS: Int = 1, sensor: String = "box-1", mqttExtra: String = "") throws -> String {
         try write("site.toml", TestSiteFile(sensor: sensor, board: board, mode: mode, port: port,
                                             outbox: outbox ?? path("outbox"), telemetryS: telemetryS,
-                                            table: table).text)
+                                            table: table, mqttExtra: mqttExtra).text)
+    }
+
+    /// A command key file (0600, 64 hex characters and a newline) and the `[mqtt]` line naming it.
+    func writeCommandKey(_ name: String = "command.key", key: String = String(repeating: "5e", count: 32)) throws -> (path: String, line: String) {
+        let p = try write(name, key + "\n")
+        chmod(p, 0o600)
+        return (p, "command_key_file = \"\(p)\"")
     }
 
     /// asound.conf defining `pcm.earshot_replay` that replays `raw` through the file plugin.

@@ -66,6 +66,8 @@ extension SiteConfig {
         s += "keepalive_s = \(mqtt.keepaliveS)\ntopic_prefix = \(q(mqtt.topicPrefix))\n"
         s += "reconnect_min_s = \(num(mqtt.reconnectMinS))\nreconnect_max_s = \(num(mqtt.reconnectMaxS))\n"
         s += "home_assistant_discovery = \(mqtt.homeAssistantDiscovery)\n"
+        if let k = mqtt.commandKeyFile { s += "command_key_file = \(q(k))\n" }
+        s += "command_max_skew_s = \(mqtt.commandMaxSkewS)\ninsecure_unsigned_commands = \(mqtt.insecureUnsignedCommands)\n"
         if let t = mqtt.tls {
             s += "\n[mqtt.tls]\nca_file = \(q(t.caFile))\n"
             if let c = t.certFile { s += "cert_file = \(q(c))\n" }

@@ -4,7 +4,8 @@ extension SiteConfig {
     static let topKeys = ["sensor", "mqtt", "outbox", "telemetry", "detection", "clips", "logging"]
     static let sensorKeys = ["id", "site", "board", "mode"]
     static let mqttKeys = ["host", "port", "protocol", "client_id", "username", "password", "password_file", "keepalive_s",
-                           "tls", "topic_prefix", "reconnect_min_s", "reconnect_max_s", "home_assistant_discovery"]
+                           "tls", "topic_prefix", "reconnect_min_s", "reconnect_max_s", "home_assistant_discovery",
+                           "command_key_file", "command_max_skew_s", "insecure_unsigned_commands"]
     static let tlsKeys = ["ca_file", "cert_file", "key_file"]
     static let outboxKeys = ["directory", "max_bytes"]
     static let telemetryKeys = ["interval_s"]
@@ -207,5 +208,11 @@ extension SiteConfig {
             r.fail(p, "reconnect_max_s", .float(m.reconnectMaxS), "must be ≥ reconnect_min_s (\(ConfigReader.numberText(m.reconnectMinS)) s)")
         }
         m.homeAssistantDiscovery = r.bool(t, p, "home_assistant_discovery") ?? false
+        if let f = r.string(t, p, "command_key_file", what: "the path of the file holding the command key") {
+            m.commandKeyFile = path(f)
+            if let why = CommandKeyFile.problem(path(f)) { r.fail(p, "command_key_file", .string(f), why) }
+        }
+        m.commandMaxSkewS = r.int(t, p, "command_max_skew_s", in: 1...3_600, unit: "s") ?? m.commandMaxSkewS
+        m.insecureUnsignedCommands = r.bool(t, p, "insecure_unsigned_commands") ?? false
     }
 }

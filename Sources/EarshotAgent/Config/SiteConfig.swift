@@ -109,6 +109,12 @@ public struct MQTTSettings: Equatable, Sendable {
     public var reconnectMaxS: Double
     /// Publish Home Assistant MQTT discovery messages.
     public var homeAssistantDiscovery: Bool
+    /// File holding the key of signed commands (cmd/ptz); nil: none, so they are refused.
+    public var commandKeyFile: String? = nil
+    /// Accepted difference between a signed command's `ts` and the box's clock, s (default 30).
+    public var commandMaxSkewS: Int = 30
+    /// Explicit insecure opt-out: carry out unsigned cmd/ptz (anyone who may publish moves the camera).
+    public var insecureUnsignedCommands: Bool = false
 
     public init(host: String = "localhost", port: Int? = nil, protocolVersion: ProtocolVersion = .v5, clientID: String = "earshot",
                 username: String? = nil, password: Password? = nil, keepaliveS: Int = 30, tls: TLS? = nil,

@@ -5,7 +5,8 @@ import EarshotMQTT
 
 extension Agent {
     func registerCommands(_ publisher: MQTTPublisher) {
-        publisher.setCommandHandler("ptz") { [weak self] request in
+        // Moving the camera needs a signed request (HMAC with the site's command key).
+        publisher.setCommandHandler("ptz", requiresSignature: true) { [weak self] request in
             guard let self else { return CommandReply(ok: false, message: "agent stopping") }
             return self.handlePTZ(request)
         }

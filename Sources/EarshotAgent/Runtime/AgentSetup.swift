@@ -90,6 +90,10 @@ public struct AgentPlan: Sendable {
         m.topicPrefix = s.topicPrefix
         m.outbox = OutboxOptions(capacityBytes: site.outbox.maxBytes)
         m.homeAssistantDiscovery = s.homeAssistantDiscovery
+        var key: [UInt8]?
+        if let file = s.commandKeyFile { key = try CommandKeyFile.read(file) }
+        m.commandAuthentication = CommandAuthentication(key: key, maxSkewSeconds: s.commandMaxSkewS,
+                                                        allowUnsigned: s.insecureUnsignedCommands)
         m.homeAssistantEventClasses = (0..<table.count).map { table.className(of: table[$0].soundClass) }
         return m
     }
