@@ -39,11 +39,26 @@ struct GPIOCommand: ParsableCommand {
               earshot gpio list --board Boards/rpi4-respeaker-4mic.toml
               earshot gpio pulse GPIO22 --ms 500 --board Boards/rpi4-respeaker-4mic.toml
               earshot gpio test --fake --board Boards/rpi4-respeaker-4mic.toml
+              earshot gpio idle --config /etc/earshot/site.toml
 
             Exit codes: 0 ok; 2 board file unreadable, without [gpio], or unknown line; \
             5 no GPIO chip, or the chip/line cannot be used (busy, permission).
             """,
-        subcommands: [List.self, Pulse.self, Test.self])
+        subcommands: [List.self, Pulse.self, Test.self, Idle.self])
+
+    struct Idle: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drive every PTZ line to its idle level and release it (the unit's ExecStopPost).",
+            discussion: """
+                A SIGKILLed or crashed agent never drives its lines idle and the kernel keeps the last \
+                value driven, so a camera input can stay triggered. The unit runs this after every stop \
+                (clean or not); the agent also does it first thing at start. A board without [gpio] has \
+                nothing to do (exit 0).
+                Example: earshot gpio idle --config /etc/earshot/site.toml
+                """)
+        @OptionGroup var options: GPIOBoardOptions
+        func run() throws { try finish(try options.diagnostics().idle(chips: GPIODiagnostics.chipsOnThisMachine())) }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show GPIO chips and the board's PTZ lines.",

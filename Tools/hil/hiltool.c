@@ -14,12 +14,12 @@
  *   hiltool offset
  *       Prints CLOCK_REALTIME - CLOCK_MONOTONIC in s (to place ftrace "mono" stamps).
  *
- *   hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID]
+ *   hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID [--signal N]]
  *       Polls gpio-sim's /sys/bus/gpio/devices/gpiochipN/sim_gpio<OFFSET>/value every
  *       1 ms and prints one line per change: "edge <offset> <value> <t> <t_prev_poll>"
  *       (CLOCK_REALTIME s; the change happened within (t_prev_poll, t]; the first
  *       line per offset is "init …"). With
- *       --kill-on-rise it sends SIGTERM to PID on the first rise of OFFSET. Runs
+ *       --kill-on-rise it sends SIGTERM (or signal N) to PID on the first rise of OFFSET. Runs
  *       until SIGTERM/SIGINT, then prints "watch_polls=<n> watch_max_gap_ms=<ms>" (the
  *       longest time between two polls: the resolution of every edge time).
  */
@@ -92,9 +92,10 @@ static void on_signal(int s) { (void)s; stop = 1; }
 static int watch(int argc, char **argv)
 {
 	const char *dir = argv[0];
-	int offsets[64], fds[64], last[64], n = 0, kill_offset = -1; pid_t kill_pid = 0; int killed = 0;
+	int offsets[64], fds[64], last[64], n = 0, kill_offset = -1, kill_sig = SIGTERM; pid_t kill_pid = 0; int killed = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kill-on-rise") && i + 2 < argc) { kill_offset = atoi(argv[i + 1]); kill_pid = atoi(argv[i + 2]); i += 2; continue; }
+		if (!strcmp(argv[i], "--signal") && i + 1 < argc) { kill_sig = atoi(argv[i + 1]); i += 1; continue; }
 		if (n == 64) break;
 		char path[512]; snprintf(path, sizeof path, "%s/sim_gpio%s/value", dir, argv[i]);
 		if ((fds[n] = open(path, O_RDONLY)) < 0) { fprintf(stderr, "hiltool: %s: %s\n", path, strerror(errno)); return 2; }
@@ -117,8 +118,8 @@ static int watch(int argc, char **argv)
 			int v = b[0] == '1';
 			if (v != last[k]) {
 				printf("%s %d %d %.6f %.6f\n", last[k] < 0 ? "init" : "edge", offsets[k], v, t, t - gap);
-				if (v && last[k] == 0 && offsets[k] == kill_offset && !killed) { kill(kill_pid, SIGTERM); killed = 1;
-					printf("sigterm %d %.6f\n", (int)kill_pid, now_real()); }
+				if (v && last[k] == 0 && offsets[k] == kill_offset && !killed) { kill(kill_pid, kill_sig); killed = 1;
+					printf("%s %d %.6f\n", kill_sig == SIGKILL ? "sigkill" : "sigterm", (int)kill_pid, now_real()); }
 				last[k] = v;
 			}
 		}
@@ -137,6 +138,6 @@ int main(int argc, char **argv)
 		printf("%.6f\n", (r0 + r1) / 2 - (m.tv_sec + m.tv_nsec / 1e9)); return 0; }
 	if (argc == 4 && !strcmp(argv[1], "play")) return play(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "watch")) return watch(argc - 2, argv + 2);
-	fprintf(stderr, "usage: hiltool now | hiltool offset | hiltool play DEVICE FILE.wav | hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID]\n");
+	fprintf(stderr, "usage: hiltool now | hiltool offset | hiltool play DEVICE FILE.wav | hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID [--signal N]]\n");
 	return 64;
 }

@@ -9,6 +9,9 @@
 #           loss, the agent reopens with backoff and detects again
 #   term    SIGTERM while a pulse is high → every line idle after exit (sysfs)
 #   busy    a PTZ line held by gpioset → an error naming chip and line, events still published
+#   kill    SIGKILL while a pulse is high → the line is left as the dead process left it;
+#           earshot gpio idle (the unit's ExecStopPost) drives every line idle (kernel
+#           trace), and the next start drives them idle before anything else
 # Every check prints PASS:/FAIL:; the last line is
 #   hil_pass=N hil_fail=M hil_latency_p50_ms=… hil_latency_p99_ms=…
 # (latency: onset in the played audio → event received by mosquitto_sub). Exit 0 iff no FAIL.
@@ -292,6 +295,48 @@ fi
 kill $HOLD; wait $HOLD 2>/dev/null
 V=$(line_values)
 expect "busy: PTZ lines idle after exit: $V" [ "$V" = "0 0 0 0" ]
+
+# ---------------------------------------------------------------- kill
+# gpio-sim gives a released line its pull value. With PTZ1 pulled up, a line the dead
+# agent no longer holds reads high, as a Pi's pin keeps the level last driven: the stuck
+# camera input after a SIGKILL. Lines held by a process read what it drives.
+echo "== kill"
+sleep 3   # past the PTZ cooldown
+echo pull-up > $S/sim_gpio0/pull
+if start_agent kill; then
+  hiltool watch $S 0 1 2 3 --kill-on-rise 0 $AGENT --signal 9 > $L/watch-kill.txt 2>&1 &
+  KW=$!
+  play one kill
+  wait_for 15 eval '! alive $AGENT'
+  wait $AGENT 2>/dev/null; AGENT_RC=$?
+  kill $KW; wait $KW 2>/dev/null
+  grep -v '^init' $L/watch-kill.txt
+  expect "kill: SIGKILL sent while PTZ1 was high (agent status $AGENT_RC)" grep -q '^sigkill' $L/watch-kill.txt
+  V=$(line_values)
+  expect "kill: after the SIGKILL PTZ1 is left active, nobody drives it idle: $V" [ "$V" = "1 0 0 0" ]
+  : > $TR/trace
+  earshot gpio idle --config $E/site.toml > $L/gpio-idle.txt 2>&1; IDLE_RC=$?
+  expect "kill: earshot gpio idle (ExecStopPost) exit $IDLE_RC: $(cat $L/gpio-idle.txt)" [ "$IDLE_RC" = 0 ]
+  cat $TR/trace > $L/trace-idle.txt
+  ZEROS=$(awk -v base=$BASE '/gpio_value:/ { for (i = 1; i <= NF; i++) if ($i == "gpio_value:" && $(i + 2) == "set" && $(i + 3) == 0) { o = $(i + 1) - base; if (o >= 0 && o <= 3) z[o] = 1 } }
+          END { printf "%d\n", length(z) }' $L/trace-idle.txt)
+  expect "kill: gpio idle drove all 4 PTZ lines to 0 (kernel trace: $ZEROS lines set 0)" [ "$ZEROS" = 4 ]
+  : > $TR/trace
+  if start_agent kill-restart; then
+    V=$(line_values)
+    expect "kill: the next start holds every line idle, PTZ1 too: $V" [ "$V" = "0 0 0 0" ]
+    expect "kill: the next start logged the lines driven idle before anything else" \
+      awk '/driven idle .* at start/ && !a { a = NR } (/mqtt: connected/ || /running:/) && !b { b = NR } END { exit !(a && (!b || a < b)) }' $L/agent-kill-restart.log
+    stop_agent
+  else
+    bad "kill: the agent did not start again"
+  fi
+else
+  bad "kill: agent did not start"
+fi
+echo pull-down > $S/sim_gpio0/pull
+V=$(line_values)
+expect "kill: PTZ lines idle at the end: $V" [ "$V" = "0 0 0 0" ]
 
 # ---------------------------------------------------------------- summary
 kill $WATCHPID $SUBPID 2>/dev/null; sleep 0.2

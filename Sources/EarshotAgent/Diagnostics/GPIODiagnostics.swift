@@ -83,6 +83,26 @@ public struct GPIODiagnostics {
         return drive(g, steps: Array(g.allLines.indices), ms: ms ?? g.pulseMs)
     }
 
+    /// `earshot gpio idle`: drives every PTZ line idle and releases them (the unit's
+    /// ExecStopPost, after any stop: a SIGKILL or crash leaves lines as last driven).
+    /// No `[gpio]`: nothing to do (exit 0). With `fakeLog` (`$EARSHOT_FAKE_GPIO_LOG`, as
+    /// `earshot run`) the recording chip is driven.
+    public func idle(chips: [GPIOChipInfo], fakeLog: String? = nil) -> DiagnosticOutput {
+        let fakeLog = fakeLog ?? AgentEnvironment.value("EARSHOT_FAKE_GPIO_LOG")
+        guard let g = gpio else {
+            return DiagnosticOutput(lines: ["board \(boardName) has no [gpio] section: no PTZ lines to drive idle"])
+        }
+        if fake {
+            return drive(g, steps: [], ms: 0, idleOnly: true)
+        }
+        if fakeLog == nil, let e = noChip(chips) { return e }
+        do {
+            return DiagnosticOutput(lines: [try GPIOIdle.drive(g, fakeLog: fakeLog)])
+        } catch {
+            return DiagnosticOutput(lines: ["cannot drive the PTZ lines idle on \(g.chip): \(error.description)"], exitCode: GPIOExit.gpio)
+        }
+    }
+
     static func matches(_ ref: GPIOLineRef, _ text: String) -> Bool {
         switch ref {
         case .offset(let o): return Int(text) == o
@@ -90,7 +110,7 @@ public struct GPIODiagnostics {
         }
     }
 
-    private func drive(_ g: GPIOSettings, steps: [Int], ms: Int) -> DiagnosticOutput {
+    private func drive(_ g: GPIOSettings, steps: [Int], ms: Int, idleOnly: Bool = false) -> DiagnosticOutput {
         let configs = AgentPTZ.triggerConfig(g)
         let lineConfigs = g.allLines.map { r -> GPIOLineConfig in
             switch r {
@@ -107,6 +127,18 @@ public struct GPIODiagnostics {
             return DiagnosticOutput(lines: ["cannot claim the PTZ lines on \(g.chip): \(error.description)"], exitCode: GPIOExit.gpio)
         }
         defer { backend.release() }
+        if idleOnly {
+            for i in g.allLines.indices {
+                do { try backend.set(line: i, active: false) } catch {
+                    return DiagnosticOutput(lines: lines + ["line \(g.allLines[i].description): \(error.description)"], exitCode: GPIOExit.gpio)
+                }
+            }
+            lines.append("\(g.allLines.count) PTZ lines of \(g.chip) driven idle (\(g.activeLow ? "high" : "low"))")
+            for t in fakeBackend?.transitions ?? [] {
+                lines.append("  fake chip: line \(g.allLines[t.index].description) → \(t.active ? "active" : "inactive") (\(t.high ? "high" : "low"))")
+            }
+            return DiagnosticOutput(lines: lines)
+        }
         for i in steps {
             let name = g.allLines[i].description
             do {

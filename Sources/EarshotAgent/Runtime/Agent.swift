@@ -6,6 +6,7 @@
 // AgentQueue → dispatcher (EventDispatcher: outbox/MQTT, log lines) ; MQTT
 // network thread (EarshotMQTT) ; PTZ trigger thread (EarshotGPIO) ; the caller's
 // thread runs `run(signals:)`: signals, status, end of a replay.
+import EarshotGPIO
 import EarshotMQTT
 import Synchronization
 #if canImport(Glibc)
@@ -77,6 +78,7 @@ public final class Agent: @unchecked Sendable {
     /// tells systemd READY=1. - Throws: `AgentError` (exit code in `exitCode`).
     public func start() throws(AgentError) {
         let plan = self.plan
+        driveLinesIdleAtStart(plan)
         let publisher = try makePublisher(plan)
         state.withLock { $0.publisher = publisher }
         let pipeline: AgentPipeline
@@ -214,6 +216,20 @@ public final class Agent: @unchecked Sendable {
     }
 
     // MARK: Parts
+
+    /// Before anything else (outbox, MQTT, audio): the lines a SIGKILLed or crashed run
+    /// left driven go idle (mode events+ptz; a held or missing line is logged, not fatal:
+    /// the PTZ trigger reports it again when it claims the lines).
+    private func driveLinesIdleAtStart(_ plan: AgentPlan) {
+        guard plan.config.site.sensor.mode.steersCamera, let gpio = plan.config.board.gpio else { return }
+        let fake = options.fakeGPIOLog ?? AgentEnvironment.value("EARSHOT_FAKE_GPIO_LOG")
+        do throws(GPIOError) {
+            let done = try GPIOIdle.drive(gpio, fakeLog: fake)
+            log.info("gpio: \(done) at start")
+        } catch {
+            log.warning("gpio: could not drive the PTZ lines idle at start: \(error.description)")
+        }
+    }
 
     private func makePublisher(_ plan: AgentPlan) throws(AgentError) -> MQTTPublisher {
         let log = self.log
