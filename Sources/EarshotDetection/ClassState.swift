@@ -85,6 +85,7 @@ extension DetectionEngine {
             case .impulsive: stepImpulsive(i, s, m, frame, emit: emit)
             }
         }
+        resolveHeld(hop: frame.hopIndex, force: false, emit: emit)
     }
 
     /// End of input: close or judge whatever is open.
@@ -102,6 +103,7 @@ extension DetectionEngine {
                 states[i].phase = .idle
             }
         }
+        resolveHeld(hop: atSample / max(1, hopSamples), force: true, emit: emit)
     }
 
     // MARK: sustained
@@ -354,7 +356,7 @@ extension DetectionEngine {
             rejections[i] = Rejection(.minConfidence, value: Int32(c), limit: Int32(s.minConfidence), hop: endHop)
             return
         }
-        emitEvent(i, s, .impulse, offset: offset, emit: emit)
+        emitEvent(i, s, .impulse, offset: offset, hop: endHop, emit: emit)
         states[i].cooldownUntil = endHop &+ p.cooldownHops
     }
 
@@ -369,14 +371,15 @@ extension DetectionEngine {
         return UInt16(truncatingIfNeeded: min(65_535, max(0, q15 &* 2 &+ (q15 &>> 14))))
     }
 
-    mutating func emitEvent(_ i: Int, _ s: Signature, _ phase: EventPhase, offset: Int64, emit: (Event) -> Void) {
+    /// Reports entry `i`'s sound: a `loud_impulse` impulse only when no class claims it (see
+    /// LoudImpulseClaim.swift), any other class at once. `hop`: the hop being judged.
+    mutating func emitEvent(_ i: Int, _ s: Signature, _ phase: EventPhase, offset: Int64, hop: Int64 = 0,
+                            emit: (Event) -> Void) {
         let st = states[i]
-        sequence &+= 1
         var e = Event()
         e.soundClass = s.soundClass
         e.entryIndex = UInt8(truncatingIfNeeded: i)
         e.phase = phase
-        e.sequence = sequence
         e.onsetSample = st.onsetSample
         e.offsetSample = offset
         e.peakLevel = st.peakLevel
@@ -386,6 +389,11 @@ extension DetectionEngine {
         }
         e.confidence = confidence(st, s)
         e.bandProfile = st.peakProfile
-        emit(e)
+        if s.soundClass == .loudImpulse {
+            if phase == .impulse { offerLoudImpulse(i, e, hop: hop, emit: emit) } else { report(e, emit: emit) }
+            return
+        }
+        noteClassDetection(e)
+        report(e, emit: emit)
     }
 }

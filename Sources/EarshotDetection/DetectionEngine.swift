@@ -53,6 +53,13 @@ public struct DetectionEngine {
     @usableFromInline var binRank = SIMD16<Int8>(repeating: -1)
     /// Per entry, the rule that last turned a candidate down (see `Rejection`).
     @usableFromInline var rejections: InlineArray<16, Rejection> = InlineArray(repeating: Rejection())
+    /// A table `loud_impulse` waiting for a class to claim its sound, and the spans of the
+    /// last class detections (see LoudImpulseClaim.swift).
+    @usableFromInline var held = HeldLoudImpulse()
+    @usableFromInline var claims = ClaimSpans()
+    /// `claimWaitMs` in hops and `claimToleranceMs` in samples, at this configuration.
+    @usableFromInline var claimWaitHops: Int64 = 0
+    @usableFromInline var claimToleranceSamples: Int64 = 0
 
     /// Builds the engine for `table` and frames produced with `config`.
     /// `splOffset` (Q8.8 dB) turns dBFS into dB SPL; nil = uncalibrated.
@@ -89,6 +96,8 @@ public struct DetectionEngine {
         for i in 0..<16 { states[i] = ClassState(); rejections[i] = Rejection() }
         smoothTonality = SIMD16(repeating: Int32(Signature.off))
         stage = CandidateStageState()
+        held = HeldLoudImpulse()
+        claims = ClaimSpans()
         sequence = 0
     }
 }

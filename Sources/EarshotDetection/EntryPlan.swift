@@ -102,6 +102,9 @@ extension DetectionEngine {
             binRank[b] = r
         }
         stageReportsLoudImpulses = false
+        let rate = Widen.int64(config.sampleRate)
+        claimToleranceSamples = Widen.int64(Self.claimToleranceMs) &* rate / 1_000
+        claimWaitHops = (Widen.int64(Self.claimWaitMs) &* rate / 1_000 &+ hopSamples &- 1) / max(1, hopSamples)
         if let model = table.classifier, model.isUsable {
             stageActive = model.binHz == CandidateClassifier.binHz(for: config)
         }

@@ -37,6 +37,9 @@ public struct Rejection: Sendable, Equatable {
         case sweepBins
         /// Onsets per second outside `repetition_hz` (Q8.8 Hz).
         case repetition
+        /// A `loud_impulse` withheld: a class detection claimed the same sound (value:
+        /// the claiming class's raw value; see LoudImpulseClaim.swift).
+        case claimed
     }
 
     public var rule = Rule.none

@@ -127,6 +127,9 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
     case .repetition:
         return said("repetition_hz", v / 256, l / 256,
                     "\(fixed(v / 256, 1)) onsets/s, outside repetition_hz (limit \(fixed(l / 256, 1)))")
+    case .claimed:
+        let claimant = SoundClass(rawValue: UInt8(truncatingIfNeeded: Int(v))).builtinName.map { "\($0)" } ?? "a learned class"
+        return said("loud_impulse", nil, nil, "withheld: the same sound was reported as \(claimant) (one sound, one event)")
     }
 }
 
