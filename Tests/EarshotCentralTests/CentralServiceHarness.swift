@@ -31,7 +31,8 @@ final class CentralHarness: @unchecked Sendable {
     var boxes: [String: MQTTPublisher] = [:]
 
     /// `cameras`: boxes given a camera (orientation, preset azimuths); `ptz`: `[site] ptz`.
-    init(closeAfterS: Double = 2, shareGroup: String? = "central", ptz: Bool = false,
+    /// `reconnect`: the centre's reconnect_min_s/max_s (nil: its defaults).
+    init(closeAfterS: Double = 2, shareGroup: String? = "central", ptz: Bool = false, reconnect: (min: Double, max: Double)? = (1, 2),
          cameras: [String: (orientationDeg: Double, presetsDeg: [Double])] = [:]) throws {
         var boxes = FusionScene.ring(4, radius: 150).boxes
         for i in boxes.indices {
@@ -48,8 +49,7 @@ final class CentralHarness: @unchecked Sendable {
         mqtt.port = broker.port
         mqtt.shareGroup = shareGroup
         mqtt.keepAliveSeconds = 5
-        mqtt.reconnectMinSeconds = 1
-        mqtt.reconnectMaxSeconds = 2
+        if let reconnect { mqtt.reconnectMinSeconds = reconnect.min; mqtt.reconnectMaxSeconds = reconnect.max }
         var fusion = FusionSettings()
         fusion.closeAfterS = closeAfterS
         service = CentralService(config: CentralConfig(registry: SiteRegistry(site: Self.site, boxes: scene.boxes, ptzEnabled: ptz), mqtt: mqtt,

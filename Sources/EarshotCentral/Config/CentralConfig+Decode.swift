@@ -63,8 +63,8 @@ extension CentralConfig {
         if let v = r.number(t, "session_expiry_s", path: p, range: 0...86_400 * 7, rule: "must be 0…604800 s") {
             m.sessionExpirySeconds = Int(v)
         }
-        if let v = r.number(t, "reconnect_min_s", path: p, range: 1...3600, rule: "must be 1…3600 s") { m.reconnectMinSeconds = Int(v) }
-        if let v = r.number(t, "reconnect_max_s", path: p, range: 1...3600, rule: "must be 1…3600 s") { m.reconnectMaxSeconds = Int(v) }
+        if let v = r.number(t, "reconnect_min_s", path: p, range: 0.01...3600, rule: "must be 0.01…3600 s") { m.reconnectMinSeconds = v }
+        if let v = r.number(t, "reconnect_max_s", path: p, range: 0.01...3600, rule: "must be 0.01…3600 s") { m.reconnectMaxSeconds = v }
         if m.reconnectMaxSeconds < m.reconnectMinSeconds {
             r.fail(p, "reconnect_max_s", t["reconnect_max_s"], "must be ≥ reconnect_min_s")
         }

@@ -26,10 +26,14 @@ public struct CentralMQTTSettings: Sendable, Equatable {
     public var shareGroup: String?
     /// Session expiry asked of the broker, s: events queued while the centre reconnects survive it.
     public var sessionExpirySeconds = 3600
-    /// Reconnect delay, first and largest, s (libmosquitto's exponential backoff).
-    public var reconnectMinSeconds = 1
+    /// First reconnect delay after a loss, s; it doubles per failed attempt up to
+    /// `reconnectMaxSeconds`. The centre is one client per site, so it retries quickly: it is
+    /// back within half a second of its broker, before the boxes' outbox replays (boxes, by
+    /// the thousand, back off for longer and with jitter). Whole seconds here made it try at
+    /// 1 s and then 3 s after a broker kill: the 2.5 s latency p99 of `make fleet`.
+    public var reconnectMinSeconds = 0.1
     /// Largest reconnect delay, s.
-    public var reconnectMaxSeconds = 30
+    public var reconnectMaxSeconds = 0.5
 
     /// Defaults: 127.0.0.1:1883, anonymous, no TLS.
     public init() {}

@@ -109,7 +109,7 @@ public struct FusionEngine: Sendable {
             merged = false
             for other in openIncidents where other.id != target.id && other.soundClass == target.soundClass
                 && abs(other.location.emissionNs &- target.location.emissionNs) < windowNs
-                && Set(other.boxIDs).isDisjoint(with: target.boxIDs) {
+                && Set(other.boxIDs).isDisjoint(with: target.boxIDs) && couldBeOneSource(target, other) {
                 let union = target.events + other.events
                 let loc = locate(union)
                 guard loc.method == .tdoa, loc.timedBoxes >= 4 else { continue }
@@ -135,6 +135,29 @@ public struct FusionEngine: Sendable {
             }
         }
         if let i = openIncidents.firstIndex(where: { $0.id == target.id }) { openIncidents[i] = target }
+    }
+
+    /// A necessary condition for one TDOA fit to explain both incidents' onsets within the
+    /// gate, checked pair by pair before that fit is tried (a grid search: most of the centre's
+    /// CPU when several incidents are open): every two boxes can hear one point (as `score`
+    /// requires), and their onsets differ by no more than their distance / c plus both gates
+    /// (|rₑ| ≤ Aₑ and |r_f| ≤ A_f imply |τₑ − τ_f| ≤ baseline / c + Aₑ + A_f).
+    private func couldBeOneSource(_ a: Incident, _ b: Incident) -> Bool {
+        let c = settings.speedOfSoundMPerS
+        for e in a.events {
+            guard let be = registry.box(e.box) else { continue }
+            let sigmaE = settings.timingSigmaS(e.clock)
+            for f in b.events {
+                guard let bf = registry.box(f.box) else { continue }
+                let baseline = be.position.distance(to: bf.position)
+                if baseline > be.hearingRangeM + bf.hearingRangeM { return false }
+                let sigmaF = settings.timingSigmaS(f.clock)
+                guard sigmaE <= settings.timingUsableS, sigmaF <= settings.timingUsableS else { continue }
+                let allowed = baseline / c + settings.gateSigmas * (sigmaE + sigmaF) + 2 * settings.gateSlackS
+                if abs(Double(e.onsetNs &- f.onsetNs)) * 1e-9 > allowed { return false }
+            }
+        }
+        return true
     }
 
     /// Incidents closed by merging since the last call (the caller publishes their closing).

@@ -20,6 +20,7 @@ public final class CentralMQTTClient: @unchecked Sendable {
     private var connectedFlag = false
     private var connects = 0
     private var started = false
+    private var lastRefusalLogNs: UInt64 = 0
 
     private static let libraryInit: Void = { _ = mosquitto_lib_init() }()
 
@@ -39,8 +40,6 @@ public final class CentralMQTTClient: @unchecked Sendable {
         mosquitto_user_data_set(m, Unmanaged.passUnretained(self).toOpaque())
         _ = mosquitto_threaded_set(m, true)
         try check(mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5), "protocol version")
-        try check(mosquitto_reconnect_delay_set(m, UInt32(settings.reconnectMinSeconds), UInt32(settings.reconnectMaxSeconds), true),
-                  "reconnect delay")
         if let u = settings.username { try check(mosquitto_username_pw_set(m, u, settings.password), "username/password") }
         if let ca = settings.caFile {
             for f in [ca, settings.certFile, settings.keyFile].compactMap({ $0 }) where access(f, R_OK) != 0 {
@@ -76,7 +75,14 @@ public final class CentralMQTTClient: @unchecked Sendable {
 
     private func connected(_ rc: Int32) {
         guard rc == 0 else {
-            log.warning("broker \(settings.host):\(settings.port) refused the connection: \(String(cString: mosquitto_reason_string(rc)))")
+            // Retried every reconnect_max_s at most: say it once per 30 s, not at each attempt.
+            let t = monotonicNs()
+            let say = lock.withLock { () -> Bool in
+                guard lastRefusalLogNs == 0 || t &- lastRefusalLogNs >= 30_000_000_000 else { return false }
+                lastRefusalLogNs = t
+                return true
+            }
+            if say { log.warning("broker \(settings.host):\(settings.port) refused the connection: \(String(cString: mosquitto_reason_string(rc)))") }
             return
         }
         let n = lock.withLock { connectedFlag = true; connects += 1; return connects }
@@ -156,8 +162,8 @@ public final class CentralMQTTClient: @unchecked Sendable {
     }
 
     private func backOff(_ failures: Int) {
-        var delay = Double(settings.reconnectMinSeconds)
-        for _ in 1..<min(failures, 20) { delay = min(delay * 2, Double(settings.reconnectMaxSeconds)) }
+        var delay = settings.reconnectMinSeconds
+        for _ in 1..<max(min(failures, 20), 1) { delay = min(delay * 2, settings.reconnectMaxSeconds) }
         let deadline = monotonicNs() + UInt64(delay * 1e9)
         while monotonicNs() < deadline && !lock.withLock({ stopping }) { usleep(20_000) }
     }
