@@ -13,10 +13,11 @@ struct DemoCommand: ParsableCommand {
             Synthesises 60 s of street traffic at 16 kHz with a gunshot, a breaking window, a car horn \
             and an angle grinder at known times (with --siren also a siren wail, which the shipped table \
             does not detect yet), runs it through the agent's own pipeline \
-            (file feeder → analysis thread → detector → PTZ trigger on a fake GPIO chip), prints each event \
-            as it is detected (time into the soundscape, class, level in dBFS and in dB SPL with a nominal \
-            120 dB SPL at 0 dBFS calibration, confidence, PTZ sector) and the fake PTZ pulses, then a summary \
-            of expected vs detected events. If an MQTT broker accepts connections on localhost:1883 (or \
+            (file feeder → analysis thread → detector → PTZ trigger on a fake GPIO chip → the agent's event \
+            dispatcher and outbox), prints each event as it is detected (time into the soundscape, class, \
+            level in dBFS and in dB SPL with a nominal 120 dB SPL at 0 dBFS calibration, confidence, PTZ \
+            sector) with its fake PTZ pulse under it (and the time from the request to the line going \
+            active), then a summary of expected vs detected events. If an MQTT broker accepts connections on localhost:1883 (or \
             --broker), events are published to it as well.
 
             Examples:

@@ -47,11 +47,17 @@ struct DemoDriverTests {
             let d = try #require(m.detected, "seed \(seed): \(m.expected.label) not detected as \(m.expected.className)")
             #expect(abs(d.onsetSeconds - m.expected.onsetSeconds) < 0.1, "seed \(seed): \(m.expected.label) onset \(d.onsetSeconds) s")
         }
-        // No specific class is reported where nothing was placed (loud_impulse may accompany a shot or window).
+        // No specific class is reported where nothing was placed, and a placed sound gives one
+        // event: no loud_impulse beside its class (issue 17).
         let stray = result.detections.filter { d in
             d.className != "loud_impulse" && !result.matches.contains { abs($0.expected.onsetSeconds - d.onsetSeconds) < 1 }
         }
         #expect(stray.isEmpty, "seed \(seed): \(stray.map { "\($0.className) @\($0.onsetSeconds)" })")
+        let doubled = result.detections.filter { d in
+            d.className == "loud_impulse" && result.matches.contains { abs($0.expected.onsetSeconds - d.onsetSeconds) < 1 }
+        }
+        #expect(doubled.isEmpty, "seed \(seed): \(doubled.map { "\($0.className) @\($0.onsetSeconds)" })")
+        #expect(result.ptzTransitions.filter(\.active).count == result.detections.count, "seed \(seed): one pulse per event")
     }
 
     @Test("with a reachable broker every reported event is published and acknowledged")
@@ -61,7 +67,8 @@ struct DemoDriverTests {
         defer { broker.stop() }
         let (result, lines) = try Self.run(broker: "127.0.0.1:\(broker.port)")
         #expect(result.brokerConnected)
-        #expect(result.published == result.detections.count && result.published > 0)
+        // Every impulse and start, and each sustained sound's end (the agent's dispatcher publishes ends).
+        #expect(result.published == result.detections.count + result.ends && result.published > 0)
         #expect(lines.contains { $0.hasPrefix("mqtt: connected to 127.0.0.1:\(broker.port)") })
         #expect(lines.contains { $0.contains("\(result.published) event(s) published, 0 unacknowledged") })
     }

@@ -1,5 +1,7 @@
-// The demo's optional MQTT side: a bounded reachability probe, then the real
-// publisher (outbox in a temporary directory removed afterwards).
+// The demo's MQTT side: a bounded reachability probe, then the real publisher
+// (outbox in a temporary directory removed afterwards). Without a broker the
+// publisher is not started: the dispatcher still stores every event in the
+// temporary outbox, as the agent does while its broker is away.
 import EarshotMQTT
 #if canImport(Glibc)
 import Glibc
@@ -40,18 +42,42 @@ func tcpReachable(host: String, port: Int, timeoutMs: Int32) -> Bool {
     return false
 }
 
-/// A connected publisher for the demo, or the reason there is none.
+/// The demo's publisher: connected to a broker, or (`connected` false) storing only.
 final class DemoBroker {
     let publisher: MQTTPublisher
     let directory: String
     let host: String
     let port: Int
+    /// True when the publisher was started and a broker accepted it.
+    let connected: Bool
 
-    private init(publisher: MQTTPublisher, directory: String, host: String, port: Int) {
+    private init(publisher: MQTTPublisher, directory: String, host: String, port: Int, connected: Bool = true) {
         self.publisher = publisher
         self.directory = directory
         self.host = host
         self.port = port
+        self.connected = connected
+    }
+
+    /// A publisher that is never started: events go to a temporary outbox only.
+    static func offline() throws(AgentError) -> DemoBroker {
+        let dir = try temporaryDirectory()
+        do {
+            let p = try MQTTPublisher(configuration: MQTTConfiguration(site: "demo", sensor: "demo-1", outboxDirectory: dir),
+                                      warn: { _ in })
+            return DemoBroker(publisher: p, directory: dir, host: "", port: 0, connected: false)
+        } catch {
+            removeTree(dir)
+            throw AgentError(.runtime, "demo outbox: \(error.description)")
+        }
+    }
+
+    private static func temporaryDirectory() throws(AgentError) -> String {
+        var template = Array("/tmp/earshot-demo-XXXXXX".utf8CString)
+        guard let dirp = mkdtemp(&template) else {
+            throw AgentError(.mqtt, "cannot create a temporary outbox: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: dirp)
     }
 
     /// Connects within about `timeoutMs` or returns the reason it could not.
@@ -59,11 +85,8 @@ final class DemoBroker {
         guard tcpReachable(host: host, port: port, timeoutMs: Int32(timeoutMs)) else {
             return .failure(AgentError(.mqtt, "nothing accepts connections on \(host):\(port)"))
         }
-        var template = Array("/tmp/earshot-demo-XXXXXX".utf8CString)
-        guard let dirp = mkdtemp(&template) else {
-            return .failure(AgentError(.mqtt, "cannot create a temporary outbox: \(String(cString: strerror(errno)))"))
-        }
-        let dir = String(cString: dirp)
+        let dir: String
+        do { dir = try temporaryDirectory() } catch { return .failure(error) }
         var config = MQTTConfiguration(site: "demo", sensor: "demo-1", outboxDirectory: dir)
         config.host = host
         config.port = port
@@ -82,9 +105,10 @@ final class DemoBroker {
         }
     }
 
-    /// Flushes (≤ 1 s), disconnects, removes the temporary outbox. Returns events acknowledged.
+    /// Flushes (≤ 1 s), disconnects, removes the temporary outbox. Returns the events
+    /// left unacknowledged.
     func finish() -> (stored: Int, unacknowledged: Int) {
-        publisher.stop(flushTimeoutMs: 1_000)
+        if connected { publisher.stop(flushTimeoutMs: 1_000) }
         let pending = publisher.outboxStats.pendingEvents
         Self.removeTree(directory)
         return (0, pending)

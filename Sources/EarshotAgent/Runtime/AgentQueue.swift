@@ -4,6 +4,7 @@
 import Dispatch
 import EarshotDSP
 import EarshotDetection
+import EarshotGPIO
 import Synchronization
 
 /// One thing the analysis thread reports.
@@ -26,8 +27,10 @@ public struct AgentItem: Sendable {
     public var onsetUTCNanoseconds: Int64 = 0
     /// PTZ sector chosen (0-based), −1 when none.
     public var sector: Int32 = -1
-    /// Raw value of the PTZ outcome: 0 none, 1 accepted, 2 suppressed by cooldown, 3 other refusal.
-    public var ptzOutcome: UInt8 = 0
+    /// What the PTZ trigger did with the event's request.
+    public var ptz = PTZOutcome.none
+    /// CLOCK_MONOTONIC ns at which the PTZ pulse was requested (0 when none was).
+    public var ptzRequestMonotonicNanoseconds: Int64 = 0
     /// Telemetry: A-weighted levels of the window, Q8.8 dBFS.
     public var levels = LevelReport(leq: 0, lmax: 0, lmin: 0, l10: 0, l50: 0, l90: 0, hops: 0)
     /// Telemetry: per-octave-band Leq over the window, dBFS (NaN = not measured).
@@ -45,6 +48,29 @@ public struct AgentItem: Sendable {
     public var bearingConfidence: Double = .nan
 
     public init() {}
+}
+
+extension AgentItem {
+    /// What became of an event's PTZ request (fixed size: the item stays plain data).
+    public enum PTZOutcome: UInt8, Sendable {
+        /// No pulse requested: not steering the camera, or a sustained sound's end.
+        case none
+        /// Accepted: the trigger thread drives the sector's pulse sequence.
+        case accepted
+        /// Suppressed: the sector or any sector pulsed less than the cooldown ago.
+        case cooldown
+        /// Refused: the trigger's queue was full, it was stopped, or no such sector.
+        case refused
+
+        /// The outcome of `PTZTriggerOutcome`.
+        init(_ trigger: PTZTriggerOutcome) {
+            switch trigger {
+            case .accepted: self = .accepted
+            case .suppressedBySectorCooldown, .suppressedByGlobalCooldown: self = .cooldown
+            case .queueFull, .stopped, .noSuchSector: self = .refused
+            }
+        }
+    }
 }
 
 /// SPSC ring of `AgentItem`s; the consumer can wait with a timeout.

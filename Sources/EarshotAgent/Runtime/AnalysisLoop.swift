@@ -274,7 +274,8 @@ public final class AnalysisLoop: @unchecked Sendable {
             item.onsetMonotonicNanoseconds = hopEndMono &- Int64(Double(hopEndSample &- e.onsetSample) * nsPerFrame)
             item.onsetUTCNanoseconds = item.onsetMonotonicNanoseconds &+ offset
             item.sector = -1
-            item.ptzOutcome = 0
+            item.ptz = .none
+            item.ptzRequestMonotonicNanoseconds = 0
             item.bearingDeg = .nan
             item.elevationDeg = .nan
             item.bearingConfidence = .nan
@@ -318,11 +319,8 @@ public final class AnalysisLoop: @unchecked Sendable {
         }
         if e.phase != .end, setup.steerCamera, let ptz {
             item.sector = Int32(sector)
-            switch ptz.trigger(sector: sector) {
-            case .accepted: item.ptzOutcome = 1
-            case .suppressedBySectorCooldown, .suppressedByGlobalCooldown: item.ptzOutcome = 2
-            default: item.ptzOutcome = 3
-            }
+            item.ptzRequestMonotonicNanoseconds = AgentClock.monotonicNanoseconds()
+            item.ptz = AgentItem.PTZOutcome(ptz.trigger(sector: sector))
         }
         queue.push(item)
     }

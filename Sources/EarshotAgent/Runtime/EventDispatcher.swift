@@ -58,6 +58,12 @@ public final class EventDispatcher: @unchecked Sendable {
     /// Called after an impulse or start event is stored in the outbox (not after an end, whose
     /// onset is its start's): (outbox record id, onset CLOCK_MONOTONIC ns, class).
     let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
+    /// Called on the dispatcher thread after each event and telemetry item is handled, with
+    /// what the outbox assigned to an event (nil: telemetry, mode `levels`, or not stored).
+    /// `earshot demo` prints its table from this. Set before `start()`.
+    var onHandled: (@Sendable (AgentItem, StoredEvent?) -> Void)?
+    /// Write the `earshot: event id=…` line per stored event (the demo prints its own). Set before `start()`.
+    var logsEvents = true
 
     init(queue: AgentQueue, publisher: MQTTPublisher, table: SignatureTable, mode: OperatingMode, splOffsetDB: Double?,
          log: AgentLog, ptz: AgentPTZ?, hops: @escaping @Sendable () -> Int64,
@@ -126,8 +132,10 @@ public final class EventDispatcher: @unchecked Sendable {
 
     private func handle(_ item: AgentItem) {
         switch item.kind {
-        case .event: handleEvent(item)
-        case .telemetry: handleTelemetry(item)
+        case .event:
+            let stored = handleEvent(item)   // not inside `onHandled?(…)`: that skips its arguments when nil
+            onHandled?(item, stored)
+        case .telemetry: handleTelemetry(item); onHandled?(item, nil)
         case .selfTest: handleSelfTest(item)
         }
     }
@@ -135,7 +143,8 @@ public final class EventDispatcher: @unchecked Sendable {
     /// Stores an event in the outbox and logs `earshot: event id=… class=… phase=… …`.
     /// Steady state allocates nothing: names are cached, the id is written piecewise by
     /// the publisher, the log line is built in a preallocated buffer.
-    private func handleEvent(_ item: AgentItem) {
+    @discardableResult
+    private func handleEvent(_ item: AgentItem) -> StoredEvent? {
         let e = item.event
         let nameIndex = nameIndex(of: e)
         let name = names[nameIndex]
@@ -148,11 +157,11 @@ public final class EventDispatcher: @unchecked Sendable {
         case .impulse: phase = "impulse"
         }
         guard mode.publishesEvents else {
-            guard log.enabled(.info) else { return }
+            guard log.enabled(.info) else { return nil }
             line.append("earshot: info: event-"); line.append(phase); line.append(" class="); line.append(name)
             line.append(" onset="); line.append(onset); line.append(" (not published: mode levels)")
             line.writeToStandardError()
-            return
+            return nil
         }
         var message = makeMessage(item, name: name, onset: onset)
         // A sustained sound's end names the start it closes (this run's, if any) and
@@ -173,6 +182,7 @@ public final class EventDispatcher: @unchecked Sendable {
                 openStartOnset[slot] = message.onset.nanosecondsSinceEpoch
             }
             if e.phase != .end { onEventStored?(stored.recordID, item.onsetMonotonicNanoseconds, name) }
+            guard logsEvents else { return stored }
             line.append("earshot: event id="); appendEventID(stored.sequence)
             line.append(" class="); line.append(name); line.append(" phase="); line.append(phase)
             if closes != 0 { line.append(" start_id="); appendEventID(closes) }
@@ -180,16 +190,18 @@ public final class EventDispatcher: @unchecked Sendable {
             line.append(" duration_ms="); line.appendFixed2(message.durationMs)
             line.append(" peak_dbfs="); line.appendFixed2(message.peakDBFS)
             line.append(" confidence="); line.appendFixed2(message.confidence)
-            switch item.ptzOutcome {
-            case 1: line.append(" ptz=sector"); line.append(Int64(item.sector))
-            case 2: line.append(" ptz=cooldown")
-            case 3: line.append(" ptz=refused")
-            default: break
+            switch item.ptz {
+            case .accepted: line.append(" ptz=sector"); line.append(Int64(item.sector))
+            case .cooldown: line.append(" ptz=cooldown")
+            case .refused: line.append(" ptz=refused")
+            case .none: break
             }
             line.writeToStandardError()
+            return stored
         } catch {
             line.reset()
             log.error("event class=\(name) onset=\(onset.rfc3339) could not be stored in the outbox: \(error.description)")
+            return nil
         }
     }
 
