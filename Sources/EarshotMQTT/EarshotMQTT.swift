@@ -10,10 +10,10 @@
 //               reconnect with backoff + jitter, status/will, commands), MQTTError.
 //
 // Threads of an MQTTPublisher:
-//   caller       publish(event:)/publish(telemetry:): encode + outbox append + fdatasync,
-//                then mosquitto_publish (queues only; never waits on the network);
-//                submit(event:)/submit(telemetry:): copy into a bounded ring, return.
-//   earshot-outbox   drains the submit ring into the outbox (the fdatasync happens here).
+//   caller       publish(event:)/store(event:)/publish(telemetry:): encode + outbox append
+//                + fdatasync, then mosquitto_publish (queues only; never waits on the
+//                network). The agent calls them from its dispatcher thread, never from
+//                the analysis thread.
 //   earshot-mqtt     connect/reconnect, mosquitto_loop, PUBACK → outbox ack, commands.
 import CMosquitto
 

@@ -148,7 +148,6 @@ for b in boxes {
     c.port = broker.port
     c.keepAliveSeconds = 30
     c.reconnect = ReconnectPolicy(initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.3)
-    c.submitQueueCapacity = 64
     let p = try MQTTPublisher(configuration: c, warn: { _ in })
     try p.start()
     publishers.append(p)

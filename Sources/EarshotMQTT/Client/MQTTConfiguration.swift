@@ -95,8 +95,6 @@ public struct MQTTConfiguration: Sendable, Equatable {
     /// A record still unacknowledged this many seconds after it was handed to
     /// libmosquitto (and after the current connection began) is published again.
     public var republishAfterSeconds = 60
-    /// Slots of the `submit(event:)`/`submit(telemetry:)` hand-off queue (allocated at init).
-    public var submitQueueCapacity = 256
     /// Publish Home Assistant discovery configs (off by default).
     public var homeAssistantDiscovery = false
     /// Event classes announced to Home Assistant (one `event` entity each).

@@ -89,9 +89,6 @@ public final class MQTTPublisher: @unchecked Sendable {
     private var currentError: MQTTError?
     private var stateObserver: (@Sendable (MQTTConnectionState, MQTTError?) -> Void)?
     private var ackObserver: (@Sendable (Acknowledgement) -> Void)?
-    private let submissions: SubmissionQueue
-    private var writerDone = true
-    private var submitRejected: UInt64 = 0
     private let warn: @Sendable (String) -> Void
     private var commandHandlers: [String: CommandHandler] = [:]
     /// Commands that are carried out only with a valid signature (see `CommandAuthenticator`).
@@ -127,7 +124,6 @@ public final class MQTTPublisher: @unchecked Sendable {
         var rng = SystemRandomNumberGenerator()
         bootID = String(rng.next() as UInt64, radix: 16).leftPadded(to: 16)
         statusTopicC = Array(topics.status.utf8CString)
-        submissions = SubmissionQueue(capacity: configuration.submitQueueCapacity)
         self.warn = warn
         authenticator = CommandAuthenticator(configuration.commandAuthentication)
         commandCounters.auth = configuration.commandAuthentication.summary
@@ -165,18 +161,11 @@ public final class MQTTPublisher: @unchecked Sendable {
             stopping = false
             stopped = false
         }
-        lock.withLock { writerDone = false }
-        // Strong captures: each thread keeps the publisher alive until stop().
-        do {
-            try spawnThread(name: "earshot-outbox") { self.writerLoop() }
-        } catch {
-            lock.withLock { writerDone = true; session = nil; stopped = true }
-            throw error
-        }
+        // A strong capture: the thread keeps the publisher alive until stop(). Callers store
+        // records on their own thread (the agent's dispatcher), so there is no writer thread.
         do {
             try spawnThread(name: "earshot-mqtt") { self.networkLoop() }
         } catch {
-            submissions.close()
             lock.withLock { session = nil; stopped = true }
             throw error
         }
@@ -186,10 +175,6 @@ public final class MQTTPublisher: @unchecked Sendable {
     /// in-flight records to be acknowledged, disconnects cleanly (no last will) and
     /// joins the network thread. Unacknowledged records stay in the outbox.
     public func stop(flushTimeoutMs: Int = 2000) {
-        // Everything submitted goes to disk first (bounded by the queue capacity).
-        submissions.close()
-        let writerDeadline = Outbox.monotonicNanoseconds() + 5_000_000_000
-        while !lock.withLock({ writerDone }) && Outbox.monotonicNanoseconds() < writerDeadline { usleep(1_000) }
         let wasRunning = lock.withLock { () -> Bool in
             guard !stopped else { return false }
             if connected { offlineStatusMid = publishStatusLocked(online: false) }
@@ -239,7 +224,8 @@ public final class MQTTPublisher: @unchecked Sendable {
     /// Appends an event to the outbox (write + fdatasync, on this thread) and hands it
     /// to libmosquitto when connected (QoS 1, not retained). Assigns
     /// `{sensor}-{boot_id}-{seq}`. Never waits on the network. Throws when the outbox
-    /// cannot store it (disk full). Real-time threads should use `submit(event:)`.
+    /// cannot store it (disk full). Real-time threads hand events to a thread of their own
+    /// that calls this (the agent's EventDispatcher) instead of calling it themselves.
     @discardableResult
     public func publish(event: EventMessage) throws(OutboxError) -> PublishReceipt {
         let stored = try store(event: event)
@@ -256,32 +242,10 @@ public final class MQTTPublisher: @unchecked Sendable {
         return try persist(event: event, sequence: sequence)
     }
 
-    /// Queues an event for the outbox writer thread and returns at once (no disk, no
-    /// network; a mutex held for one slot copy). Returns the event's sequence number
-    /// (id = `eventID(sequence:)`), or nil when the queue (`submitQueueCapacity`) is
-    /// full or the publisher is stopped (counted in `submissionsRejected`).
-    public func submit(event: EventMessage) -> UInt64? {
-        let sequence = nextEventSequence()
-        if submissions.push(.event(event, sequence: sequence)) { return sequence }
-        sequenceLock.withLock { submitRejected += 1 }
-        return nil
-    }
-
-    /// Queues a telemetry sample for the outbox writer thread; false when the queue is full.
-    @discardableResult
-    public func submit(telemetry: TelemetryMessage) -> Bool {
-        if submissions.push(.telemetry(telemetry)) { return true }
-        sequenceLock.withLock { submitRejected += 1 }
-        return false
-    }
-
-    /// Submissions refused because the hand-off queue was full or closed.
-    public var submissionsRejected: UInt64 { sequenceLock.withLock { submitRejected } }
-
     /// The event id for a sequence number of this boot: `{sensor}-{boot_id}-{seq}`.
     public func eventID(sequence: UInt64) -> String { "\(configuration.sensor)-\(bootID)-\(sequence)" }
 
-    /// Own lock: the main lock can be held across a disk sync by the writer thread.
+    /// Own lock: the main lock can be held across a disk sync by the storing thread.
     private let sequenceLock = NSLockLite()
 
     private func nextEventSequence() -> UInt64 {
@@ -317,20 +281,6 @@ public final class MQTTPublisher: @unchecked Sendable {
         topics.event.withCString { t in
             s.publish(topic: t, payload: UnsafeRawBufferPointer(eventWriter.bytes), qos: 1, retain: false) != nil
         }
-    }
-
-    private func writerLoop() {
-        while let s = submissions.pop() {
-            do {
-                switch s {
-                case let .event(e, sequence): _ = try persist(event: e, sequence: sequence)
-                case let .telemetry(t): _ = try publish(telemetry: t)
-                }
-            } catch {
-                warn("\(error)")
-            }
-        }
-        lock.withLock { writerDone = true }
     }
 
     /// Appends a telemetry sample to the outbox and hands it to libmosquitto when
