@@ -501,7 +501,7 @@ public final class MQTTPublisher: @unchecked Sendable {
                 request.requestID = parsed.requestID
                 request.arguments = parsed.arguments
                 let (handler, needsSignature) = lock.withLock { (commandHandlers[name], signedCommands.contains(name)) }
-                if let handler, needsSignature,
+                if handler != nil, needsSignature,
                    let refusal = message.payload.withUnsafeBytes({ authenticator.check(topic: message.topic, payload: $0,
                                                                                         timestamp: parsed.timestamp, nonce: parsed.nonce,
                                                                                         now: CommandSigner.unixTime()) }) {
