@@ -104,6 +104,67 @@ struct CentralPTZTests {
         #expect(!h.logs.contains("cmd/ptz"))
     }
 
+    /// Issue 18, item 2: boxes carry out cmd/ptz only when it is signed with the site's key.
+    /// With the key in its [mqtt] command_key_file the centre's commands pass the agent's own
+    /// check (MQTTPublisher with requiresSignature); without it they are refused as unsigned.
+    @Test("signed with [mqtt] command_key_file: the boxes' signature check accepts the centre's cmd/ptz; unsigned ones are refused")
+    func signedCommandsPassTheBoxCheck() throws {
+        let siteKey = Array(String(repeating: "c4", count: 32).utf8)
+        for key in [siteKey, nil] {
+            let h = try CentralHarness(closeAfterS: 30, ptz: true, cameras: Self.cameras, commandKey: key, boxCommandKey: siteKey)
+            defer { h.close() }
+            let received = Requests()
+            var publishers: [MQTTPublisher] = []
+            for id in ["box-1", "box-3"] {
+                let p = try h.box(id)
+                p.setCommandHandler("ptz", requiresSignature: true) { r in
+                    received.add(r)
+                    return CommandReply(ok: true, message: "sector triggered")
+                }
+                p.update(status: StatusMessage(mode: "events+ptz"))
+                publishers.append(p)
+            }
+            #expect(waitUntil(timeout: 5) { ["box-1", "box-3"].allSatisfy { h.service.boxStates[$0]?.mode == "events+ptz" } })
+            let commands = try h.subscriber(["earshot/v1/test/+/cmd/ptz"])
+            try h.shot(at: PlanePoint(x: 100, y: 60))
+            #expect(commands.wait(timeout: 10) { !$0.isEmpty }, "\(h.logs.all)")
+            let sent = commands.messages.first?.payload ?? ""
+            if key != nil {
+                #expect(sent.contains(#""ts":"#) && sent.contains(#""nonce":""#) && sent.contains(#","sig":""#), "\(sent)")
+                #expect(waitUntil(timeout: 5) { received.all.count == 1 }, "\(h.logs.all)")
+                #expect(publishers.map(\.commandStats.accepted).reduce(0, +) == 1)
+                #expect(publishers.map(\.commandStats.refused).reduce(0, +) == 0)
+                #expect(h.logs.contains(", signed"))
+            } else {
+                #expect(waitUntil(timeout: 5) { publishers.map(\.commandStats.refused).reduce(0, +) == 1 })
+                #expect(publishers.compactMap(\.commandStats.lastRefusal) == ["unsigned"])
+                #expect(received.all.isEmpty)
+                #expect(h.logs.contains("unsigned: no [mqtt] command_key_file"))
+            }
+        }
+    }
+
+    @Test("[mqtt] command_key_file: read into the settings; a key others may read, or a short one, is refused naming the field")
+    func commandKeyFile() throws {
+        let dir = try makeTemporaryDirectory(prefix: "earshot-central-key")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let site = "[site]\nid = \"x\"\n[[box]]\nid = \"a\"\nx_m = 0\ny_m = 0\n[mqtt]\ncommand_key_file = \"command.key\"\n"
+        let key = dir + "/command.key"
+        try (String(repeating: "ab", count: 32) + "\n").write(toFile: key, atomically: true, encoding: .utf8)
+        chmod(key, 0o640)
+        let c = try CentralConfig.parse(site, file: "c.toml", folder: dir)
+        #expect(c.mqtt.commandKey == Array(String(repeating: "ab", count: 32).utf8))
+        chmod(key, 0o644)
+        do { _ = try CentralConfig.parse(site, file: "c.toml", folder: dir); Issue.record("accepted a world-readable key") } catch {
+            #expect("\(error)".contains("mqtt.command_key_file") && "\(error)".contains("has mode 0644"), "\(error)")
+        }
+        try "short\n".write(toFile: key, atomically: true, encoding: .utf8)
+        chmod(key, 0o600)
+        do { _ = try CentralConfig.parse(site, file: "c.toml", folder: dir); Issue.record("accepted a short key") } catch {
+            #expect("\(error)".contains("command_key_file") && "\(error)".contains("the key has 5 bytes"), "\(error)")
+        }
+    }
+
     @Test("the aimed camera: nearest camera box in range, not offline, in mode events+ptz when its status says")
     func choosesCamera() {
         let near = RegisteredBox(id: "near", x: 0, y: 0, orientationDeg: -90, hearingRangeM: 300, camera: true, cameraPresetsDeg: [0, 120, 240])

@@ -29,11 +29,18 @@ final class CentralHarness: @unchecked Sendable {
     let service: CentralService
     let outboxRoot: String
     var boxes: [String: MQTTPublisher] = [:]
+    /// The site's command key: the centre signs cmd/ptz with it and the boxes verify it.
+    let commandKey: [UInt8]?
+    /// The boxes' key (default: the centre's).
+    let boxCommandKey: [UInt8]?
 
     /// `cameras`: boxes given a camera (orientation, preset azimuths); `ptz`: `[site] ptz`.
     /// `reconnect`: the centre's reconnect_min_s/max_s (nil: its defaults).
     init(closeAfterS: Double = 2, shareGroup: String? = "central", ptz: Bool = false, reconnect: (min: Double, max: Double)? = (1, 2),
-         cameras: [String: (orientationDeg: Double, presetsDeg: [Double])] = [:]) throws {
+         cameras: [String: (orientationDeg: Double, presetsDeg: [Double])] = [:], commandKey: [UInt8]? = nil,
+         boxCommandKey: [UInt8]?? = nil) throws {
+        self.commandKey = commandKey
+        self.boxCommandKey = boxCommandKey ?? commandKey
         var boxes = FusionScene.ring(4, radius: 150).boxes
         for i in boxes.indices {
             guard let c = cameras[boxes[i].id] else { continue }
@@ -50,6 +57,7 @@ final class CentralHarness: @unchecked Sendable {
         mqtt.shareGroup = shareGroup
         mqtt.keepAliveSeconds = 5
         if let reconnect { mqtt.reconnectMinSeconds = reconnect.min; mqtt.reconnectMaxSeconds = reconnect.max }
+        mqtt.commandKey = commandKey
         var fusion = FusionSettings()
         fusion.closeAfterS = closeAfterS
         service = CentralService(config: CentralConfig(registry: SiteRegistry(site: Self.site, boxes: scene.boxes, ptzEnabled: ptz), mqtt: mqtt,
@@ -65,6 +73,7 @@ final class CentralHarness: @unchecked Sendable {
         c.port = broker.port
         c.keepAliveSeconds = 5
         c.reconnect = ReconnectPolicy(initialDelayMs: 100, maxDelayMs: 500, multiplier: 2, jitter: 0.2)
+        c.commandAuthentication = CommandAuthentication(key: boxCommandKey)
         let p = try MQTTPublisher(configuration: c, warn: { _ in })
         try p.start()
         if let e = p.waitUntilConnected(timeoutMs: 5000) { throw e }

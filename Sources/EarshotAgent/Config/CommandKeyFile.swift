@@ -4,10 +4,10 @@ import EarshotFiles
 import EarshotMQTT
 import Glibc
 
-enum CommandKeyFile {
+public enum CommandKeyFile {
     /// Why the file at `path` may not hold the key (nil: it may): missing, not a regular
     /// file, or readable/writable by others, or writable by its group.
-    static func problem(_ path: String) -> String? {
+    public static func problem(_ path: String) -> String? {
         var st = stat()
         guard stat(path, &st) == 0 else { return "cannot stat \(path): \(String(cString: strerror(errno)))" }
         guard st.st_mode & S_IFMT == S_IFREG else { return "\(path) is not a regular file" }
@@ -22,7 +22,7 @@ enum CommandKeyFile {
 
     /// The key: the file's bytes without trailing white space (a line of hex from
     /// `openssl rand -hex 32` is 64 bytes). Throws a message naming field and file.
-    static func read(_ path: String) throws(AgentError) -> [UInt8] {
+    public static func read(_ path: String) throws(AgentError) -> [UInt8] {
         if let why = problem(path) { throw AgentError(.config, "mqtt.command_key_file \(path): \(why)") }
         var bytes: [UInt8]
         do { bytes = try FileAccess.read(path, maxBytes: 4_096) } catch {

@@ -5,7 +5,7 @@ import Glibc
 
 extension CentralConfig {
     static let mqttKeys = ["host", "port", "client_id", "username", "password", "password_file", "keepalive_s", "tls",
-                           "topic_prefix", "share_group", "session_expiry_s", "reconnect_min_s", "reconnect_max_s"]
+                           "topic_prefix", "share_group", "session_expiry_s", "reconnect_min_s", "reconnect_max_s", "command_key_file"]
     static let tlsKeys = ["ca_file", "cert_file", "key_file"]
     static let fusionKeys = ["close_after_s", "remember_closed_s", "onset_jitter_ms", "unknown_sync_error_ms",
                              "max_future_s", "gate_sigmas", "source_level_db_spl"]
@@ -87,6 +87,12 @@ extension CentralConfig {
             } else { r.fail(p, "password_file", .string(file), "cannot read \(full)") }
         } else { m.password = inline }
         if m.password != nil && m.username == nil { r.fail(p, "password", nil, "a password needs a username") }
+        if let file = r.string(t, "command_key_file", path: p) {
+            let full = file.hasPrefix("/") ? file : folder + "/" + file
+            if let why = CommandKeyFile.problem(full) { r.fail(p, "command_key_file", .string(file), why) } else {
+                do { m.commandKey = try CommandKeyFile.read(full) } catch { r.fail(p, "command_key_file", .string(file), error.message) }
+            }
+        }
         if let tls = r.table(t, "tls", path: p) {
             r.unknownKeys(tls, allowed: tlsKeys, path: "mqtt.tls")
             func path(_ key: String) -> String? {

@@ -34,6 +34,10 @@ public struct CentralMQTTSettings: Sendable, Equatable {
     public var reconnectMinSeconds = 0.1
     /// Largest reconnect delay, s.
     public var reconnectMaxSeconds = 0.5
+    /// `command_key_file`'s key: cmd/ptz is signed with it (HMAC-SHA256, the boxes' own key;
+    /// Deploy/README.md "Signed commands"). Nil: sent unsigned, which boxes refuse unless
+    /// their site sets insecure_unsigned_commands.
+    public var commandKey: [UInt8]?
 
     /// Defaults: 127.0.0.1:1883, anonymous, no TLS.
     public init() {}

@@ -205,8 +205,9 @@ public final class CentralService: @unchecked Sendable {
         steered.insert(inc.id)
         counters.ptzCommands += 1
         let topic = PTZCommandPayload.topic(prefix: config.mqtt.topicPrefix, site: config.registry.site, box: aim.box)
-        let payload = PTZCommandPayload.make(incidentID: inc.id, aim: aim)
-        log.info("incident \(inc.id): cmd/ptz to box \(aim.box): sector \(aim.sector) (preset \(aim.sector + 1)), bearing \(Int(aim.bearingDeg.rounded()))°, \(Int(aim.distanceM.rounded())) m")
+        let payload = config.mqtt.commandKey.map { PTZCommandPayload.signed(topic: topic, incidentID: inc.id, aim: aim, key: $0) }
+            ?? PTZCommandPayload.make(incidentID: inc.id, aim: aim)
+        log.info("incident \(inc.id): cmd/ptz to box \(aim.box): sector \(aim.sector) (preset \(aim.sector + 1)), bearing \(Int(aim.bearingDeg.rounded()))°, \(Int(aim.distanceM.rounded())) m\(config.mqtt.commandKey == nil ? " (unsigned: no [mqtt] command_key_file; boxes refuse it unless their site allows unsigned commands)" : ", signed")")
         if client?.publish(topic: topic, payload: payload, retain: false, expirySeconds: Self.ptzCommandExpiryS) != true {
             unsentCommands.removeAll { $0.createdNs < nowNs - Int64(Self.ptzCommandExpiryS) * 1_000_000_000 }
             unsentCommands.append((topic, payload, nowNs))

@@ -70,4 +70,13 @@ public enum PTZCommandPayload {
         w.endObject()
         return w.string
     }
+
+    /// The same request signed for `topic` with the site's command key: `"ts"` (now), a random
+    /// `"nonce"` and, last, `"sig"` (CommandSigner; the agent's CommandAuthenticator checks it).
+    public static func signed(topic: String, incidentID: String, aim: PTZAim, key: [UInt8],
+                              time: Int64 = CommandSigner.unixTime(), nonce: String = CommandSigner.randomNonce()) -> String {
+        var body = make(incidentID: incidentID, aim: aim)
+        body.removeLast()  // the closing brace: ts and nonce go in before the signature
+        return CommandSigner.sign(topic: topic, unsigned: body + ",\"ts\":\(time),\"nonce\":\"\(nonce)\"}", key: key)
+    }
 }
