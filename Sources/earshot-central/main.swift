@@ -63,7 +63,7 @@ do {
 var received: Int32 = 0
 sigwait(&signals, &received)
 let s = service.stats
-CentralLog.standardError("earshot-central: stopping (signal \(received)): \(s.eventsReceived) events, \(s.incidentsOpened) incidents opened, \(s.incidentsClosed) closed, \(s.duplicates) duplicates, \(s.malformed) malformed, \(s.rejected) rejected, \(s.fromUnknownBoxes) from unknown boxes")
+CentralLog.standardError("earshot-central: stopping (signal \(received)): \(s.eventsReceived) events, \(s.incidentsOpened) incidents opened, \(s.incidentsClosed) closed, \(s.duplicates) duplicates, \(s.absorbed) absorbed by closed incidents, \(s.ptzCommands) cmd/ptz, \(s.malformed) malformed, \(s.rejected) rejected, \(s.fromUnknownBoxes) from unknown boxes")
 page.stop()
 service.stop()
 exit(0)

@@ -269,7 +269,10 @@ public struct FusionEngine: Sendable {
         var best: (Int, Bool, Double, String)?
         let windowNs: Int64 = 60_000_000_000
         for (list, closed) in [(openIncidents, false), (closedIncidents, true)] {
-            for (i, inc) in list.enumerated() where inc.id != excluding && abs(inc.location.emissionNs &- e.onsetNs) < windowNs {
+            // A fragment merged away lives on in the incident it joined: it must not absorb the
+            // sound's later events (its exact 3-box fit can out-score the open incident's).
+            for (i, inc) in list.enumerated() where inc.id != excluding && inc.mergedInto == nil
+                && abs(inc.location.emissionNs &- e.onsetNs) < windowNs {
                 guard let s = score(e, box: box, against: inc) else { continue }
                 if best == nil || (s, inc.id) < (best!.2, best!.3) { best = (i, closed, s, inc.id) }
             }
