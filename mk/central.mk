@@ -1,8 +1,10 @@
 # Supervision centre (issue 15): a simulated city against the real earshot-central.
 # FLEET_BOXES boxes on a FLEET_SPACING_M grid publish through the agent's MQTTPublisher and
-# outbox to a real mosquitto (killed with SIGKILL and restarted half-way); prints
+# outbox to a real mosquitto (killed with SIGKILL and restarted half-way), in worker processes
+# of at most FLEET_BOXES_PER_WORKER boxes (libmosquitto's select() stops at fd 1024); prints
 # fleet_boxes= events_sent= events_received= incidents_true= incidents_found= localisation_median_m=
-# localisation_p90_m= incident_latency_p50_ms= incident_latency_p99_ms= central_cpu_s_per_event= lost=
+# localisation_p90_m= incident_latency_p50_ms= incident_latency_p99_ms= handover_latency_p99_ms=
+# central_cpu_s_per_event= lost= worker_processes=
 .PHONY: fleet
 
 FLEET_BUILD ?= .build-fleet
@@ -11,15 +13,16 @@ FLEET_DURATION_S ?= 60
 FLEET_SOURCES_PER_MIN ?= 30
 FLEET_CLOCK_ERROR_MS ?= 1
 FLEET_SPACING_M ?= 150
+FLEET_BOXES_PER_WORKER ?= 200
 FLEET_ARGS ?=
 
-## fleet: simulated city (FLEET_BOXES, FLEET_DURATION_S, FLEET_SOURCES_PER_MIN, FLEET_CLOCK_ERROR_MS)
+## fleet: simulated city (FLEET_BOXES, FLEET_DURATION_S, FLEET_SOURCES_PER_MIN, FLEET_CLOCK_ERROR_MS, FLEET_BOXES_PER_WORKER)
 fleet: deps
 	$(SWIFT) build -c release --scratch-path $(FLEET_BUILD) --product earshot-central
 	$(SWIFT) build -c release --scratch-path $(FLEET_BUILD) --product earshot-fleet
 	$(FLEET_BUILD)/release/earshot-fleet --boxes $(FLEET_BOXES) --duration-s $(FLEET_DURATION_S) \
 	  --sources-per-min $(FLEET_SOURCES_PER_MIN) --clock-error-ms $(FLEET_CLOCK_ERROR_MS) --spacing-m $(FLEET_SPACING_M) \
-	  --central $(FLEET_BUILD)/release/earshot-central $(FLEET_ARGS)
+	  --boxes-per-worker $(FLEET_BOXES_PER_WORKER) --central $(FLEET_BUILD)/release/earshot-central $(FLEET_ARGS)
 
 .PHONY: demo-central
 DEMO_CENTRAL_PNG ?= $(FLEET_BUILD)/central-demo.png

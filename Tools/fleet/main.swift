@@ -3,6 +3,12 @@
 // sound sources placed at random, onsets from the true distances plus each box's clock error),
 // and the earshot-central executable; kills the broker (SIGKILL) and restarts it mid-run;
 // then prints one line of key=value results.
+//
+// The boxes run in worker processes (this executable with --worker), at most
+// --boxes-per-worker (200) each: every box is a libmosquitto client, and mosquitto_loop()
+// uses select(), which fails for descriptors above FD_SETSIZE (1024; ~4 per box). Every
+// process derives the same city from --seed; the parent owns the broker, the centre and the
+// consumer that scores the incidents, and tells the workers when to start through a file.
 import EarshotCentral
 import EarshotDSP
 import EarshotMQTT
@@ -21,10 +27,20 @@ struct Options {
     var central: String?
     var shareGroup = false
     var screenshot: String?
+    var boxesPerWorker = 200
+    /// The centre's (and the consumer's) reconnect delays, s; nil: the centre's defaults.
+    var centralReconnect: (min: Double, max: Double)?
+    // Worker mode (internal): which slice, which broker, where the run's files are.
+    var worker: Int?
+    var workers = 1
+    var port = 0
+    var dir = ""
 
     static let usage = """
     usage: earshot-fleet [--boxes N] [--duration-s S] [--sources-per-min R] [--clock-error-ms E]
                          [--spacing-m M] [--status-interval-s S] [--no-broker-kill] [--share] [--seed N] [--central PATH]
+                         [--boxes-per-worker N]   (boxes per worker process, 1…240; default 200)
+                         [--central-reconnect MIN:MAX]   (the centre's reconnect_min_s/max_s; default: its own)
                          [--screenshot PNG]   (the operator's page in headless Chromium at the end)
     """
 
@@ -47,16 +63,31 @@ struct Options {
             case "--screenshot": screenshot = value()
             case "--seed": seed = UInt64(value()) ?? 15
             case "--central": central = value()
+            case "--boxes-per-worker": boxesPerWorker = Int(value()) ?? 0
+            case "--central-reconnect":
+                let p = value().split(separator: ":").compactMap { Double($0) }
+                guard p.count == 2, p[0] > 0, p[1] >= p[0] else { fail("--central-reconnect MIN:MAX, seconds\n\(Self.usage)") }
+                centralReconnect = (p[0], p[1])
+            case "--worker": worker = Int(value())
+            case "--workers": workers = Int(value()) ?? 0
+            case "--port": port = Int(value()) ?? 0
+            case "--dir": dir = value()
             default: fail("unknown argument \(k)\n\(Self.usage)")
             }
         }
-        // Each box is a libmosquitto client of this one process, and mosquitto_loop() uses
-        // select(): file descriptors above FD_SETSIZE (1024) fail, so beyond ~250 boxes (4 fds
-        // each) clients churn without ever connecting. A bigger city needs worker processes.
-        if boxes > 240 { fail("--boxes \(boxes): at most 240 boxes per process (libmosquitto's select() stops at fd 1024)") }
-        if boxes < 1 || durationS <= 0 || sourcesPerMinute <= 0 || clockErrorMs < 0 || spacingM <= 0 || statusIntervalS <= 0 {
+        // ~4 descriptors per box (socket, libmosquitto's socket pair, outbox file): 240 boxes
+        // stay below select()'s 1024 with room for the process's own.
+        if !(1...240).contains(boxesPerWorker) { fail("--boxes-per-worker \(boxesPerWorker): 1…240 (libmosquitto's select() stops at fd 1024)") }
+        if boxes < 1 || durationS <= 0 || sourcesPerMinute <= 0 || clockErrorMs < 0 || spacingM <= 0 || statusIntervalS <= 0 || workers < 1 {
             fail("bad value\n\(Self.usage)")
         }
+    }
+
+    /// The city's arguments, as a worker is given them.
+    var cityArguments: [String] {
+        ["--boxes", String(boxes), "--duration-s", String(durationS), "--sources-per-min", String(sourcesPerMinute),
+         "--clock-error-ms", String(clockErrorMs), "--spacing-m", String(spacingM), "--status-interval-s", String(statusIntervalS),
+         "--seed", String(seed), "--boxes-per-worker", String(boxesPerWorker)]
     }
 }
 
@@ -65,34 +96,143 @@ func fail(_ text: String) -> Never {
     exit(2)
 }
 
+func note(_ text: String) { FileHandle.standardError.write(Data("earshot-fleet: \(text)\n".utf8)) }
+
+/// One line on stdout at once (unbuffered: the parent waits for it).
+func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
 func nowNs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
-/// Everything recorded during the run (incident messages arrive on the subscriber's thread).
-final class Record: @unchecked Sendable {
-    let lock = NSLock()
-    var eventSource: [String: Int] = [:]           // event id → source index
-    var lastSentNs: [Int: Int64] = [:]             // source → wall time its last event was handed over
-    var expected: [Int: Int] = [:]                 // source → boxes that heard it
-    var incidents: [String: (contributions: [String], x: Double, y: Double, state: String)] = [:]
-    var arrivals: [(ns: Int64, ids: [String])] = [] // every incident message: receipt time, contributing events
-    var sent = 0
+// MARK: the city (the same in every process: derived from the seed alone)
+
+struct Source { var x: Double; var y: Double; var emitOffsetNs: Int64; var heard: [Int] }
+/// One box event, due `dueOffsetNs` after the start (onset + 50 ms of detection).
+struct Due { var dueOffsetNs: Int64; var source: Int; var box: Int; var onsetOffsetNs: Int64 }
+
+struct City {
+    var boxes: [RegisteredBox] = []
+    var clockErrorNs: [Int64] = []
+    var sources: [Source] = []
+    var schedule: [Due] = []
+
+    /// Boxes on a square grid, each hearing 2.5 spacings away with its own clock error;
+    /// sources at Poisson times and uniform places, each heard by every box within range.
+    init(_ o: Options) {
+        var rng = SplitMix64(state: o.seed)
+        func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        let side = Int(Double(o.boxes).squareRoot().rounded(.up))
+        for i in 0..<o.boxes {
+            boxes.append(RegisteredBox(id: "b\(i)", x: Double(i % side) * o.spacingM, y: Double(i / side) * o.spacingM,
+                                       hearingRangeM: 2.5 * o.spacingM))
+            clockErrorNs.append(Int64((uniform() * 2 - 1) * o.clockErrorMs * 1e6))
+        }
+        let extentX = Double(side - 1) * o.spacingM, extentY = Double((o.boxes - 1) / side) * o.spacingM
+        var t = 0.0
+        while true {
+            t += -log(max(uniform(), 1e-12)) * 60 / o.sourcesPerMinute
+            if t >= o.durationS { break }
+            let x = uniform() * extentX, y = uniform() * extentY
+            let heard = boxes.indices.filter { hypot(boxes[$0].x - x, boxes[$0].y - y) <= boxes[$0].hearingRangeM }
+            sources.append(Source(x: x, y: y, emitOffsetNs: Int64(t * 1e9), heard: heard))
+        }
+        for (s, src) in sources.enumerated() {
+            for b in src.heard {
+                let onset = src.emitOffsetNs + Int64(hypot(boxes[b].x - src.x, boxes[b].y - src.y) / 343 * 1e9) + clockErrorNs[b]
+                schedule.append(Due(dueOffsetNs: onset + 50_000_000, source: s, box: b, onsetOffsetNs: onset))
+            }
+        }
+        schedule.sort { ($0.dueOffsetNs, $0.box) < ($1.dueOffsetNs, $1.box) }
+    }
+
+    /// The boxes worker `w` of `k` runs (interleaved, so each worker has a share of every street).
+    func boxes(ofWorker w: Int, of k: Int) -> [Int] { boxes.indices.filter { $0 % k == w } }
 }
 
 let o = Options(Array(CommandLine.arguments.dropFirst()))
-nonisolated(unsafe) var rng = SplitMix64(state: o.seed)
-func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+let city = City(o)
 
-// The city: boxes on a square grid, each hearing 2.5 spacings away, each with its own clock error.
-let side = Int(Double(o.boxes).squareRoot().rounded(.up))
-var boxes: [RegisteredBox] = []
-var clockErrorNs: [Int64] = []
-for i in 0..<o.boxes {
-    boxes.append(RegisteredBox(id: "b\(i)", x: Double(i % side) * o.spacingM, y: Double(i / side) * o.spacingM,
-                               hearingRangeM: 2.5 * o.spacingM))
-    clockErrorNs.append(Int64((uniform() * 2 - 1) * o.clockErrorMs * 1e6))
+// MARK: worker: a slice of the boxes
+
+/// What a worker hands back per event: id, source, hand-over and broker-acknowledgement times.
+struct SentEvent { var id: String; var source: Int; var handoverNs: Int64; var ackNs: Int64 }
+
+final class Acks: @unchecked Sendable {
+    let lock = NSLock()
+    var at: [Int: [UInt64: Int64]] = [:]   // box → outbox record id → PUBACK time
 }
-let extentX = Double(side - 1) * o.spacingM, extentY = Double((o.boxes - 1) / side) * o.spacingM
+
+func runWorker(_ w: Int) throws -> Never {
+    let mine = city.boxes(ofWorker: w, of: o.workers)
+    let acks = Acks()
+    var publishers: [Int: MQTTPublisher] = [:]
+    for b in mine {
+        let id = city.boxes[b].id
+        try FileManager.default.createDirectory(atPath: o.dir + "/outbox/" + id, withIntermediateDirectories: true)
+        var c = MQTTConfiguration(site: "city", sensor: id, outboxDirectory: o.dir + "/outbox/" + id)
+        c.port = o.port
+        c.keepAliveSeconds = 30
+        c.reconnect = ReconnectPolicy(initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.3)
+        let p = try MQTTPublisher(configuration: c, warn: { _ in })
+        p.onAcknowledged = { ack in
+            let t = nowNs()
+            acks.lock.withLock { acks.at[b, default: [:]][ack.recordID] = t }
+        }
+        try p.start()
+        publishers[b] = p
+    }
+    let connected = waitUntil(timeout: 120) { publishers.values.allSatisfy { $0.state == .connected } }
+    let status = StatusMessage(mode: "events", softwareVersion: "fleet", clock: ClockSync(synchronised: true,
+                               estimatedErrorMicroseconds: Int64(o.clockErrorMs * 1000)))
+    for p in publishers.values { p.update(status: status) }
+    let up = publishers.values.filter { $0.state == .connected }.count
+    say("worker \(w) ready: \(up)/\(mine.count) boxes connected\(connected ? "" : " (timed out)")")
+
+    // The parent writes the start time once every worker is ready.
+    var start: Int64 = 0
+    let parent = getppid()
+    while start == 0 {
+        if let s = try? String(contentsOfFile: o.dir + "/start", encoding: .utf8), let v = Int64(s) { start = v; break }
+        if getppid() != parent { exit(1) }
+        usleep(10_000)
+    }
+    var sent: [(box: Int, recordID: UInt64, event: SentEvent)] = []
+    var nextStatus = start + Int64(o.statusIntervalS * 1e9)
+    for item in city.schedule where item.box % o.workers == w {
+        let due = start + item.dueOffsetNs
+        while nowNs() < due { usleep(UInt32(min(max((due - nowNs()) / 1000, 100), 20_000))) }
+        if nowNs() >= nextStatus { for p in publishers.values { p.update(status: status) }; nextStatus += Int64(o.statusIntervalS * 1e9) }
+        let e = EventMessage(eventClass: "gunshot", onset: UTCTimestamp(nanosecondsSinceEpoch: start + item.onsetOffsetNs),
+                             clock: ClockSync(synchronised: true, estimatedErrorMicroseconds: Int64(o.clockErrorMs * 1000)),
+                             durationMs: 5, peakDBFS: -3, confidence: 0.9)
+        guard let receipt = try? publishers[item.box]!.publish(event: e) else { continue }
+        sent.append((item.box, receipt.recordID, SentEvent(id: receipt.eventID, source: item.source, handoverNs: nowNs(), ackNs: 0)))
+    }
+    // Drain: every outbox empty (≤ 60 s), then report and leave.
+    _ = waitUntil(timeout: 60) { publishers.values.allSatisfy { $0.outboxStats.pendingEvents == 0 } }
+    let ackTimes = acks.lock.withLock { acks.at }
+    var text = ""
+    for s in sent {
+        let ack = ackTimes[s.box]?[s.recordID] ?? 0
+        text += "\(s.event.id)\t\(s.event.source)\t\(s.event.handoverNs)\t\(ack)\n"
+    }
+    let file = o.dir + "/worker-\(w).tsv"
+    try text.write(toFile: file + ".tmp", atomically: false, encoding: .utf8)
+    rename(file + ".tmp", file)
+    say("worker \(w) done: \(sent.count) events")
+    for p in publishers.values { p.stop(flushTimeoutMs: 100) }
+    exit(0)
+}
+
+if let w = o.worker { try runWorker(w) }
+
+// MARK: parent: broker, centre, consumer, workers, broker kill, score
+
+/// Incident messages as the consumer receives them.
+final class Record: @unchecked Sendable {
+    let lock = NSLock()
+    var incidents: [String: (contributions: [String], x: Double, y: Double, state: String)] = [:]
+    var arrivals: [(ns: Int64, ids: [String])] = [] // every incident message: receipt time, contributing events
+}
 
 let dir = try makeTemporaryDirectory(prefix: "earshot-fleet")
 defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -109,23 +249,24 @@ try broker.start()
 
 // The centre, as deployed: its own process and config file.
 var toml = "[site]\nid = \"city\"\n"
-for b in boxes { toml += "[[box]]\nid = \"\(b.id)\"\nx_m = \(b.x)\ny_m = \(b.y)\nrange_m = \(b.hearingRangeM)\n" }
-toml += "[mqtt]\nport = \(broker.port)\n\(o.shareGroup ? "share_group = \"central\"\n" : "")reconnect_min_s = 1\nreconnect_max_s = 2\n[fusion]\nclose_after_s = 5\n"
+for b in city.boxes { toml += "[[box]]\nid = \"\(b.id)\"\nx_m = \(b.x)\ny_m = \(b.y)\nrange_m = \(b.hearingRangeM)\n" }
+toml += "[mqtt]\nport = \(broker.port)\n\(o.shareGroup ? "share_group = \"central\"\n" : "")"
+if let r = o.centralReconnect { toml += "reconnect_min_s = \(r.min)\nreconnect_max_s = \(r.max)\n" }
+toml += "[fusion]\nclose_after_s = 5\n"
 let httpPort = try freeLocalPort()
 if o.screenshot != nil { toml += "[http]\nlisten = \"127.0.0.1:\(httpPort)\"\n" }
 try toml.write(toFile: dir + "/central.toml", atomically: true, encoding: .utf8)
-let centralPath = o.central ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    .appendingPathComponent("earshot-central").path
+let selfPath = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+let centralPath = o.central ?? URL(fileURLWithPath: selfPath).deletingLastPathComponent().appendingPathComponent("earshot-central").path
 let central = try ChildProcess(centralPath, ["--config", dir + "/central.toml"])
 guard central.waitForLine(timeout: 20, { $0.contains("connected to") }) else { fail("earshot-central did not connect: \(central.lines)") }
 
-// An observer of the incidents (the fleet's own client, as a consumer would be).
+// A consumer of the incidents (the fleet's own client), reconnecting as the centre does.
 let record = Record()
 var watchSettings = CentralMQTTSettings()
 watchSettings.port = broker.port
 watchSettings.sessionExpirySeconds = 600
-watchSettings.reconnectMinSeconds = 1
-watchSettings.reconnectMaxSeconds = 2
+if let r = o.centralReconnect { watchSettings.reconnectMinSeconds = r.min; watchSettings.reconnectMaxSeconds = r.max }
 let watcher = try CentralMQTTClient(settings: watchSettings, clientID: "fleet-watcher", filters: ["earshot/v1/city/incidents/+"],
                                     log: CentralLog { _ in }, onConnect: {}, onMessage: { _, payload in
     let t = nowNs()
@@ -140,71 +281,42 @@ let watcher = try CentralMQTTClient(settings: watchSettings, clientID: "fleet-wa
 try watcher.start()
 _ = waitUntil(timeout: 10) { watcher.isConnected }
 
-// The boxes: the agent's publisher and outbox each.
-var publishers: [MQTTPublisher] = []
-for b in boxes {
-    try FileManager.default.createDirectory(atPath: dir + "/outbox/" + b.id, withIntermediateDirectories: true)
-    var c = MQTTConfiguration(site: "city", sensor: b.id, outboxDirectory: dir + "/outbox/" + b.id)
-    c.port = broker.port
-    c.keepAliveSeconds = 30
-    c.reconnect = ReconnectPolicy(initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.3)
-    let p = try MQTTPublisher(configuration: c, warn: { _ in })
-    try p.start()
-    publishers.append(p)
+// The boxes, in worker processes of at most boxesPerWorker each.
+let workerCount = (o.boxes + o.boxesPerWorker - 1) / o.boxesPerWorker
+var workers: [ChildProcess] = []
+for w in 0..<workerCount {
+    workers.append(try ChildProcess(selfPath, o.cityArguments + ["--worker", String(w), "--workers", String(workerCount),
+                                                                 "--port", String(broker.port), "--dir", dir]))
 }
-_ = waitUntil(timeout: 60) { publishers.allSatisfy { $0.state == .connected } }
-let status = StatusMessage(mode: "events", softwareVersion: "fleet", clock: ClockSync(synchronised: true,
-                           estimatedErrorMicroseconds: Int64(o.clockErrorMs * 1000)))
-for p in publishers { p.update(status: status) }
-
-// Sources: Poisson arrivals over the city; each heard by every box within its range.
-struct Source { var x: Double; var y: Double; var emitNs: Int64; var heard: [Int] }
-var sources: [Source] = []
+for (w, p) in workers.enumerated() {
+    guard p.waitForLine(timeout: 180, { $0.hasPrefix("worker \(w) ready") }) else { fail("worker \(w) did not start: \(p.lines)") }
+}
+let readyLines = workers.flatMap { $0.lines.filter { $0.contains("ready") } }
+if readyLines.contains(where: { $0.contains("timed out") }) { note(readyLines.joined(separator: "; ")) }
 let start = nowNs() + 1_000_000_000
-var t = 0.0
-while true {
-    t += -log(max(uniform(), 1e-12)) * 60 / o.sourcesPerMinute
-    if t >= o.durationS { break }
-    let x = uniform() * extentX, y = uniform() * extentY
-    let heard = boxes.indices.filter { hypot(boxes[$0].x - x, boxes[$0].y - y) <= boxes[$0].hearingRangeM }
-    sources.append(Source(x: x, y: y, emitNs: start + Int64(t * 1e9), heard: heard))
-}
-// Every box event, in the order it is due (onset + 50 ms of detection).
-var schedule: [(due: Int64, source: Int, box: Int, onset: Int64)] = []
-for (s, src) in sources.enumerated() {
-    record.expected[s] = src.heard.count
-    for b in src.heard {
-        let onset = src.emitNs + Int64(hypot(boxes[b].x - src.x, boxes[b].y - src.y) / 343 * 1e9) + clockErrorNs[b]
-        schedule.append((onset + 50_000_000, s, b, onset))
-    }
-}
-schedule.sort { ($0.due, $0.box) < ($1.due, $1.box) }
+try String(start).write(toFile: dir + "/start.tmp", atomically: false, encoding: .utf8)
+rename(dir + "/start.tmp", dir + "/start")
 
-let killAt = start + Int64(o.durationS / 2 * 1e9)
-var killed = !o.killBroker
-var nextStatus = start + Int64(o.statusIntervalS * 1e9)
-for item in schedule {
-    while nowNs() < item.due { usleep(UInt32(min(max((item.due - nowNs()) / 1000, 100), 20_000))) }
-    if !killed && nowNs() >= killAt {
-        broker.kill()
-        usleep(1_000_000)
-        try broker.restart()
-        killed = true
-    }
-    if nowNs() >= nextStatus { for p in publishers { p.update(status: status) }; nextStatus += Int64(o.statusIntervalS * 1e9) }
-    let e = EventMessage(eventClass: "gunshot", onset: UTCTimestamp(nanosecondsSinceEpoch: item.onset),
-                         clock: ClockSync(synchronised: true, estimatedErrorMicroseconds: Int64(o.clockErrorMs * 1000)),
-                         durationMs: 5, peakDBFS: -3, confidence: 0.9)
-    guard let receipt = try? publishers[item.box].publish(event: e) else { continue }
-    let sentAt = nowNs()
-    record.lock.withLock {
-        record.eventSource[receipt.eventID] = item.source
-        record.lastSentNs[item.source] = sentAt
-        record.sent += 1
+// The broker kill, on the parent's clock while the workers keep publishing into their outboxes.
+if o.killBroker {
+    let killAt = start + Int64(o.durationS / 2 * 1e9)
+    while nowNs() < killAt { usleep(20_000) }
+    broker.kill()
+    usleep(1_000_000)
+    try broker.restart()
+}
+for (w, p) in workers.enumerated() {
+    guard p.waitForLine(timeout: o.durationS + 180, { $0.hasPrefix("worker \(w) done") }) else { fail("worker \(w) did not finish: \(p.lines.suffix(5))") }
+}
+var sentEvents: [SentEvent] = []
+for w in 0..<workerCount {
+    let text = (try? String(contentsOfFile: dir + "/worker-\(w).tsv", encoding: .utf8)) ?? ""
+    for line in text.split(separator: "\n") {
+        let f = line.split(separator: "\t")
+        guard f.count == 4, let s = Int(f[1]), let h = Int64(f[2]), let a = Int64(f[3]) else { continue }
+        sentEvents.append(SentEvent(id: String(f[0]), source: s, handoverNs: h, ackNs: a))
     }
 }
-// Drain: outboxes empty, incidents closed (close_after_s = 5).
-_ = waitUntil(timeout: 60) { publishers.allSatisfy { $0.outboxStats.pendingEvents == 0 } }
 // The centre may still be working through a backlog: wait until its incident messages stop
 // for longer than close_after_s and every incident is closed (≤ 120 s).
 _ = waitUntil(timeout: 120) {
@@ -230,8 +342,8 @@ if let png = o.screenshot {
         try runTool("/usr/bin/chromium", ["--headless", "--disable-gpu", "--no-sandbox", "--user-data-dir=\(profile)",
                                           "--window-size=1400,900", "--timeout=5000", "--screenshot=\(path)",
                                           "http://127.0.0.1:\(httpPort)/"], timeout: 90)
-        FileHandle.standardError.write(Data("earshot-fleet: operator page screenshot in \(path)\n".utf8))
-    } catch { FileHandle.standardError.write(Data("earshot-fleet: screenshot failed: \(error)\n".utf8)) }
+        note("operator page screenshot in \(path)")
+    } catch { note("screenshot failed: \(error)") }
 }
 kill(central.pid, SIGTERM)
 _ = central.waitForLine(timeout: 10) { $0.contains("stopping") }
@@ -242,26 +354,33 @@ func count(_ label: String) -> Int {
     return Int(before.split(separator: " ").last.map { $0.filter(\.isNumber) } ?? "") ?? -1
 }
 watcher.stop()
-for p in publishers { p.stop(flushTimeoutMs: 100) }
 broker.stop()
 if let keep = ProcessInfo.processInfo.environment["FLEET_KEEP_LOGS"] {
-    try? FileManager.default.removeItem(atPath: keep)
+    try? FileManager.default.removeItem(atPath: keep + ".broker.log")
     try? FileManager.default.copyItem(atPath: broker.logPath, toPath: keep + ".broker.log")
     try? central.lines.joined(separator: "\n").write(toFile: keep + ".central.log", atomically: true, encoding: .utf8)
 }
 
 // Score: each incident belongs to the source most of its events came from.
-let (incidents, eventSource, arrivals, sent, lastSent) = record.lock.withLock {
-    (record.incidents, record.eventSource, record.arrivals, record.sent, record.lastSentNs)
+let (incidents, arrivals) = record.lock.withLock { (record.incidents, record.arrivals) }
+var eventSource: [String: Int] = [:]
+var lastHandover: [Int: Int64] = [:], lastAck: [Int: Int64] = [:], unacked = Set<Int>()
+for e in sentEvents {
+    eventSource[e.id] = e.source
+    lastHandover[e.source] = max(lastHandover[e.source] ?? 0, e.handoverNs)
+    if e.ackNs == 0 { unacked.insert(e.source) } else { lastAck[e.source] = max(lastAck[e.source] ?? 0, e.ackNs) }
 }
-// Latency: from the hand-over of a source's last event to the first incident message holding
-// all of that source's events (sources whose events were split over incidents have none).
-var latency: [Int: Double] = [:]
+// Latency, per source whose events all reached one incident message: to that message's
+// receipt by the consumer from (a) the broker's acknowledgement of the source's last event
+// (it had arrived: "after the last contributing event arrives"), (b) its hand-over to the
+// box's publisher (adds the time a box spends reconnecting across the broker restart).
+var latency: [Int: Double] = [:], latencyHandover: [Int: Double] = [:]
 for a in arrivals {
     var votes: [Int: Int] = [:]
     for e in a.ids { if let s = eventSource[e] { votes[s, default: 0] += 1 } }
-    for (s, n) in votes where n == sources[s].heard.count && latency[s] == nil {
-        if let last = lastSent[s] { latency[s] = Double(a.ns - last) / 1e6 }
+    for (s, n) in votes where n == city.sources[s].heard.count && latencyHandover[s] == nil {
+        if let h = lastHandover[s] { latencyHandover[s] = Double(a.ns - h) / 1e6 }
+        if let k = lastAck[s], !unacked.contains(s) { latency[s] = Double(a.ns - k) / 1e6 }
     }
 }
 var found = Set<Int>()
@@ -273,17 +392,32 @@ for (_, inc) in incidents.sorted(by: { $0.key < $1.key }) {
     for e in inc.contributions { if let s = eventSource[e] { votes[s, default: 0] += 1 } }
     guard let (s, _) = votes.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }), !found.contains(s) else { continue }
     found.insert(s)
-    if sources[s].heard.count >= 4 { errors.append(hypot(inc.x - sources[s].x, inc.y - sources[s].y)) }
+    if city.sources[s].heard.count >= 4 { errors.append(hypot(inc.x - city.sources[s].x, inc.y - city.sources[s].y)) }
 }
 func percentile(_ v: [Double], _ p: Double) -> Double {
     guard !v.isEmpty else { return .nan }
     let s = v.sorted()
     return s[min(Int((p * Double(s.count - 1)).rounded()), s.count - 1)]
 }
-let lat = Array(latency.values)
-let lost = eventSource.keys.filter { !contributed.contains($0) }.count
+// The slowest sources, for the log: where their time went.
+for (s, l) in latencyHandover.sorted(by: { $0.value > $1.value }).prefix(3) {
+    let ack = lastAck[s].map { Double($0 - (lastHandover[s] ?? $0)) / 1e6 } ?? .nan
+    note(String(format: "slowest: source %d (%d boxes, emitted at +%.2f s): hand-over → broker ack %.0f ms, ack → incident %.0f ms, total %.0f ms",
+                s, city.sources[s].heard.count, Double(city.sources[s].emitOffsetNs) / 1e9, ack, latency[s] ?? .nan, l))
+}
+let lat = Array(latency.values), latH = Array(latencyHandover.values)
+let lostIDs = eventSource.keys.filter { !contributed.contains($0) }.sorted()
+let lost = lostIDs.count
+for id in lostIDs.prefix(5) {
+    let e = sentEvents.first { $0.id == id }!
+    let holders = incidents.filter { inc in inc.value.contributions.contains { eventSource[$0] == e.source } }
+    note(String(format: "in no incident: event %@ of source %d (hand-over +%.2f s, broker ack %@); the source's events are in %d incident(s): %@", id, e.source,
+                Double(e.handoverNs - start) / 1e9, e.ackNs == 0 ? "none" : String(format: "+%.2f s", Double(e.ackNs - start) / 1e9),
+                holders.count, holders.map { "\($0.key) (\($0.value.contributions.count) events)" }.sorted().joined(separator: ", ")))
+}
+if lost > 0 { note(summary) }
 let received = count("events")
 let f2 = { (x: Double) in String(format: "%.2f", x) }
-print("fleet_boxes=\(o.boxes) events_sent=\(sent) events_received=\(received) incidents_true=\(sources.count) incidents_found=\(found.count) incidents_published=\(incidents.count) localisation_median_m=\(f2(percentile(errors, 0.5))) localisation_p90_m=\(f2(percentile(errors, 0.9))) incident_latency_p50_ms=\(f2(percentile(lat, 0.5))) incident_latency_p99_ms=\(f2(percentile(lat, 0.99))) latency_samples=\(lat.count) central_cpu_s_per_event=\(String(format: "%.6f", cpu / Double(max(received, 1)))) lost=\(lost) broker_killed=\(o.killBroker ? 1 : 0) sources_per_min=\(o.sourcesPerMinute) clock_error_ms=\(o.clockErrorMs) shared_subscription=\(o.shareGroup ? 1 : 0)")
+print("fleet_boxes=\(o.boxes) events_sent=\(sentEvents.count) events_received=\(received) incidents_true=\(city.sources.count) incidents_found=\(found.count) incidents_published=\(incidents.count) localisation_median_m=\(f2(percentile(errors, 0.5))) localisation_p90_m=\(f2(percentile(errors, 0.9))) incident_latency_p50_ms=\(f2(percentile(lat, 0.5))) incident_latency_p99_ms=\(f2(percentile(lat, 0.99))) latency_samples=\(lat.count) handover_latency_p50_ms=\(f2(percentile(latH, 0.5))) handover_latency_p99_ms=\(f2(percentile(latH, 0.99))) central_cpu_s_per_event=\(String(format: "%.6f", cpu / Double(max(received, 1)))) lost=\(lost) broker_killed=\(o.killBroker ? 1 : 0) worker_processes=\(workerCount) sources_per_min=\(o.sourcesPerMinute) clock_error_ms=\(o.clockErrorMs) shared_subscription=\(o.shareGroup ? 1 : 0)")
 central.kill()
 exit(0)
