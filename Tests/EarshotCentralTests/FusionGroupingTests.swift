@@ -109,11 +109,11 @@ struct FusionGroupingTests {
 
 @Suite("Central: fusion of overlapping sounds")
 struct FusionOverlapTests {
-    // Known limitation: the greedy assignment mixes the two sounds into 3-box fragments (an
-    // exactly determined fit accepts any mix), so eviction and merging cannot separate them.
-    @Test("two shots 150 ms apart, 8 boxes, arrivals interleaved by onset: two incidents each within 0.5 m (known issue)")
+    // The greedy assignment first mixes the two sounds into 3-box fragments (an exactly
+    // determined fit accepts any mix); an over-determined incident that explains its onsets
+    // then takes every event its fix predicts from the others, and the rest merge.
+    @Test("two shots 150 ms apart, 8 boxes, arrivals interleaved by onset: two incidents each within 0.5 m")
     func overlapping() {
-      withKnownIssue("overlapping same-class sounds are split into mixed fragments") {
         let scene = FusionScene.ring(8, radius: 250)
         let a = PlanePoint(x: -120, y: 40), b = PlanePoint(x: 110, y: -60)
         let ea = scene.boxes.map { scene.event($0, source: a, seq: 1) }
@@ -124,6 +124,45 @@ struct FusionOverlapTests {
         #expect(found.count == 2, "\(engine.openIncidents.map { ($0.boxIDs, $0.location.position) })")
         #expect(found.contains { $0.location.position.distance(to: a) < 0.5 } && found.contains { $0.location.position.distance(to: b) < 0.5 },
                 "\(engine.openIncidents.map { ($0.boxIDs, $0.location.position) })")
-      }
+        #expect(engine.openIncidents.count == 2 && engine.openIncidents.allSatisfy { $0.boxIDs.count == 8 },
+                "\(engine.openIncidents.map { ($0.boxIDs, $0.location.position) })")
+    }
+
+    /// Two sounds `apartMs` apart at `a` and `b`, each box's clock off by up to ±0.5 ms, arrivals by onset.
+    func overlappingPair(_ a: PlanePoint, _ b: PlanePoint, apartMs: Int) -> FusionEngine {
+        let scene = FusionScene.ring(8, radius: 250)
+        var errors: [Int64] = []
+        for i in 0..<16 { errors.append(Int64((i * 7919) % 1001) * 1000 - 500_000) }
+        let ea = scene.boxes.enumerated().map { scene.event($1, source: a, seq: 1, clockErrorNs: errors[$0], reportedErrorUs: 500) }
+        let eb = scene.boxes.enumerated().map { scene.event($1, source: b, seq: 2, emitOffsetNs: Int64(apartMs) * 1_000_000,
+                                                            clockErrorNs: errors[8 + $0], reportedErrorUs: 500) }
+        return fuse(scene, (ea + eb).sorted { ($0.onsetNs, $0.id) < ($1.onsetNs, $1.id) }).0
+    }
+
+    func separated(_ engine: FusionEngine, _ a: PlanePoint, _ b: PlanePoint) -> Bool {
+        engine.openIncidents.count == 2
+            && engine.openIncidents.contains { $0.location.position.distance(to: a) < 2 && $0.eventIDs.allSatisfy { $0.hasSuffix("-1") } }
+            && engine.openIncidents.contains { $0.location.position.distance(to: b) < 2 && $0.eventIDs.allSatisfy { $0.hasSuffix("-2") } }
+    }
+
+    @Test("overlapping pairs 200 and 400 ms apart elsewhere, clocks off by up to ±0.5 ms: each sound one incident of its own 8 events within 2 m",
+          arguments: [(0.0, 0.0, 180.0, -40.0, 400), (60.0, 140.0, -80.0, -150.0, 200)])
+    func overlappingPairs(ax: Double, ay: Double, bx: Double, by: Double, apartMs: Int) {
+        let a = PlanePoint(x: ax, y: ay), b = PlanePoint(x: bx, y: by)
+        let engine = overlappingPair(a, b, apartMs: apartMs)
+        #expect(separated(engine, a, b), "\(engine.openIncidents.map { ($0.eventIDs, $0.location.position) })")
+    }
+
+    // Still mixed: 50 ms apart, the greedy fragments never reach an over-determined fit that
+    // explains its onsets; 70 m apart and 100 ms, both positions come out within 0.6 m but
+    // the two incidents trade events.
+    @Test("overlapping pairs 50 ms apart, or 70 m and 100 ms apart: still mixed (known issue)",
+          arguments: [(-150.0, -20.0, 90.0, 120.0, 50), (50.0, -40.0, 60.0, 30.0, 100)])
+    func overlappingHard(ax: Double, ay: Double, bx: Double, by: Double, apartMs: Int) {
+        let a = PlanePoint(x: ax, y: ay), b = PlanePoint(x: bx, y: by)
+        let engine = overlappingPair(a, b, apartMs: apartMs)
+        withKnownIssue("sounds this close in time or place are not separated") {
+            #expect(separated(engine, a, b), "\(engine.openIncidents.map { ($0.eventIDs, $0.location.position) })")
+        }
     }
 }

@@ -95,7 +95,73 @@ public struct FusionEngine: Sendable {
             }
             if outcome == nil { outcome = result }
         }
+        regroup(nowNs: receivedNs)
         return outcome!
+    }
+
+    /// Overlapping sounds of one class: an incident whose fit is over-determined (≥ 4 timed
+    /// boxes) and explains all its onsets is a trustworthy hypothesis; it takes from the other
+    /// open incidents of its class every event its fix predicts (as `score` would admit it)
+    /// when the fit still explains everything with it. The incidents robbed are located again
+    /// (an emptied one closes, merged into the taker) and fragments one fit explains merge.
+    private mutating func regroup(nowNs: Int64) {
+        let windowNs: Int64 = 3_000_000_000
+        var moved = true
+        var rounds = 0
+        while moved && rounds < 8 {
+            moved = false
+            rounds += 1
+            let order = openIncidents.sorted { ($0.events.count, $1.id) > ($1.events.count, $0.id) }.map(\.id)
+            for takerID in order {
+                guard var taker = openIncidents.first(where: { $0.id == takerID }),
+                      taker.location.method == .tdoa, taker.location.timedBoxes >= 4, worstOutlier(taker) == nil else { continue }
+                for donor in openIncidents where donor.id != taker.id && donor.soundClass == taker.soundClass
+                    && abs(donor.location.emissionNs &- taker.location.emissionNs) < windowNs {
+                    var d = donor
+                    for e in donor.events where taker.event(of: e.box) == nil {
+                        guard let box = registry.box(e.box), predicted(e, box: box, by: taker.location) else { continue }
+                        var trial = taker
+                        trial.add(e)
+                        trial.location = locate(trial.events)
+                        guard worstOutlier(trial) == nil, trial.location.method == .tdoa else { continue }
+                        taker = trial
+                        d.remove(e.id)
+                        moved = true
+                    }
+                    guard d.events.count != donor.events.count else { continue }
+                    taker.revision += 1
+                    taker.updatedNs = max(taker.updatedNs, donor.updatedNs)
+                    changed.insert(taker.id)
+                    if d.events.isEmpty {
+                        d.state = .closed
+                        d.closedNs = nowNs
+                        d.mergedInto = taker.id
+                        openIncidents.removeAll { $0.id == d.id }
+                        closedIncidents.append(d)
+                        mergedAway.append(d)
+                        changed.remove(d.id)
+                    } else {
+                        d.location = locate(d.events)
+                        d.revision += 1
+                        if let i = openIncidents.firstIndex(where: { $0.id == d.id }) { openIncidents[i] = d }
+                        changed.insert(d.id)
+                    }
+                }
+                if let i = openIncidents.firstIndex(where: { $0.id == taker.id }) { openIncidents[i] = taker }
+            }
+            if moved { for id in openIncidents.map(\.id) { mergeFragments(into: id, nowNs: nowNs) } }
+        }
+    }
+
+    /// Whether the fix `loc` predicts `e`'s onset at `box` within the gate (as `score` checks).
+    private func predicted(_ e: FusionEvent, box: RegisteredBox, by loc: Localisation) -> Bool {
+        let c = settings.speedOfSoundMPerS
+        let sigmaE = settings.timingSigmaS(e.clock)
+        guard sigmaE <= settings.timingUsableS else { return false }
+        let posSigmaS = loc.ellipse.semiMajorM / UncertaintyEllipse.chi2Scale95 / c
+        let allowed = settings.gateSigmas * (sigmaE * sigmaE + posSigmaS * posSigmaS).squareRoot() + settings.gateSlackS
+        let miss = abs(Double(e.onsetNs &- loc.emissionNs) * 1e-9 - box.position.distance(to: loc.position) / c)
+        return miss <= allowed && box.position.distance(to: loc.position) <= box.hearingRangeM
     }
 
     /// Joins open incidents of the same class that one TDOA fit explains together (fragments of
