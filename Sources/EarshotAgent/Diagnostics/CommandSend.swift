@@ -47,15 +47,7 @@ public func sendCommand(_ configuration: MQTTConfiguration, name: String, sensor
     if unsigned {
         let w = JSONWriter(capacity: 4096)
         w.beginObject(); w.key("request_id"); w.string(requestID); w.key("args"); w.beginObject()
-        for (k, v) in arguments {
-            w.key(k)
-            switch v {
-            case .string(let s): w.string(s)
-            case .number(let n): w.number(n, decimals: n == n.rounded() ? 0 : 6)
-            case .bool(let b): w.bool(b)
-            case .null: w.null()
-            }
-        }
+        CommandSigner.writeArguments(arguments, into: w)
         w.endObject(); w.endObject()
         payload = w.string
     } else {

@@ -180,13 +180,9 @@ public enum CommandSigner {
         return body + ",\"sig\":\"\(d)\"}"
     }
 
-    /// A signed request: `{"request_id":…,"args":{…},"ts":…,"nonce":…,"sig":…}`.
-    public static func request(topic: String, requestID: String?, arguments: [(String, CommandValue)], key: [UInt8],
-                               time: Int64 = CommandSigner.unixTime(), nonce: String = CommandSigner.randomNonce()) -> String {
-        let w = JSONWriter(capacity: 4096)
-        w.beginObject()
-        if let requestID { w.key("request_id"); w.string(requestID) }
-        w.key("args"); w.beginObject()
+    /// Writes `arguments` as the members of an open `args` object (numbers: integers without
+    /// decimals, others with 6), the one encoding the signer and unsigned senders share.
+    public static func writeArguments(_ arguments: [(String, CommandValue)], into w: JSONWriter) {
         for (k, v) in arguments {
             w.key(k)
             switch v {
@@ -196,6 +192,16 @@ public enum CommandSigner {
             case .null: w.null()
             }
         }
+    }
+
+    /// A signed request: `{"request_id":…,"args":{…},"ts":…,"nonce":…,"sig":…}`.
+    public static func request(topic: String, requestID: String?, arguments: [(String, CommandValue)], key: [UInt8],
+                               time: Int64 = CommandSigner.unixTime(), nonce: String = CommandSigner.randomNonce()) -> String {
+        let w = JSONWriter(capacity: 4096)
+        w.beginObject()
+        if let requestID { w.key("request_id"); w.string(requestID) }
+        w.key("args"); w.beginObject()
+        writeArguments(arguments, into: w)
         w.endObject()
         w.key("ts"); w.int(time)
         w.key("nonce"); w.string(nonce)
