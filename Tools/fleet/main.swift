@@ -219,7 +219,13 @@ func runWorker(_ w: Int) throws -> Never {
     try text.write(toFile: file + ".tmp", atomically: false, encoding: .utf8)
     rename(file + ".tmp", file)
     say("worker \(w) done: \(sent.count) events")
+    // Stay online (no clean "offline" status) until the parent has scored the run and taken its
+    // screenshot, so the operator's page shows the boxes as they were while the city ran: the
+    // parent writes `stop` in the run directory; bounded (≤ 600 s, or the parent gone).
+    let holdUntil = nowNs() + 600_000_000_000
+    while !FileManager.default.fileExists(atPath: o.dir + "/stop"), getppid() == parent, nowNs() < holdUntil { usleep(20_000) }
     for p in publishers.values { p.stop(flushTimeoutMs: 100) }
+    say("worker \(w) stopped")
     exit(0)
 }
 
@@ -335,6 +341,8 @@ func cpuSeconds(_ pid: Int32) -> Double {
     return (u + k) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 let cpu = cpuSeconds(central.pid)
+/// Set when the operator's page, as the screenshot shows it, has no online box or no incident.
+var pageCheckFailed = false
 if let png = o.screenshot {
     let profile = dir + "/chromium"
     let path = png.hasPrefix("/") ? png : FileManager.default.currentDirectoryPath + "/" + png
@@ -343,7 +351,24 @@ if let png = o.screenshot {
                                           "--window-size=1400,900", "--timeout=5000", "--screenshot=\(path)",
                                           "http://127.0.0.1:\(httpPort)/"], timeout: 90)
         note("operator page screenshot in \(path)")
-    } catch { note("screenshot failed: \(error)") }
+    } catch { note("screenshot failed: \(error)"); pageCheckFailed = true }
+    // The same page's DOM (drawn once, `?static`), while the boxes are still connected: the
+    // screenshot must show online boxes and incidents (it showed every box offline when the
+    // workers stopped their publishers before it was taken).
+    do {
+        let dom = try runTool("/usr/bin/chromium", ["--headless", "--disable-gpu", "--no-sandbox", "--user-data-dir=\(profile)",
+                                                    "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom",
+                                                    "http://127.0.0.1:\(httpPort)/?static"], timeout: 90)
+        func occurrences(_ s: String) -> Int { dom.components(separatedBy: s).count - 1 }
+        let online = occurrences("class=\"box-online\""), listed = occurrences("\" id=\"inc-") // list entries (the script's text has none)
+        note("operator page: \(online) of \(o.boxes) boxes online, \(listed) incidents listed")
+        if online == 0 || listed == 0 { note("operator page check failed: no online box or no incident"); pageCheckFailed = true }
+    } catch { note("page DOM dump failed: \(error)"); pageCheckFailed = true }
+}
+// The workers may now stop their boxes (each publishes its clean offline status).
+try? "".write(toFile: dir + "/stop", atomically: true, encoding: .utf8)
+for (w, p) in workers.enumerated() where !p.waitForLine(timeout: 30, { $0.hasPrefix("worker \(w) stopped") }) {
+    note("worker \(w) did not stop within 30 s")
 }
 kill(central.pid, SIGTERM)
 _ = central.waitForLine(timeout: 10) { $0.contains("stopping") }
@@ -420,4 +445,4 @@ let received = count("events")
 let f2 = { (x: Double) in String(format: "%.2f", x) }
 print("fleet_boxes=\(o.boxes) events_sent=\(sentEvents.count) events_received=\(received) incidents_true=\(city.sources.count) incidents_found=\(found.count) incidents_published=\(incidents.count) localisation_median_m=\(f2(percentile(errors, 0.5))) localisation_p90_m=\(f2(percentile(errors, 0.9))) incident_latency_p50_ms=\(f2(percentile(lat, 0.5))) incident_latency_p99_ms=\(f2(percentile(lat, 0.99))) latency_samples=\(lat.count) handover_latency_p50_ms=\(f2(percentile(latH, 0.5))) handover_latency_p99_ms=\(f2(percentile(latH, 0.99))) central_cpu_s_per_event=\(String(format: "%.6f", cpu / Double(max(received, 1)))) lost=\(lost) broker_killed=\(o.killBroker ? 1 : 0) worker_processes=\(workerCount) sources_per_min=\(o.sourcesPerMinute) clock_error_ms=\(o.clockErrorMs) shared_subscription=\(o.shareGroup ? 1 : 0)")
 central.kill()
-exit(0)
+exit(pageCheckFailed ? 1 : 0)
