@@ -33,6 +33,9 @@ extension CandidateGate {
     /// Hops after start (0.5 s at 10 ms) before the first candidate: the background
     /// trackers start from nothing, so every band stands "over its background" at first.
     public static let warmUpHops: Int64 = 50
+    /// Hops into a candidate after which a jump of the band SNR (`jumpSNR`) restarts it at
+    /// the new sound (earlier jumps belong to the onset that opened it).
+    public static let restartAfterHops: Int64 = 10
     /// Band level (Q8.8 dBFS) below which a band's SNR is not looked at: near-silent
     /// bands flicker many dB over their own minimum without any sound in them.
     public static let minBandLevel: Int16 = -80 * 256
@@ -66,6 +69,8 @@ extension CandidateGate {
     var lastLoudHop: Int64 = 0
     var peakLevel: Int16 = FeatureFrame.floor
     var peakBands = SIMD8<Int16>(repeating: FeatureFrame.floor)
+    /// Highest band SNR (Q8.8 dB) of the candidate collecting so far.
+    var peakSNR: Int16 = 0
     var output: Int = 0
     var confidence: UInt16 = 0
     /// The last candidate's verdict and features (for `earshot learn` and tests).
@@ -99,8 +104,18 @@ extension DetectionEngine {
 
         switch stage.phase {
         case .idle:
-            if m >= gate.onSNR && hop >= CandidateGate.warmUpHops { openCandidate(f, tonality: tonality, newBlock: newBlock) }
+            if m >= gate.onSNR && hop >= CandidateGate.warmUpHops { openCandidate(f, tonality: tonality, newBlock: newBlock, snr: m) }
         case .collecting:
+            // A sound that starts while a weaker candidate (street noise over the gate) collects
+            // gets its own candidate: otherwise it ends up as the tail of the first one's window.
+            // Only a sound clearly louder than everything the candidate has held restarts it
+            // (its own rise and the jumps inside one sound do not).
+            if jump && m >= gate.onSNR && hop &- stage.startHop >= CandidateGate.restartAfterHops
+                && Int32(m) >= Int32(stage.peakSNR) &+ Int32(gate.jumpSNR) {
+                openCandidate(f, tonality: tonality, newBlock: newBlock, snr: m)
+                break
+            }
+            if m > stage.peakSNR { stage.peakSNR = m }
             stage.accumulator.add(f, tonality: tonality, rank: binRank, newBlock: newBlock)
             if f.levelZ > stage.peakLevel { stage.peakLevel = f.levelZ; stage.peakBands = f.bandLevel }
             if stage.accumulator.isComplete { decide(model, f, emit: emit) }
@@ -114,13 +129,14 @@ extension DetectionEngine {
             if stage.quietHops >= gate.rearmQuietHops {
                 stage.phase = .idle
             } else if jump && m >= gate.onSNR {
-                openCandidate(f, tonality: tonality, newBlock: newBlock)
+                openCandidate(f, tonality: tonality, newBlock: newBlock, snr: m)
             }
         }
     }
 
-    mutating func openCandidate(_ f: FeatureFrame, tonality: SIMD16<Int16>, newBlock: Bool) {
+    mutating func openCandidate(_ f: FeatureFrame, tonality: SIMD16<Int16>, newBlock: Bool, snr: Int16) {
         let hop = f.hopIndex
+        stage.peakSNR = snr
         stage.phase = .collecting
         stage.candidates &+= 1
         stage.startHop = hop
