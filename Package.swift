@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // <sys/timex.h> from glibc (its Swift module leaves it out): the kernel's clock-sync state.
+        .systemLibrary(name: "CTimex"),
 
         // Portable core: no Foundation, no classes, no existentials, no heap.
         // `.rounded()` and `squareRoot()` lower to libm's rint/sqrt (exactly
@@ -40,7 +42,7 @@ let package = Package(
 
         // Configuration, wiring, services; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
-            "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotFiles",
+            "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotFiles", "CTimex",
         ]),
         .executableTarget(name: "earshot", dependencies: [
             "EarshotAgent",

@@ -46,7 +46,7 @@ func testConfiguration(port: Int, outbox: String, sensor: String = "s1") -> MQTT
 func sampleEvent(_ i: Int = 0) -> EventMessage {
     EventMessage(eventClass: i % 2 == 0 ? "gunshot" : "glass_break",
                  onset: UTCTimestamp(nanosecondsSinceEpoch: 1_767_225_600_123_456_789 + Int64(i) * 1_000_000),
-                 clock: ClockSync(synchronised: true, estimatedErrorMicroseconds: 250),
+                 clock: ClockSync(synchronised: true, estimatedErrorMicroseconds: 250, source: .timesyncd),
                  durationMs: 12.5, peakDBFS: -3.25, peakDBSPL: 118.4, confidence: 0.87,
                  bearingDegrees: 271.5, sector: 3,
                  bands: OctaveBandLevels(SIMD8(-40, -35.5, -30, -20, -12, -9, -15, .nan)))

@@ -1,82 +1,68 @@
-// Event onsets as UTC with sub-millisecond resolution and the kernel's clock
-// synchronisation state (adjtimex), so a central service can combine the
-// onsets of several boxes by TDOA.
+// The clock-synchronisation state the agent reports beside each onset (decided by
+// ClockSyncReader), in the payloads' form and in the status detail's words.
 #if canImport(Glibc)
 import Glibc
 #endif
+import EarshotMQTT
 
-/// The kernel clock discipline as `adjtimex(2)` reports it (read-only query).
+/// The clock's synchronisation state as the agent reports it (`clock` in event and
+/// status payloads, `clock=` in the status detail).
 public struct ClockSyncState: Equatable, Sendable {
-    /// True when the kernel says the clock is synchronised (NTP/chrony/PTP
-    /// disciplining it: `adjtimex` returned TIME_OK..TIME_WAIT, not TIME_ERROR,
-    /// and STA_UNSYNC is clear).
+    /// True when a time daemon is disciplining the clock (see `ClockSyncReader`).
     public var synchronised: Bool
-    /// Estimated error of the system clock, µs (`timex.esterror`); the
-    /// maximum error bound is in `maxErrorMicroseconds`.
-    public var estimatedErrorMicroseconds: Int
-    /// Maximum error bound, µs (`timex.maxerror`).
-    public var maxErrorMicroseconds: Int
+    /// Estimated clock error, µs (nil = unknown: not synchronised, no estimate given, or
+    /// read from timesyncd's flag, which carries none).
+    public var estimatedErrorMicroseconds: Int64?
+    /// Bound on the error, µs: adjtimex's `maxerror`; from the flag, the 500 µs per second
+    /// since the last synchronisation that the kernel itself would add.
+    public var maxErrorMicroseconds: Int64?
+    /// What said so.
+    public var source: ClockSyncSource
+    /// errno of the refused adjtimex (EPERM under the shipped unit), 0 when it answered.
+    public var kernelErrno: Int32
+    /// Seconds since timesyncd last touched its flag (source `timesyncd`).
+    public var sinceSyncSeconds: Int64?
 
-    public init(synchronised: Bool, estimatedErrorMicroseconds: Int, maxErrorMicroseconds: Int) {
+    public init(synchronised: Bool, estimatedErrorMicroseconds: Int64? = nil, maxErrorMicroseconds: Int64? = nil,
+                source: ClockSyncSource, kernelErrno: Int32 = 0, sinceSyncSeconds: Int64? = nil) {
         self.synchronised = synchronised
         self.estimatedErrorMicroseconds = estimatedErrorMicroseconds
         self.maxErrorMicroseconds = maxErrorMicroseconds
+        self.source = source
+        self.kernelErrno = kernelErrno
+        self.sinceSyncSeconds = sinceSyncSeconds
     }
 
-    /// Reads the state now (modes = 0: nothing is changed; no privilege needed).
-    /// Glibc's Swift module does not export <sys/timex.h>, so the call goes
-    /// through the C symbol with the 64-bit Linux layout of `struct timex`
-    /// (maxerror at byte 24, esterror at 32, status at 40; 208 bytes).
-    public static func current() -> ClockSyncState {
-        #if os(Linux) && _pointerBitWidth(_64)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8)
-        defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
-        let state = earshot_adjtimex(buffer)
-        let maxError = buffer.load(fromByteOffset: 24, as: Int.self)
-        let estError = buffer.load(fromByteOffset: 32, as: Int.self)
-        let status = buffer.load(fromByteOffset: 40, as: Int32.self)
-        let unsync = status & 0x0040 != 0          // STA_UNSYNC
-        return ClockSyncState(synchronised: state >= 0 && state != 5 && !unsync,   // 5 = TIME_ERROR
-                              estimatedErrorMicroseconds: estError, maxErrorMicroseconds: maxError)
-        #else
-        return ClockSyncState(synchronised: false, estimatedErrorMicroseconds: -1, maxErrorMicroseconds: -1)
-        #endif
-    }
-}
+    /// Reads the state now from the system (`ClockSyncReader.system`).
+    public static func current() -> ClockSyncState { ClockSyncReader.system.read() }
 
-#if os(Linux) && _pointerBitWidth(_64)
-/// glibc `int adjtimex(struct timex *)`.
-@_silgen_name("adjtimex")
-private func earshot_adjtimex(_ buffer: UnsafeMutableRawPointer) -> Int32
-#endif
-
-/// UTC timestamps with microsecond resolution.
-public enum OnsetTimestamp {
-    /// `CLOCK_REALTIME` now, ns since the Unix epoch.
-    public static func nowNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    /// The payload form.
+    public var clockSync: ClockSync {
+        ClockSync(synchronised: synchronised, estimatedErrorMicroseconds: estimatedErrorMicroseconds, source: source)
     }
 
-    /// RFC 3339 UTC with 6 decimals, e.g. `2026-11-23T15:04:05.123456Z`.
-    public static func rfc3339(nanoseconds ns: Int64) -> String {
-        let micros = (ns + 500) / 1000
-        var secs = micros / 1_000_000
-        var frac = micros % 1_000_000
-        if frac < 0 { frac += 1_000_000; secs -= 1 }
-        var t = time_t(secs)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        func pad(_ v: Int32, _ w: Int) -> String {
-            var s = String(v)
-            while s.count < w { s = "0" + s }
-            return s
+    /// `clock=<source>[ adjtimex=EPERM][ synced_s_ago=N][ error_us=N][ maxerror_us=N]`, for
+    /// the status detail (no allocation).
+    public func appendDetail(to text: inout StatusText) {
+        text.append("clock=")
+        switch source {
+        case .adjtimex: text.append("adjtimex")
+        case .timesyncd: text.append("timesyncd")
+        case .none: text.append("none")
         }
-        var f = String(frac)
-        while f.count < 6 { f = "0" + f }
-        return "\(pad(tmv.tm_year + 1900, 4))-\(pad(tmv.tm_mon + 1, 2))-\(pad(tmv.tm_mday, 2))T"
-            + "\(pad(tmv.tm_hour, 2)):\(pad(tmv.tm_min, 2)):\(pad(tmv.tm_sec, 2)).\(f)Z"
+        text.append(synchronised ? " synced" : " unsynced")
+        if kernelErrno != 0 {
+            text.append(" adjtimex=")
+            switch kernelErrno {
+            case EPERM: text.append("EPERM")
+            case ENOSYS: text.append("ENOSYS")
+            case EACCES: text.append("EACCES")
+            case EINVAL: text.append("EINVAL")
+            default: text.append("errno "); text.append(Int(kernelErrno))
+            }
+        }
+        if let s = sinceSyncSeconds { text.append(" synced_s_ago="); text.append(s) }
+        if let e = estimatedErrorMicroseconds { text.append(" error_us="); text.append(e) }
+        if let m = maxErrorMicroseconds { text.append(" maxerror_us="); text.append(m) }
     }
 }

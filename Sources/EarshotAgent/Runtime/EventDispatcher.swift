@@ -219,7 +219,7 @@ public final class EventDispatcher: @unchecked Sendable {
         let rate = Double(max(1, sampleRate))
         return EventMessage(
             eventClass: name, onset: onset,
-            clock: ClockSync(synchronised: sync.synchronised, estimatedErrorMicroseconds: sync.estimatedErrorMicroseconds),
+            clock: sync.clockSync,
             durationMs: max(0, Double(e.durationSamples) * 1000 / rate),
             peakDBFS: min(10, Double(Int(e.peakLevel)) / 256),
             peakDBSPL: e.isCalibrated ? min(200, max(0, Double(Int(e.peakLevelSPL)) / 256)) : nil,

@@ -54,8 +54,9 @@ enum AgentStatus {
     }
 
     /// `detail`: `<capture>; ptz=enabled accepted=… suppressed=… failures=…` (or `ptz=disabled`)
-    /// `; hops=… queue_dropped=… uptime_s=…` (uptime in s).
-    static func detail(_ pipeline: AgentPipeline, uptimeSeconds: Int64) -> StatusText {
+    /// `; hops=… queue_dropped=… uptime_s=…` (uptime in s), then `; clock=…` when `clock` is given
+    /// (`ClockSyncState.appendDetail`).
+    static func detail(_ pipeline: AgentPipeline, uptimeSeconds: Int64, clock: ClockSyncState? = nil) -> StatusText {
         var text = StatusText()
         appendCapture(pipeline.input, to: &text)
         if let p = pipeline.ptz {
@@ -69,6 +70,7 @@ enum AgentStatus {
         text.append("; hops="); text.append(pipeline.analysis.hops)
         text.append(" queue_dropped="); text.append(pipeline.queue.dropped)
         text.append(" uptime_s="); text.append(uptimeSeconds)
+        if let clock { text.append("; "); clock.appendDetail(to: &text) }
         return text
     }
 
@@ -76,9 +78,8 @@ enum AgentStatus {
     static func message(_ pipeline: AgentPipeline, mode: OperatingMode, version: String, uptimeSeconds: Int64) -> StatusMessage {
         let sync = AgentClock.syncState()
         return StatusMessage(mode: mode.rawValue, softwareVersion: version, audio: audioWord(pipeline.input),
-                             clock: ClockSync(synchronised: sync.synchronised,
-                                              estimatedErrorMicroseconds: sync.estimatedErrorMicroseconds),
-                             detail: detail(pipeline, uptimeSeconds: uptimeSeconds),
+                             clock: sync.clockSync,
+                             detail: detail(pipeline, uptimeSeconds: uptimeSeconds, clock: sync),
                              capture: pipeline.input.captureReport,
                              ptz: pipeline.ptz?.report ?? .disabled,
                              analysis: AnalysisReport(hops: pipeline.analysis.hops, queueDropped: pipeline.queue.dropped))

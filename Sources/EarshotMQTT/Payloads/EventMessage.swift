@@ -1,17 +1,31 @@
 // The event payload: what the detector saw, when, how loud, how sure.
 
+/// Where a box read its clock-synchronisation state (`clock.source` in the payloads).
+public enum ClockSyncSource: String, Sendable, Equatable {
+    /// The kernel's NTP state (`adjtimex`, read only), kept by chrony, timesyncd, ntpd or PTP.
+    case adjtimex
+    /// systemd-timesyncd's flag file `/run/systemd/timesync/synchronized` (adjtimex blocked,
+    /// as by the shipped unit's `ProtectClock=yes`).
+    case timesyncd
+    /// Nothing readable said the clock is synchronised.
+    case none
+}
+
 /// Clock-synchronisation state at the time a timestamp was taken, filled by the
-/// caller (e.g. from `chronyc tracking` or an NTP/PTP status query).
+/// caller (the agent: `ClockSyncReader`).
 public struct ClockSync: Sendable, Equatable {
     /// True when the system clock is disciplined by NTP/PTP/GNSS.
     public var synchronised: Bool
     /// Estimated absolute clock error in µs (nil = unknown).
     public var estimatedErrorMicroseconds: Int64?
+    /// What said so (nil: not written, as in payloads from before the field existed).
+    public var source: ClockSyncSource?
 
-    /// Builds a clock state; unknown error by default.
-    public init(synchronised: Bool, estimatedErrorMicroseconds: Int64? = nil) {
+    /// Builds a clock state; unknown error and source by default.
+    public init(synchronised: Bool, estimatedErrorMicroseconds: Int64? = nil, source: ClockSyncSource? = nil) {
         self.synchronised = synchronised
         self.estimatedErrorMicroseconds = estimatedErrorMicroseconds
+        self.source = source
     }
 
     /// Not synchronised, error unknown.
@@ -145,12 +159,20 @@ extension JSONWriter {
         }
     }
 
-    /// Writes `{"synchronised":…,"error_us":…|null}`.
+    /// Writes `{"synchronised":…,"error_us":…|null[,"source":"adjtimex"|"timesyncd"|"none"]}`.
     func clockSync(_ c: ClockSync) {
         beginObject()
         key("synchronised"); bool(c.synchronised)
         key("error_us")
         if let e = c.estimatedErrorMicroseconds { int(e) } else { null() }
+        if let s = c.source {
+            key("source")
+            switch s {
+            case .adjtimex: string("adjtimex" as StaticString)
+            case .timesyncd: string("timesyncd" as StaticString)
+            case .none: string("none" as StaticString)
+            }
+        }
         endObject()
     }
 }
