@@ -3,7 +3,8 @@
 # (snd-aloop, gpio-sim) in a qemu VM. Artefacts are cached under .hil-cache/
 # (kernel + modules once per kernel ABI; earshot rebuilt incrementally in
 # .build-static (shared with make package); the initramfs only when one of its inputs changed).
-# Prints the scenario's PASS/FAIL lines, then
+# Prints the scenario's PASS/FAIL lines and those of the systemd phase (clock.sh: the
+# shipped unit under systemd as PID 1, clock-sync state), then
 #   hil_pass=N hil_fail=M hil_latency_p50_ms=… hil_latency_p99_ms=…
 # Exit 0 only when the VM finished and every check passed.
 # Detection table: SignatureTable.relaxedForSyntheticSounds() (EarshotTestSupport), written
@@ -46,7 +47,8 @@ if ldd "$ST/earshot" | grep -q libswiftCore; then say "earshot links the Swift r
 
 INITRD=$C/initramfs.cpio.gz
 if newer "$INITRD" "$ST/earshot" "$ST/hiltool" "$ST/events.txt" Tools/hil/init Tools/hil/scenario.sh \
-     Tools/hil/site.toml Tools/hil/board.toml "$ST/table.json" Tools/hil/mkinitramfs.sh "$KD/.done"; then
+     Tools/hil/site.toml Tools/hil/board.toml "$ST/table.json" Tools/hil/mkinitramfs.sh "$KD/.done" \
+     Tools/hil/clock.sh Tools/hil/systemd/* Deploy/earshot.service Deploy/clock-read.conf; then
   bash Tools/hil/mkinitramfs.sh "$KD" "$ST" "$INITRD"
 fi
 READY=$(date +%s.%N)
@@ -56,6 +58,7 @@ set +e
 VM=$(bash Tools/hil/runvm.sh "$KD/vmlinuz" "$INITRD" "$SHARE" "$C/serial.log"); VMRC=$?
 set -e
 grep -E '^(PASS|FAIL|note|==|  |latencies|[a-z]+: )' "$SHARE/scenario.out" 2>/dev/null || true
+grep -E '^(PASS|FAIL|note|==|  )' "$SHARE/clock.out" 2>/dev/null || true
 END=$(date +%s.%N)
 echo "$VM hil_total_wall_s=$(printf '%.1f' "$(echo "$END - $START" | bc)")"
 if [[ $VMRC != 0 || ! -f $SHARE/scenario.out ]]; then
@@ -64,6 +67,11 @@ if [[ $VMRC != 0 || ! -f $SHARE/scenario.out ]]; then
   echo "hil_pass=0 hil_fail=1 hil_latency_p50_ms=nan hil_latency_p99_ms=nan"
   exit 1
 fi
-grep -E '^hil_pass=' "$SHARE/scenario.out" | tail -1
-say "logs: $SHARE/hil-logs/ (agent-*.log, sub.txt, watch.txt, pulses-normal.txt, dmesg.txt)"
-[[ "$(cat "$SHARE/scenario.rc" 2>/dev/null)" == 0 ]]
+# The systemd phase's checks (clock.sh) count in hil_pass/hil_fail; a phase that never
+# reported is one failure.
+CP=$(grep -c '^PASS' "$SHARE/clock.out" 2>/dev/null || true); CF=$(grep -c '^FAIL' "$SHARE/clock.out" 2>/dev/null || true)
+[[ -f $SHARE/clock.out ]] || { CP=0; CF=1; say "the systemd phase (clock.sh) wrote no results; serial console: $C/serial.log"; }
+grep -E '^hil_pass=' "$SHARE/scenario.out" | tail -1 \
+  | awk -v cp="${CP:-0}" -v cf="${CF:-0}" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "hil_pass") $i = "hil_pass=" kv[2] + cp; if (kv[1] == "hil_fail") $i = "hil_fail=" kv[2] + cf } print }'
+say "logs: $SHARE/hil-logs/ (agent-*.log, sub.txt, watch.txt, pulses-normal.txt, dmesg.txt; clock/ for the systemd phase)"
+[[ "$(cat "$SHARE/scenario.rc" 2>/dev/null)" == 0 && "$(cat "$SHARE/clock.rc" 2>/dev/null)" == 0 ]]

@@ -22,7 +22,28 @@
  *       --kill-on-rise it sends SIGTERM (or signal N) to PID on the first rise of OFFSET. Runs
  *       until SIGTERM/SIGINT, then prints "watch_polls=<n> watch_max_gap_ms=<ms>" (the
  *       longest time between two polls: the resolution of every edge time).
+ *
+ *   hiltool adjtimex
+ *       Asks the kernel's clock state read-only, with adjtimex (modes = 0) and with
+ *       clock_adjtime(CLOCK_REALTIME) (modes = 0), and prints
+ *         adjtimex_rc=<rc> adjtimex_errno=<0|EPERM|…> clock_adjtime_rc=<rc> clock_adjtime_errno=<…>
+ *         maxerror_us=<µs> esterror_us=<µs> status=0x<hex> synchronised=<yes|no>
+ *       (synchronised: maxerror < 16 s, timedatectl's rule; "unknown" when refused).
+ *       With --try-set it then writes esterror back unchanged (modes = ADJ_ESTERROR,
+ *       which needs CAP_SYS_TIME) and adds " set_rc=<rc> set_errno=<…>".
+ *       Exit 0 either way: the errno is the measurement.
+ *
+ *   hiltool sntp-server PORT
+ *       Answers SNTP requests on 127.0.0.1:PORT with this machine's CLOCK_REALTIME
+ *       (stratum 1, reference "HIL", no leap warning), so that a real
+ *       systemd-timesyncd can synchronise in a VM without a network. Runs until killed;
+ *       prints "sntp_replies=<n>" on each reply.
  */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/timex.h>
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -130,14 +151,78 @@ static int watch(int argc, char **argv)
 	return 0;
 }
 
+static const char *errno_name(int e)
+{
+	switch (e) { case 0: return "0"; case EPERM: return "EPERM"; case ENOSYS: return "ENOSYS";
+	case EACCES: return "EACCES"; case EINVAL: return "EINVAL"; default: return "other"; }
+}
+
+static int adjtimex_probe(int try_set)
+{
+	struct timex a, c;
+	memset(&a, 0, sizeof a); memset(&c, 0, sizeof c);
+	errno = 0; int ra = adjtimex(&a); int ea = ra < 0 ? errno : 0;
+	errno = 0; int rc = clock_adjtime(CLOCK_REALTIME, &c); int ec = rc < 0 ? errno : 0;
+	printf("adjtimex_rc=%d adjtimex_errno=%s clock_adjtime_rc=%d clock_adjtime_errno=%s", ra, errno_name(ea), rc, errno_name(ec));
+	if (ra >= 0) printf(" maxerror_us=%ld esterror_us=%ld status=0x%x synchronised=%s", a.maxerror, a.esterror, a.status,
+	                    a.maxerror < 16000000 ? "yes" : "no");
+	else printf(" synchronised=unknown");
+	if (try_set) {
+		struct timex w; memset(&w, 0, sizeof w);
+		w.modes = ADJ_ESTERROR; w.esterror = ra >= 0 ? a.esterror : 16000000;
+		errno = 0; int rs = adjtimex(&w); int es = rs < 0 ? errno : 0;
+		printf(" set_rc=%d set_errno=%s", rs, errno_name(es));
+	}
+	printf("\n");
+	return 0;
+}
+
+/* NTP time: seconds since 1900 in the high 32 bits, fraction in the low 32. */
+static void put_ntp(unsigned char *p, struct timespec t)
+{
+	uint32_t s = (uint32_t)(t.tv_sec + 2208988800u), f = (uint32_t)(((uint64_t)t.tv_nsec << 32) / 1000000000u);
+	s = htonl(s); f = htonl(f); memcpy(p, &s, 4); memcpy(p + 4, &f, 4);
+}
+
+static int sntp_server(int port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0) { perror("hiltool sntp-server: bind"); return 2; }
+	long replies = 0;
+	for (;;) {
+		unsigned char q[512], r[48];
+		struct sockaddr_in from; socklen_t fl = sizeof from;
+		ssize_t n = recvfrom(fd, q, sizeof q, 0, (struct sockaddr *)&from, &fl);
+		struct timespec rx; clock_gettime(CLOCK_REALTIME, &rx);
+		if (n < 48) continue;
+		memset(r, 0, sizeof r);
+		r[0] = (0 << 6) | (4 << 3) | 4;          /* leap 0, version 4, mode 4 (server) */
+		r[1] = 1; r[2] = q[2]; r[3] = (unsigned char)-20; /* stratum 1, client's poll, precision ~1 µs */
+		r[5] = 0; r[6] = 0x00; r[7] = 0x10;        /* root delay ~0.2 ms */
+		r[9] = 0; r[10] = 0x00; r[11] = 0x10;      /* root dispersion ~0.2 ms */
+		memcpy(r + 12, "HIL", 4);
+		struct timespec ref = rx; ref.tv_sec -= 1; put_ntp(r + 16, ref);
+		memcpy(r + 24, q + 40, 8);                 /* originate = the client's transmit */
+		put_ntp(r + 32, rx);
+		struct timespec tx; clock_gettime(CLOCK_REALTIME, &tx); put_ntp(r + 40, tx);
+		sendto(fd, r, sizeof r, 0, (struct sockaddr *)&from, fl);
+		printf("sntp_replies=%ld\n", ++replies); fflush(stdout);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "adjtimex")) return adjtimex_probe(0);
+	if (argc == 3 && !strcmp(argv[1], "adjtimex") && !strcmp(argv[2], "--try-set")) return adjtimex_probe(1);
+	if (argc == 3 && !strcmp(argv[1], "sntp-server")) return sntp_server(atoi(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "now")) { printf("%.6f\n", now_real()); return 0; }
 	if (argc == 2 && !strcmp(argv[1], "offset")) { /* CLOCK_REALTIME - CLOCK_MONOTONIC, s */
 		struct timespec m; double r0 = now_real(); clock_gettime(CLOCK_MONOTONIC, &m); double r1 = now_real();
 		printf("%.6f\n", (r0 + r1) / 2 - (m.tv_sec + m.tv_nsec / 1e9)); return 0; }
 	if (argc == 4 && !strcmp(argv[1], "play")) return play(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "watch")) return watch(argc - 2, argv + 2);
-	fprintf(stderr, "usage: hiltool now | hiltool offset | hiltool play DEVICE FILE.wav | hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID [--signal N]]\n");
+	fprintf(stderr, "usage: hiltool now | hiltool offset | hiltool adjtimex [--try-set] | hiltool sntp-server PORT | hiltool play DEVICE FILE.wav | hiltool watch SYSFS_CHIP_DIR OFFSET... [--kill-on-rise OFFSET PID [--signal N]]\n");
 	return 64;
 }

@@ -22,7 +22,7 @@ boot() { # boot ACCEL BOOT_TIMEOUT → 0 when T_DONE seen, 2 when no boot marker
   # host's scheduling noise. sleep=on lets an idle guest wait in real time.
   local shift=${HIL_ICOUNT_SHIFT:-2} smp=${HIL_SMP:-2}
   if [[ $accel == tcg && $shift != off ]]; then timing=(-icount shift=$shift,sleep=on); smp=1; fi
-  rm -f "$LOG" "$SHARE/scenario.out" "$SHARE/scenario.rc"; : > "$LOG"
+  rm -f "$LOG" "$SHARE/scenario.out" "$SHARE/scenario.rc" "$SHARE/clock.out" "$SHARE/clock.rc"; : > "$LOG"
   local s; s=$(date +%s.%N)
   timeout --kill-after=5 "$TOTAL_TO" qemu-system-x86_64 -accel "$accel" "${timing[@]}" -cpu $cpu -smp "$smp" -m 1024 -display none -no-reboot \
     -nic none -kernel "$KERNEL" -initrd "$INITRD" -append 'console=ttyS0 panic=-1 quiet loglevel=4' \
