@@ -10,7 +10,8 @@ usage: earshot-central --config FILE [--check]
   Subscribes (MQTT v5) to every registered box's event and status topics, fuses events into
   located incidents and publishes them on {topic_prefix}/{site}/incidents/{id}.
   With [http] listen = "127.0.0.1:8080" it also serves the operator's page there.
-  --check   validate FILE (registry, [mqtt], [fusion], [http]) and exit
+  With [partition] index = K, count = N it serves strip K of N of the site (see README).
+  --check   validate FILE (registry, [mqtt], [fusion], [http], [partition]) and exit
 """
 
 var configPath: String?
@@ -36,7 +37,10 @@ do { config = try CentralConfig.load(path: configPath) } catch {
 }
 if checkOnly {
     let r = config.registry
-    print("\(configPath): site \(r.site), \(r.boxes.count) boxes, \(r.streets.count) streets; broker \(config.mqtt.host):\(config.mqtt.port); subscribes to \(config.mqtt.filters(site: r.site).joined(separator: " "))")
+    let plan = config.partitionPlan
+    let filters = config.mqtt.filters(site: r.site, partition: plan)
+    let shown = filters.count > 6 ? filters.prefix(6).joined(separator: " ") + " … (\(filters.count) filters)" : filters.joined(separator: " ")
+    print("\(configPath): site \(r.site), \(r.boxes.count) boxes, \(r.streets.count) streets; broker \(config.mqtt.host):\(config.mqtt.port); \(plan.map { $0.summary + "; " } ?? "")subscribes to \(shown)")
     exit(0)
 }
 
@@ -63,7 +67,7 @@ do {
 var received: Int32 = 0
 sigwait(&signals, &received)
 let s = service.stats
-CentralLog.standardError("earshot-central: stopping (signal \(received)): \(s.eventsReceived) events, \(s.incidentsOpened) incidents opened, \(s.incidentsClosed) closed, \(s.duplicates) duplicates, \(s.absorbed) absorbed by closed incidents, \(s.ptzCommands) cmd/ptz, \(s.malformed) malformed, \(s.rejected) rejected, \(s.fromUnknownBoxes) from unknown boxes")
+CentralLog.standardError("earshot-central: stopping (signal \(received)): \(s.eventsReceived) events, \(s.incidentsOpened) incidents opened, \(s.incidentsClosed) closed, \(s.duplicates) duplicates, \(s.absorbed) absorbed by closed incidents, \(s.ptzCommands) cmd/ptz, \(s.malformed) malformed, \(s.rejected) rejected, \(s.fromUnknownBoxes) from unknown boxes, \(s.outsidePartition) outside this partition, \(s.incidentsElsewhere) incident changes left to other partitions")
 page.stop()
 service.stop()
 exit(0)

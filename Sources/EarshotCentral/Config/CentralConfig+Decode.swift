@@ -25,17 +25,36 @@ extension CentralConfig {
         do { doc = try TOMLDocument(parsing: text, file: file) }
         catch { throw ConfigError([ConfigIssue(file: file, position: error.position, message: error.message)]) }
         var r = RegistryReader(file: file)
-        let registry = SiteRegistry.decode(doc.root, reader: &r, extraTopKeys: ["mqtt", "fusion", "http"])
+        let registry = SiteRegistry.decode(doc.root, reader: &r, extraTopKeys: ["mqtt", "fusion", "http", "partition"])
         var mqtt = CentralMQTTSettings()
         if let t = r.table(doc.root, "mqtt") { decodeMQTT(t, &mqtt, &r, folder: folder) }
         var fusion = FusionSettings()
         if let t = r.table(doc.root, "fusion") { decodeFusion(t, &fusion, &r) }
         var http: (String, Int)?
         if let t = r.table(doc.root, "http") { http = decodeHTTP(t, &r) }
+        var partition: SitePartition?
+        if let t = r.table(doc.root, "partition") { partition = decodePartition(t, &r) }
         if !r.issues.isEmpty { throw ConfigError(r.issues) }
         var config = CentralConfig(registry: registry, mqtt: mqtt, fusion: fusion)
         config.httpListen = http
+        config.partition = partition
         return config
+    }
+
+    static func decodePartition(_ t: TOMLTable, _ r: inout RegistryReader) -> SitePartition? {
+        let p = "partition"
+        r.unknownKeys(t, allowed: ["index", "count", "margin_m"], path: p)
+        let count = r.number(t, "count", path: p, required: true, range: 1...64, rule: "must be a whole number 1…64")
+        let index = r.number(t, "index", path: p, required: true, range: 0...63, rule: "must be a whole number 0…count − 1")
+        let margin = r.number(t, "margin_m", path: p, range: 0...100_000, rule: "must be 0…100000 m")
+        guard let count, let index else { return nil }
+        if count != count.rounded() { r.fail(p, "count", t["count"], "must be a whole number 1…64"); return nil }
+        if index != index.rounded() { r.fail(p, "index", t["index"], "must be a whole number 0…count − 1"); return nil }
+        guard index < count else {
+            r.fail(p, "index", t["index"], "must be 0…\(Int(count) - 1) (count = \(Int(count)))")
+            return nil
+        }
+        return SitePartition(index: Int(index), count: Int(count), marginM: margin)
     }
 
     static func decodeHTTP(_ t: TOMLTable, _ r: inout RegistryReader) -> (String, Int)? {

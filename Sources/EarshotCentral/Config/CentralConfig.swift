@@ -42,11 +42,15 @@ public struct CentralMQTTSettings: Sendable, Equatable {
     /// Defaults: 127.0.0.1:1883, anonymous, no TLS.
     public init() {}
 
-    /// The subscription filters for `site`: events and statuses of every box.
-    public func filters(site: String) -> [String] {
-        ["event", "status"].map { kind in
-            let f = "\(topicPrefix)/\(site)/+/\(kind)"
-            return shareGroup.map { "$share/\($0)/\(f)" } ?? f
+    /// The subscription filters for `site`: events and statuses of every box, or with a
+    /// partition plan those of the boxes it listens to.
+    public func filters(site: String, partition: PartitionPlan? = nil) -> [String] {
+        let boxes = partition?.boxIDs ?? ["+"]
+        return boxes.flatMap { box in
+            ["event", "status"].map { kind in
+                let f = "\(topicPrefix)/\(site)/\(box)/\(kind)"
+                return shareGroup.map { "$share/\($0)/\(f)" } ?? f
+            }
         }
     }
 }
@@ -60,6 +64,10 @@ public struct CentralConfig: Sendable, Equatable {
     public var mqtt: CentralMQTTSettings
     /// Fusion tunables.
     public var fusion: FusionSettings
+    /// This instance's strip of the site (`[partition]`); nil = the whole site.
+    public var partition: SitePartition?
+    /// `partition` applied to the registry (nil = the whole site).
+    public var partitionPlan: PartitionPlan? { partition?.plan(registry) }
     /// Where the operator's page listens (`[http] listen = "127.0.0.1:8080"`), IPv4 host and port; nil = no page.
     public var httpListen: (host: String, port: Int)? {
         get { httpHost.map { ($0, httpPort) } }

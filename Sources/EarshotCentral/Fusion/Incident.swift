@@ -24,6 +24,8 @@ public struct Incident: Sendable, Equatable {
     public private(set) var events: [FusionEvent]
     /// Current localisation.
     public var location: Localisation
+    /// Box of the event that opened it (the nearest box, as a rule); stays when events move.
+    public let openerBox: String
     /// Receive time of the first contributing event, ns since 1970 (central's clock).
     public let openedNs: Int64
     /// Receive time of the latest contributing event, ns since 1970 (central's clock).
@@ -36,7 +38,8 @@ public struct Incident: Sendable, Equatable {
     /// Builds an incident from its first event.
     init(id: String, site: String, first: FusionEvent, location: Localisation, receivedNs: Int64) {
         self.id = id; self.site = site; soundClass = first.soundClass; state = .open; revision = 1
-        events = [first]; self.location = location; openedNs = receivedNs; updatedNs = receivedNs
+        events = [first]; self.location = location; openerBox = first.box
+        openedNs = receivedNs; updatedNs = receivedNs
     }
 
     /// Contributing event ids, sorted.

@@ -26,6 +26,10 @@ public struct CentralCounters: Sendable, Equatable {
     public var incidentMessages = 0
     /// `cmd/ptz` requests published (one per located incident at most, `[site] ptz = true`).
     public var ptzCommands = 0
+    /// Messages from registered boxes outside this instance's partition (ignored).
+    public var outsidePartition = 0
+    /// Incident changes not published: opened by a box of another instance's strip (`[partition]`).
+    public var incidentsElsewhere = 0
     /// Builds zero counts.
     public init() {}
 }

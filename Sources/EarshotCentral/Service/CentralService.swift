@@ -29,6 +29,8 @@ public final class CentralService: @unchecked Sendable {
     /// How long an incident whose fix is only just determined waits for more boxes before its
     /// camera is turned anyway, s (sound crosses ~340 m of a city in that time).
     public static let ptzSettleS = 1.0
+    /// `[partition]` applied to the registry (nil: this instance serves the whole site).
+    public let partition: PartitionPlan?
     private var client: CentralMQTTClient?
     private var running = false
     private var tickerDone = true
@@ -38,6 +40,7 @@ public final class CentralService: @unchecked Sendable {
     /// Builds the service; `now` gives the centre's clock (ns since 1970, UTC).
     public init(config: CentralConfig, log: CentralLog = CentralLog(), now: @escaping @Sendable () -> Int64 = realtimeNs) {
         self.config = config; self.log = log; self.now = now
+        partition = config.partitionPlan
         engine = FusionEngine(registry: config.registry, settings: config.fusion)
     }
 
@@ -46,7 +49,7 @@ public final class CentralService: @unchecked Sendable {
 
     /// Connects to the broker (retrying in the background) and starts the closing ticker.
     public func start() throws(CentralError) {
-        let filters = config.mqtt.filters(site: config.registry.site)
+        let filters = config.mqtt.filters(site: config.registry.site, partition: partition)
         let c = try CentralMQTTClient(settings: config.mqtt, clientID: clientID, filters: filters, log: log,
                                       onConnect: { [unowned self] in self.resendAll() },
                                       onMessage: { [unowned self] topic, payload in self.handle(topic: topic, payload: payload) })
@@ -59,7 +62,7 @@ public final class CentralService: @unchecked Sendable {
             }
             lock.withLock { tickerDone = true }
         }
-        log.info("site \(config.registry.site): \(config.registry.boxes.count) boxes; broker \(config.mqtt.host):\(config.mqtt.port)")
+        log.info("site \(config.registry.site): \(config.registry.boxes.count) boxes; broker \(config.mqtt.host):\(config.mqtt.port)\(partition.map { "; " + $0.summary } ?? "")")
     }
 
     /// Stops the ticker and disconnects (open incidents stay retained on the broker).
@@ -101,6 +104,7 @@ public final class CentralService: @unchecked Sendable {
                 log.warning("box \(bt.sensor): field sensor: unknown box id publishing on \(topic): not in the registry, not trusted (reported once)")
             }
             guard registered else { counters.fromUnknownBoxes += 1; return }
+            if let partition, !partition.listens(to: bt.sensor) { counters.outsidePartition += 1; return }
             switch bt.kind {
             case "event": handleEvent(payload, topic: bt, nowNs: t)
             case "status":
@@ -176,7 +180,15 @@ public final class CentralService: @unchecked Sendable {
         }
     }
 
+    /// Whether `inc` is this instance's to publish: the box whose event opened it stands in this
+    /// instance's strip (`SitePartition`: every instance that fuses it decides the same, for its life).
+    private func isOwn(_ inc: Incident) -> Bool {
+        guard let partition else { return true }
+        return config.registry.box(inc.openerBox).map { partition.owns($0.position) } ?? false
+    }
+
     private func publish(_ inc: Incident) {
+        guard isOwn(inc) else { counters.incidentsElsewhere += 1; return }
         onIncident?(inc)
         let topic = IncidentPayload.topic(prefix: config.mqtt.topicPrefix, incident: inc)
         let payload = IncidentPayload.encode(inc)
@@ -192,7 +204,7 @@ public final class CentralService: @unchecked Sendable {
     /// the next revision or tick retries.
     private func steerCamera(toward inc: Incident, nowNs: Int64) {
         let loc = inc.location
-        guard config.registry.ptzEnabled, inc.state == .open, !steered.contains(inc.id),
+        guard config.registry.ptzEnabled, inc.state == .open, !steered.contains(inc.id), isOwn(inc),
               loc.method == .tdoa || loc.method == .bearings else { return }
         let constraints = max(loc.timedBoxes - 1, 0) + loc.bearingBoxes
         guard constraints >= 3 || nowNs &- inc.openedNs >= Int64(Self.ptzSettleS * 1e9) else { return }
