@@ -10,6 +10,7 @@
 #   /etc/earshot/boards/generic.toml         Boards/generic.toml        (conffile; the default site's board)
 #   /usr/share/earshot/boards/*.toml         every board file
 #   /usr/share/earshot/signatures.json       the built-in signature table (earshot table show)
+#   /usr/share/earshot/clock-read.conf       optional unit drop-in for chrony/ntpd/PTP boxes (not active)
 #   /usr/share/bash-completion, zsh, fish    completion scripts (earshot completions)
 #   /usr/lib/udev/rules.d/60-earshot-gpio.rules   /dev/gpiochip* → group gpio, 0660
 #   /usr/share/doc/earshot/                  README.md, Deploy/README.md, copyright (Apache-2.0, as LICENSE)
@@ -55,6 +56,7 @@ else
   "$HOSTBIN" completions --shell zsh > "$STAGE/usr/share/zsh/vendor-completions/_earshot"
   "$HOSTBIN" completions --shell fish > "$STAGE/usr/share/fish/vendor_completions.d/earshot.fish"
 fi
+install -D -m 0644 "$ROOT/Deploy/clock-read.conf" "$STAGE/usr/share/earshot/clock-read.conf"
 install -D -m 0644 "$HERE/60-earshot-gpio.rules" "$STAGE/usr/lib/udev/rules.d/60-earshot-gpio.rules"
 install -D -m 0644 "$ROOT/README.md" "$STAGE/usr/share/doc/earshot/README.md"
 install -D -m 0644 "$ROOT/Deploy/README.md" "$STAGE/usr/share/doc/earshot/Deploy.md"

@@ -20,7 +20,7 @@ dpkg -x "$DEB" "$ROOT"
 dpkg-deb -e "$DEB" "$CTRL"
 echo "test-install: $DEB ($(stat -c %s "$DEB") bytes) extracted into $ROOT"
 for f in usr/bin/earshot lib/systemd/system/earshot.service etc/earshot/site.toml etc/earshot/boards/generic.toml \
-         usr/share/earshot/signatures.json usr/share/bash-completion/completions/earshot \
+         usr/share/earshot/signatures.json usr/share/earshot/clock-read.conf usr/share/bash-completion/completions/earshot \
          usr/share/zsh/vendor-completions/_earshot usr/share/fish/vendor_completions.d/earshot.fish \
          usr/lib/udev/rules.d/60-earshot-gpio.rules usr/share/doc/earshot/copyright; do
   check "installs /$f" "[ -s '$ROOT/$f' ]"
