@@ -97,6 +97,39 @@ struct FusionGroupingTests {
         #expect(engine.openIncidents.isEmpty)
     }
 
+    @Test("an opening event evicted as an outlier opens a second incident under an id of its own",
+          arguments: [8, 6])
+    func evictedOpenerGetsItsOwnID(boxes n: Int) {
+        // A ring of boxes around the source; the first to report has its onset 7 ms late:
+        // within the pairwise gate, so the others join it, but once the fit is over-determined
+        // it cannot explain that onset and evicts it (8 boxes: from the incident it opened;
+        // 6: from the incident its fragment was merged into). Placed again, it opened a new
+        // incident under the id it had opened already (the hash of its own id and onset): two
+        // incidents on one topic, the later message replacing the earlier one's events.
+        let scene = FusionScene.ring(n, radius: 150)
+        let source = PlanePoint(x: 10, y: 15)
+        var events = scene.events(source: source)
+        events[0].onsetNs += 7_000_000
+        var engine = FusionEngine(registry: scene.registry)
+        var published: [String: Incident] = [:]
+        for (i, e) in events.enumerated() {
+            _ = engine.ingest(e, receivedNs: FusionScene.t0 + 1_000_000_000 + Int64(i) * 50_000_000)
+            for inc in engine.takeMergedIncidents() + engine.takeChangedIncidents() { published[inc.id] = inc }
+        }
+        let state = "\(engine.openIncidents.map { ($0.id, $0.eventIDs) })"
+        let ids = (engine.openIncidents + engine.closedIncidents).map(\.id)
+        #expect(Set(ids).count == ids.count, "\(ids)")
+        // The consistent events in one incident within 0.1 m, the late one alone in another.
+        #expect(engine.openIncidents.count == 2, "\(state)")
+        let main = engine.openIncidents.first { $0.eventIDs == events.dropFirst().map(\.id).sorted() }
+        #expect(main.map { $0.location.position.distance(to: source) < 0.1 } == true, "\(state)")
+        let alone = engine.openIncidents.first { $0.eventIDs == [events[0].id] }
+        #expect(alone?.id == IncidentID.make(site: FusionScene.site, first: events[0], generation: 1), "\(state)")
+        // What a consumer keyed by incident id holds last: every event in an open incident.
+        let held = Set(published.values.filter { $0.mergedInto == nil }.flatMap(\.eventIDs))
+        #expect(held == Set(events.map(\.id)), "\(published.mapValues(\.eventIDs))")
+    }
+
     @Test("phase end messages are counted, not fused")
     func phaseEnd() {
         var e = scene.events(source: source)[0]

@@ -85,7 +85,7 @@ public struct FusionEngine: Sendable {
                     result = .updated(openIncidents.first { $0.id == inc.id } ?? inc)
                 }
             } else {
-                let inc = Incident(id: IncidentID.make(site: registry.site, first: e), site: registry.site, first: e,
+                let inc = Incident(id: newIncidentID(opener: e), site: registry.site, first: e,
                                    location: locate([e]), receivedNs: receivedNs)
                 openIncidents.append(inc)
                 incidentsOpened += 1
@@ -97,6 +97,20 @@ public struct FusionEngine: Sendable {
         }
         regroup(nowNs: receivedNs)
         return outcome!
+    }
+
+    /// The id of an incident `e` opens: `IncidentID.make`, of the next generation while that id
+    /// is held by an open or remembered incident. An evicted or re-placed event that opened
+    /// the incident it left would otherwise open a second incident under the same id: the
+    /// centre published both on one topic (the later message replacing the earlier one's
+    /// events for every consumer) and treated them as one when merging.
+    private func newIncidentID(opener e: FusionEvent) -> String {
+        var generation = 0
+        while true {
+            let id = IncidentID.make(site: registry.site, first: e, generation: generation)
+            if !openIncidents.contains(where: { $0.id == id }) && !closedIncidents.contains(where: { $0.id == id }) { return id }
+            generation += 1
+        }
     }
 
     /// Overlapping sounds of one class: an incident whose fit is over-determined (≥ 4 timed
