@@ -6,11 +6,14 @@
 # with the bench's target CPU and runs its hidden `frames` mode: six chain
 # configurations (16/48/44.1/8 kHz, odd hop, gain, Goertzel block 1/2/3 hops)
 # over 30-120 s of synthetic noise, tones, sweeps, impulses, clipping, silence.
+# BENCH_CPU=haswell (any -target-cpu name) checks that target instead of the
+# host's best one: the record is the same for every target (an AVX2 build of
+# an AVX-512 machine must match the record its AVX-512 build saved).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH=${SCRATCH:-.build-speed}
 RECORD=${RECORD:-$SCRATCH/frames-baseline.txt}
-CPU=$(grep -qw avx512f /proc/cpuinfo && echo skylake-avx512 || (grep -qw avx2 /proc/cpuinfo && echo haswell || true))
+CPU=${BENCH_CPU:-$(grep -qw avx512f /proc/cpuinfo && echo skylake-avx512 || (grep -qw avx2 /proc/cpuinfo && echo haswell || true))}
 FLAGS=(); [ -n "$CPU" ] && FLAGS=(-Xswiftc -target-cpu -Xswiftc "$CPU")
 ${SWIFT:-swift} build -c release --scratch-path "$SCRATCH" --product earshot-bench "${FLAGS[@]}" >&2
 out=$("$SCRATCH/release/earshot-bench" frames)
