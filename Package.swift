@@ -28,7 +28,10 @@ let package = Package(
         // Portable core: no Foundation, no classes, no existentials, no heap.
         // `.rounded()` and `squareRoot()` lower to libm's rint/sqrt (exactly
         // specified by IEEE 754, so results are identical on every target).
-        .target(name: "EarshotDSP", linkerSettings: [.linkedLibrary("m")]),
+        // The x86_64 target CPU's vector width (EarshotDSP's filterbank layout;
+        // absent from the Embedded builds, which compile the sources directly).
+        .systemLibrary(name: "CEarshotCPU"),
+        .target(name: "EarshotDSP", dependencies: ["CEarshotCPU"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "EarshotDetection", dependencies: ["EarshotDSP"]),
         // Host side of detection: the signature-table file (parse, validate, learn).
         .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP", "EarshotJSON", "EarshotFiles"]),

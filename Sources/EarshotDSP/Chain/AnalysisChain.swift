@@ -118,14 +118,34 @@ public struct AnalysisChain {
 
             // Octave bands and A-weighting in one pass (vector + scalar work).
             var bandEnergy = SIMD8<UInt64>(repeating: 0)
-            var aEnergy: UInt64 = 0
-            var a = aWeighting.loadKernel()
-            filterbank.run(input, energy: &bandEnergy) { x0 in
-                let y = a.step(x0)
-                aEnergy &+= UInt64(bitPattern: y &* y)
+            #if arch(x86_64)
+            if OctaveFilterbank.fourLanePasses {
+                // Two four-lane passes (AVX2): A-weighting's sections 1–2
+                // beside the first, section 3 beside the second, section 2's
+                // outputs passed in `scratch` past the hop (the onset
+                // checkpoints there are consumed). One 25-register scalar
+                // filter beside one pass spilled both; halves fit.
+                let handoff = UnsafeMutableRawPointer(meanSquares).assumingMemoryBound(to: Int32.self)
+                let k = aWeighting.loadKernel()
+                var aFront = AWeightingFront(kernel: k, out: handoff)
+                var aBack = AWeightingBack(kernel: k, from: handoff)
+                filterbank.runInQuads(input, energy: &bandEnergy, first: &aFront, second: &aBack)
+                var joined = aFront.kernel
+                joined.w1 = aBack.kernel.w1; joined.w2 = aBack.kernel.w2
+                aWeighting.store(joined)
+                frame.levelA = Self.level(aBack.energy, offset: offset)
+            } else {
+                var a = AWeightedEnergy(kernel: aWeighting.loadKernel())
+                filterbank.run(input, energy: &bandEnergy, alongside: &a)
+                aWeighting.store(a.kernel)
+                frame.levelA = Self.level(a.energy, offset: offset)
             }
-            aWeighting.store(a)
-            frame.levelA = Self.level(aEnergy, offset: offset)
+            #else
+            var a = AWeightedEnergy(kernel: aWeighting.loadKernel())
+            filterbank.run(input, energy: &bandEnergy, alongside: &a)
+            aWeighting.store(a.kernel)
+            frame.levelA = Self.level(a.energy, offset: offset)
+            #endif
             frame.bandLevel = Self.levels(of: bandEnergy, active: active, offset: offset)
             frame.bandSNR = bandBackground.update(frame.bandLevel)
             frame.bandBackground = bandBackground.background
@@ -182,3 +202,62 @@ public struct AnalysisChain {
         frame.clippedSamples = clipped
     }
 }
+
+/// The A-weighting filter and its Σ y² (Q30), run inside the filterbank's
+/// sample loop (`OctaveFilterbank.run`).
+@usableFromInline
+struct AWeightedEnergy: FilterbankTap {
+    @usableFromInline var kernel: AWeightingFilter.Kernel
+    @usableFromInline var energy: UInt64 = 0
+
+    @inlinable init(kernel: AWeightingFilter.Kernel) { self.kernel = kernel }
+
+    @inlinable @inline(__always)
+    mutating func take(_ x: Int64) {
+        let y = kernel.step(x)
+        energy &+= UInt64(bitPattern: y &* y)
+    }
+}
+
+#if arch(x86_64)
+/// A-weighting's sections 1–2 beside the filterbank's first pass: writes
+/// section 2's output per sample to `out` (Int32: |v| < 7.5 · 2^27, the
+/// headroom `AWeightingFilter.init` checks).
+@usableFromInline
+struct AWeightingFront: FilterbankTap {
+    @usableFromInline var kernel: AWeightingFilter.Kernel
+    @usableFromInline let out: UnsafeMutablePointer<Int32>
+    @usableFromInline var i = 0
+
+    @inlinable init(kernel: AWeightingFilter.Kernel, out: UnsafeMutablePointer<Int32>) {
+        self.kernel = kernel; self.out = out
+    }
+
+    @inlinable @inline(__always)
+    mutating func take(_ x: Int64) {
+        out[i] = Int32(truncatingIfNeeded: kernel.stepFront(x))
+        i &+= 1
+    }
+}
+
+/// A-weighting's section 3 and Σ y² (Q30) beside the second pass, reading
+/// `AWeightingFront`'s outputs in order.
+@usableFromInline
+struct AWeightingBack: FilterbankTap {
+    @usableFromInline var kernel: AWeightingFilter.Kernel
+    @usableFromInline let from: UnsafePointer<Int32>
+    @usableFromInline var i = 0
+    @usableFromInline var energy: UInt64 = 0
+
+    @inlinable init(kernel: AWeightingFilter.Kernel, from: UnsafeMutablePointer<Int32>) {
+        self.kernel = kernel; self.from = UnsafePointer(from)
+    }
+
+    @inlinable @inline(__always)
+    mutating func take(_ x: Int64) {
+        let y = kernel.stepBack(Widen.int64(from[i]))
+        i &+= 1
+        energy &+= UInt64(bitPattern: y &* y)
+    }
+}
+#endif

@@ -70,55 +70,24 @@ extension AnalysisChain {
         // blocker's impulse response has L1 norm 2 for any 0 ≤ R < 1 and the
         // accumulated rounding is ≤ ½/(1 − R) < 4 000 state units for
         // corners ≥ 1 Hz, so |y| ≤ 2·2^27 + 4 000 < 2^30: the clamp never acts.
-        let r = dcBlocker.r
-        var dx1 = dcBlocker.previousInput
-        var dy1 = dcBlocker.previousOutput
-        let g = gain.gainQ27
-        // Envelope follower (EnvelopeFollower.step(power:)).
-        let eAttack = envelope.attack, eRelease = envelope.release
-        var ey = envelope.y
-        // Onset detector's follower and checkpoint phase (OnsetDetector.process).
-        let oAttack = onset.follower.attack, oRelease = onset.follower.release
-        var oy = onset.follower.y
-        var jump = onset.jump
-        var phase = onset.phase
-        let stride = onset.stride
+        var loop = FrontEndLoop(src: src, x: x, meanSquares: meanSquares, jumps: jumps,
+                                r: dcBlocker.r, g: gain.gainQ27,
+                                eAttack: envelope.attack, eRelease: envelope.release,
+                                oAttack: onset.follower.attack, oRelease: onset.follower.release,
+                                lag: lag, stride: onset.stride,
+                                dx1: dcBlocker.previousInput, dy1: dcBlocker.previousOutput,
+                                ey: envelope.y, oy: onset.follower.y, jump: onset.jump, phase: onset.phase)
         let blockStart = onset.samples
-        var closed = 0
-        var i = 0
-        while i < n {
-            let x0 = Widen.int64(src[i]) &<< 12
-            // (Δx·2^30 + 2^29) first: one add after the product on the
-            // loop-carried path (wrapping adds reassociate exactly).
-            let y0 = ((((x0 &- dx1) &<< 30) &+ (1 &<< 29)) &+ r &* dy1) &>> 30
-            dx1 = x0
-            dy1 = y0
-            var s = Saturate.toInt16((y0 &+ 2_048) &>> 12)
-            if applyGain { s = Saturate.toInt16((Widen.product(Int32(s), g) &+ (1 &<< 26)) &>> 27) }
-            x[i] = s
-            let v = Int32(s)
-            alongside(v)
-            let pv = Widen.product(v, v)
-            // Envelope follower on x².
-            let ed = (pv &<< 6) &- ey
-            ey = ey &+ (((ed > 0 ? eAttack : eRelease) &* ed) &>> 26)
-            // Onset: follower on the pre-emphasised e² and the +6 dB jump.
-            let e = (v &- Int32(x[i &- lag])) &>> 1
-            let p = Widen.product(e, e)
-            let before = oy
-            let od = (p &<< 6) &- oy
-            oy = oy &+ (((od > 0 ? oAttack : oRelease) &* od) &>> 26)
-            if jump < 0 && (p &<< 6) > (before &<< 2) && p > 0 { jump = Int32(truncatingIfNeeded: phase) }
-            phase &+= 1
-            i &+= 1
-            if phase == stride {
-                meanSquares[closed] = oy
-                jumps[closed] = jump
-                closed &+= 1
-                jump = -1
-                phase = 0
-            }
+        // Two samples per pass: unrolled, the vector state of `alongside`
+        // (the Goertzel lanes) swaps roles between the two samples instead
+        // of being copied register to register every sample.
+        while loop.i &+ 2 <= n {
+            loop.sample(applyGain: applyGain, alongside: alongside)
+            loop.sample(applyGain: applyGain, alongside: alongside)
         }
+        if loop.i < n { loop.sample(applyGain: applyGain, alongside: alongside) }
+        let closed = loop.closed
+        let dx1 = loop.dx1, dy1 = loop.dy1, ey = loop.ey, oy = loop.oy, jump = loop.jump, phase = loop.phase
         // The hop's checkpoints, in order (OnsetDetector.checkpoint()).
         var c = 0
         while c < closed {
@@ -213,5 +182,73 @@ extension AnalysisChain {
         out.sum = sum
         out.peak = peak
         out.clipped = clipped
+    }
+}
+
+/// `AnalysisChain.frontEnd`'s per-sample work and loop state (a value with
+/// an always-inlined method, so the loop can be unrolled without a local
+/// function, whose captured variables would be boxes in Embedded Swift).
+@usableFromInline
+struct FrontEndLoop {
+    @usableFromInline let src: UnsafePointer<Int16>
+    @usableFromInline let x: UnsafeMutablePointer<Int16>
+    @usableFromInline let meanSquares: UnsafeMutablePointer<Int64>
+    @usableFromInline let jumps: UnsafeMutablePointer<Int32>
+    @usableFromInline let r: Int64, g: Int32
+    @usableFromInline let eAttack: Int64, eRelease: Int64, oAttack: Int64, oRelease: Int64
+    @usableFromInline let lag: Int, stride: Int
+    @usableFromInline var dx1: Int64, dy1: Int64, ey: Int64, oy: Int64
+    @usableFromInline var jump: Int32
+    @usableFromInline var phase: Int
+    @usableFromInline var closed = 0
+    @usableFromInline var i = 0
+
+    @inlinable
+    init(src: UnsafePointer<Int16>, x: UnsafeMutablePointer<Int16>,
+         meanSquares: UnsafeMutablePointer<Int64>, jumps: UnsafeMutablePointer<Int32>,
+         r: Int64, g: Int32, eAttack: Int64, eRelease: Int64, oAttack: Int64, oRelease: Int64,
+         lag: Int, stride: Int, dx1: Int64, dy1: Int64, ey: Int64, oy: Int64, jump: Int32, phase: Int) {
+        self.src = src; self.x = x; self.meanSquares = meanSquares; self.jumps = jumps
+        self.r = r; self.g = g
+        self.eAttack = eAttack; self.eRelease = eRelease; self.oAttack = oAttack; self.oRelease = oRelease
+        self.lag = lag; self.stride = stride
+        self.dx1 = dx1; self.dy1 = dy1; self.ey = ey; self.oy = oy; self.jump = jump; self.phase = phase
+    }
+
+    /// Sample `i`: DC blocker, gain, `alongside`, envelope, onset follower
+    /// and jump, checkpoint bookkeeping; then `i` advances.
+    @inlinable @inline(__always)
+    mutating func sample(applyGain: Bool, alongside: (Int32) -> Void) {
+        let x0 = Widen.int64(src[i]) &<< 12
+        // (Δx·2^30 + 2^29) first: one add after the product on the
+        // loop-carried path (wrapping adds reassociate exactly).
+        let y0 = ((((x0 &- dx1) &<< 30) &+ (1 &<< 29)) &+ r &* dy1) &>> 30
+        dx1 = x0
+        dy1 = y0
+        var s = Saturate.toInt16((y0 &+ 2_048) &>> 12)
+        if applyGain { s = Saturate.toInt16((Widen.product(Int32(s), g) &+ (1 &<< 26)) &>> 27) }
+        x[i] = s
+        let v = Int32(s)
+        alongside(v)
+        let pv = Widen.product(v, v)
+        // Envelope follower on x².
+        let ed = (pv &<< 6) &- ey
+        ey = ey &+ (((ed > 0 ? eAttack : eRelease) &* ed) &>> 26)
+        // Onset: follower on the pre-emphasised e² and the +6 dB jump.
+        let e = (v &- Int32(x[i &- lag])) &>> 1
+        let p = Widen.product(e, e)
+        let before = oy
+        let od = (p &<< 6) &- oy
+        oy = oy &+ (((od > 0 ? oAttack : oRelease) &* od) &>> 26)
+        if jump < 0 && (p &<< 6) > (before &<< 2) && p > 0 { jump = Int32(truncatingIfNeeded: phase) }
+        phase &+= 1
+        i &+= 1
+        if phase == stride {
+            meanSquares[closed] = oy
+            jumps[closed] = jump
+            closed &+= 1
+            jump = -1
+            phase = 0
+        }
     }
 }

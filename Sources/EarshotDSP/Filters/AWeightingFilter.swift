@@ -174,6 +174,31 @@ public struct AWeightingFilter {
             w2 = w1; w1 = w0
             return (w0 &+ 2_048) &>> 12
         }
+
+        /// `step`'s sections 1 and 2 (same operations): returns section 2's
+        /// output v0 and advances x, u and v. With `stepBack` on a copy of
+        /// the same kernel fed every v0 in order, the two halves are `step`
+        /// split in two loops (the x86_64 filterbank runs one beside each of
+        /// its passes).
+        @inlinable @inline(__always)
+        mutating func stepFront(_ x0: Int64) -> Int64 {
+            let u0 = AWeightingFilter.towardZero(((x0 &- (x1 &<< 1) &+ x2) &<< 30) &+ p1 &* u1 &+ q1 &* u2)
+            let v0 = AWeightingFilter.towardZero(((u0 &- (u1 &<< 1) &+ u2) &<< 30) &+ p2 &* v1 &+ q2 &* v2)
+            x2 = x1; x1 = x0
+            u2 = u1; u1 = u0
+            v2 = v1; v1 = v0
+            return v0
+        }
+
+        /// `step`'s section 3 from section 2's output `v0` (same operations):
+        /// advances v and w; returns the output rounded to Q15.
+        @inlinable @inline(__always)
+        mutating func stepBack(_ v0: Int64) -> Int64 {
+            let w0 = AWeightingFilter.towardZero(b0 &* v0 &+ b1 &* v1 &+ b2 &* v2 &+ p3 &* w1 &+ q3 &* w2)
+            v2 = v1; v1 = v0
+            w2 = w1; w1 = w0
+            return (w0 &+ 2_048) &>> 12
+        }
     }
 
     /// `acc >> 30` rounded toward zero (magnitude truncation).

@@ -1,5 +1,24 @@
 // Eight octave bands (63 Hz … 8 kHz) filtered in lockstep, one SIMD lane per band.
 
+#if canImport(CEarshotCPU)
+import CEarshotCPU
+#endif
+
+/// Scalar work run inside `OctaveFilterbank`'s sample loop (see `run`).
+@usableFromInline
+protocol FilterbankTap {
+    /// One input sample in state units (Q15 << 12), in order.
+    mutating func take(_ x: Int64)
+}
+
+/// No work alongside the filterbank.
+@usableFromInline
+struct NoTap: FilterbankTap {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    mutating func take(_ x: Int64) {}
+}
+
 /// Octave-band filterbank: eight 8th-order Butterworth band-passes (nominal
 /// centres 63, 125, 250, 500, 1k, 2k, 4k, 8k Hz; IEC 61260-1 base-10 exact
 /// mid-bands 1000·10^(3k/10)), four biquad sections per band, all eight
@@ -86,19 +105,30 @@ public struct OctaveFilterbank {
     /// State carries across calls.
     @inlinable
     public mutating func process(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>) {
-        run(input, energy: &energy) { _ in }
+        var none = NoTap()
+        run(input, energy: &energy, alongside: &none)
     }
 
     /// `process`, also handing each input sample (state units, Q15 << 12) to
-    /// `alongside` in order: a scalar filter run in the same loop overlaps
+    /// `alongside.take` in order: a scalar filter run in the same loop overlaps
     /// its latency with the vector work (`AnalysisChain` runs A-weighting so).
+    /// A generic value rather than a closure: a specialised, always-inlined
+    /// method keeps the scalar filter's state in registers, where a closure
+    /// the optimiser declined to inline (the x86_64 two-pass loop) was called
+    /// per sample with its captured state in memory.
     @inlinable @inline(__always)
-    mutating func run(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
-                      alongside: (Int64) -> Void) {
+    mutating func run<T: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
+                                        alongside: inout T) {
         #if arch(arm64)
-        runInPairs(input, energy: &energy, alongside: alongside)
+        runInPairs(input, energy: &energy, alongside: &alongside)
         return
-        #else
+        #elseif arch(x86_64)
+        if Self.fourLanePasses {
+            runInQuads(input, energy: &energy, alongside: &alongside)
+            return
+        }
+        #endif
+        #if !arch(arm64)
         guard let src = input.baseAddress else { return }
         let n = input.count
         var x1 = self.x1, x2 = self.x2
@@ -113,17 +143,17 @@ public struct OctaveFilterbank {
         while i &+ 2 <= n {
             let xa = Widen.int64(src[i]) &<< 12
             Self.step(xa &- x2, c, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &r, &e)
-            alongside(xa)
+            alongside.take(xa)
             let xb = Widen.int64(src[i &+ 1]) &<< 12
             Self.step(xb &- x1, c, &u1, u2, &v1, v2, &w1, w2, &z1, z2, &r, &e)
-            alongside(xb)
+            alongside.take(xb)
             x2 = xa; x1 = xb
             i &+= 2
         }
         if i < n {
             let xa = Widen.int64(src[i]) &<< 12
             Self.step(xa &- x2, c, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &r, &e)
-            alongside(xa)
+            alongside.take(xa)
             swap(&u1, &u2); swap(&v1, &v2); swap(&w1, &w2); swap(&z1, &z2)
             x2 = x1; x1 = xa
         }
@@ -142,19 +172,21 @@ public struct OctaveFilterbank {
     /// 123 of 345 instructions a sample); a pass keeps its 25 vectors in
     /// registers. Every lane does the same arithmetic in the same order as in
     /// `step`, so frames are bit-identical (make embedded compares them with
-    /// the x86_64 build, which runs the eight-lane loop). `alongside` sees each
+    /// the x86_64 build, which runs `runInQuads`; frames_check.sh the
+    /// eight-lane loop's). `alongside` sees each
     /// sample once, in order, in the first pass.
     @inlinable @inline(__always)
-    mutating func runInPairs(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
-                             alongside: (Int64) -> Void) {
+    mutating func runInPairs<T: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
+                                               alongside: inout T) {
         guard let src = input.baseAddress else { return }
         let n = input.count
         var e = unsafeBitCast(energy, to: SIMD8<Int64>.self)
         var p0 = Pair(self, 0, e), p1 = Pair(self, 1, e), p2 = Pair(self, 2, e), p3 = Pair(self, 3, e)
-        p0.run(src, n, x1: x1, x2: x2, alongside: alongside)
-        p1.run(src, n, x1: x1, x2: x2) { _ in }
-        p2.run(src, n, x1: x1, x2: x2) { _ in }
-        p3.run(src, n, x1: x1, x2: x2) { _ in }
+        var none = NoTap()
+        p0.run(src, n, x1: x1, x2: x2, alongside: &alongside)
+        p1.run(src, n, x1: x1, x2: x2, alongside: &none)
+        p2.run(src, n, x1: x1, x2: x2, alongside: &none)
+        p3.run(src, n, x1: x1, x2: x2, alongside: &none)
         func join(_ a: SIMD2<Int64>, _ b: SIMD2<Int64>, _ c: SIMD2<Int64>, _ d: SIMD2<Int64>) -> SIMD8<Int64> {
             SIMD8(lowHalf: SIMD4(lowHalf: a, highHalf: b), highHalf: SIMD4(lowHalf: c, highHalf: d))
         }
@@ -189,7 +221,8 @@ public struct OctaveFilterbank {
         /// The eight-lane loop of `run` for these two lanes (history
         /// registers swapping roles, two samples per step).
         @inlinable @inline(__always)
-        mutating func run(_ src: UnsafePointer<Int16>, _ n: Int, x1 x1In: Int64, x2 x2In: Int64, alongside: (Int64) -> Void) {
+        mutating func run<T: FilterbankTap>(_ src: UnsafePointer<Int16>, _ n: Int, x1 x1In: Int64, x2 x2In: Int64,
+                                            alongside: inout T) {
             var x1 = x1In, x2 = x2In
             var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2, z1 = self.z1, z2 = self.z2
             var ru = self.ru, rv = self.rv, rw = self.rw, rz = self.rz, e = self.e
@@ -197,17 +230,17 @@ public struct OctaveFilterbank {
             while i &+ 2 <= n {
                 let xa = Widen.int64(src[i]) &<< 12
                 step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
-                alongside(xa)
+                alongside.take(xa)
                 let xb = Widen.int64(src[i &+ 1]) &<< 12
                 step(xb &- x1, &u1, u2, &v1, v2, &w1, w2, &z1, z2, &ru, &rv, &rw, &rz, &e)
-                alongside(xb)
+                alongside.take(xb)
                 x2 = xa; x1 = xb
                 i &+= 2
             }
             if i < n {
                 let xa = Widen.int64(src[i]) &<< 12
                 step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
-                alongside(xa)
+                alongside.take(xa)
                 swap(&u1, &u2); swap(&v1, &v2); swap(&w1, &w2); swap(&z1, &z2)
             }
             self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2; self.z1 = z1; self.z2 = z2
@@ -238,6 +271,191 @@ public struct OctaveFilterbank {
             let y = (zSum &+ SIMD2(repeating: 1 &<< 41)) &>> 42
             e &+= mul(y, y)
             uOld = u0; vOld = v0; wOld = w0; zOld = z0
+        }
+
+        /// One section's sum g·x + q·old + r + p·new (the newest output's
+        /// product last: it is the loop-carried path).
+        @inlinable @inline(__always)
+        static func section(_ x: SIMD4<Int64>, _ g: SIMD4<Int64>, _ p: SIMD4<Int64>, _ q: SIMD4<Int64>,
+                            _ new: SIMD4<Int64>, _ old: SIMD4<Int64>, _ r: SIMD4<Int64>) -> SIMD4<Int64> {
+            (mul(g, x) &+ mul(q, old) &+ r) &+ mul(p, new)
+        }
+
+        /// Signed product of the low 32 bits of each lane (one VPMULDQ).
+        @inlinable @inline(__always)
+        static func mul(_ a: SIMD4<Int64>, _ b: SIMD4<Int64>) -> SIMD4<Int64> {
+            ((a &<< 32) &>> 32) &* ((b &<< 32) &>> 32)
+        }
+
+        /// `s >> 30`, logical (one VPSRLQ): the low 32 bits are the floor.
+        @inlinable @inline(__always)
+        static func shr30(_ s: SIMD4<Int64>) -> SIMD4<Int64> {
+            unsafeBitCast(unsafeBitCast(s, to: SIMD4<UInt64>.self) &>> 30, to: SIMD4<Int64>.self)
+        }
+    }
+    #endif
+
+    #if arch(x86_64)
+    /// Whether the build runs the bank as `runInQuads`' two four-lane
+    /// passes: an AVX2 target without AVX-512 (16 registers of four Int64
+    /// lanes). With AVX-512 (32 registers of eight) the eight-lane loop
+    /// keeps its 25 vectors in registers and is fastest; with SSE only
+    /// (no 32×32→64 vector multiply) the passes measured slower (16 kHz
+    /// chain 146 → 194 ns per sample), so it keeps the eight-lane loop too.
+    /// A compile-time constant of the target CPU (`CEarshotCPU`); builds
+    /// without that module (the Embedded x86_64 harness, whose frames
+    /// `make embedded` compares with aarch64's) take the passes.
+    @inlinable static var fourLanePasses: Bool {
+        #if canImport(CEarshotCPU)
+        return EARSHOT_TARGET_AVX2 != 0 && EARSHOT_TARGET_AVX512F == 0
+        #else
+        return true
+        #endif
+    }
+
+    /// x86_64 with AVX2 but not AVX-512 (`fourLanePasses`): the bank as two passes over the input, four lanes each
+    /// (`SIMD4<Int64>`, one 256-bit AVX2 register per vector). The
+    /// eight-lane loop keeps 25 `SIMD8<Int64>` vectors live, 50 of the 16
+    /// AVX2 registers, so a third of its instructions were spills; a pass
+    /// keeps its states in registers and reads the coefficients as memory
+    /// operands. AVX2 has no 64-bit arithmetic shift (VPSRAQ is AVX-512),
+    /// and the eight-lane loop emulated each state's `>> 30` with three
+    /// instructions; `Quad.step` shifts logically (one VPSRLQ), see there
+    /// why that is exact. Every lane does `step`'s arithmetic modulo 2^32
+    /// where it only reads the low 32 bits, so frames are bit-identical
+    /// (Tools/bench/frames_check.sh). `alongside` sees each sample once, in
+    /// order, in the first pass.
+    @inlinable @inline(__always)
+    mutating func runInQuads<T: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
+                                               alongside: inout T) {
+        var none = NoTap()
+        runInQuads(input, energy: &energy, first: &alongside, second: &none)
+    }
+
+    /// `runInQuads` with scalar work beside each pass: `first` sees every
+    /// sample in the first pass, then `second` every sample in the second.
+    @inlinable @inline(__always)
+    mutating func runInQuads<T: FilterbankTap, U: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>,
+                                                                 energy: inout SIMD8<UInt64>,
+                                                                 first: inout T, second: inout U) {
+        guard let src = input.baseAddress else { return }
+        let n = input.count
+        let e = unsafeBitCast(energy, to: SIMD8<Int64>.self)
+        var lo = Quad(self, low: true, e), hi = Quad(self, low: false, e)
+        lo.run(src, n, x1: x1, x2: x2, alongside: &first)
+        hi.run(src, n, x1: x1, x2: x2, alongside: &second)
+        u1 = SIMD8(lowHalf: lo.u1, highHalf: hi.u1); u2 = SIMD8(lowHalf: lo.u2, highHalf: hi.u2)
+        v1 = SIMD8(lowHalf: lo.v1, highHalf: hi.v1); v2 = SIMD8(lowHalf: lo.v2, highHalf: hi.v2)
+        w1 = SIMD8(lowHalf: lo.w1, highHalf: hi.w1); w2 = SIMD8(lowHalf: lo.w2, highHalf: hi.w2)
+        z1 = SIMD8(lowHalf: lo.z1, highHalf: hi.z1); z2 = SIMD8(lowHalf: lo.z2, highHalf: hi.z2)
+        ru = SIMD8(lowHalf: lo.ru, highHalf: hi.ru); rv = SIMD8(lowHalf: lo.rv, highHalf: hi.rv)
+        rw = SIMD8(lowHalf: lo.rw, highHalf: hi.rw); rz = SIMD8(lowHalf: lo.rz, highHalf: hi.rz)
+        energy = unsafeBitCast(SIMD8(lowHalf: lo.e, highHalf: hi.e), to: SIMD8<UInt64>.self)
+        if n >= 2 { x1 = Widen.int64(src[n &- 1]) &<< 12; x2 = Widen.int64(src[n &- 2]) &<< 12 }
+        else if n == 1 { x2 = x1; x1 = Widen.int64(src[0]) &<< 12 }
+    }
+
+    /// Four lanes of the bank: coefficients, states, remainders and energy.
+    @usableFromInline struct Quad {
+        @usableFromInline let g1, p1, q1, g2, p2, q2, g3, p3, q3, g4, p4, q4: SIMD4<Int64>
+        @usableFromInline var u1, u2, v1, v2, w1, w2, z1, z2, ru, rv, rw, rz, e: SIMD4<Int64>
+
+        /// Lanes 0…3 (`low`) or 4…7 of `bank`, with `energy`'s.
+        @inlinable @inline(__always)
+        init(_ bank: OctaveFilterbank, low: Bool, _ energy: SIMD8<Int64>) {
+            func h(_ v: SIMD8<Int64>) -> SIMD4<Int64> { low ? v.lowHalf : v.highHalf }
+            g1 = h(bank.g1); p1 = h(bank.p1); q1 = h(bank.q1); g2 = h(bank.g2); p2 = h(bank.p2); q2 = h(bank.q2)
+            g3 = h(bank.g3); p3 = h(bank.p3); q3 = h(bank.q3); g4 = h(bank.g4); p4 = h(bank.p4); q4 = h(bank.q4)
+            u1 = h(bank.u1); u2 = h(bank.u2); v1 = h(bank.v1); v2 = h(bank.v2)
+            w1 = h(bank.w1); w2 = h(bank.w2); z1 = h(bank.z1); z2 = h(bank.z2)
+            ru = h(bank.ru); rv = h(bank.rv); rw = h(bank.rw); rz = h(bank.rz); e = h(energy)
+        }
+
+        /// The eight-lane loop of `run` for these four lanes (history
+        /// registers swapping roles, two samples per step); the states
+        /// leave sign-extended from their low 32 bits, as `step` stores them.
+        @inlinable @inline(__always)
+        mutating func run<T: FilterbankTap>(_ src: UnsafePointer<Int16>, _ n: Int, x1 x1In: Int64, x2 x2In: Int64,
+                                            alongside: inout T) {
+            var x1 = x1In, x2 = x2In
+            var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2, z1 = self.z1, z2 = self.z2
+            var ru = self.ru, rv = self.rv, rw = self.rw, rz = self.rz, e = self.e
+            var i = 0
+            while i &+ 2 <= n {
+                let xa = Widen.int64(src[i]) &<< 12
+                step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
+                alongside.take(xa)
+                let xb = Widen.int64(src[i &+ 1]) &<< 12
+                step(xb &- x1, &u1, u2, &v1, v2, &w1, w2, &z1, z2, &ru, &rv, &rw, &rz, &e)
+                alongside.take(xb)
+                x2 = xa; x1 = xb
+                i &+= 2
+            }
+            if i < n {
+                let xa = Widen.int64(src[i]) &<< 12
+                step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
+                alongside.take(xa)
+                swap(&u1, &u2); swap(&v1, &v2); swap(&w1, &w2); swap(&z1, &z2)
+            }
+            self.u1 = (u1 &<< 32) &>> 32; self.u2 = (u2 &<< 32) &>> 32
+            self.v1 = (v1 &<< 32) &>> 32; self.v2 = (v2 &<< 32) &>> 32
+            self.w1 = (w1 &<< 32) &>> 32; self.w2 = (w2 &<< 32) &>> 32
+            self.z1 = (z1 &<< 32) &>> 32; self.z2 = (z2 &<< 32) &>> 32
+            self.ru = ru; self.rv = rv; self.rw = rw; self.rz = rz; self.e = e
+        }
+
+        /// `OctaveFilterbank.step` on four lanes, with one difference: a
+        /// section output is `sum >> 30` shifted logically, so only its low
+        /// 32 bits are the floor (the top two bits are the sum's). That is
+        /// all any reader takes: outputs enter products through their low
+        /// 32 bits (`mul`) and differences `u0 − uOld` whose low 32 bits
+        /// depend only on the operands' low 32 bits. |output| ≤ 2^30 (the
+        /// headroom `init` checks), so the low 32 bits sign-extended are the
+        /// arithmetic shift's result; `run` stores them so. y is still taken
+        /// from the full 64-bit sum.
+        @inlinable @inline(__always)
+        func step(_ d: Int64,
+                  _ uOld: inout SIMD4<Int64>, _ uNew: SIMD4<Int64>, _ vOld: inout SIMD4<Int64>, _ vNew: SIMD4<Int64>,
+                  _ wOld: inout SIMD4<Int64>, _ wNew: SIMD4<Int64>, _ zOld: inout SIMD4<Int64>, _ zNew: SIMD4<Int64>,
+                  _ ru: inout SIMD4<Int64>, _ rv: inout SIMD4<Int64>, _ rw: inout SIMD4<Int64>, _ rz: inout SIMD4<Int64>,
+                  _ e: inout SIMD4<Int64>) {
+            let mask = SIMD4<Int64>(repeating: 1_073_741_823)
+            let d0 = SIMD4<Int64>(repeating: d)
+            let uSum = Quad.section(d0, g1, p1, q1, uNew, uOld, ru)
+            ru = uSum & mask
+            let u0 = Quad.shr30(uSum)
+            let vSum = Quad.section(u0 &- uOld, g2, p2, q2, vNew, vOld, rv)
+            rv = vSum & mask
+            let v0 = Quad.shr30(vSum)
+            let wSum = Quad.section(v0 &- vOld, g3, p3, q3, wNew, wOld, rw)
+            rw = wSum & mask
+            let w0 = Quad.shr30(wSum)
+            let zSum = Quad.section(w0 &- wOld, g4, p4, q4, zNew, zOld, rz)
+            rz = zSum & mask
+            let z0 = Quad.shr30(zSum)
+            let y = (zSum &+ SIMD4(repeating: 1 &<< 41)) &>> 42
+            e &+= Quad.mul(y, y)
+            uOld = u0; vOld = v0; wOld = w0; zOld = z0
+        }
+
+        /// One section's sum g·x + q·old + r + p·new (the newest output's
+        /// product last: it is the loop-carried path).
+        @inlinable @inline(__always)
+        static func section(_ x: SIMD4<Int64>, _ g: SIMD4<Int64>, _ p: SIMD4<Int64>, _ q: SIMD4<Int64>,
+                            _ new: SIMD4<Int64>, _ old: SIMD4<Int64>, _ r: SIMD4<Int64>) -> SIMD4<Int64> {
+            (mul(g, x) &+ mul(q, old) &+ r) &+ mul(p, new)
+        }
+
+        /// Signed product of the low 32 bits of each lane (one VPMULDQ).
+        @inlinable @inline(__always)
+        static func mul(_ a: SIMD4<Int64>, _ b: SIMD4<Int64>) -> SIMD4<Int64> {
+            ((a &<< 32) &>> 32) &* ((b &<< 32) &>> 32)
+        }
+
+        /// `s >> 30`, logical (one VPSRLQ): the low 32 bits are the floor.
+        @inlinable @inline(__always)
+        static func shr30(_ s: SIMD4<Int64>) -> SIMD4<Int64> {
+            unsafeBitCast(unsafeBitCast(s, to: SIMD4<UInt64>.self) &>> 30, to: SIMD4<Int64>.self)
         }
     }
     #endif

@@ -301,8 +301,8 @@ struct GoertzelResonators {
     /// The same recursion, bit for bit, as 16 signed 64-bit SIMD lanes
     /// (64-bit targets): s = ((c·a + x·2^30 + 2^29) >> 30) − b per lane, the
     /// product a signed 32×32→64 multiply of the lanes' low halves (one
-    /// VPMULDQ per 8 lanes with AVX-512, SMULL on NEON) and an arithmetic
-    /// shift (VPSRAQ). The product reads a lane's low 32 bits, so the lanes
+    /// VPMULDQ per 8 lanes with AVX-512, 4 with AVX2, SMULL on NEON) and a
+    /// logical shift (VPSRLQ; see `LaneKernel.step`). The product reads a lane's low 32 bits, so the lanes
     /// hold the state modulo 2^32 like `run`'s Int32 store; the headroom
     /// bound keeps it from wrapping at all. Four vector operations per 8 lanes
     /// and a loop-carried path of multiply + add + shift + subtract.
@@ -371,7 +371,14 @@ struct GoertzelResonators {
             // Sign-extending both operands from 32 bits is the VPMULDQ/SMULL
             // pattern (c is already sign-extended; a is the state mod 2^32).
             let p = ((c &<< 32) &>> 32) &* ((a &<< 32) &>> 32) &+ xh
-            let y = (p &>> 30) &- b
+            // `p >> 30` shifted logically: its low 32 bits are the arithmetic
+            // shift's, and the state is only ever read modulo 2^32 (products
+            // of low halves, `store`'s truncation, this subtraction's low
+            // half), so the frames are the same. One VPSRLQ on AVX2, which
+            // has no 64-bit arithmetic shift (three instructions emulate it);
+            // the same single instruction on AVX-512 and NEON.
+            let q = unsafeBitCast(unsafeBitCast(p, to: SIMD16<UInt64>.self) &>> 30, to: SIMD16<Int64>.self)
+            let y = q &- b
             b = a
             a = y
         }
