@@ -1,7 +1,7 @@
 // The seam between the PTZ trigger logic and a GPIO implementation.
 
 /// A set of output lines the trigger can claim and drive. Implementations:
-/// `LibgpiodBackend` (the kernel, through libgpiod v1) and `FakeGPIOBackend` (tests).
+/// `LibgpiodBackend` (the kernel, through libgpiod v1 or v2) and `FakeGPIOBackend` (tests).
 /// `PTZTrigger` serialises every call under one lock, so implementations need no locking of their own.
 public protocol GPIOBackend: AnyObject {
     /// Claims `lines` on `chip` as outputs with consumer "earshot", each at its idle

@@ -8,7 +8,7 @@ public enum GPIOChipRef: Sendable, Equatable, CustomStringConvertible {
     case name(String)
     /// A chip label, e.g. `pinctrl-bcm2711` or a gpio-sim bank label.
     case label(String)
-    /// Any of the above or a number, resolved like `gpiodetect` does (`gpiod_chip_open_lookup`).
+    /// Any of the above or a number, resolved as libgpiod v1's `gpiod_chip_open_lookup` (CGPIOD's shim does the same on v2).
     case lookup(String)
 
     /// The text as written in the board file.

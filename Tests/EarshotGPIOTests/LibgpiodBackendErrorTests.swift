@@ -33,5 +33,10 @@ struct LibgpiodBackendErrorTests {
         }
     }
 
-    @Test func versionIsV1() { #expect(gpiodLibraryVersion().hasPrefix("1.")) }
+    /// The API the shim was compiled for is the linked library's (a v2 header with the v1
+    /// library, or the reverse, would not link; this catches a mislabelled selection).
+    @Test func compiledAPIIsTheLinkedLibrarys() {
+        #expect([1, 2].contains(gpiodAPIVersion()))
+        #expect(gpiodLibraryVersion().hasPrefix("\(gpiodAPIVersion())."), "API \(gpiodAPIVersion()), library \(gpiodLibraryVersion())")
+    }
 }

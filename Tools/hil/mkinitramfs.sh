@@ -5,6 +5,7 @@
 # STAGE_DIR, mosquitto + clients, the libgpiod and alsa-utils tools, every shared
 # library they need (ldd), ALSA's configuration, the board/site/table files and
 # the scenario (Tools/hil/init, scenario.sh) with its audio (STAGE_DIR/*.wav, events.txt),
+# the libgpiod version earshot must report (STAGE_DIR/gpiod-version),
 # and for the systemd phase (clock.sh) systemd, systemd-timesyncd, Deploy/earshot.service
 # and the units in Tools/hil/systemd/.
 set -euo pipefail
@@ -59,7 +60,7 @@ cp -r /usr/share/alsa "$R/usr/share/"
 printf 'root:x:0:0:root:/root:/bin/sh\nmosquitto:x:100:101::/var/lib/mosquitto:/bin/false\nearshot:x:998:998::/var/lib/earshot:/bin/false\nsystemd-timesync:x:997:997::/:/bin/false\n' > "$R/etc/passwd"
 printf 'root:x:0:\nmosquitto:x:101:\naudio:x:29:earshot\ngpio:x:996:earshot\nearshot:x:998:\nsystemd-timesync:x:997:\n' > "$R/etc/group"
 cp "$HERE/site.toml" "$HERE/board.toml" "$ST/table.json" "$R/etc/earshot/"
-cp "$HERE/scenario.sh" "$HERE/clock.sh" "$ST"/*.wav "$ST/events.txt" "$R/hil/"
+cp "$HERE/scenario.sh" "$HERE/clock.sh" "$ST"/*.wav "$ST/events.txt" "$ST/gpiod-version" "$R/hil/"
 cp "$HERE/init" "$R/init"; chmod +x "$R/init"
 (cd "$R" && find . | /bin/busybox cpio -o -H newc 2>/dev/null) | gzip -1 > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

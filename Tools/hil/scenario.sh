@@ -161,6 +161,9 @@ echo 1 > $G/live
 CHIP=$(cat $G/bank0/chip_name); S=/sys/bus/gpio/devices/$CHIP
 expect "gpio-sim chip $CHIP labelled earshot-hil, lines PTZ1-PTZ4 at 0-3" [ -c /dev/$CHIP ]
 expect "snd-aloop card: $(grep -m1 Loopback /proc/asound/cards)" grep -q Loopback /proc/asound/cards
+GV=$(cat $H/gpiod-version); GL=$(earshot gpio list --board $E/board.toml 2>&1)
+expect "earshot gpio list: libgpiod $GV (the build's pkg-config version) lists $CHIP [earshot-hil] (8 lines)" \
+  eval 'echo "$GL" | grep -qF "libgpiod $GV)" && echo "$GL" | grep -qF "$CHIP [earshot-hil] (8 lines)"'
 BASE=; for d in /sys/class/gpio/gpiochip*; do [ "$(cat $d/label 2>/dev/null)" = earshot-hil ] && BASE=$(cat $d/base); done
 TR=/sys/kernel/tracing
 mount -t tracefs nodev $TR 2>/dev/null

@@ -42,7 +42,7 @@ public struct GPIODiagnostics {
 
     /// Chips present and the configured lines.
     public func list(chips: [GPIOChipInfo]) -> DiagnosticOutput {
-        var lines = ["GPIO chips:"]
+        var lines = ["GPIO chips (libgpiod \(gpiodLibraryVersion())):"]
         if chips.isEmpty { lines.append("  (none found)") }
         for c in chips { lines.append("  \(c.description)") }
         guard let g = gpio else {
