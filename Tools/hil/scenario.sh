@@ -12,6 +12,7 @@
 #   kill    SIGKILL while a pulse is high → the line is left as the dead process left it;
 #           earshot gpio idle (the unit's ExecStopPost) drives every line idle (kernel
 #           trace), and the next start drives them idle before anything else
+#   polarity earshot gpio pulse on an active-low copy of the board: idle high, active low
 # Every check prints PASS:/FAIL:; the last line is
 #   hil_pass=N hil_fail=M hil_latency_p50_ms=… hil_latency_p99_ms=…
 # (latency: onset in the played audio → event received by mosquitto_sub). Exit 0 iff no FAIL.
@@ -340,6 +341,33 @@ fi
 echo pull-down > $S/sim_gpio0/pull
 V=$(line_values)
 expect "kill: PTZ lines idle at the end: $V" [ "$V" = "0 0 0 0" ]
+
+# ---------------------------------------------------------------- polarity
+# The board's active_low reaches the kernel (libgpiod's per-line active-low setting): on an
+# active-low copy of the board, earshot gpio pulse claims the four lines idle = physical
+# high, drives PTZ3 low for 300 ms and high again, then releases them (kernel trace: the
+# physical values set; sysfs sampled mid-pulse: the others idle high, PTZ3 low).
+echo "== polarity"
+sed -e 's/^active_low = false/active_low = true/' -e 's/^idle_level = "low"/idle_level = "high"/' $E/board.toml > /tmp/board-active-low.toml
+: > $TR/trace
+earshot gpio pulse PTZ3 --ms 300 --board /tmp/board-active-low.toml > $L/pulse-active-low.txt 2>&1 &
+PP=$!
+wait_for 10 eval '[ "$(cat $S/sim_gpio0/value)" = 1 ]'
+sleep 0.05
+VMID=$(line_values)
+wait $PP; PRC=$?
+cat $TR/trace > $L/trace-polarity.txt
+set -- $(awk -v g=$((BASE + 2)) '/gpio_value:/ {
+    for (i = 1; i <= NF; i++) { if ($i ~ /^[0-9]+\.[0-9]+:$/) ts = substr($i, 1, length($i) - 1) + 0
+      if ($i == "gpio_value:" && $(i + 1) == g && $(i + 2) == "set") { v = v $(i + 3); t[++n] = ts } } }
+  END { if (v == "") v = "none"; w = 0; if (n >= 3) w = (t[3] - t[2]) * 1000; printf "%s %.1f\n", v, w }' $L/trace-polarity.txt)
+SETS=$1; LOWMS=$2
+expect "polarity: gpio pulse PTZ3 on an active-low board (exit $PRC: $(head -1 $L/pulse-active-low.txt)) set PTZ3 high (idle), low (active), high: kernel trace $SETS, expected 101" \
+  [ "$PRC" = 0 -a "$SETS" = 101 ]
+expect "polarity: PTZ3 was low (active) for $LOWMS ms (kernel trace), 300±5 ms" awk -v w=$LOWMS 'BEGIN { exit !(w >= 295 && w <= 305) }'
+expect "polarity: sysfs mid-pulse PTZ1-PTZ4 = $VMID (idle high, PTZ3 active low), expected 1 1 0 1" [ "$VMID" = "1 1 0 1" ]
+V=$(line_values)
+expect "polarity: after the release every line reads gpio-sim's pull-down: $V" [ "$V" = "0 0 0 0" ]
 
 # ---------------------------------------------------------------- summary
 kill $WATCHPID $SUBPID 2>/dev/null; sleep 0.2
