@@ -29,11 +29,14 @@ extension RunAgentTests {
             let sub = try MosquittoSubscriber.started(port: broker.port, filters: [base + "/event", base + "/cmd/+/reply", base + "/status"])
             defer { sub.stop() }
 
-            // Horns confirmed (200 ms after onset) at ≈0.7 s, 1.7 s, 3.4 s; cooldown 1.5 s.
+            // Horns confirmed (200 ms after onset) at ≈0.7 s, 1.7 s, 3.4 s; cooldown 1.85 s, midway
+            // between the 1.0 s and 2.7 s gaps: the wall-clock cooldown tolerates 0.85 s of
+            // processing lag either way (1.5 s failed under a loaded machine: the second horn,
+            // dispatched 0.5 s late, came out of the cooldown).
             var audio = RunAudio.background(seconds: 4.2)
             for at in [0.5, 1.5, 3.2] { RunAudio.addHorn(&audio, at: at, duration: 0.4) }
             let wav = try fx.write("horns.wav", RunAudio.wav(audio))
-            let board = try fx.writeBoard(device: "unused", ptzCooldownMs: 1_500)
+            let board = try fx.writeBoard(device: "unused", ptzCooldownMs: 1_850)
             let site = try fx.writeSite(board: board, table: try fx.writeTable(), mode: "events+ptz", telemetryS: 60,
                                         mqttExtra: try fx.writeCommandKey().line)
             let gpioLog = fx.path("gpio.log")
@@ -59,12 +62,12 @@ extension RunAgentTests {
             let ptzStatus = { (sub.messages(on: base + "/status").last?.json?["ptz"] as? [String: Any]) ?? [:] }
             #expect(sub.wait(timeout: 5) { _ in ptzStatus()["accepted"] as? Int == 2 }, "\(ptzStatus())")
             #expect(ptzStatus()["enabled"] as? Bool == true && ptzStatus()["last_sector"] as? Int == 0, "\(ptzStatus())")
-            #expect(ptzStatus()["cooldown_ms"] as? Int == 1_500 && ptzStatus()["wiring"] as? String == "line_per_sector", "\(ptzStatus())")
+            #expect(ptzStatus()["cooldown_ms"] as? Int == 1_850 && ptzStatus()["wiring"] as? String == "line_per_sector", "\(ptzStatus())")
             #expect((ptzStatus()["suppressed"] as? Int ?? 0) >= 1, "\(ptzStatus())")
             for st in sub.messages(on: base + "/status") { #expect(schemaErrors(st.payload, schema: "status") == [], "\(st.payload)") }
 
             // Manual trigger of preset 3 (sector 2) for a visual check, after the cooldown.
-            usleep(1_700_000)
+            usleep(2_000_000)
             // Signed with the site's command key by `earshot mqtt command` (unsigned ones are refused).
             let sent = try CLI.run(["mqtt", "command", "ptz", "--arg", "preset=3", "--config", site])
             #expect(sent.status == 0, "\(sent.out)\(sent.err)")
@@ -84,7 +87,7 @@ extension RunAgentTests {
             let rises = t.filter(\.active)
             #expect(rises.map(\.index) == [0, 0, 2], "two horn pulses on sector 0 (the middle one suppressed) then the manual preset 3: \(log)")
             if rises.count == 3 {
-                #expect(Double(rises[1].ns - rises[0].ns) / 1e6 >= 1_500, "cooldown 1.5 s respected")
+                #expect(Double(rises[1].ns - rises[0].ns) / 1e6 >= 1_850, "cooldown 1.85 s respected")
                 for r in rises {
                     let fall = t.first { $0.index == r.index && !$0.active && $0.ns > r.ns }
                     let width = fall.map { Double($0.ns - r.ns) / 1e6 } ?? -1
