@@ -193,13 +193,12 @@ public struct FusionEngine: Sendable {
                 let union = target.events + other.events
                 let loc = locate(union)
                 guard loc.method == .tdoa, loc.timedBoxes >= 4 else { continue }
-                let fits = union.allSatisfy { e in
-                    guard let r = loc.residualsMs[e.box] else { return true }
-                    return abs(r) / 1000 <= settings.gateSigmas * settings.timingSigmaS(e.clock) + settings.gateSlackS
-                }
-                guard fits else { continue }
-                for e in other.events { target.add(e) }
-                target.location = loc
+                // The same test as for an incident's own events (an evicted onset must not merge back).
+                var trial = target
+                for e in other.events { trial.add(e) }
+                trial.location = loc
+                guard worstOutlier(trial) == nil else { continue }
+                target = trial
                 target.revision += 1
                 target.updatedNs = max(target.updatedNs, other.updatedNs)
                 var gone = other
@@ -248,7 +247,11 @@ public struct FusionEngine: Sendable {
     private var mergedAway: [Incident] = []
 
     /// The event whose onset the incident's TDOA fit explains worst, when that is beyond the
-    /// gate (`gateSigmas` σ + slack) and the fit is over-determined (≥ 4 timed boxes).
+    /// gate (`gateSigmas` σ + slack) and the fit is over-determined (≥ 4 timed boxes); or,
+    /// with ≥ 5 timed boxes, the worst-explained one (past half the gate) when the fit of the
+    /// others does not predict it: least squares spreads one foreign onset over all the
+    /// residuals, so a sound's event mixed into another's incident can stay inside the gate
+    /// while biasing its fix enough that the rest of that sound's events no longer match.
     private func worstOutlier(_ inc: Incident) -> FusionEvent? {
         let loc = inc.location
         guard loc.method == .tdoa, loc.timedBoxes >= 4 else { return nil }
@@ -257,9 +260,14 @@ public struct FusionEngine: Sendable {
             guard let r = loc.residualsMs[e.box] else { continue }
             let allowed = settings.gateSigmas * settings.timingSigmaS(e.clock) + settings.gateSlackS
             let ratio = abs(r) / 1000 / allowed
-            if ratio > 1, ratio > (worst?.1 ?? 0) { worst = (e, ratio) }
+            if ratio > (worst?.1 ?? 0) { worst = (e, ratio) }
         }
-        return worst?.0
+        guard let (e, ratio) = worst else { return nil }
+        if ratio > 1 { return e }
+        guard ratio > 0.5, loc.timedBoxes >= 5, let box = registry.box(e.box) else { return nil }
+        let others = locate(inc.events.filter { $0.id != e.id })
+        guard others.method == .tdoa, others.timedBoxes >= 4 else { return nil }
+        return predicted(e, box: box, by: others) ? nil : e
     }
 
     /// Closes incidents without a new event for `closeAfterS` and forgets closed ones older
