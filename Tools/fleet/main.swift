@@ -26,6 +26,8 @@ struct Options {
     var seed: UInt64 = 15
     var central: String?
     var shareGroup = false
+    /// Central instances, each serving one strip of the city (`[partition]`); 1 = one for all.
+    var partitions = 1
     var screenshot: String?
     var boxesPerWorker = 200
     /// The centre's (and the consumer's) reconnect delays, s; nil: the centre's defaults.
@@ -42,6 +44,7 @@ struct Options {
                          [--boxes-per-worker N]   (boxes per worker process, 1…240; default 200)
                          [--central-reconnect MIN:MAX]   (the centre's reconnect_min_s/max_s; default: its own)
                          [--screenshot PNG]   (the operator's page in headless Chromium at the end)
+                         [--partitions N]   (N earshot-central instances, one per strip of the city; 1…16, default 1)
     """
 
     init(_ args: [String]) {
@@ -60,6 +63,7 @@ struct Options {
             case "--status-interval-s": statusIntervalS = Double(value()) ?? 0
             case "--no-broker-kill": killBroker = false
             case "--share": shareGroup = true
+            case "--partitions": partitions = Int(value()) ?? 0
             case "--screenshot": screenshot = value()
             case "--seed": seed = UInt64(value()) ?? 15
             case "--central": central = value()
@@ -78,6 +82,7 @@ struct Options {
         // ~4 descriptors per box (socket, libmosquitto's socket pair, outbox file): 240 boxes
         // stay below select()'s 1024 with room for the process's own.
         if !(1...240).contains(boxesPerWorker) { fail("--boxes-per-worker \(boxesPerWorker): 1…240 (libmosquitto's select() stops at fd 1024)") }
+        if !(1...16).contains(partitions) { fail("--partitions \(partitions): 1…16") }
         if boxes < 1 || durationS <= 0 || sourcesPerMinute <= 0 || clockErrorMs < 0 || spacingM <= 0 || statusIntervalS <= 0 || workers < 1 {
             fail("bad value\n\(Self.usage)")
         }
@@ -253,19 +258,28 @@ let broker = try MosquittoBroker(listenerConfiguration: ["allow_anonymous true",
                                  directory: brokerDir)
 try broker.start()
 
-// The centre, as deployed: its own process and config file.
-var toml = "[site]\nid = \"city\"\n"
-for b in city.boxes { toml += "[[box]]\nid = \"\(b.id)\"\nx_m = \(b.x)\ny_m = \(b.y)\nrange_m = \(b.hearingRangeM)\n" }
-toml += "[mqtt]\nport = \(broker.port)\n\(o.shareGroup ? "share_group = \"central\"\n" : "")"
-if let r = o.centralReconnect { toml += "reconnect_min_s = \(r.min)\nreconnect_max_s = \(r.max)\n" }
-toml += "[fusion]\nclose_after_s = 5\n"
+// The centre, as deployed: its own process and config file (one per strip with --partitions;
+// the first serves the operator's page).
+var siteToml = "[site]\nid = \"city\"\n"
+for b in city.boxes { siteToml += "[[box]]\nid = \"\(b.id)\"\nx_m = \(b.x)\ny_m = \(b.y)\nrange_m = \(b.hearingRangeM)\n" }
 let httpPort = try freeLocalPort()
-if o.screenshot != nil { toml += "[http]\nlisten = \"127.0.0.1:\(httpPort)\"\n" }
-try toml.write(toFile: dir + "/central.toml", atomically: true, encoding: .utf8)
 let selfPath = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
 let centralPath = o.central ?? URL(fileURLWithPath: selfPath).deletingLastPathComponent().appendingPathComponent("earshot-central").path
-let central = try ChildProcess(centralPath, ["--config", dir + "/central.toml"])
-guard central.waitForLine(timeout: 20, { $0.contains("connected to") }) else { fail("earshot-central did not connect: \(central.lines)") }
+var centrals: [ChildProcess] = []
+for k in 0..<o.partitions {
+    var toml = siteToml + "[mqtt]\nport = \(broker.port)\n\(o.shareGroup ? "share_group = \"central\"\n" : "")"
+    if o.partitions > 1 { toml += "client_id = \"earshot-central-city-\(k)\"\n" }
+    if let r = o.centralReconnect { toml += "reconnect_min_s = \(r.min)\nreconnect_max_s = \(r.max)\n" }
+    toml += "[fusion]\nclose_after_s = 5\n"
+    if o.screenshot != nil && k == 0 { toml += "[http]\nlisten = \"127.0.0.1:\(httpPort)\"\n" }
+    if o.partitions > 1 { toml += "[partition]\nindex = \(k)\ncount = \(o.partitions)\n" }
+    let file = dir + (o.partitions > 1 ? "/central-\(k).toml" : "/central.toml")
+    try toml.write(toFile: file, atomically: true, encoding: .utf8)
+    let c = try ChildProcess(centralPath, ["--config", file])
+    guard c.waitForLine(timeout: 20, { $0.contains("connected to") }) else { fail("earshot-central \(k) did not connect: \(c.lines)") }
+    if o.partitions > 1, let line = c.lines.first(where: { $0.contains("partition \(k) of") }) { note(line) }
+    centrals.append(c)
+}
 
 // A consumer of the incidents (the fleet's own client), reconnecting as the centre does.
 let record = Record()
@@ -340,7 +354,8 @@ func cpuSeconds(_ pid: Int32) -> Double {
     guard f.count > 13, let u = Double(f[11]), let k = Double(f[12]) else { return .nan }
     return (u + k) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
-let cpu = cpuSeconds(central.pid)
+let cpuPerInstance = centrals.map { cpuSeconds($0.pid) }
+let cpu = cpuPerInstance.reduce(0, +)
 /// Set when the operator's page, as the screenshot shows it, has no online box or no incident.
 var pageCheckFailed = false
 if let png = o.screenshot {
@@ -370,10 +385,11 @@ try? "".write(toFile: dir + "/stop", atomically: true, encoding: .utf8)
 for (w, p) in workers.enumerated() where !p.waitForLine(timeout: 30, { $0.hasPrefix("worker \(w) stopped") }) {
     note("worker \(w) did not stop within 30 s")
 }
-kill(central.pid, SIGTERM)
-_ = central.waitForLine(timeout: 10) { $0.contains("stopping") }
-let summary = central.lines.first { $0.contains("stopping") } ?? ""
-func count(_ label: String) -> Int {
+for c in centrals { kill(c.pid, SIGTERM) }
+for c in centrals { _ = c.waitForLine(timeout: 10) { $0.contains("stopping") } }
+let summaries = centrals.map { c in c.lines.first { $0.contains("stopping") } ?? "" }
+let summary = summaries.joined(separator: "\n")
+func count(_ label: String, in summary: String) -> Int {
     guard let r = summary.range(of: " \(label)") else { return -1 }
     let before = summary[..<r.lowerBound]
     return Int(before.split(separator: " ").last.map { $0.filter(\.isNumber) } ?? "") ?? -1
@@ -383,7 +399,7 @@ broker.stop()
 if let keep = ProcessInfo.processInfo.environment["FLEET_KEEP_LOGS"] {
     try? FileManager.default.removeItem(atPath: keep + ".broker.log")
     try? FileManager.default.copyItem(atPath: broker.logPath, toPath: keep + ".broker.log")
-    try? central.lines.joined(separator: "\n").write(toFile: keep + ".central.log", atomically: true, encoding: .utf8)
+    try? centrals.flatMap(\.lines).joined(separator: "\n").write(toFile: keep + ".central.log", atomically: true, encoding: .utf8)
 }
 
 // Score: each incident belongs to the source most of its events came from.
@@ -441,8 +457,9 @@ for id in lostIDs.prefix(5) {
                 holders.count, holders.map { "\($0.key) (\($0.value.contributions.count) events)" }.sorted().joined(separator: ", ")))
 }
 if lost > 0 { note(summary) }
-let received = count("events")
+let receivedPerInstance = summaries.map { count("events", in: $0) }
+let received = receivedPerInstance.reduce(0, +)
 let f2 = { (x: Double) in String(format: "%.2f", x) }
-print("fleet_boxes=\(o.boxes) events_sent=\(sentEvents.count) events_received=\(received) incidents_true=\(city.sources.count) incidents_found=\(found.count) incidents_published=\(incidents.count) localisation_median_m=\(f2(percentile(errors, 0.5))) localisation_p90_m=\(f2(percentile(errors, 0.9))) incident_latency_p50_ms=\(f2(percentile(lat, 0.5))) incident_latency_p99_ms=\(f2(percentile(lat, 0.99))) latency_samples=\(lat.count) handover_latency_p50_ms=\(f2(percentile(latH, 0.5))) handover_latency_p99_ms=\(f2(percentile(latH, 0.99))) central_cpu_s_per_event=\(String(format: "%.6f", cpu / Double(max(received, 1)))) lost=\(lost) broker_killed=\(o.killBroker ? 1 : 0) worker_processes=\(workerCount) sources_per_min=\(o.sourcesPerMinute) clock_error_ms=\(o.clockErrorMs) shared_subscription=\(o.shareGroup ? 1 : 0)")
-central.kill()
+print("fleet_boxes=\(o.boxes) events_sent=\(sentEvents.count) events_received=\(received) incidents_true=\(city.sources.count) incidents_found=\(found.count) incidents_published=\(incidents.count) localisation_median_m=\(f2(percentile(errors, 0.5))) localisation_p90_m=\(f2(percentile(errors, 0.9))) incident_latency_p50_ms=\(f2(percentile(lat, 0.5))) incident_latency_p99_ms=\(f2(percentile(lat, 0.99))) latency_samples=\(lat.count) handover_latency_p50_ms=\(f2(percentile(latH, 0.5))) handover_latency_p99_ms=\(f2(percentile(latH, 0.99))) central_cpu_s_per_event=\(String(format: "%.6f", cpu / Double(max(received, 1)))) lost=\(lost) broker_killed=\(o.killBroker ? 1 : 0) worker_processes=\(workerCount) sources_per_min=\(o.sourcesPerMinute) clock_error_ms=\(o.clockErrorMs) shared_subscription=\(o.shareGroup ? 1 : 0) central_instances=\(o.partitions) events_received_per_instance=\(receivedPerInstance.map(String.init).joined(separator: ",")) central_cpu_s_per_instance=\(cpuPerInstance.map { String(format: "%.2f", $0) }.joined(separator: ","))")
+for c in centrals { c.kill() }
 exit(pageCheckFailed ? 1 : 0)
