@@ -5,6 +5,8 @@
 # fleet_boxes= events_sent= events_received= incidents_true= incidents_found= localisation_median_m=
 # localisation_p90_m= incident_latency_p50_ms= incident_latency_p99_ms= handover_latency_p99_ms=
 # central_cpu_s_per_event= lost= worker_processes=
+# FLEET_ARGS="--partitions N": N earshot-central instances, one per strip of the city ([partition]);
+# adds central_instances= events_received_per_instance= central_cpu_s_per_instance=
 .PHONY: fleet
 
 FLEET_BUILD ?= .build-fleet
