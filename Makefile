@@ -5,7 +5,7 @@ EMBEDDED_FLAGS := -enable-experimental-feature Embedded -no-allocations -wmo -O 
 DSP_SOURCES := $(shell find Sources/EarshotDSP -name '*.swift' | sort)
 EMB := .build-embedded
 
-.PHONY: deps build test embedded-check embedded demo bench alloc-check clean
+.PHONY: deps build test embedded-check embedded demo bench alloc-check clean census
 
 ## deps: install the Debian packages (sudo when not root); idempotent
 deps:
@@ -23,6 +23,12 @@ test: deps embedded embedded-check-detection alloc-check
 	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-package
 	$(MAKE) --no-print-directory hil
+
+## census: per module, the @unchecked Sendable, unsafe-pointer, pthread_create, strerror,
+## clock_gettime and fsync lines (issue 18: they belong in EarshotPlatform, adapters, kernels);
+## CENSUS_REV=<git rev> counts that revision instead of the working tree
+census:
+	@bash Tools/audit/census.sh $(CENSUS_REV)
 
 ## embedded-check: EarshotDSP compiles as Embedded Swift for aarch64 and armv7em
 embedded-check:

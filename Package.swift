@@ -34,21 +34,23 @@ let package = Package(
         .target(name: "EarshotDSP", dependencies: ["CEarshotCPU"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "EarshotDetection", dependencies: ["EarshotDSP"]),
         // Host side of detection: the signature-table file (parse, validate, learn).
-        .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP", "EarshotJSON", "EarshotFiles"]),
+        .target(name: "EarshotSignatures", dependencies: ["EarshotDetection", "EarshotDSP", "EarshotJSON", "EarshotPlatform"]),
 
         // One adapter per C library.
-        .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP"]),
-        .target(name: "EarshotGPIO", dependencies: ["CGPIOD"]),
-        .target(name: "EarshotMQTT", dependencies: ["CMosquitto", "EarshotJSON"]),
-        .target(name: "EarshotTestSupport", dependencies: ["EarshotDetection", "EarshotSignatures"]),
+        .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP", "EarshotPlatform"]),
+        .target(name: "EarshotGPIO", dependencies: ["CGPIOD", "EarshotPlatform"]),
+        .target(name: "EarshotMQTT", dependencies: ["CMosquitto", "EarshotJSON", "EarshotPlatform"]),
+        .target(name: "EarshotTestSupport", dependencies: ["EarshotDetection", "EarshotSignatures", "EarshotPlatform"]),
         .executableTarget(name: "earshot-mqtt-probe", dependencies: ["EarshotMQTT"], path: "Tools/mqtt-probe"),
 
-        // Configuration, wiring, services; and the CLI on top.
+        // The site and board files: TOML reader and editor, typed settings, validation (issue 18: split out of EarshotAgent).
+        .target(name: "EarshotConfig", dependencies: ["EarshotPlatform"]),
+        // Wiring, runtime, services, diagnostics, offline analysis; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
-            "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotFiles", "CTimex",
+            "EarshotConfig", "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotPlatform", "CTimex",
         ]),
         .executableTarget(name: "earshot", dependencies: [
-            "EarshotAgent",
+            "EarshotAgent", "EarshotConfig", "EarshotPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,7 +62,7 @@ let package = Package(
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-alloc"),
         .executableTarget(name: "earshot-agent-bench", dependencies: [
-            "EarshotAgent", "EarshotTestSupport",
+            "EarshotAgent", "EarshotConfig", "EarshotTestSupport",
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-agent-bench"),
         .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
@@ -79,9 +81,9 @@ let package = Package(
         .testTarget(name: "EarshotDetectionTests", dependencies: ["EarshotDetection", "EarshotDSP"]),
         .testTarget(name: "EarshotSignaturesTests", dependencies: ["EarshotSignatures", "EarshotDetection", "EarshotTestSupport"]),
         .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP", "EarshotTestSupport"]),
-        .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO"]),
+        .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO", "EarshotPlatform"]),
         .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotTestSupport"]),
-        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotConfig", "EarshotTestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
 
         // Strict RFC 8259 reader for the signature table and command payloads (no Foundation).
@@ -90,15 +92,17 @@ let package = Package(
 
         // The supervision centre (issue 15): site registry, fusion of many boxes' events into
         // located incidents, MQTT service, operator page; `earshot-fleet` simulates a city.
-        .target(name: "EarshotCentral", dependencies: ["CMosquitto", "EarshotAgent", "EarshotMQTT", "EarshotJSON", "EarshotFiles"]),
+        .target(name: "EarshotCentral", dependencies: ["CMosquitto", "EarshotAgent", "EarshotConfig", "EarshotMQTT", "EarshotJSON", "EarshotPlatform"]),
         .executableTarget(name: "earshot-central", dependencies: ["EarshotCentral"]),
         .executableTarget(name: "earshot-fleet", dependencies: ["EarshotCentral", "EarshotDSP", "EarshotMQTT", "EarshotTestSupport"],
                           path: "Tools/fleet"),
-        .testTarget(name: "EarshotCentralTests", dependencies: ["EarshotCentral", "EarshotDSP", "EarshotMQTT", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotCentralTests", dependencies: ["EarshotCentral", "EarshotConfig", "EarshotDSP", "EarshotMQTT", "EarshotTestSupport"]),
 
-        // Whole-file reads and atomic replacement of small files (configuration, signature tables).
-        .target(name: "EarshotFiles"),
-        .testTarget(name: "EarshotFilesTests", dependencies: ["EarshotFiles"]),
+        // The one module that calls the C library for the process itself (issue 18): threads,
+        // clocks, the recursive lock, errno text, file descriptors and atomic file replacement,
+        // standard error. Adapters and services use it instead of calling Glibc.
+        .target(name: "EarshotPlatform"),
+        .testTarget(name: "EarshotPlatformTests", dependencies: ["EarshotPlatform"]),
     ],
     swiftLanguageModes: [.v6]
 )

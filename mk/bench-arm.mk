@@ -16,7 +16,7 @@ BA_CMSIS_SRC := Source/FilteringFunctions/arm_biquad_cascade_df1_q15.c Source/Fi
 # (off in the PyPI build, on in CMSIS's own CMake default). run.sh takes the
 # faster of the two for each kernel, so the comparison favours CMSIS.
 BA_CMSIS_FLAGS := -O3 -mcpu=cortex-a53 -DARM_MATH_NEON -DCMSISDSP -D__GNUC_PYTHON__ -Wno-attributes
-BA_HOST_MODULES := EarshotDSP EarshotJSON EarshotFiles EarshotDetection EarshotSignatures
+BA_HOST_MODULES := EarshotDSP EarshotJSON EarshotPlatform EarshotDetection EarshotSignatures
 BA_HOST_SOURCES := $(shell find $(addprefix Sources/,$(BA_HOST_MODULES)) -name '*.swift' | sort)
 # (mk/detection.mk's DETECTION_SOURCES is read after this file: own list, same find)
 BA_DETECTION_SOURCES := $(shell find Sources/EarshotDetection -name '*.swift' | sort) $(EMB_DETECTION_EXPORTS) Tools/bench-arm/BenchExports.swift $(BA)/ShippedTable.swift

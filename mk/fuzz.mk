@@ -10,9 +10,9 @@ FUZZ_TARGETS := wav config signatures command
 FUZZ_DSP := $(shell find Sources/EarshotDSP -name '*.swift' | sort)
 FUZZ_DETECTION := $(shell find Sources/EarshotDetection -name '*.swift' | sort)
 FUZZ_JSON := $(wildcard Sources/EarshotJSON/*.swift)
-FUZZ_FILES := $(wildcard Sources/EarshotFiles/*.swift)
+FUZZ_FILES := $(shell find Sources/EarshotPlatform -name '*.swift' | sort)
 FUZZ_SRC_wav := $(wildcard Sources/EarshotAudio/WAV/*.swift) $(wildcard Tools/fuzz/wav/*.swift)
-FUZZ_SRC_config := $(wildcard Sources/EarshotAgent/Config/*.swift) $(wildcard Tools/fuzz/config/*.swift)
+FUZZ_SRC_config := $(wildcard Sources/EarshotConfig/*.swift) $(wildcard Tools/fuzz/config/*.swift)
 FUZZ_SRC_signatures := $(shell find Sources/EarshotSignatures -name '*.swift' | sort) $(wildcard Tools/fuzz/signatures/*.swift)
 FUZZ_SRC_command := $(addprefix Sources/EarshotMQTT/,Payloads/CommandMessage.swift Payloads/JSONWriter.swift Payloads/DecimalDigits.swift \
   Payloads/UTCTimestamp.swift Payloads/Topics.swift Client/MQTTError.swift) $(wildcard Tools/fuzz/command/*.swift)
@@ -25,23 +25,24 @@ $(FUZZ_DIR)/mod/EarshotJSON.o: $(FUZZ_JSON)
 	@mkdir -p $(FUZZ_DIR)/mod
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -module-name EarshotJSON -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotJSON.swiftmodule $(FUZZ_JSON) -o $@
 
-$(FUZZ_DIR)/mod/EarshotFiles.o: $(FUZZ_FILES)
+$(FUZZ_DIR)/mod/EarshotPlatform.o: $(FUZZ_FILES)
 	@mkdir -p $(FUZZ_DIR)/mod
-	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -module-name EarshotFiles -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotFiles.swiftmodule $(FUZZ_FILES) -o $@
+	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -module-name EarshotPlatform -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotPlatform.swiftmodule $(FUZZ_FILES) -o $@
 
 $(FUZZ_DIR)/mod/EarshotDetection.o: $(FUZZ_DETECTION) $(FUZZ_DIR)/mod/EarshotDSP.o
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -I $(FUZZ_DIR)/mod -module-name EarshotDetection -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotDetection.swiftmodule $(FUZZ_DETECTION) -o $@
 
-$(FUZZ_DIR)/fuzz-wav: $(FUZZ_SRC_wav) $(FUZZ_DIR)/mod/EarshotDSP.o
-	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotAudio -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-wav.swiftmodule $(FUZZ_SRC_wav) $(FUZZ_DIR)/mod/EarshotDSP.o -lm -o $@
+$(FUZZ_DIR)/fuzz-wav: $(FUZZ_SRC_wav) $(FUZZ_DIR)/mod/EarshotDSP.o $(FUZZ_DIR)/mod/EarshotPlatform.o
+	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotAudio -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-wav.swiftmodule $(FUZZ_SRC_wav) $(FUZZ_DIR)/mod/EarshotDSP.o \
+	  $(FUZZ_DIR)/mod/EarshotPlatform.o -lm -o $@
 
-$(FUZZ_DIR)/fuzz-config: $(FUZZ_SRC_config) $(FUZZ_DIR)/mod/EarshotFiles.o
-	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotAgent -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-config.swiftmodule $(FUZZ_SRC_config) \
-	  $(FUZZ_DIR)/mod/EarshotFiles.o -o $@
+$(FUZZ_DIR)/fuzz-config: $(FUZZ_SRC_config) $(FUZZ_DIR)/mod/EarshotPlatform.o
+	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotConfig -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-config.swiftmodule $(FUZZ_SRC_config) \
+	  $(FUZZ_DIR)/mod/EarshotPlatform.o -o $@
 
-$(FUZZ_DIR)/fuzz-signatures: $(FUZZ_SRC_signatures) $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotJSON.o $(FUZZ_DIR)/mod/EarshotFiles.o
+$(FUZZ_DIR)/fuzz-signatures: $(FUZZ_SRC_signatures) $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotJSON.o $(FUZZ_DIR)/mod/EarshotPlatform.o
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotSignatures -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-signatures.swiftmodule $(FUZZ_SRC_signatures) \
-	  $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotDSP.o $(FUZZ_DIR)/mod/EarshotJSON.o $(FUZZ_DIR)/mod/EarshotFiles.o -lm -o $@
+	  $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotDSP.o $(FUZZ_DIR)/mod/EarshotJSON.o $(FUZZ_DIR)/mod/EarshotPlatform.o -lm -o $@
 
 $(FUZZ_DIR)/fuzz-command: $(FUZZ_SRC_command) $(FUZZ_DIR)/mod/EarshotJSON.o
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotMQTT -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-command.swiftmodule $(FUZZ_SRC_command) \

@@ -27,6 +27,7 @@
 //   latency_p50_ms / latency_p99_ms  onset of the event in the audio (paced in real
 //                        time) → PUBACK from the broker, impulsive and sustained events together;
 //                        latency_impulsive_* and latency_sustained_* split them
+import EarshotConfig
 import EarshotAgent
 import EarshotDetection
 import EarshotMQTT

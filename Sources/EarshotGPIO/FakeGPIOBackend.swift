@@ -1,4 +1,5 @@
 // A GPIO backend that records every transition, for tests of the trigger logic.
+import EarshotPlatform
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -52,9 +53,7 @@ public final class FakeGPIOBackend: GPIOBackend, @unchecked Sendable {
     }
 
     public func set(line index: Int, active: Bool) throws(GPIOError) {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let now = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        let now = MonotonicClock.nanoseconds()
         let failed: Bool = state.withLock {
             if let n = $0.setsBeforeFailure {
                 $0.setsBeforeFailure = n == 0 ? nil : n - 1   // fail once, then work again

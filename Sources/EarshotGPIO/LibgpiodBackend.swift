@@ -1,6 +1,7 @@
 // The only file that drives GPIO lines through libgpiod: open a chip, find and request lines,
 // set values. It calls CGPIOD's earshot_gpiod_* shim (Sources/CGPIOD/shim.h), which is
 // compiled for libgpiod v1 or v2 (whichever pkg-config resolves), so this file serves both.
+import EarshotPlatform
 import CGPIOD
 #if canImport(Glibc)
 import Glibc
@@ -90,7 +91,7 @@ public final class LibgpiodBackend: GPIOBackend, @unchecked Sendable {
         if earshot_gpiod_request_set(request, index, active ? 1 : 0) != 0 {
             let e = errno
             throw GPIOError(.ioError, errno: e, "cannot set line \(earshot_gpiod_request_offset(request, index)) on \(chipName): "
-                            + "\(String(cString: strerror(e))) (libgpiod \(gpiodLibraryVersion()) set value) — check the chip with 'gpioinfo \(chipName)'")
+                            + "\(Errno(rawValue: e).description) (libgpiod \(gpiodLibraryVersion()) set value) — check the chip with 'gpioinfo \(chipName)'")
         }
     }
 
@@ -152,7 +153,7 @@ public final class LibgpiodBackend: GPIOBackend, @unchecked Sendable {
             return GPIOError(.permissionDenied, errno: e, "no permission to request \(what) on \(chipName) — "
                              + "the agent's user needs read/write access to /dev/\(chipName)")
         }
-        return GPIOError(.ioError, errno: e, "cannot request \(what) on \(chipName) as output: \(String(cString: strerror(e))) "
+        return GPIOError(.ioError, errno: e, "cannot request \(what) on \(chipName) as output: \(Errno(rawValue: e).description) "
                          + "(libgpiod \(gpiodLibraryVersion()) line request)")
     }
 
@@ -163,7 +164,7 @@ public final class LibgpiodBackend: GPIOBackend, @unchecked Sendable {
         }
         let chips = gpioAvailableChips()
         let available = chips.isEmpty ? "this machine has no GPIO chips" : "available: " + chips.map(\.description).joined(separator: ", ")
-        return GPIOError(.noSuchChip, errno: e, "no GPIO \(ref) (\(String(cString: strerror(e)))); \(available) "
+        return GPIOError(.noSuchChip, errno: e, "no GPIO \(ref) (\(Errno(rawValue: e).description)); \(available) "
                          + "— fix the board file's gpio.chip")
     }
 }

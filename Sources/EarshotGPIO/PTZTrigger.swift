@@ -1,4 +1,5 @@
 // Turns "point the camera at sector s" into timed line pulses on a trigger thread.
+import EarshotPlatform
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -143,15 +144,7 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
 
     func startThread() {
         threadStarted.store(true, ordering: .relaxed)
-        let body = PTZThreadBody { [self] in run() }
-        let context = Unmanaged.passRetained(body).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { context in
-            Unmanaged<PTZThreadBody>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        precondition(rc == 0, "pthread_create failed (\(rc)) for the PTZ trigger thread")
-        pthread_detach(thread)
+        PlatformThread.spawnOrDie(name: "earshot-ptz") { [self] in run() }
     }
 
     func request(sector: Int) -> PTZTriggerOutcome {
@@ -209,9 +202,7 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
     private func run() {
         // Best effort: real-time priority keeps pulse widths within ~0.1 ms under CPU load
         // (needs CAP_SYS_NICE or root; silently stays SCHED_OTHER otherwise).
-        var param = sched_param()
-        param.sched_priority = 10
-        _ = pthread_setschedparam(pthread_self(), Int32(SCHED_FIFO), &param)
+        _ = PlatformThread.requestRealtimePriority(10)
         while true {
             wake.wait()
             if exiting.load(ordering: .relaxed) { break }
@@ -273,8 +264,3 @@ final class PTZEngine<Backend: GPIOBackend>: @unchecked Sendable {
     }
 }
 
-/// The closure a trigger pthread runs.
-private final class PTZThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}

@@ -5,7 +5,7 @@
 //
 // Field list, units and ranges: SignatureFields.swift (`earshot table show --fields`).
 import EarshotDetection
-import EarshotFiles
+import EarshotPlatform
 import EarshotJSON
 
 /// Reads, validates and writes signature-table files (JSON, "version": 1).

@@ -1,7 +1,7 @@
-// File access for signature tables: EarshotFiles does the reading and the atomic
+// File access for signature tables: EarshotPlatform does the reading and the atomic
 // replacement (shared with the agent's configuration files); this file words its
 // failures as `SignatureFileError`s for a technician editing a table.
-import EarshotFiles
+import EarshotPlatform
 
 /// Reading and writing table files; errors are `SignatureFileError`s naming the path.
 enum TableFileIO {

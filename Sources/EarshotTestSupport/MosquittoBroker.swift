@@ -1,5 +1,6 @@
 // A real mosquitto broker for tests: private config in a temp dir, free port on
 // 127.0.0.1, bounded waits, killed on stop/deinit.
+import EarshotPlatform
 import Foundation
 
 /// Errors from test helpers, with the command and its output.
@@ -11,7 +12,7 @@ public struct TestSupportError: Error, CustomStringConvertible {
 /// Creates a fresh temporary directory `/tmp/{prefix}-XXXXXX`.
 public func makeTemporaryDirectory(prefix: String) throws -> String {
     var template = Array("\(NSTemporaryDirectory())/\(prefix)-XXXXXX".utf8CString)
-    guard let p = mkdtemp(&template) else { throw TestSupportError("mkdtemp failed: \(String(cString: strerror(errno)))") }
+    guard let p = mkdtemp(&template) else { throw TestSupportError("mkdtemp failed: \(Errno.current.description)") }
     return String(cString: p)
 }
 
@@ -30,7 +31,7 @@ public func freeLocalPort() throws -> Int {
             bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
         }
     }
-    guard ok else { throw TestSupportError("bind/getsockname failed: \(String(cString: strerror(errno)))") }
+    guard ok else { throw TestSupportError("bind/getsockname failed: \(Errno.current.description)") }
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 

@@ -1,3 +1,5 @@
+import EarshotConfig
+import EarshotPlatform
 import ArgumentParser
 import EarshotAgent
 import EarshotAudio
@@ -140,17 +142,7 @@ func printError(_ line: String) {
 }
 
 /// Writes `text` to file descriptor 2, unbuffered.
-func writeStderr(_ text: String) {
-    var t = text
-    t.withUTF8 { b in
-        var off = 0
-        while off < b.count {
-            let n = write(STDERR_FILENO, b.baseAddress! + off, b.count - off)
-            if n <= 0 { return }
-            off += n
-        }
-    }
-}
+func writeStderr(_ text: String) { StandardError.write(text) }
 
 /// A one-line progress bar on stderr: file k of n and percent of the current file.
 struct ProgressBar {

@@ -1,3 +1,5 @@
+import EarshotConfig
+import EarshotPlatform
 import ArgumentParser
 import EarshotAgent
 #if canImport(Glibc)
@@ -93,7 +95,6 @@ struct ConfigCommand: ParsableCommand {
 extension ConfigCommand {
     /// Writes one line to standard error.
     static func writeError(_ line: String) {
-        var bytes = Array((line + "\n").utf8)
-        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+        StandardError.writeLine(line)
     }
 }

@@ -1,3 +1,4 @@
+import EarshotPlatform
 import ArgumentParser
 import EarshotAgent
 #if canImport(Glibc)
@@ -106,7 +107,6 @@ struct DemoCommand: ParsableCommand {
 /// stderr without Foundation.
 enum FileHandleStderr {
     static func write(_ s: String) {
-        var s = s
-        s.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        StandardError.write(s)
     }
 }

@@ -1,3 +1,4 @@
+import EarshotConfig
 import ArgumentParser
 import EarshotAgent
 

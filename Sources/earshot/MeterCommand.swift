@@ -1,3 +1,4 @@
+import EarshotPlatform
 import ArgumentParser
 import EarshotAgent
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import EarshotConfig
+import EarshotPlatform
 import ArgumentParser
 import EarshotAgent
 #if canImport(Glibc)

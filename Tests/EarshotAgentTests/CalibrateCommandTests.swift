@@ -1,3 +1,4 @@
+import EarshotConfig
 import EarshotAgent
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 // The configuration reader's key-length rule and the MQTT layer's are one number.
+import EarshotConfig
 import EarshotAgent
 import EarshotMQTT
 import Testing

@@ -1,3 +1,4 @@
+import EarshotConfig
 import Testing
 @testable import EarshotAgent
 

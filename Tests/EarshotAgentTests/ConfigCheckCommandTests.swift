@@ -1,3 +1,4 @@
+import EarshotConfig
 import Testing
 #if canImport(Glibc)
 import Glibc

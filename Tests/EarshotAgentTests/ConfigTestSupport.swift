@@ -1,4 +1,5 @@
 // Helpers shared by the configuration tests: repository paths, temp files.
+import EarshotConfig
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 // EventLocaliser: impulsive sounds use the onset window, sustained ones the
 // averaged short windows; signals are plane waves synthesised here (sums of
 // sines evaluated at each microphone's exact arrival time).
+import EarshotConfig
 import Foundation
 import Testing
 import EarshotDSP

@@ -1,5 +1,6 @@
 // Bearing → camera preset (parallax, dead zone, hysteresis) and UTC onset stamps
 // (clock state: ClockSyncReaderTests). References computed here.
+import EarshotConfig
 import Foundation
 import Testing
 @testable import EarshotAgent

@@ -1,5 +1,6 @@
 // Several central instances splitting one site (`[partition]`): each listens to a strip of the
 // plan and its margin, and together they publish exactly the incidents one instance publishes.
+import EarshotConfig
 import EarshotAgent
 import EarshotCentral
 import EarshotMQTT

@@ -1,5 +1,6 @@
 // The service against a real mosquitto: one incident per sound, right position, duplicates and
 // malformed payloads harmless, broker restarts survived.
+import EarshotConfig
 import EarshotAgent
 import EarshotCentral
 import EarshotMQTT

@@ -1,3 +1,4 @@
+import EarshotPlatform
 import Testing
 import Glibc
 @testable import EarshotGPIO

@@ -1,3 +1,4 @@
+import EarshotPlatform
 import Testing
 @testable import EarshotGPIO
 

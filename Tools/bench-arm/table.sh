@@ -9,12 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${BENCH_ARM_DIR:-.build-bench-arm}
 h=$out/host; mkdir -p "$h"
-for m in EarshotDSP EarshotJSON EarshotFiles EarshotDetection EarshotSignatures; do
+for m in EarshotDSP EarshotJSON EarshotPlatform EarshotDetection EarshotSignatures; do
   mapfile -t src < <(find "Sources/$m" -name '*.swift' | sort)
   swiftc -Onone -wmo -parse-as-library -module-name "$m" -I "$h" -emit-module -emit-module-path "$h/$m.swiftmodule" \
     "${src[@]}" -c -o "$h/$m.o"
 done
-objs=("$h"/EarshotDSP.o "$h"/EarshotJSON.o "$h"/EarshotFiles.o "$h"/EarshotDetection.o "$h"/EarshotSignatures.o)
+objs=("$h"/EarshotDSP.o "$h"/EarshotJSON.o "$h"/EarshotPlatform.o "$h"/EarshotDetection.o "$h"/EarshotSignatures.o)
 swiftc -Onone -parse-as-library -I "$h" Tools/bench-arm/TableSwift.swift "${objs[@]}" -o "$h/table-swift"
 "$h/table-swift" > "$h/ShippedTable.swift.new"
 { echo "import EarshotDetection"; echo "import EarshotSignatures"; cat "$h/ShippedTable.swift.new"

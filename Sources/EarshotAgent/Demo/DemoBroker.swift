@@ -2,6 +2,7 @@
 // (outbox in a temporary directory removed afterwards). Without a broker the
 // publisher is not started: the dispatcher still stores every event in the
 // temporary outbox, as the agent does while its broker is away.
+import EarshotPlatform
 import EarshotMQTT
 #if canImport(Glibc)
 import Glibc
@@ -75,7 +76,7 @@ final class DemoBroker {
     private static func temporaryDirectory() throws(AgentError) -> String {
         var template = Array("/tmp/earshot-demo-XXXXXX".utf8CString)
         guard let dirp = mkdtemp(&template) else {
-            throw AgentError(.mqtt, "cannot create a temporary outbox: \(String(cString: strerror(errno)))")
+            throw AgentError(.mqtt, "cannot create a temporary outbox: \(Errno.current.description)")
         }
         return String(cString: dirp)
     }

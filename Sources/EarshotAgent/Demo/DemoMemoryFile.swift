@@ -2,6 +2,7 @@
 // seam that lets the demo hand synthesised audio to the runtime's own file
 // feeder and collect the fake PTZ chip's transitions, with nothing on disk.
 #if canImport(Glibc)
+import EarshotPlatform
 import Glibc
 #endif
 
@@ -20,7 +21,7 @@ final class DemoMemoryFile {
             throw AgentError(.runtime, "memfd_create is not available (Linux ≥ 3.17, glibc ≥ 2.27 needed)")
         }
         fd = unsafeBitCast(sym, to: MemfdCreate.self)(name, 1 /* MFD_CLOEXEC */)
-        if fd < 0 { throw AgentError(.runtime, "memfd_create(\(name)): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw AgentError(.runtime, "memfd_create(\(name)): \(Errno.current.description)") }
     }
 
     deinit { close(fd) }
@@ -32,7 +33,7 @@ final class DemoMemoryFile {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, bytes.count - off) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw AgentError(.runtime, "writing memfd: \(String(cString: strerror(errno)))")
+                throw AgentError(.runtime, "writing memfd: \(Errno.current.description)")
             }
             off += n
         }

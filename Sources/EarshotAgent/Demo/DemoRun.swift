@@ -4,6 +4,7 @@
 // (the agent's own: outbox, MQTT when a broker is connected). The demo prints
 // what the dispatcher handled and, under each accepted event, its pulse on the
 // fake PTZ chip (the audio runs far faster than the 50 ms pulses).
+import EarshotConfig
 import EarshotDetection
 import EarshotMQTT
 import EarshotSignatures

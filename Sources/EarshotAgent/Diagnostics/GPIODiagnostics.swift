@@ -1,5 +1,6 @@
 // `earshot gpio list | pulse | test`: wiring check of the board's PTZ lines,
 // on libgpiod or (`--fake`) on an in-memory chip whose transitions are printed.
+import EarshotConfig
 import EarshotGPIO
 #if canImport(Glibc)
 import Glibc
@@ -103,7 +104,7 @@ public struct GPIODiagnostics {
         }
     }
 
-    static func matches(_ ref: GPIOLineRef, _ text: String) -> Bool {
+    static func matches(_ ref: EarshotConfig.GPIOLineRef, _ text: String) -> Bool {
         switch ref {
         case .offset(let o): return Int(text) == o
         case .name(let n): return n == text || n.lowercased() == text.lowercased()

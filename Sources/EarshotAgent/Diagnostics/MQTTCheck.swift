@@ -2,6 +2,8 @@
 // (or the command line's) settings through the agent's own MQTTPublisher, publishes
 // one QoS 1 test message to a check topic, times the broker's PUBACK, and times the
 // message's return through a subscription (the agent's own command subscription).
+import EarshotConfig
+import EarshotPlatform
 import EarshotMQTT
 import Synchronization
 #if canImport(Glibc)
@@ -27,7 +29,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
     c = c.checkClient(role: "check")  // nothing retained, no will, unique clean-session client
     var template = Array("/tmp/earshot-mqtt-check-XXXXXX".utf8CString)
     guard let dirp = mkdtemp(&template) else {
-        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(String(cString: strerror(errno)))"], exitCode: MQTTCheckExit.fail)
+        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(Errno.current.description)"], exitCode: MQTTCheckExit.fail)
     }
     let dir = String(cString: dirp)
     defer { DemoBroker.removeTree(dir) }
@@ -45,7 +47,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
     sender.clientID = c.clientID + "-echo"
     var template2 = Array("/tmp/earshot-mqtt-check-XXXXXX".utf8CString)
     guard let dirp2 = mkdtemp(&template2) else {
-        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(String(cString: strerror(errno)))"], exitCode: MQTTCheckExit.fail)
+        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(Errno.current.description)"], exitCode: MQTTCheckExit.fail)
     }
     let dir2 = String(cString: dirp2)
     defer { DemoBroker.removeTree(dir2) }

@@ -5,6 +5,8 @@
 // The events go to a self-test topic under the sensor's own ({prefix}/{site}/
 // {sensor}/selftest/cmd/event), never to the real event topic, so no alert is
 // raised at the supervision centre; the outbox is a temporary one.
+import EarshotConfig
+import EarshotPlatform
 import EarshotMQTT
 import Synchronization
 #if canImport(Glibc)
@@ -49,7 +51,7 @@ public func runSelftest(_ options: SelftestOptions, out: (String) -> Void) -> In
     // Scratch files: the fake GPIO log, two outboxes (the WAV is an in-memory file).
     var template = Array("/tmp/earshot-selftest-XXXXXX".utf8CString)
     guard let dirp = mkdtemp(&template) else {
-        out("FAIL  cannot create a temporary directory: \(String(cString: strerror(errno)))")
+        out("FAIL  cannot create a temporary directory: \(Errno.current.description)")
         return SelftestExit.fail
     }
     let dir = String(cString: dirp)

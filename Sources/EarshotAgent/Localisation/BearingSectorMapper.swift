@@ -1,5 +1,6 @@
 // Bearing from the box → camera preset, with parallax, a dead zone and
 // hysteresis so the camera is not sent back and forth between neighbours.
+import EarshotConfig
 import EarshotDSP
 
 /// Chooses the camera preset for each localised event (`[camera]` of the board).

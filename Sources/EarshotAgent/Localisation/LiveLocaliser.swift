@@ -1,5 +1,6 @@
 // Direction of arrival for the live agent: onset windows from the OnsetHistory,
 // GCC-PHAT through EventLocaliser, bearing → camera preset through BearingSectorMapper.
+import EarshotConfig
 import EarshotDSP
 
 /// What `earshot run` needs to localise events (from the board file).

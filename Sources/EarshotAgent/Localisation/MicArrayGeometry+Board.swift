@@ -1,4 +1,5 @@
 // Board file microphone positions → the DSP's array geometry.
+import EarshotConfig
 import EarshotDSP
 
 extension MicArrayGeometry {

@@ -2,6 +2,7 @@
 // state beside them: ClockSyncReader.swift), so a central service can combine the
 // onsets of several boxes by TDOA.
 #if canImport(Glibc)
+import EarshotPlatform
 import Glibc
 #endif
 
@@ -9,9 +10,7 @@ import Glibc
 public enum OnsetTimestamp {
     /// `CLOCK_REALTIME` now, ns since the Unix epoch.
     public static func nowNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        UTCClock.nanoseconds()
     }
 
     /// RFC 3339 UTC with 6 decimals, e.g. `2026-11-23T15:04:05.123456Z`.

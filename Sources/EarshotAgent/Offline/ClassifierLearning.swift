@@ -16,7 +16,7 @@
 import EarshotAudio
 import EarshotDSP
 import EarshotDetection
-import EarshotFiles
+import EarshotPlatform
 import EarshotSignatures
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 // Expands the command line's FILE|DIR arguments into the list of WAV files.
 #if canImport(Glibc)
+import EarshotPlatform
 import Glibc
 #endif
 
@@ -26,7 +27,7 @@ public func expandOfflineInputs(_ paths: [String]) -> [OfflineInput] {
     for p in paths {
         var st = stat()
         if stat(p, &st) != 0 {
-            out.append(.unusable("\(p): cannot open: \(String(cString: strerror(errno)))"))
+            out.append(.unusable("\(p): cannot open: \(Errno.current.description)"))
         } else if (st.st_mode & S_IFMT) == S_IFDIR {
             var found: [String] = [], issues: [OfflineInput] = []
             walk(p, into: &found, errors: &issues)
@@ -41,7 +42,7 @@ public func expandOfflineInputs(_ paths: [String]) -> [OfflineInput] {
 
 private func walk(_ dir: String, into found: inout [String], errors: inout [OfflineInput]) {
     guard let d = opendir(dir) else {
-        errors.append(.unusable("\(dir): cannot open directory: \(String(cString: strerror(errno)))"))
+        errors.append(.unusable("\(dir): cannot open directory: \(Errno.current.description)"))
         return
     }
     defer { closedir(d) }
@@ -59,7 +60,7 @@ private func walk(_ dir: String, into found: inout [String], errors: inout [Offl
             if lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK && reason == ENOENT {
                 errors.append(.note("\(path): dangling symbolic link\(linkTarget(path).map { " (to \($0))" } ?? ""); skipped"))
             } else {
-                errors.append(.note("\(path): cannot open: \(String(cString: strerror(reason))); skipped"))
+                errors.append(.note("\(path): cannot open: \(Errno(rawValue: reason).description); skipped"))
             }
             continue
         }

@@ -6,6 +6,8 @@
 // AgentQueue → dispatcher (EventDispatcher: outbox/MQTT, log lines) ; MQTT
 // network thread (EarshotMQTT) ; PTZ trigger thread (EarshotGPIO) ; the caller's
 // thread runs `run(signals:)`: signals, status, end of a replay.
+import EarshotConfig
+import EarshotPlatform
 import EarshotGPIO
 import EarshotMQTT
 import Synchronization
@@ -14,7 +16,7 @@ import Glibc
 #endif
 
 /// The running agent.
-public final class Agent: @unchecked Sendable {
+public final class Agent: Sendable {
     // @unchecked Sendable: `current` and `plan` are behind `state`; the rest is immutable or thread-safe.
     /// Options from the command line.
     public let options: AgentOptions
@@ -255,21 +257,24 @@ public final class Agent: @unchecked Sendable {
     }
 
     /// Frames dropped since the last drop warning, and when it was logged.
-    private var dropsUnlogged: UInt64 = 0
-    private var dropLogNs: Int64 = 0
+    private let dropLog = Mutex<(unlogged: UInt64, loggedNs: Int64)>((0, 0))
 
     /// Logs dropped frames (ring full: the analysis fell behind the capture): at once the
     /// first time, then at most every 10 s with the frames dropped meanwhile. Run loop only.
     private func reportDrops() {
         guard let p = pipeline else { return }
         let now = AgentClock.monotonicNanoseconds()
-        dropsUnlogged &+= p.input.noteDrops(nowNs: now)
-        guard dropsUnlogged > 0, dropLogNs == 0 || now - dropLogNs >= 10_000_000_000 else { return }
+        let newDrops = p.input.noteDrops(nowNs: now)
+        let dropsUnlogged: UInt64? = dropLog.withLock { d in
+            d.unlogged &+= newDrops
+            guard d.unlogged > 0, d.loggedNs == 0 || now - d.loggedNs >= 10_000_000_000 else { return nil }
+            defer { d.unlogged = 0; d.loggedNs = now }
+            return d.unlogged
+        }
+        guard let dropsUnlogged else { return }
         let r = p.input.captureReport
         let seconds = Double(dropsUnlogged) / Double(p.input.rate)
         log.warning("audio: degraded: \(dropsUnlogged) frames (\(fixed(seconds, 2)) s of audio) dropped, the analysis fell behind the capture; \(r.framesDropped) of \(r.frames) dropped since start\(p.input.isFileReplay ? " (a replay: raise --ring-seconds to hold the recording)" : "")")
-        dropsUnlogged = 0
-        dropLogNs = now
     }
 
     /// Status messages published since init (retained MQTT status + sd_notify STATUS each).

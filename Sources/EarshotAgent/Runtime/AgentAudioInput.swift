@@ -1,11 +1,12 @@
 // Where the analysis thread's samples come from: ALSA capture (the product) or a
 // WAV file feeder (tests, demos). Both deliver Q15 frames through a SampleRing.
+import EarshotConfig
 import EarshotAudio
 import EarshotMQTT
 import Synchronization
 
 /// The audio source of a running agent.
-public final class AgentAudioInput: @unchecked Sendable {
+public final class AgentAudioInput: Sendable {
     // @unchecked Sendable: both sources are themselves thread-safe for these calls.
     enum Source {
         case alsa(AlsaCapture)

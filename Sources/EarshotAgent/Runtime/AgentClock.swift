@@ -1,6 +1,7 @@
 // Clocks of the agent: CLOCK_MONOTONIC for intervals and capture times,
 // CLOCK_REALTIME for UTC stamps, and the clock-sync state (ClockSyncReader).
 #if canImport(Glibc)
+import EarshotPlatform
 import Glibc
 #endif
 
@@ -8,19 +9,11 @@ import Glibc
 public enum AgentClock {
     /// `CLOCK_MONOTONIC`, ns.
     @inline(__always)
-    public static func monotonicNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
-    }
+    public static func monotonicNanoseconds() -> Int64 { MonotonicClock.signedNanoseconds() }
 
     /// `CLOCK_REALTIME` (UTC, ns since 1970).
     @inline(__always)
-    public static func realtimeNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
-    }
+    public static func realtimeNanoseconds() -> Int64 { UTCClock.nanoseconds() }
 
     /// realtime − monotonic now, ns: adds to a monotonic instant to give UTC ns.
     @inline(__always)

@@ -1,5 +1,7 @@
 // One-line log messages on stderr, written with write(2) (unbuffered: a line
 // is in the pipe before the next instruction, even if the process is then killed).
+import EarshotConfig
+import EarshotPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,14 +42,6 @@ public final class AgentLog: Sendable {
 
     /// Writes `line` to stderr as one write(2) call (lines up to PIPE_BUF stay whole).
     public static func write(_ line: String) {
-        var line = line
-        line.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(2, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { if errno == EINTR { continue }; break }
-                off += n
-            }
-        }
+        StandardError.write(line)
     }
 }

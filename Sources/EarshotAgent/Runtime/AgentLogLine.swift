@@ -1,5 +1,6 @@
 // A log line built in a fixed byte buffer and written with one write(2): the
 // dispatcher's per-event and per-telemetry lines allocate nothing.
+import EarshotPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,12 +87,7 @@ public final class AgentLogLine {
         }
         storage[min(count, capacity - 1)] = 0x0A
         let total = min(count, capacity - 1) + 1
-        var off = 0
-        while off < total {
-            let n = Glibc.write(2, storage + off, total - off)
-            if n <= 0 { if errno == EINTR { continue }; break }
-            off += n
-        }
+        StandardError.writeBytes(UnsafeRawBufferPointer(start: storage, count: total))
         reset()
     }
 

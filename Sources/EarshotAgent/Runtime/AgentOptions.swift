@@ -1,4 +1,5 @@
 // What `earshot run` was asked to do, beyond the site and board files.
+import EarshotConfig
 
 /// Command-line options of the agent. Files named here override the site file.
 public struct AgentOptions: Sendable, Equatable {

@@ -1,16 +1,16 @@
 // The PTZ trigger as the agent uses it: built from the board's [gpio] and
 // [camera], over libgpiod or (tests) a recording in-memory chip.
+import EarshotConfig
 import EarshotGPIO
 import EarshotMQTT
 import Synchronization
 
 /// A `PTZTrigger` over whichever backend the agent was given.
-public final class AgentPTZ: @unchecked Sendable {
-    // @unchecked Sendable: PTZTrigger is thread-safe; the closures only call into it.
-    private let triggerSector: (Int) -> PTZTriggerOutcome
-    private let release: () -> Void
-    private let halt: () -> Void
-    private let readStatus: () -> PTZTriggerStatus
+public final class AgentPTZ: Sendable {
+    private let triggerSector: @Sendable (Int) -> PTZTriggerOutcome
+    private let release: @Sendable () -> Void
+    private let halt: @Sendable () -> Void
+    private let readStatus: @Sendable () -> PTZTriggerStatus
     /// Sectors (camera presets) the wiring can address.
     public let sectorCount: Int
     /// Sector used when an event has no bearing: the first camera preset, else 0.
@@ -89,7 +89,7 @@ public final class AgentPTZ: @unchecked Sendable {
     /// The trigger configuration for the board's `[gpio]`: one sector per line (or
     /// per preset code 1…2ⁿ−1), `cooldown_ms` as both the per-sector and the global cooldown.
     public static func triggerConfig(_ g: GPIOSettings) -> PTZTriggerConfig {
-        func ref(_ r: GPIOLineRef) -> GPIOLineConfig {
+        func ref(_ r: EarshotConfig.GPIOLineRef) -> GPIOLineConfig {
             switch r {
             case .offset(let o): GPIOLineConfig(.offset(UInt32(clamping: o)), activeLow: g.activeLow)
             case .name(let n): GPIOLineConfig(.name(n), activeLow: g.activeLow)

@@ -1,9 +1,10 @@
 // One generation of the agent's audio side: input → analysis → dispatcher, plus
 // the PTZ trigger. Rebuilt on SIGHUP; the MQTT publisher (and its outbox) outlives it.
+import EarshotConfig
 import EarshotMQTT
 
 /// Input, analysis thread, dispatcher thread and PTZ trigger, started and stopped together.
-public final class AgentPipeline: @unchecked Sendable {
+public final class AgentPipeline: Sendable {
     // @unchecked Sendable: immutable references to thread-safe parts.
     public let plan: AgentPlan
     public let input: AgentAudioInput

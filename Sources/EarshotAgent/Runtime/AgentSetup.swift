@@ -1,5 +1,6 @@
 // Configuration → parts: the files `earshot run` reads, turned into the
 // settings of the signature table, the MQTT publisher and the analysis.
+import EarshotConfig
 import EarshotDetection
 import EarshotMQTT
 import EarshotSignatures

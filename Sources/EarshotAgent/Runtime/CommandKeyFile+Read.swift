@@ -1,5 +1,6 @@
 // Reading the key of `[mqtt] command_key_file` at start (errors as AgentError, exit 2).
-import EarshotFiles
+import EarshotConfig
+import EarshotPlatform
 
 extension CommandKeyFile {
     /// The key: the file's bytes without trailing white space (a line of hex from

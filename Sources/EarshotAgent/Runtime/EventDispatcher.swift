@@ -1,6 +1,7 @@
 // The dispatcher thread: turns analysis items into MQTT messages (through the
 // outbox) and log lines. Runs off the analysis thread so that the outbox's
 // fdatasync and any String building never delay a hop.
+import EarshotConfig
 import Dispatch
 import EarshotDSP
 import EarshotDetection

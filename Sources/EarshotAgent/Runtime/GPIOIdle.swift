@@ -3,6 +3,7 @@
 // camera input can stay triggered. The agent drives every line of the board idle first
 // thing at start (mode events+ptz), and `earshot gpio idle` (the unit's ExecStopPost) does
 // the same after any stop.
+import EarshotConfig
 import EarshotGPIO
 
 enum GPIOIdle {

@@ -1,6 +1,8 @@
 // An in-memory GPIO chip that appends every line transition to a text file, so
 // a test can watch the PTZ lines of an `earshot run` child process.
+import EarshotPlatform
 import EarshotGPIO
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,10 +10,9 @@ import Glibc
 /// Records `claim`, `set` and `release` as lines of a file:
 /// `claim <n>` / `set <monotonic_ns> <index> <active 0|1> <high 0|1>` / `release`.
 /// Each line is one `write(2)` on an `O_APPEND` descriptor.
-public final class RecordingGPIOBackend: GPIOBackend, @unchecked Sendable {
-    // @unchecked Sendable: PTZTrigger serialises every call under its lock.
+public final class RecordingGPIOBackend: GPIOBackend, Sendable {
     private let fd: Int32
-    private var lines: [GPIOLineConfig] = []
+    private let lines = Mutex<[GPIOLineConfig]>([])
 
     /// Opens (creates, appends to) `path`.
     public init(path: String) throws(GPIOError) {
@@ -22,12 +23,12 @@ public final class RecordingGPIOBackend: GPIOBackend, @unchecked Sendable {
     deinit { close(fd) }
 
     public func claim(chip: GPIOChipRef, lines: [GPIOLineConfig]) throws(GPIOError) {
-        self.lines = lines
+        self.lines.withLock { $0 = lines }
         emit("claim \(lines.count) \(lines.map { $0.physical(active: false) ? "1" : "0" }.joined(separator: ","))\n")
     }
 
     public func set(line index: Int, active: Bool) throws(GPIOError) {
-        let high = lines[index].physical(active: active)
+        let high = lines.withLock { $0[index].physical(active: active) }
         emit("set \(MonotonicClock.nanoseconds()) \(index) \(active ? 1 : 0) \(high ? 1 : 0)\n")
     }
 

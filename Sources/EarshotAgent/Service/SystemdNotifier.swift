@@ -1,6 +1,7 @@
 // sd_notify(3) without libsystemd: datagrams to the AF_UNIX socket named by
 // $NOTIFY_SOCKET (a path, or an abstract name written with a leading '@').
 #if canImport(Glibc)
+import EarshotPlatform
 import Glibc
 #endif
 import EarshotMQTT
@@ -12,7 +13,7 @@ public struct SystemdNotifyError: Error, Equatable, Sendable, CustomStringConver
     public var socket: String
 
     public var description: String {
-        "sd_notify to \(socket): \(call) failed: \(String(cString: strerror(code))) (errno \(code))"
+        "sd_notify to \(socket): \(call) failed: \(Errno(rawValue: code).description) (errno \(code))"
     }
 }
 
@@ -127,9 +128,7 @@ public final class SystemdNotifier: Sendable {
 
     /// CLOCK_MONOTONIC in µs.
     public static func monotonicMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1_000
+        MonotonicClock.nanoseconds() / 1_000
     }
 
     /// The watchdog timeout systemd expects pings within, from `$WATCHDOG_USEC`

@@ -1,4 +1,5 @@
 // The only file that calls libasound for capture: open/configure, start, wait/read, recover, close.
+import EarshotPlatform
 import CAlsa
 #if canImport(Glibc)
 import Glibc
@@ -198,9 +199,7 @@ public final class AlsaCaptureDevice: CaptureDevice {
 
     /// Sets `lastFrameCaptureNanoseconds` for the read that just returned.
     private func dateLastRead(_ pcm: OpaquePointer) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let nowNs = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+        let nowNs = MonotonicClock.signedNanoseconds()
         var avail: snd_pcm_uframes_t = 0
         var ts = timespec()
         if snd_pcm_htimestamp(pcm, &avail, &ts) == 0, ts.tv_sec != 0 || ts.tv_nsec != 0 {

@@ -1,4 +1,5 @@
 // The capture thread: device → Q15 → SampleRing, with xrun recovery and reopen-with-backoff.
+import EarshotPlatform
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -105,17 +106,7 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
         } else {
             stateValue.store(CaptureState.lost.rawValue, ordering: .relaxed)
         }
-        let box = ThreadBody { [self] in run() }
-        let context = Unmanaged.passRetained(box).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { context in
-            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
-            nameCurrentThread("earshot-capture")
-            body.run()
-            return nil
-        }, context)
-        precondition(rc == 0, "pthread_create failed (\(rc)) for the capture thread")
-        pthread_detach(thread)
+        PlatformThread.spawnOrDie(name: "earshot-capture") { [self] in run() }
     }
 
     /// Stops the thread (returns within about one `stallWaitMilliseconds`), closes
@@ -228,18 +219,4 @@ public final class AudioCapture<Device: CaptureDevice>: @unchecked Sendable {
     private func record(_ text: String) { errorText.withLock { $0 = text } }
 }
 
-/// The closure a capture pthread runs (a class so it can cross `pthread_create` as a pointer).
-private final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}
 
-/// Names the calling thread for `top -H` and `/proc/PID/task/*/comm` (Linux keeps 15
-/// bytes). Writes `/proc/thread-self/comm`: `pthread_setname_np` is not in Swift's Glibc module.
-public func nameCurrentThread(_ name: String) {
-    let fd = open("/proc/thread-self/comm", O_WRONLY)
-    guard fd >= 0 else { return }
-    var bytes = Array(name.utf8.prefix(15))
-    _ = write(fd, &bytes, bytes.count)
-    close(fd)
-}

@@ -1,6 +1,7 @@
 // central.toml → `CentralConfig`; every problem names its field (and box).
+import EarshotConfig
 import EarshotAgent
-import EarshotFiles
+import EarshotPlatform
 import Glibc
 
 extension CentralConfig {

@@ -1,5 +1,6 @@
 // A minimal HTTP/1.1 server for the operator's page: one thread per connection (a handful of
 // operators), requests up to 16 KiB, and long-lived Server-Sent Events streams.
+import EarshotPlatform
 import EarshotMQTT
 import Glibc
 
@@ -26,7 +27,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let port: Int
     private let handler: @Sendable (HTTPRequest) -> HTTPReply
     private let onStreamOpened: @Sendable (Int32) -> Void
-    private let lock = NSLockLite()
+    private let lock = RecursiveLock()
     private var streams: [Int32] = []
     private var running = true
 
@@ -37,7 +38,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.handler = handler
         self.onStreamOpened = onStreamOpened
         let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard s >= 0 else { throw CentralError("http: socket: \(String(cString: strerror(errno)))") }
+        guard s >= 0 else { throw CentralError("http: socket: \(Errno.current.description)") }
         var one: Int32 = 1
         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
@@ -51,7 +52,7 @@ public final class HTTPServer: @unchecked Sendable {
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && listen(s, 16) == 0 && getsockname(s, $0, &len) == 0 }
         }
         guard ok else {
-            let e = String(cString: strerror(errno)); close(s)
+            let e = Errno.current.description; close(s)
             throw CentralError("http.listen: cannot listen on \(host):\(port): \(e)")
         }
         fd = s

@@ -1,4 +1,5 @@
 // Serves the operator's page for a running `CentralService`.
+import EarshotPlatform
 import EarshotMQTT
 import Glibc
 
@@ -8,7 +9,7 @@ import Glibc
 public final class OperatorPage: @unchecked Sendable {
     private let service: CentralService
     private var server: HTTPServer?
-    private let lock = NSLockLite()
+    private let lock = RecursiveLock()
     private var acknowledged = Set<String>()
     private var running = false
 

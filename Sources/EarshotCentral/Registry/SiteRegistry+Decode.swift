@@ -1,6 +1,7 @@
 // Registry file (TOML) → `SiteRegistry`; every problem names the box and the field.
+import EarshotConfig
 import EarshotAgent
-import EarshotFiles
+import EarshotPlatform
 
 extension SiteRegistry {
     static let topKeys = ["site", "box", "street"]

@@ -1,5 +1,5 @@
 // The centre's log: one line per write(2) on stderr, so lines of threads never interleave.
-import Glibc
+import EarshotPlatform
 
 /// Where the centre's messages go. `warning` and `info` prefix `earshot-central:`.
 public struct CentralLog: Sendable {
@@ -11,8 +11,7 @@ public struct CentralLog: Sendable {
 
     /// Writes `line` + newline to fd 2 in one write(2).
     @Sendable public static func standardError(_ line: String) {
-        let text = line + "\n"
-        _ = text.withCString { write(2, $0, strlen($0)) }
+        StandardError.writeLine(line)
     }
 
     /// `earshot-central: warning: …`.

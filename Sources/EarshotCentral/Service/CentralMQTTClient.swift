@@ -1,5 +1,6 @@
 // The centre's libmosquitto client: MQTT v5, persistent session, (shared) subscriptions
 // renewed on every connect, reconnect with exponential backoff on its own network thread.
+import EarshotPlatform
 import EarshotMQTT
 import CMosquitto
 import Glibc
@@ -16,7 +17,7 @@ public final class CentralMQTTClient: @unchecked Sendable {
     private let log: CentralLog
     private let onMessage: MessageHandler
     private let onConnect: @Sendable () -> Void
-    private let lock = NSLockLite()
+    private let lock = RecursiveLock()
     private var connectedFlag = false
     private var connects = 0
     private var started = false
@@ -34,7 +35,7 @@ public final class CentralMQTTClient: @unchecked Sendable {
         // clean_session false + a session expiry: the broker keeps our subscriptions and
         // queues QoS 1 events while we reconnect (as long as the broker itself lives).
         guard let m = mosquitto_new(clientID, settings.sessionExpirySeconds == 0, nil) else {
-            throw CentralError("mosquitto_new failed: \(String(cString: strerror(errno)))")
+            throw CentralError("mosquitto_new failed: \(Errno.current.description)")
         }
         mosq = m
         mosquitto_user_data_set(m, Unmanaged.passUnretained(self).toOpaque())
@@ -43,7 +44,7 @@ public final class CentralMQTTClient: @unchecked Sendable {
         if let u = settings.username { try check(mosquitto_username_pw_set(m, u, settings.password), "username/password") }
         if let ca = settings.caFile {
             for f in [ca, settings.certFile, settings.keyFile].compactMap({ $0 }) where access(f, R_OK) != 0 {
-                throw CentralError("mqtt.tls: \(f) not readable (\(String(cString: strerror(errno))))")
+                throw CentralError("mqtt.tls: \(f) not readable (\(Errno.current.description))")
             }
             try check(mosquitto_tls_set(m, ca, nil, settings.certFile, settings.keyFile, nil), "TLS files")
         }
@@ -134,7 +135,7 @@ public final class CentralMQTTClient: @unchecked Sendable {
                 mosquitto_property_free_all(&props)
                 if rc != MOSQ_ERR_SUCCESS.rawValue {
                     failures += 1
-                    let why = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(e)) : String(cString: mosquitto_strerror(rc))
+                    let why = rc == MOSQ_ERR_ERRNO.rawValue ? Errno(rawValue: e).description : String(cString: mosquitto_strerror(rc))
                     if failures == 1 || failures % 10 == 0 {
                         log.warning("broker \(settings.host):\(settings.port) unreachable (\(why)); retrying (attempt \(failures))")
                     }
@@ -193,38 +194,16 @@ public final class CentralMQTTClient: @unchecked Sendable {
 }
 
 /// CLOCK_MONOTONIC, ns.
-func monotonicNs() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
+func monotonicNs() -> UInt64 { MonotonicClock.nanoseconds() }
 
 /// CLOCK_REALTIME, ns since 1970 (UTC).
-public func realtimeNs() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-}
+public func realtimeNs() -> Int64 { UTCClock.nanoseconds() }
 
-/// A thread's closure, carried through pthread_create's void pointer.
-private final class ThreadBody {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-}
-
-/// Starts a detached pthread running `body`.
+/// Starts a detached thread named `name` running `body`.
 func spawnThread(name: String, _ body: @escaping @Sendable () -> Void) throws(CentralError) {
-    let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var tid = pthread_t()
-    let rc = pthread_create(&tid, nil, { arg in
-        Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue().body()
-        return nil
-    }, box)
-    guard rc == 0 else {
-        Unmanaged<ThreadBody>.fromOpaque(box).release()
-        throw CentralError("cannot start thread \(name): \(String(cString: strerror(rc)))")
+    do { try PlatformThread.spawn(name: name, body) } catch {
+        throw CentralError("cannot start thread \(name): \(error)")
     }
-    pthread_detach(tid)
 }
 
 /// A startup failure of the centre, in words.

@@ -1,4 +1,5 @@
 // earshot-central's service: box messages in, fused incidents out.
+import EarshotPlatform
 import EarshotMQTT
 import Glibc
 
@@ -13,7 +14,7 @@ public final class CentralService: @unchecked Sendable {
     public let config: CentralConfig
     private let log: CentralLog
     private let now: @Sendable () -> Int64
-    private let lock = NSLockLite()
+    private let lock = RecursiveLock()
     private var engine: FusionEngine
     private var book = BoxBook()
     private var limiter = LogLimiter(intervalS: 10)

@@ -9,6 +9,7 @@
 // sig = lowercase hex HMAC-SHA256(key, topic + "\n" + payload without its sig member), where
 // "payload without its sig member" is the payload with the final `,"sig":"<64 hex>"` cut out
 // (so it ends `…"nonce":"8c1f…"}`): the exact bytes sent, no canonical re-encoding.
+import EarshotPlatform
 import Glibc
 
 /// How a publisher authorises commands that require a signature.
@@ -218,8 +219,6 @@ public enum CommandSigner {
 
     /// The wall clock, Unix seconds.
     public static func unixTime() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec)
+        UTCClock.seconds()
     }
 }

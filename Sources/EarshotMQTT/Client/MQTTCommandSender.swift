@@ -3,6 +3,7 @@
 // the reply topic, publish, run libmosquitto's loop until the reply with our request
 // id arrives. The broker keeps the order of one connection's packets, so the
 // subscription is in place before the box can answer.
+import EarshotPlatform
 import Glibc
 
 /// Sends commands and waits for their replies.
@@ -58,7 +59,7 @@ public enum MQTTCommandSender {
 
 private final class SenderState: @unchecked Sendable {
     struct Values { var connack: Int32?; var acked = false; var reply: String? }
-    private let lock = NSLockLite()
+    private let lock = RecursiveLock()
     private var values = Values()
     func withLock<R>(_ body: (inout Values) -> R) -> R { lock.withLock { body(&values) } }
 }

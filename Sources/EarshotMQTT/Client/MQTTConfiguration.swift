@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import EarshotPlatform
 import Glibc
 #endif
 // Everything the publisher needs to know about the broker, the sensor and the outbox.
@@ -120,9 +121,8 @@ public struct MQTTConfiguration: Sendable, Equatable {
         var c = self
         c.isCheckClient = true
         c.homeAssistantDiscovery = false
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let tag = String(UInt16(truncatingIfNeeded: ts.tv_nsec ^ (ts.tv_nsec >> 16)), radix: 16)
+        let ns = MonotonicClock.nanoseconds() % 1_000_000_000
+        let tag = String(UInt16(truncatingIfNeeded: ns ^ (ns >> 16)), radix: 16)
         c.clientID = "\(clientID)-\(role)-\(getpid())-\(tag)"
         return c
     }

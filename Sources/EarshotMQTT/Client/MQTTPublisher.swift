@@ -1,6 +1,7 @@
 // The agent's MQTT side: outbox-backed publishing of events and telemetry, the
 // retained status with its last will, remote commands, reconnect with backoff.
 // No Foundation: threads are pthreads, warnings go to stderr with write(2).
+import EarshotPlatform
 import Glibc
 
 /// Connection state, observable through `MQTTPublisher.state` and `onStateChange`.
@@ -72,7 +73,7 @@ public final class MQTTPublisher: @unchecked Sendable {
         set { lock.withLock { ackObserver = newValue } }
     }
 
-    private let lock = NSLockLite()
+    private let lock = RecursiveLock()
     private let outbox: Outbox
     private var session: MosquittoSession?
     private var stopping = false
@@ -246,7 +247,7 @@ public final class MQTTPublisher: @unchecked Sendable {
     public func eventID(sequence: UInt64) -> String { "\(configuration.sensor)-\(bootID)-\(sequence)" }
 
     /// Own lock: the main lock can be held across a disk sync by the storing thread.
-    private let sequenceLock = NSLockLite()
+    private let sequenceLock = RecursiveLock()
 
     private func nextEventSequence() -> UInt64 {
         sequenceLock.withLock { eventSequence += 1; return eventSequence }
@@ -269,7 +270,7 @@ public final class MQTTPublisher: @unchecked Sendable {
                 throw .writeFailed(path: path, errno: code)
             }
             outbox.noteUnstoredEvent(published: true)
-            warn("outbox \(path): write failed (\(String(cString: strerror(code)))); event \(sequence) published directly to the broker, not stored")
+            warn("outbox \(path): write failed (\(Errno(rawValue: code).description)); event \(sequence) published directly to the broker, not stored")
             return StoredEvent(sequence: sequence, recordID: 0)
         }
         if connected { drainLocked() }
@@ -555,49 +556,14 @@ public final class MQTTPublisher: @unchecked Sendable {
 }
 
 /// Writes `text` to stderr with write(2) (a warning before the agent's logger exists).
-func writeStandardError(_ text: String) {
-    var t = text
-    t.withUTF8 { b in
-        var off = 0
-        while off < b.count {
-            let n = write(2, b.baseAddress! + off, b.count - off)
-            if n <= 0 { if errno == EINTR { continue }; break }
-            off += n
-        }
-    }
-}
+func writeStandardError(_ text: String) { StandardError.write(text) }
 
-private final class ThreadBody: @unchecked Sendable {
-    let name: String
-    let run: @Sendable () -> Void
-    init(name: String, _ run: @escaping @Sendable () -> Void) { self.name = name; self.run = run }
-}
-
-/// Runs `body` on a new detached pthread named `name` (`top -H`, the soak's allocation census).
+/// Runs `body` on a new detached thread named `name` (`top -H`, the soak's allocation census).
 /// - Throws: `MQTTError.library` when the thread cannot be created (EAGAIN: thread limit).
 private func spawnThread(name: String, _ body: @escaping @Sendable () -> Void) throws(MQTTError) {
-    let context = Unmanaged.passRetained(ThreadBody(name: name, body)).toOpaque()
-    var thread = pthread_t()
-    let rc = pthread_create(&thread, nil, { context in
-        let b = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
-        nameThread(b.name)
-        b.run()
-        return nil
-    }, context)
-    guard rc == 0 else {
-        Unmanaged<ThreadBody>.fromOpaque(context).release()
-        throw .library(call: "pthread_create(\(name))", code: rc, message: String(cString: strerror(rc)))
+    do { try PlatformThread.spawn(name: name, body) } catch {
+        throw .library(call: "pthread_create(\(name))", code: error.rawValue, message: error.description)
     }
-    pthread_detach(thread)
-}
-
-/// Names the calling thread (`/proc/thread-self/comm`, 15 bytes kept) for `top -H`.
-private func nameThread(_ name: String) {
-    let fd = open("/proc/thread-self/comm", O_WRONLY)
-    guard fd >= 0 else { return }
-    var bytes = Array(name.utf8.prefix(15))
-    _ = write(fd, &bytes, bytes.count)
-    close(fd)
 }
 
 extension String {

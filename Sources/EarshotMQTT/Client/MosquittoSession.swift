@@ -1,5 +1,6 @@
 // The only file that calls libmosquitto (besides the version query): a thin,
 // typed wrapper over one `struct mosquitto` with callbacks bridged to Swift.
+import EarshotPlatform
 import CMosquitto
 import Glibc
 
@@ -30,7 +31,7 @@ final class MosquittoSession: @unchecked Sendable {
     private let mosq: OpaquePointer
     private let configuration: MQTTConfiguration
     var callbacks = SessionCallbacks()
-    private let logLock = NSLockLite()
+    private let logLock = RecursiveLock()
     private var lastTLSError: String?
     private var hasConnectedOnce = false
 
@@ -42,7 +43,7 @@ final class MosquittoSession: @unchecked Sendable {
         _ = Self.libraryInit
         self.configuration = configuration
         guard let m = mosquitto_new(configuration.clientID, true, nil) else {
-            throw .library(call: "mosquitto_new", code: errno, message: String(cString: strerror(errno)))
+            throw .library(call: "mosquitto_new", code: errno, message: Errno.current.description)
         }
         mosq = m
         mosquitto_user_data_set(m, Unmanaged.passUnretained(self).toOpaque())
@@ -56,7 +57,7 @@ final class MosquittoSession: @unchecked Sendable {
             for (file, label) in [(tls.caFile, "ca_file"), (tls.certFile, "cert_file"), (tls.keyFile, "key_file")] {
                 guard let file else { continue }
                 if access(file, R_OK) != 0 {
-                    throw .tlsConfiguration(file: file, reason: "\(label) not readable (\(String(cString: strerror(errno))))")
+                    throw .tlsConfiguration(file: file, reason: "\(label) not readable (\(Errno.current.description))")
                 }
             }
             let rc = mosquitto_tls_set(m, tls.caFile, nil, tls.certFile, tls.keyFile, nil)
@@ -151,7 +152,7 @@ final class MosquittoSession: @unchecked Sendable {
         let host = configuration.host, port = configuration.port
         switch rc {
         case MOSQ_ERR_ERRNO.rawValue:
-            return .brokerUnreachable(host: host, port: port, reason: String(cString: strerror(e)).lowercased())
+            return .brokerUnreachable(host: host, port: port, reason: Errno(rawValue: e).description.lowercased())
         case MOSQ_ERR_EAI.rawValue:
             return .brokerUnreachable(host: host, port: port, reason: "cannot resolve host name")
         case MOSQ_ERR_TLS.rawValue:
@@ -187,7 +188,7 @@ final class MosquittoSession: @unchecked Sendable {
     func lostError(_ rc: Int32, errno e: Int32) -> MQTTError {
         // The TLS handshake finishes inside the loop when the socket was not ready during connect.
         if rc == MOSQ_ERR_TLS.rawValue { return mapConnectError(rc, errno: e) }
-        let reason = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(e)).lowercased()
+        let reason = rc == MOSQ_ERR_ERRNO.rawValue ? Errno(rawValue: e).description.lowercased()
                                                    : String(cString: mosquitto_strerror(rc)).lowercased()
         return .connectionLost(host: configuration.host, port: configuration.port, reason: reason)
     }
@@ -226,29 +227,4 @@ final class MosquittoSession: @unchecked Sendable {
 
     /// Whether data is waiting to be written (used when flushing before stop).
     var wantsWrite: Bool { mosquitto_want_write(mosq) }
-}
-
-/// A tiny recursive mutex over `pthread_mutex_t` (no Foundation needed, no allocation per
-/// use); also the supervision centre's lock.
-public final class NSLockLite: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    /// A new, unlocked mutex.
-    public init() {
-        mutex = .allocate(capacity: 1)
-        var attr = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attr)
-        pthread_mutexattr_settype(&attr, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(mutex, &attr)
-        pthread_mutexattr_destroy(&attr)
-    }
-    deinit { pthread_mutex_destroy(mutex); mutex.deallocate() }
-    /// Takes the lock.
-    public func lock() { pthread_mutex_lock(mutex) }
-    /// Releases the lock.
-    public func unlock() { pthread_mutex_unlock(mutex) }
-    /// Runs `body` holding the lock.
-    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        lock(); defer { unlock() }
-        return try body()
-    }
 }

@@ -1,5 +1,6 @@
 // The persistent outbox: every message is appended (and fsync'ed) to a log file
 // before it is published, and settled only when the broker acknowledges it.
+import EarshotPlatform
 import Glibc
 
 /// Limits and behaviour of an `Outbox`.
@@ -68,9 +69,9 @@ public enum OutboxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotOpen(path, e):
-            return "outbox \(path): cannot open (\(String(cString: strerror(e)))) — check that the directory exists and is writable by the agent"
+            return "outbox \(path): cannot open (\(Errno(rawValue: e).description)) — check that the directory exists and is writable by the agent"
         case let .writeFailed(path, e):
-            return "outbox \(path): write failed (\(String(cString: strerror(e)))) — message not queued; free disk space or check the storage"
+            return "outbox \(path): write failed (\(Errno(rawValue: e).description)) — message not queued; free disk space or check the storage"
         case let .recordTooLarge(bytes, limit):
             return "outbox record of \(bytes) bytes exceeds the \(limit)-byte limit"
         }
@@ -115,7 +116,7 @@ public final class Outbox {
     }
 
     private let directory: String
-    private var fd: Int32
+    private var fd: FileDescriptor
     private var fileSize = 0
     private var entries: [Entry] = []
     private var firstLive = 0
@@ -136,9 +137,8 @@ public final class Outbox {
         self.options = options
         self.warn = warn
         path = directory + "/outbox.log"
-        if mkdir(directory, 0o750) != 0 && errno != EEXIST { throw .cannotOpen(path: directory, errno: errno) }
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
-        if fd < 0 { throw .cannotOpen(path: path, errno: errno) }
+        do { try FilePath.makeDirectory(directory, mode: 0o750) } catch { throw .cannotOpen(path: directory, errno: error.rawValue) }
+        do { fd = try FileDescriptor.open(path, O_RDWR | O_CREAT, mode: 0o640) } catch { throw .cannotOpen(path: path, errno: error.rawValue) }
         writeBuffer = .allocate(byteCount: max(options.maxRecordBytes, 64), alignment: 8)
         readBuffer = .allocate(byteCount: max(options.maxRecordBytes, 64) + 1, alignment: 8)
         entries.reserveCapacity(min(options.maxRecords, 1 << 16) + 16)
@@ -147,7 +147,7 @@ public final class Outbox {
     }
 
     deinit {
-        close(fd)
+        fd.closeAfterError()
         writeBuffer.deallocate()
         readBuffer.deallocate()
     }
@@ -253,7 +253,7 @@ public final class Outbox {
     func withRecord<R>(at index: Int, _ body: (UnsafePointer<CChar>, UnsafeRawBufferPointer) -> R) -> R? {
         let e = entries[index]
         guard e.size + 1 <= readBuffer.count else { return nil }
-        let got = pread(fd, readBuffer.baseAddress!, e.size, off_t(e.offset))
+        let got = (try? fd.preadAll(into: UnsafeMutableRawBufferPointer(start: readBuffer.baseAddress!, count: e.size), at: e.offset)) ?? -1
         guard got == e.size, case .record(let h) = OutboxRecordFormat.parse(UnsafeRawBufferPointer(start: readBuffer.baseAddress!, count: e.size), at: 0),
               h.id == e.id else {
             warn("outbox \(path): record \(e.id) unreadable at offset \(e.offset); dropping it")
@@ -366,7 +366,7 @@ public final class Outbox {
             entries.removeAll(keepingCapacity: true)
             firstLive = 0
             if fileSize > 64 << 10 {
-                if ftruncate(fd, 0) == 0 { fileSize = 0; _ = fdatasync(fd) }
+                if (try? fd.truncate(to: 0)) != nil { fileSize = 0; try? fd.dataSync() }
             }
         } else if firstLive > 4096 && firstLive * 2 > entries.count {
             entries.removeSubrange(0..<firstLive)
@@ -384,24 +384,22 @@ public final class Outbox {
     // MARK: file
 
     private func writeAtEnd(_ bytes: UnsafeRawBufferPointer, sync: Bool) throws(OutboxError) {
-        var written = 0
         var failure: Int32 = 0
         if let injected = injectedWriteErrno, bytes.count > OutboxRecordFormat.headerSize {
             injectedWriteErrno = nil
-            _ = pwrite(fd, bytes.baseAddress!, bytes.count / 2, off_t(fileSize))
+            try? fd.pwriteAll(UnsafeRawBufferPointer(rebasing: bytes[0..<bytes.count / 2]), at: fileSize)
             failure = injected
         } else {
-            while written < bytes.count {
-                let n = pwrite(fd, bytes.baseAddress! + written, bytes.count - written, off_t(fileSize + written))
-                if n < 0 { if errno == EINTR { continue }; failure = errno; break }
-                if n == 0 { failure = ENOSPC; break }
-                written += n
+            do throws(Errno) {
+                try fd.pwriteAll(bytes, at: fileSize)
+                if sync { try fd.dataSync() }
+            } catch {
+                failure = error.rawValue
             }
-            if failure == 0 && sync && fdatasync(fd) != 0 { failure = errno }
         }
         if failure != 0 {
             // Cut off whatever part was written so the log ends on a whole record.
-            _ = ftruncate(fd, off_t(fileSize))
+            try? fd.truncate(to: fileSize)
             stats.writeFailures += 1
             throw .writeFailed(path: path, errno: failure)
         }
@@ -409,33 +407,35 @@ public final class Outbox {
         stats.fileBytes = fileSize
     }
 
-    /// Rewrites the log with only pending records (temp file, fsync, rename, fsync dir).
-    /// On failure the old log is kept.
+    /// Rewrites the log with only pending records (`AtomicFileReplacement`: temp file,
+    /// data sync, rename, directory sync). On failure the old log is kept.
     private func compact() {
-        let tmpPath = path + ".tmp"
-        let out = open(tmpPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard out >= 0 else { warn("outbox \(tmpPath): cannot create for compaction (\(String(cString: strerror(errno))))"); return }
+        let out: AtomicFileReplacement
+        do { out = try AtomicFileReplacement(replacing: path, mode: 0o640) } catch {
+            warn("outbox: compaction: \(error); keeping the old log"); return
+        }
         var newSize = 0
-        var ok = true
         var i = firstLive
-        while i < entries.count && ok {
-            let e = entries[i]
-            if e.state != .settled {
-                if pread(fd, readBuffer.baseAddress!, e.size, off_t(e.offset)) != e.size
-                    || pwrite(out, readBuffer.baseAddress!, e.size, off_t(newSize)) != e.size { ok = false }
-                newSize += e.size
+        do throws(FileAccessError) {
+            while i < entries.count {
+                let e = entries[i]
+                if e.state != .settled {
+                    let record = UnsafeMutableRawBufferPointer(start: readBuffer.baseAddress!, count: e.size)
+                    guard (try? fd.preadAll(into: record, at: e.offset)) == e.size else {
+                        throw FileAccessError(path: path, step: .read, systemMessage: "record \(e.id) is short")
+                    }
+                    try out.write(UnsafeRawBufferPointer(record))
+                    newSize += e.size
+                }
+                i += 1
             }
-            i += 1
+            try out.commit(keepOpen: true)
+        } catch {
+            out.abandon()
+            warn("outbox: compaction failed: \(error); keeping the old log"); return
         }
-        if ok && fdatasync(out) != 0 { ok = false }
-        if !ok || rename(tmpPath, path) != 0 {
-            warn("outbox \(path): compaction failed (\(String(cString: strerror(errno)))); keeping the old log")
-            close(out); unlink(tmpPath); return
-        }
-        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 { _ = fsync(dirFD); close(dirFD) }
-        close(fd)
-        fd = out
+        fd.closeAfterError()
+        fd = out.descriptor
         fileSize = newSize
         // Re-index: live entries only, offsets in the new file.
         var offset = 0
@@ -457,18 +457,14 @@ public final class Outbox {
     }
 
     private func load() throws(OutboxError) {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .cannotOpen(path: path, errno: errno) }
-        let size = Int(st.st_size)
+        let size: Int
+        do { size = try fd.status().size } catch { throw .cannotOpen(path: path, errno: error.rawValue) }
         guard size > 0 else { return }
         let data = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
         defer { data.deallocate() }
-        var got = 0
-        while got < size {
-            let n = pread(fd, data.baseAddress! + got, size - got, off_t(got))
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; break }
-            got += n
-        }
+        // A read error refuses the outbox (nothing is rewritten) rather than compacting it empty.
+        let got: Int
+        do { got = try fd.preadAll(into: data, at: 0) } catch { throw .cannotOpen(path: path, errno: error.rawValue) }
         let buffer = UnsafeRawBufferPointer(start: data.baseAddress!, count: got)
         var offset = 0
         var damaged = false
@@ -524,9 +520,5 @@ public final class Outbox {
         stats.fileBytes = fileSize
     }
 
-    static func monotonicNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
+    static func monotonicNanoseconds() -> UInt64 { MonotonicClock.nanoseconds() }
 }

@@ -1,5 +1,6 @@
 // RFC 3339 UTC timestamps with nanosecond precision, formatted without Foundation
 // or heap allocation.
+import EarshotPlatform
 import Glibc
 
 /// A point in UTC time as integer nanoseconds since 1970-01-01T00:00:00Z
@@ -13,9 +14,7 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable {
 
     /// The system's real-time clock (`CLOCK_REALTIME`), ns resolution.
     public static func now() -> UTCTimestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UTCTimestamp(nanosecondsSinceEpoch: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+        UTCTimestamp(nanosecondsSinceEpoch: UTCClock.nanoseconds())
     }
 
     public static func < (a: UTCTimestamp, b: UTCTimestamp) -> Bool {

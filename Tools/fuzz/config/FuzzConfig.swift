@@ -1,4 +1,4 @@
-// libFuzzer target: the board and site file loaders (Sources/EarshotAgent/Config: TOML parser,
+// libFuzzer target: the board and site file loaders (Sources/EarshotConfig: TOML parser,
 // BoardConfig/SiteConfig decoding and validation, rendering). Compiled into a module named
 // EarshotAgent holding only the Config sources (Tools/fuzz/build.sh).
 // Each input (UTF-8, as `ConfigFile.read` requires) is decoded as a board file and as a site

@@ -1,7 +1,7 @@
 // File access for configuration: read a whole file, replace a file atomically,
 // resolve paths relative to the file that names them. The file-system work is
-// EarshotFiles' (shared with the signature-table loader); this file words its errors.
-import EarshotFiles
+// EarshotPlatform' (shared with the signature-table loader); this file words its errors.
+import EarshotPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
-// EarshotFiles on the real file system: reads, limits, atomic replacement that
+// EarshotPlatform on the real file system: reads, limits, atomic replacement that
 // keeps permission bits and leaves no temporary file behind.
-import EarshotFiles
+import EarshotPlatform
 import Glibc
 import Testing
 

@@ -1,4 +1,4 @@
-// The one error type of EarshotFiles: which step failed on which path, and the
+// The one file error type of EarshotPlatform: which step failed on which path, and the
 // system's reason. Callers phrase it for their users (a configuration file, a
 // signature table), so every module keeps its own wording over one implementation.
 
@@ -38,6 +38,11 @@ public struct FileAccessError: Error, Equatable, Sendable, CustomStringConvertib
         self.path = path
         self.step = step
         self.systemMessage = systemMessage
+    }
+
+    /// Creates an error for `step` on `path` whose reason is `errno`.
+    public init(path: String, step: Step, errno: Errno) {
+        self.init(path: path, step: step, systemMessage: errno.description)
     }
 
     /// One line naming the path and the reason, e.g. "cannot open /etc/x.toml: No such file or directory".

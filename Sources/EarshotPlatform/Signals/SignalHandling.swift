@@ -4,6 +4,8 @@
 // self-pipe, saving and restoring errno.
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import Synchronization
 
@@ -60,13 +62,13 @@ public final class SignalHandling: Sendable {
 
     /// Installs the handlers (first call) and returns the shared instance.
     /// SIGPIPE is set to ignored too (a closed socket must not kill the agent).
-    public static func install() throws(SystemdNotifyError) -> SignalHandling {
-        let result: Result<SignalHandling, SystemdNotifyError> = shared.withLock { current in
+    public static func install() throws(SystemCallError) -> SignalHandling {
+        let result: Result<SignalHandling, SystemCallError> = shared.withLock { current in
             if let current { return .success(current) }
             _ = pendingSignals.load(ordering: .sequentiallyConsistent)
             var fds: [Int32] = [-1, -1]
             guard pipe(&fds) == 0 else {
-                return .failure(SystemdNotifyError(call: "pipe", code: errno, socket: "signal self-pipe"))
+                return .failure(SystemCallError(call: "pipe", subject: "signal self-pipe", errno: .current))
             }
             for fd in fds {
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -79,7 +81,7 @@ public final class SignalHandling: Sendable {
                 action.sa_flags = SA_RESTART
                 sigemptyset(&action.sa_mask)
                 guard sigaction(sig, &action, nil) == 0 else {
-                    return .failure(SystemdNotifyError(call: "sigaction(\(sig))", code: errno, socket: "signal handler"))
+                    return .failure(SystemCallError(call: "sigaction(\(sig))", subject: "signal handler", errno: .current))
                 }
             }
             signal(SIGPIPE, SIG_IGN)
@@ -87,18 +89,14 @@ public final class SignalHandling: Sendable {
             // signals are delivered to a thread that does not block them, and
             // Dispatch/Swift-concurrency worker threads block all signals (with
             // an async main, the main thread may have exited).
-            var tid = pthread_t()
-            let rc = pthread_create(&tid, nil, { _ in
-                var set = sigset_t()
-                sigemptyset(&set)
-                for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
-                pthread_sigmask(SIG_UNBLOCK, &set, nil)
-                while true { pause() }
-            }, nil)
-            guard rc == 0 else {
-                return .failure(SystemdNotifyError(call: "pthread_create", code: rc, socket: "signal thread"))
+            do throws(Errno) {
+                try PlatformThread.spawn(name: "earshot-signals") {
+                    PlatformThread.unblockSignals([SIGTERM, SIGINT, SIGHUP])
+                    while true { pause() }
+                }
+            } catch {
+                return .failure(SystemCallError(call: "pthread_create", subject: "signal thread", errno: error))
             }
-            pthread_detach(tid)
             let h = SignalHandling(readFD: fds[0])
             current = h
             return .success(h)

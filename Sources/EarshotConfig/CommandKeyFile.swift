@@ -1,6 +1,6 @@
 // `[mqtt] command_key_file`: the shared key of signed commands (cmd/ptz). Whoever can read
 // it can move the camera, so its mode is checked, and it must hold at least 32 bytes.
-import EarshotFiles
+import EarshotPlatform
 import Glibc
 
 public enum CommandKeyFile {
@@ -13,7 +13,7 @@ public enum CommandKeyFile {
     /// file, or readable/writable by others, or writable by its group.
     public static func problem(_ path: String) -> String? {
         var st = stat()
-        guard stat(path, &st) == 0 else { return "cannot stat \(path): \(String(cString: strerror(errno)))" }
+        guard stat(path, &st) == 0 else { return "cannot stat \(path): \(Errno.current.description)" }
         guard st.st_mode & S_IFMT == S_IFREG else { return "\(path) is not a regular file" }
         let mode = st.st_mode & 0o7777
         if mode & 0o027 != 0 {

@@ -1,7 +1,7 @@
 // Typed, validating access to a parsed TOML table. Collects every problem as a
 // `ConfigIssue` (file, field, value, what is allowed) instead of stopping at
 // the first, and reports keys nobody asked for, with a "did you mean" hint.
-import EarshotFiles
+import EarshotPlatform
 
 struct ConfigReader {
     let file: String

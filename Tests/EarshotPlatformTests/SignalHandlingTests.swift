@@ -2,7 +2,7 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import EarshotAgent
+import EarshotPlatform
 
 // One test function: the flags are process-wide, so the steps must not interleave.
 // Signals are sent with kill(getpid(), …): process-directed, so the kernel
