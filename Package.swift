@@ -39,7 +39,7 @@ let package = Package(
         // One adapter per C library.
         .target(name: "EarshotAudio", dependencies: ["CAlsa", "EarshotDSP", "EarshotPlatform"]),
         .target(name: "EarshotGPIO", dependencies: ["CGPIOD", "EarshotPlatform"]),
-        .target(name: "EarshotMQTT", dependencies: ["CMosquitto", "EarshotJSON", "EarshotPlatform"]),
+        .target(name: "EarshotMQTT", dependencies: ["CMosquitto", "EarshotJSON", "EarshotPlatform", "EarshotText"]),
         .target(name: "EarshotTestSupport", dependencies: ["EarshotDetection", "EarshotSignatures", "EarshotPlatform"]),
         .executableTarget(name: "earshot-mqtt-probe", dependencies: ["EarshotMQTT"], path: "Tools/mqtt-probe"),
 
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "EarshotConfig", dependencies: ["EarshotPlatform"]),
         // Wiring, runtime, services, diagnostics, offline analysis; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
-            "EarshotConfig", "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotPlatform", "CTimex",
+            "EarshotConfig", "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotPlatform", "EarshotText", "CTimex",
         ]),
         .executableTarget(name: "earshot", dependencies: [
             "EarshotAgent", "EarshotConfig", "EarshotPlatform",
@@ -62,12 +62,12 @@ let package = Package(
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-alloc"),
         .executableTarget(name: "earshot-agent-bench", dependencies: [
-            "EarshotAgent", "EarshotConfig", "EarshotTestSupport",
+            "EarshotAgent", "EarshotConfig", "EarshotText", "EarshotTestSupport",
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-agent-bench"),
         .executableTarget(name: "earshot-capture-probe", dependencies: ["EarshotAudio"], path: "Tools/capture-probe"),
         .executableTarget(name: "earshot-soak", dependencies: [
-            "EarshotAgent", "EarshotDSP", "EarshotTestSupport",
+            "EarshotAgent", "EarshotDSP", "EarshotText", "EarshotTestSupport",
             .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
         ], path: "Benchmarks/earshot-soak"),
         // HIL VM (make hil): the audio and signature table played into snd-aloop.
@@ -82,8 +82,8 @@ let package = Package(
         .testTarget(name: "EarshotSignaturesTests", dependencies: ["EarshotSignatures", "EarshotDetection", "EarshotTestSupport"]),
         .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP", "EarshotTestSupport"]),
         .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO", "EarshotPlatform"]),
-        .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotTestSupport"]),
-        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotConfig", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotText", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotConfig", "EarshotText", "EarshotTestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
 
         // Strict RFC 8259 reader for the signature table and command payloads (no Foundation).
@@ -92,16 +92,20 @@ let package = Package(
 
         // The supervision centre (issue 15): site registry, fusion of many boxes' events into
         // located incidents, MQTT service, operator page; `earshot-fleet` simulates a city.
-        .target(name: "EarshotCentral", dependencies: ["CMosquitto", "EarshotAgent", "EarshotConfig", "EarshotMQTT", "EarshotJSON", "EarshotPlatform"]),
+        .target(name: "EarshotCentral", dependencies: ["CMosquitto", "EarshotAgent", "EarshotConfig", "EarshotMQTT", "EarshotJSON", "EarshotPlatform", "EarshotText"]),
         .executableTarget(name: "earshot-central", dependencies: ["EarshotCentral"]),
         .executableTarget(name: "earshot-fleet", dependencies: ["EarshotCentral", "EarshotDSP", "EarshotMQTT", "EarshotTestSupport"],
                           path: "Tools/fleet"),
-        .testTarget(name: "EarshotCentralTests", dependencies: ["EarshotCentral", "EarshotConfig", "EarshotDSP", "EarshotMQTT", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotCentralTests", dependencies: ["EarshotCentral", "EarshotConfig", "EarshotDSP", "EarshotMQTT", "EarshotText", "EarshotTestSupport"]),
 
         // The one module that calls the C library for the process itself (issue 18): threads,
         // clocks, the recursive lock, errno text, file descriptors and atomic file replacement,
         // standard error. Adapters and services use it instead of calling Glibc.
         .target(name: "EarshotPlatform"),
+        // Allocation-free text (issue 18): the one JSON writer and its escaping, the one
+        // fixed-decimal formatter, decimal digits, inline status text. No dependencies.
+        .target(name: "EarshotText"),
+        .testTarget(name: "EarshotTextTests", dependencies: ["EarshotText"]),
         .testTarget(name: "EarshotPlatformTests", dependencies: ["EarshotPlatform"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,7 +14,8 @@ FUZZ_FILES := $(shell find Sources/EarshotPlatform -name '*.swift' | sort)
 FUZZ_SRC_wav := $(wildcard Sources/EarshotAudio/WAV/*.swift) $(wildcard Tools/fuzz/wav/*.swift)
 FUZZ_SRC_config := $(wildcard Sources/EarshotConfig/*.swift) $(wildcard Tools/fuzz/config/*.swift)
 FUZZ_SRC_signatures := $(shell find Sources/EarshotSignatures -name '*.swift' | sort) $(wildcard Tools/fuzz/signatures/*.swift)
-FUZZ_SRC_command := $(addprefix Sources/EarshotMQTT/,Payloads/CommandMessage.swift Payloads/JSONWriter.swift Payloads/DecimalDigits.swift \
+FUZZ_TEXT := $(wildcard Sources/EarshotText/*.swift)
+FUZZ_SRC_command := $(addprefix Sources/EarshotMQTT/,Payloads/CommandMessage.swift \
   Payloads/UTCTimestamp.swift Payloads/Topics.swift Client/MQTTError.swift) $(wildcard Tools/fuzz/command/*.swift)
 
 $(FUZZ_DIR)/mod/EarshotDSP.o: $(FUZZ_DSP)
@@ -28,6 +29,10 @@ $(FUZZ_DIR)/mod/EarshotJSON.o: $(FUZZ_JSON)
 $(FUZZ_DIR)/mod/EarshotPlatform.o: $(FUZZ_FILES)
 	@mkdir -p $(FUZZ_DIR)/mod
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -module-name EarshotPlatform -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotPlatform.swiftmodule $(FUZZ_FILES) -o $@
+
+$(FUZZ_DIR)/mod/EarshotText.o: $(FUZZ_TEXT)
+	@mkdir -p $(FUZZ_DIR)/mod
+	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -module-name EarshotText -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotText.swiftmodule $(FUZZ_TEXT) -o $@
 
 $(FUZZ_DIR)/mod/EarshotDetection.o: $(FUZZ_DETECTION) $(FUZZ_DIR)/mod/EarshotDSP.o
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -c -I $(FUZZ_DIR)/mod -module-name EarshotDetection -emit-module -emit-module-path $(FUZZ_DIR)/mod/EarshotDetection.swiftmodule $(FUZZ_DETECTION) -o $@
@@ -44,9 +49,9 @@ $(FUZZ_DIR)/fuzz-signatures: $(FUZZ_SRC_signatures) $(FUZZ_DIR)/mod/EarshotDetec
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotSignatures -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-signatures.swiftmodule $(FUZZ_SRC_signatures) \
 	  $(FUZZ_DIR)/mod/EarshotDetection.o $(FUZZ_DIR)/mod/EarshotDSP.o $(FUZZ_DIR)/mod/EarshotJSON.o $(FUZZ_DIR)/mod/EarshotPlatform.o -lm -o $@
 
-$(FUZZ_DIR)/fuzz-command: $(FUZZ_SRC_command) $(FUZZ_DIR)/mod/EarshotJSON.o
+$(FUZZ_DIR)/fuzz-command: $(FUZZ_SRC_command) $(FUZZ_DIR)/mod/EarshotJSON.o $(FUZZ_DIR)/mod/EarshotText.o $(FUZZ_DIR)/mod/EarshotPlatform.o
 	$(FUZZ_SWIFTC) $(FUZZ_FLAGS) -I $(FUZZ_DIR)/mod -module-name EarshotMQTT -emit-executable -emit-module-path $(FUZZ_DIR)/mod/fuzz-command.swiftmodule $(FUZZ_SRC_command) \
-	  $(FUZZ_DIR)/mod/EarshotJSON.o -o $@
+	  $(FUZZ_DIR)/mod/EarshotJSON.o $(FUZZ_DIR)/mod/EarshotText.o $(FUZZ_DIR)/mod/EarshotPlatform.o -o $@
 
 ## fuzz-build: the four libFuzzer binaries in .build-fuzz/
 fuzz-build: $(foreach t,$(FUZZ_TARGETS),$(FUZZ_DIR)/fuzz-$(t))

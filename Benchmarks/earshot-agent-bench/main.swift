@@ -30,7 +30,7 @@
 import EarshotConfig
 import EarshotAgent
 import EarshotDetection
-import EarshotMQTT
+import EarshotText
 import EarshotSignatures
 import EarshotTestSupport
 import Foundation

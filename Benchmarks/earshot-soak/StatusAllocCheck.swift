@@ -9,7 +9,7 @@
 // and exits 0 when status_allocs is 0, every forced status was published and its STATUS= arrived.
 import EarshotAgent
 import EarshotDetection
-import EarshotMQTT
+import EarshotText
 import EarshotSignatures
 import EarshotTestSupport
 import Foundation

@@ -30,7 +30,7 @@
 // delivered exactly once, a detector event not delivered, or status_published ≠ status_expected).
 import EarshotAgent
 import EarshotDetection
-import EarshotMQTT
+import EarshotText
 import EarshotSignatures
 import EarshotTestSupport
 import Foundation

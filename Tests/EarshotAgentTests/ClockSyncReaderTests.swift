@@ -1,6 +1,7 @@
 // ClockSyncReader's decision (kernel first, timesyncd's flag when adjtimex is refused)
 // on fake kernels and a fake /run under a temporary directory; the real adjtimex and
 // struct timex layout through CTimex.
+import EarshotText
 import Foundation
 import Testing
 @testable import EarshotAgent

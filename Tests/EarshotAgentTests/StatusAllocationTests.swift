@@ -6,7 +6,7 @@
 // compared with the String-interpolated texts they replace.
 @testable import EarshotAgent
 @testable import EarshotAudio
-import EarshotMQTT
+import EarshotText
 import EarshotTestSupport
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 // The allocation-free event encoding (id and start_id written piecewise) must produce the
 // very bytes of the String-id encoding: the payload contract does not change.
+import EarshotText
 @testable import EarshotMQTT
 import EarshotTestSupport
 import Foundation

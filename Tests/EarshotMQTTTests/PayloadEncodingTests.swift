@@ -1,4 +1,5 @@
 // Encoding without Foundation: JSON writer, RFC 3339 timestamps, payloads vs schemas.
+import EarshotText
 @testable import EarshotMQTT
 import EarshotTestSupport
 import Foundation

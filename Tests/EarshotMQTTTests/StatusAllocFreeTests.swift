@@ -2,6 +2,7 @@
 // bytes the String detail produced, and cuts must keep UTF-8 whole. That the status path
 // allocates nothing is measured with the real malloc counter: StatusAllocationTests
 // (EarshotAgentTests) runs `earshot-soak --status-allocs`, and `make soak` counts it for 24 h.
+import EarshotText
 @testable import EarshotMQTT
 import EarshotTestSupport
 import Foundation

@@ -10,7 +10,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EarshotMQTT
+import EarshotText
 
 /// Decides the clock's synchronisation state from the kernel and, when the kernel
 /// cannot be asked, from systemd-timesyncd's flag file.

@@ -1,5 +1,6 @@
 // The clock-synchronisation state the agent reports beside each onset (decided by
 // ClockSyncReader), in the payloads' form and in the status detail's words.
+import EarshotText
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -14,17 +14,4 @@ public enum LocateJSON {
             + "\"coherence\":\(fixed(b.coherence, 4)),\"residual_samples\":\(fixed(b.residualSamples, 4)),\"pairs\":\(b.pairs),"
             + "\"method\":\"\(e.method)\",\"segments\":\(b.segments)}"
     }
-
-    /// `x` with `digits` decimals (no exponent notation).
-    static func fixed(_ x: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let v = (x * scale).rounded()
-        let negative = v < 0
-        let m = Int(abs(v))
-        let whole = m / Int(scale), frac = m % Int(scale)
-        var f = String(frac)
-        while f.count < digits { f = "0" + f }
-        return (negative ? "-" : "") + String(whole) + (digits > 0 ? "." + f : "")
-    }
 }

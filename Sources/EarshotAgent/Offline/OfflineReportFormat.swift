@@ -1,4 +1,5 @@
 // Text formats of `earshot analyze`: table, jsonl, dcase. No Foundation.
+import EarshotText
 
 /// Output format of an offline analysis.
 public enum OfflineReportFormat: String, Sendable, CaseIterable {
@@ -41,45 +42,13 @@ extension OfflineReportFormat {
     }
 }
 
-/// `x` with exactly `digits` decimals (round half away from zero), no exponent.
-func fixed(_ x: Double, _ digits: Int) -> String {
-    if !x.isFinite { return x.isNaN ? "0" : (x > 0 ? "1e308" : "-1e308") }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let v = (abs(x) * scale).rounded()
-    let negative = x < 0 && v != 0
-    var intPart = Int64(v / scale)
-    var frac = Int64(v - Double(intPart) * scale)
-    if frac < 0 { intPart -= 1; frac += Int64(scale) }
-    var s = (negative ? "-" : "") + String(intPart)
-    if digits > 0 {
-        let f = String(frac)
-        s += "." + String(repeating: "0", count: digits - f.count) + f
-    }
-    return s
-}
+/// `x` with exactly `digits` decimals: `FixedDecimal.string` (EarshotText), the one formatter.
+@inline(__always)
+func fixed(_ x: Double, _ digits: Int) -> String { FixedDecimal.string(x, digits) }
 
-/// A JSON string literal for `s` (quotes, backslash and control characters escaped).
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 {
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal for `s`: `JSONEscaping.quoted` (EarshotText), JSONWriter's own escaping.
+@inline(__always)
+func jsonString(_ s: String) -> String { JSONEscaping.quoted(s) }
 
 private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 private func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }

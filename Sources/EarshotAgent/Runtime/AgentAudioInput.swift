@@ -1,5 +1,6 @@
 // Where the analysis thread's samples come from: ALSA capture (the product) or a
 // WAV file feeder (tests, demos). Both deliver Q15 frames through a SampleRing.
+import EarshotText
 import EarshotConfig
 import EarshotAudio
 import EarshotMQTT

@@ -1,5 +1,6 @@
 // A log line built in a fixed byte buffer and written with one write(2): the
 // dispatcher's per-event and per-telemetry lines allocate nothing.
+import EarshotText
 import EarshotPlatform
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@
 // `status` (a StatusMessage whose detail is a fixed StatusText, Strings that already
 // exist — mode, version, device, last errors — are only referenced) and the
 // sd_notify `STATUS=` line. Same texts as the String-interpolated version before it.
+import EarshotText
 import EarshotConfig
 import EarshotAudio
 import EarshotMQTT

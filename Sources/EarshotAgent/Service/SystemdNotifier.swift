@@ -4,7 +4,7 @@
 import EarshotPlatform
 import Glibc
 #endif
-import EarshotMQTT
+import EarshotText
 
 /// A failed notification: which call failed, errno, and the socket.
 public struct SystemdNotifyError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,7 +1,7 @@
 // A minimal HTTP/1.1 server for the operator's page: one thread per connection (a handful of
 // operators), requests up to 16 KiB, and long-lived Server-Sent Events streams.
 import EarshotPlatform
-import EarshotMQTT
+import EarshotText
 import Glibc
 
 /// One parsed request.

@@ -1,6 +1,6 @@
 // Serves the operator's page for a running `CentralService`.
 import EarshotPlatform
-import EarshotMQTT
+import EarshotText
 import Glibc
 
 /// HTTP on the configured address: `GET /` the page, `GET /api/state` its data,

@@ -1,5 +1,5 @@
 // The JSON the operator's page draws from: the plan (boxes, streets), box states, incidents.
-import EarshotMQTT
+import EarshotText
 
 /// Builds `/api/state`: `{"site", "tile_url", "tiles": {url, origin_lat_deg, origin_lon_deg, zoom,
 /// max_zoom, attribution} or null, "boxes": [...], "streets": [...],

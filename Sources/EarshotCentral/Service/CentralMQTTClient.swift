@@ -1,7 +1,7 @@
 // The centre's libmosquitto client: MQTT v5, persistent session, (shared) subscriptions
 // renewed on every connect, reconnect with exponential backoff on its own network thread.
 import EarshotPlatform
-import EarshotMQTT
+import EarshotText
 import CMosquitto
 import Glibc
 

@@ -1,6 +1,6 @@
 // earshot-central's service: box messages in, fused incidents out.
 import EarshotPlatform
-import EarshotMQTT
+import EarshotText
 import Glibc
 
 /// Subscribes to every box's `event` and `status`, fuses events into incidents and publishes

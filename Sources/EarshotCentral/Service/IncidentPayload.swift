@@ -1,4 +1,5 @@
 // `Incident` → the `incident` message (Schemas/incident.schema.json) and its topic.
+import EarshotText
 import EarshotMQTT
 
 /// Encodes incidents for MQTT. Topic: `{prefix}/{site}/incidents/{id}` (retained while open;

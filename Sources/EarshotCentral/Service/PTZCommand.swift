@@ -1,5 +1,6 @@
 // `cmd/ptz` from the centre: the camera box nearest a located incident is asked to turn
 // toward it (`[site] ptz = true`, off by default), once per incident.
+import EarshotText
 import EarshotMQTT
 import Glibc
 

@@ -9,6 +9,7 @@
 // sig = lowercase hex HMAC-SHA256(key, topic + "\n" + payload without its sig member), where
 // "payload without its sig member" is the payload with the final `,"sig":"<64 hex>"` cut out
 // (so it ends `…"nonce":"8c1f…"}`): the exact bytes sent, no canonical re-encoding.
+import EarshotText
 import EarshotPlatform
 import Glibc
 

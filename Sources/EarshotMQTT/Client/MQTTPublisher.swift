@@ -1,6 +1,7 @@
 // The agent's MQTT side: outbox-backed publishing of events and telemetry, the
 // retained status with its last will, remote commands, reconnect with backoff.
 // No Foundation: threads are pthreads, warnings go to stderr with write(2).
+import EarshotText
 import EarshotPlatform
 import Glibc
 

@@ -1,4 +1,5 @@
 // Remote commands: `…/cmd/{name}` requests and their replies.
+import EarshotText
 import EarshotJSON
 
 /// A scalar argument value of a command request.

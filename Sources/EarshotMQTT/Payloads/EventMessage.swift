@@ -1,4 +1,5 @@
 // The event payload: what the detector saw, when, how loud, how sure.
+import EarshotText
 
 /// Where a box read its clock-synchronisation state (`clock.source` in the payloads).
 public enum ClockSyncSource: String, Sendable, Equatable {

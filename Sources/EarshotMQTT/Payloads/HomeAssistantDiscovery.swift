@@ -1,4 +1,5 @@
 // Home Assistant MQTT discovery: retained configs so dashboards pick the box up.
+import EarshotText
 
 /// Builds the discovery messages (published retained at each connect when
 /// `MQTTConfiguration.homeAssistantDiscovery` is on):

@@ -1,4 +1,5 @@
 // Octave-band levels carried by events and telemetry.
+import EarshotText
 
 /// Levels of the 8 octave bands with nominal centres 63, 125, 250, 500, 1k,
 /// 2k, 4k and 8 kHz (the lanes of `FeatureFrame.bandLevel`), in dB. A band not

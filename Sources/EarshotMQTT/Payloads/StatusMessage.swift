@@ -1,4 +1,5 @@
 // The retained status payload (and the last will's "offline" form).
+import EarshotText
 
 /// What the agent reports on `…/status` (QoS 1, retained). The publisher adds
 /// identity, time, uptime and outbox counters. Schema: `Schemas/status.schema.json`.

@@ -1,4 +1,5 @@
 // The periodic noise-level payload (noise observatory).
+import EarshotText
 
 /// Unit of the levels in a telemetry payload.
 public enum LevelUnit: String, Sendable {

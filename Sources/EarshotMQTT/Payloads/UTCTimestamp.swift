@@ -1,5 +1,6 @@
 // RFC 3339 UTC timestamps with nanosecond precision, formatted without Foundation
 // or heap allocation.
+import EarshotText
 import EarshotPlatform
 import Glibc
 

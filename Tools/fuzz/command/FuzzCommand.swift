@@ -6,6 +6,7 @@
 // Input: first line = topic level(s) after `…/cmd/`, rest = payload.
 // Invariant checked: a reply that fits the writer is a valid JSON object.
 // `EARSHOT_FUZZ_WRITE_SEEDS=<dir>` writes the seed corpus (sample commands) and exits.
+import EarshotText
 import Foundation
 import Glibc
 

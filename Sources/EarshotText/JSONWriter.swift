@@ -118,27 +118,7 @@ public final class JSONWriter {
     /// infinities are written as `null` (JSON has no representation for them).
     public func number(_ value: Double, decimals: Int = 2) {
         separator()
-        guard value.isFinite else { raw("null"); return }
-        let places = min(max(decimals, 0), 6)
-        var scale: UInt64 = 1
-        for _ in 0..<places { scale &*= 10 }
-        let magnitude = abs(value) * Double(scale)
-        guard magnitude < 9.0e18 else { raw("null"); return }
-        let scaled = UInt64(magnitude.rounded())
-        if value < 0 && scaled != 0 { byte(0x2D) }
-        unsigned(scaled / scale)
-        if places > 0 {
-            byte(0x2E)
-            var fraction = scaled % scale
-            var divisor = scale / 10
-            for _ in 0..<places {
-                let digit = fraction / divisor
-                byte(0x30 &+ UInt8(truncatingIfNeeded: digit))
-                fraction -= digit * divisor
-                divisor /= 10
-                if divisor == 0 { break }
-            }
-        }
+        if !FixedDecimal.write(value, places: decimals, { byte($0) }) { raw("null") }
     }
 
     /// Writes raw bytes as a string value (already-known safe ASCII, e.g. a timestamp).
@@ -201,20 +181,7 @@ public final class JSONWriter {
         byte(0x22)
     }
 
-    private func escapeByte(_ b: UInt8) {
-        switch b {
-        case 0x22: byte(0x5C); byte(0x22)
-        case 0x5C: byte(0x5C); byte(0x5C)
-        case 0x0A: byte(0x5C); byte(0x6E)
-        case 0x0D: byte(0x5C); byte(0x72)
-        case 0x09: byte(0x5C); byte(0x74)
-        case 0..<0x20:
-            let hex: StaticString = "0123456789abcdef"
-            byte(0x5C); byte(0x75); byte(0x30); byte(0x30)
-            hex.withUTF8Buffer { h in byte(h[Int(b >> 4)]); byte(h[Int(b & 0xF)]) }
-        default: byte(b)
-        }
-    }
+    private func escapeByte(_ b: UInt8) { JSONEscaping.write(b) { byte($0) } }
 
     @inline(__always)
     private func byte(_ b: UInt8) {

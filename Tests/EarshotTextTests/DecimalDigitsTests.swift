@@ -1,6 +1,6 @@
 // The shared decimal writer against Swift's own `String(UInt64)`, at the edges and
-// through each of the three builders that use it.
-import EarshotMQTT
+// through the builders that use it (JSONWriter, StatusText).
+import EarshotText
 import Testing
 
 @Suite("Decimal digits")
