@@ -3,6 +3,7 @@
 import EarshotPlatform
 import EarshotText
 import Glibc
+import Synchronization
 
 /// One parsed request.
 public struct HTTPRequest: Sendable, Equatable {
@@ -21,15 +22,14 @@ public enum HTTPReply: Sendable {
 }
 
 /// Listens on an IPv4 address and port; `handler` runs on the connection's thread.
-public final class HTTPServer: @unchecked Sendable {
+public final class HTTPServer: Sendable {
     private let fd: Int32
     /// The port actually bound (useful with port 0).
     public let port: Int
     private let handler: @Sendable (HTTPRequest) -> HTTPReply
     private let onStreamOpened: @Sendable (Int32) -> Void
-    private let lock = RecursiveLock()
-    private var streams: [Int32] = []
-    private var running = true
+    /// Open event streams (sockets) and whether the accept thread goes on.
+    private let state = Mutex<(streams: [Int32], running: Bool)>(([], true))
 
     /// Binds `host:port` (an IPv4 address; port 0 picks a free one). `onStreamOpened` may
     /// write a first event to a new stream.
@@ -62,7 +62,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// Starts the accept thread.
     public func start() throws(CentralError) {
         try spawnThread(name: "central-http") { [self] in
-            while lock.withLock({ running }) {
+            while state.withLock({ $0.running }) {
                 let c = accept(fd, nil, nil)
                 if c < 0 { if errno == EINTR { continue }; break }
                 var tv = timeval(tv_sec: 5, tv_usec: 0)
@@ -77,7 +77,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Stops accepting and closes every stream.
     public func stop() {
-        let open = lock.withLock { () -> [Int32] in running = false; defer { streams = [] }; return streams }
+        let open = state.withLock { st -> [Int32] in st.running = false; defer { st.streams = [] }; return st.streams }
         shutdown(fd, Int32(SHUT_RDWR)); close(fd)
         for s in open { shutdown(s, Int32(SHUT_RDWR)); close(s) }
     }
@@ -85,8 +85,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// Sends one SSE event (`event:` name, one-line `data:`) to every open stream; drops dead ones.
     public func broadcast(event: String, data: String) {
         let bytes = Array("event: \(event)\ndata: \(data)\n\n".utf8)
-        lock.withLock {
-            streams.removeAll { s in
+        state.withLock { st in
+            st.streams.removeAll { s in
                 if Self.writeAll(s, bytes) { return false }
                 close(s); return true
             }
@@ -99,7 +99,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Open SSE streams.
-    public var streamCount: Int { lock.withLock { streams.count } }
+    public var streamCount: Int { state.withLock { $0.streams.count } }
 
     private func serve(_ c: Int32) {
         guard let req = readRequest(c) else {
@@ -112,7 +112,7 @@ public final class HTTPServer: @unchecked Sendable {
         case .eventStream:
             let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n"
             guard Self.writeAll(c, Array(head.utf8)) else { close(c); return }
-            lock.withLock { streams.append(c) }
+            state.withLock { $0.streams.append(c) }
             onStreamOpened(c)
         }
     }

@@ -2,16 +2,20 @@
 import EarshotPlatform
 import EarshotText
 import Glibc
+import Synchronization
 
 /// HTTP on the configured address: `GET /` the page, `GET /api/state` its data,
 /// `GET /events` Server-Sent Events (`incident` on each change, `state` every 5 s),
 /// `POST /api/incidents/{id}/ack` acknowledges an incident (kept in memory).
-public final class OperatorPage: @unchecked Sendable {
+public final class OperatorPage: Sendable {
     private let service: CentralService
-    private var server: HTTPServer?
-    private let lock = RecursiveLock()
-    private var acknowledged = Set<String>()
-    private var running = false
+    /// The server (while started), what was acknowledged, whether the page thread runs.
+    private struct State {
+        var server: HTTPServer?
+        var acknowledged = Set<String>()
+        var running = false
+    }
+    private let state = Mutex(State())
 
     /// Prepares the page for `service`; call before `service.start()` so no incident is missed.
     public init(service: CentralService) {
@@ -19,32 +23,32 @@ public final class OperatorPage: @unchecked Sendable {
     }
 
     /// The bound port (after `start`).
-    public var port: Int? { lock.withLock { server?.port } }
+    public var port: Int? { state.withLock { $0.server?.port } }
     /// Incident ids acknowledged so far.
-    public var acknowledgedIDs: Set<String> { lock.withLock { acknowledged } }
+    public var acknowledgedIDs: Set<String> { state.withLock { $0.acknowledged } }
 
     /// Listens on `host:port` (IPv4; port 0 = any free port) and hooks the service's incidents.
     public func start(host: String, port: Int) throws(CentralError) {
         let s = try HTTPServer(host: host, port: port, handler: { [unowned self] in self.route($0) },
-                               onStreamOpened: { [unowned self] fd in self.server?.send(event: "state", data: self.stateJSON(), to: fd) })
-        lock.withLock { server = s; running = true }
+                               onStreamOpened: { [unowned self] fd in self.state.withLock { $0.server }?.send(event: "state", data: self.stateJSON(), to: fd) })
+        state.withLock { $0.server = s; $0.running = true }
         service.onIncident = { [unowned self] inc in
-            self.lock.withLock { self.server }?.broadcast(event: "incident", data: IncidentPayload.encode(inc))
+            self.state.withLock { $0.server }?.broadcast(event: "incident", data: IncidentPayload.encode(inc))
         }
         try s.start()
         try spawnThread(name: "central-page") { [self] in
             var n = 0
-            while lock.withLock({ running }) {
+            while state.withLock({ $0.running }) {
                 usleep(100_000)
                 n += 1
-                if n % 50 == 0, let s = lock.withLock({ server }), s.streamCount > 0 { s.broadcast(event: "state", data: stateJSON()) }
+                if n % 50 == 0, let s = state.withLock({ $0.server }), s.streamCount > 0 { s.broadcast(event: "state", data: stateJSON()) }
             }
         }
     }
 
     /// Stops serving.
     public func stop() {
-        let s = lock.withLock { () -> HTTPServer? in running = false; defer { server = nil }; return server }
+        let s = state.withLock { st -> HTTPServer? in st.running = false; defer { st.server = nil }; return st.server }
         s?.stop()
     }
 
@@ -66,8 +70,8 @@ public final class OperatorPage: @unchecked Sendable {
             let id = String(p.dropFirst("/api/incidents/".count).dropLast("/ack".count))
             let known = (service.openIncidents + service.closedIncidents).contains { $0.id == id }
             guard known else { return .response(status: 404, contentType: "text/plain", body: Array("no such incident".utf8)) }
-            lock.withLock { _ = acknowledged.insert(id) }
-            lock.withLock { server }?.broadcast(event: "state", data: stateJSON())
+            let s = state.withLock { st -> HTTPServer? in st.acknowledged.insert(id); return st.server }
+            s?.broadcast(event: "state", data: stateJSON())
             return .response(status: 200, contentType: "application/json", body: Array("{\"acknowledged\":\"\(id)\"}".utf8))
         case (_, "/"), (_, "/api/state"), (_, "/events"):
             return .response(status: 405, contentType: "text/plain", body: Array("method not allowed".utf8))
