@@ -45,12 +45,23 @@ let package = Package(
 
         // The site and board files: TOML reader and editor, typed settings, validation (issue 18: split out of EarshotAgent).
         .target(name: "EarshotConfig", dependencies: ["EarshotPlatform"]),
-        // Wiring, runtime, services, diagnostics, offline analysis; and the CLI on top.
+        // `earshot analyze` and `learn`: files → frames → detector → events, report formats,
+        // candidate harvest (issue 18: split out of EarshotAgent; uses nothing of the runtime).
+        .target(name: "EarshotOffline", dependencies: [
+            "EarshotAudio", "EarshotDSP", "EarshotDetection", "EarshotPlatform", "EarshotSignatures", "EarshotText",
+        ]),
+        // Wiring, runtime, services, localisation, the demo; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
-            "EarshotConfig", "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotPlatform", "EarshotText", "CTimex",
+            "EarshotConfig", "EarshotOffline", "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotPlatform", "EarshotText", "CTimex",
+        ]),
+        // The technician's commands: meter, listen, calibrate, selftest, devices, gpio, mqtt
+        // check, command send (issue 18: split out of EarshotAgent; they drive its runtime).
+        .target(name: "EarshotDiagnostics", dependencies: [
+            "EarshotAgent", "EarshotConfig", "EarshotOffline", "EarshotAudio", "EarshotDSP", "EarshotDetection", "EarshotGPIO",
+            "EarshotMQTT", "EarshotPlatform", "EarshotSignatures", "EarshotText",
         ]),
         .executableTarget(name: "earshot", dependencies: [
-            "EarshotAgent", "EarshotConfig", "EarshotPlatform",
+            "EarshotAgent", "EarshotConfig", "EarshotDiagnostics", "EarshotOffline", "EarshotPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -83,7 +94,7 @@ let package = Package(
         .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP", "EarshotTestSupport"]),
         .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO", "EarshotPlatform"]),
         .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotText", "EarshotTestSupport"]),
-        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotConfig", "EarshotText", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotConfig", "EarshotDiagnostics", "EarshotOffline", "EarshotText", "EarshotTestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
 
         // Strict RFC 8259 reader for the signature table and command payloads (no Foundation).

@@ -1,6 +1,7 @@
 // Finding the board file a site file names: a path, or a bare name looked up
 // in the board directories (repository, /etc, the installed package).
 #if canImport(Glibc)
+import EarshotPlatform
 import Glibc
 #endif
 
@@ -44,15 +45,7 @@ public enum BoardSearch {
 
     /// Names (without `.toml`) of the board files in `directory`.
     public static func boardNames(in directory: String) -> [String] {
-        guard let d = opendir(directory) else { return [] }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name.hasSuffix(".toml") && !name.hasPrefix(".") { names.append(String(name.dropLast(5))) }
-        }
-        return names.sorted()
+        guard let entries = try? Directory.entries(directory) else { return [] }
+        return entries.map(\.name).filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }.sorted()
     }
 }

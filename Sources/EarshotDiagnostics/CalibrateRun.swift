@@ -2,6 +2,7 @@
 // microphone, measures the tone through the real capture and AnalysisChain,
 // checks it is tonal, stable and unclipped, and computes (optionally writes) the
 // board's `microphone.calibration_offset_db` (dB SPL that reads as 0 dBFS).
+import EarshotAgent
 import EarshotConfig
 import EarshotDSP
 

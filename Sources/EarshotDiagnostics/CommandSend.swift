@@ -1,6 +1,7 @@
 // `earshot mqtt command NAME`: sends one command to a box, signed with the site's command
 // key (cmd/ptz needs it), and prints the box's reply. The technician's manual camera
 // check, and the reference signer for the centre (payload format: Deploy/README.md).
+import EarshotAgent
 import EarshotText
 import EarshotMQTT
 

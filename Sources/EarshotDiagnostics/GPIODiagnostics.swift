@@ -1,5 +1,6 @@
 // `earshot gpio list | pulse | test`: wiring check of the board's PTZ lines,
 // on libgpiod or (`--fake`) on an in-memory chip whose transitions are printed.
+import EarshotAgent
 import EarshotConfig
 import EarshotGPIO
 #if canImport(Glibc)

@@ -2,6 +2,7 @@
 // SNR margin, tonality and level gates, the temporal state, and why it did not
 // fire; events as they are reported. Same capture, chain and DetectionEngine as
 // `earshot run`; the per-class view comes from `DetectionEngine.explain`.
+import EarshotAgent
 import EarshotConfig
 import EarshotDSP
 import EarshotDetection

@@ -1,6 +1,7 @@
 // Live feature frames for the technician's commands (meter, listen, calibrate):
 // the agent's own audio input (ALSA capture per the board file, or a WAV replay)
 // → analysed channel → AnalysisChain, on the caller's thread.
+import EarshotAgent
 import EarshotConfig
 import EarshotAudio
 import EarshotDSP

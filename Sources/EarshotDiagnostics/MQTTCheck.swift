@@ -2,6 +2,7 @@
 // (or the command line's) settings through the agent's own MQTTPublisher, publishes
 // one QoS 1 test message to a check topic, times the broker's PUBACK, and times the
 // message's return through a subscription (the agent's own command subscription).
+import EarshotAgent
 import EarshotConfig
 import EarshotPlatform
 import EarshotMQTT
@@ -27,12 +28,11 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
     var c = config
     c.sensor = config.sensor + "-check"
     c = c.checkClient(role: "check")  // nothing retained, no will, unique clean-session client
-    var template = Array("/tmp/earshot-mqtt-check-XXXXXX".utf8CString)
-    guard let dirp = mkdtemp(&template) else {
-        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(Errno.current.description)"], exitCode: MQTTCheckExit.fail)
+    let dir: String
+    do { dir = try Directory.makeTemporary(prefix: "earshot-mqtt-check") } catch {
+        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(error)"], exitCode: MQTTCheckExit.fail)
     }
-    let dir = String(cString: dirp)
-    defer { DemoBroker.removeTree(dir) }
+    defer { Directory.removeTree(dir) }
     c.outboxDirectory = dir
     let where_ = "\(c.host):\(c.port)\(c.tls != nil ? " (TLS)" : "")\(c.username.map { " as \($0)" } ?? "")"
 
@@ -45,12 +45,11 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
     sender.site = c.sensor
     sender.sensor = "cmd"
     sender.clientID = c.clientID + "-echo"
-    var template2 = Array("/tmp/earshot-mqtt-check-XXXXXX".utf8CString)
-    guard let dirp2 = mkdtemp(&template2) else {
-        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(Errno.current.description)"], exitCode: MQTTCheckExit.fail)
+    let dir2: String
+    do { dir2 = try Directory.makeTemporary(prefix: "earshot-mqtt-check") } catch {
+        return DiagnosticOutput(lines: ["FAIL  cannot create a temporary outbox: \(error)"], exitCode: MQTTCheckExit.fail)
     }
-    let dir2 = String(cString: dirp2)
-    defer { DemoBroker.removeTree(dir2) }
+    defer { Directory.removeTree(dir2) }
     sender.outboxDirectory = dir2
 
     let publisher: MQTTPublisher
@@ -78,7 +77,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
     let connectMs = Double(AgentClock.monotonicNanoseconds() - t0) / 1e6
-    lines.append("PASS  connect to \(where_) in \(DemoDriver.fmt(connectMs, 1)) ms (CONNACK accepted; subscribing to \(publisher.topics.commandFilter))")
+    lines.append("PASS  connect to \(where_) in \(fixed(connectMs, 1)) ms (CONNACK accepted; subscribing to \(publisher.topics.commandFilter))")
 
     do { try echo.start() } catch {
         lines.append("FAIL  second connection (client id \(sender.clientID)) to \(where_): \(error.description)")
@@ -117,7 +116,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
         lines.append("FAIL  publish QoS 1 to \(echo.topics.event): \(why)")
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
-    lines.append("PASS  publish QoS 1 to \(echo.topics.event): PUBACK after \(DemoDriver.fmt(Double(ack - sent) / 1e6, 1)) ms (round trip incl. local outbox write)")
+    lines.append("PASS  publish QoS 1 to \(echo.topics.event): PUBACK after \(fixed(Double(ack - sent) / 1e6, 1)) ms (round trip incl. local outbox write)")
     let got = received.load(ordering: .acquiring)
     if got == 0 {
         lines.append("FAIL  subscribe round trip: the message was not delivered back within \(timeoutMs) ms: the broker accepted it but "
@@ -125,7 +124,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
                      + "it for remote commands (cmd/ping, cmd/ptz, cmd/selftest)")
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
-    lines.append("PASS  subscribe round trip: own message back on \(echo.topics.event) after \(DemoDriver.fmt(Double(got - lastSent) / 1e6, 1)) ms RTT "
+    lines.append("PASS  subscribe round trip: own message back on \(echo.topics.event) after \(fixed(Double(got - lastSent) / 1e6, 1)) ms RTT "
                  + "(publish → broker → subscription \(publisher.topics.commandFilter))")
     lines.append("PASS  broker \(where_) works for Earshot")
     return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.pass)

@@ -1,5 +1,6 @@
 // `earshot meter`: live A-weighted level, octave-band bars, LAeq/LAmax over the
 // run and a clipping warning, from the real capture through the AnalysisChain.
+import EarshotAgent
 import EarshotConfig
 import EarshotDSP
 #if canImport(Glibc)

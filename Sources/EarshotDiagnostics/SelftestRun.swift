@@ -5,6 +5,7 @@
 // The events go to a self-test topic under the sensor's own ({prefix}/{site}/
 // {sensor}/selftest/cmd/event), never to the real event topic, so no alert is
 // raised at the supervision centre; the outbox is a temporary one.
+import EarshotAgent
 import EarshotConfig
 import EarshotPlatform
 import EarshotMQTT
@@ -49,13 +50,12 @@ public func runSelftest(_ options: SelftestOptions, out: (String) -> Void) -> In
         if ok == false { failed = true }
     }
     // Scratch files: the fake GPIO log, two outboxes (the WAV is an in-memory file).
-    var template = Array("/tmp/earshot-selftest-XXXXXX".utf8CString)
-    guard let dirp = mkdtemp(&template) else {
-        out("FAIL  cannot create a temporary directory: \(Errno.current.description)")
+    let dir: String
+    do { dir = try Directory.makeTemporary(prefix: "earshot-selftest") } catch {
+        out("FAIL  cannot create a temporary directory: \(error)")
         return SelftestExit.fail
     }
-    let dir = String(cString: dirp)
-    defer { DemoBroker.removeTree(dir) }
+    defer { Directory.removeTree(dir) }
     _ = mkdir(dir + "/outbox", 0o700)
     _ = mkdir(dir + "/outbox-rx", 0o700)
 

@@ -41,17 +41,15 @@ public func expandOfflineInputs(_ paths: [String]) -> [OfflineInput] {
 }
 
 private func walk(_ dir: String, into found: inout [String], errors: inout [OfflineInput]) {
-    guard let d = opendir(dir) else {
-        errors.append(.unusable("\(dir): cannot open directory: \(Errno.current.description)"))
+    let entries: [DirectoryEntry]
+    do { entries = try Directory.entries(dir) } catch {
+        errors.append(.unusable("\(dir): cannot open directory: \(error)"))
         return
     }
-    defer { closedir(d) }
     let base = dir.hasSuffix("/") ? dir : dir + "/"
-    while let entry = readdir(d) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        if name == "." || name == ".." || name.hasPrefix(".") { continue }
+    for entry in entries {
+        let name = entry.name
+        if name.hasPrefix(".") { continue }
         let path = base + name
         var st = stat()
         guard stat(path, &st) == 0 else {

@@ -1,3 +1,4 @@
+import EarshotOffline
 import EarshotConfig
 import EarshotPlatform
 import ArgumentParser

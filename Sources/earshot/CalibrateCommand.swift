@@ -1,3 +1,4 @@
+import EarshotDiagnostics
 import ArgumentParser
 import EarshotAgent
 

@@ -1,3 +1,4 @@
+import EarshotOffline
 import ArgumentParser
 import EarshotAgent
 import EarshotDetection

@@ -1,3 +1,4 @@
+import EarshotDiagnostics
 import EarshotPlatform
 import ArgumentParser
 import EarshotAgent

@@ -1,3 +1,4 @@
+import EarshotDiagnostics
 import EarshotConfig
 import ArgumentParser
 import EarshotAgent

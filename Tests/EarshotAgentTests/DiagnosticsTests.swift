@@ -1,3 +1,4 @@
+@testable import EarshotDiagnostics
 import EarshotConfig
 import EarshotAgent
 import EarshotGPIO

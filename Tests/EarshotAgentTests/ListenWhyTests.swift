@@ -1,3 +1,4 @@
+@testable import EarshotDiagnostics
 import EarshotDetection
 import Testing
 @testable import EarshotAgent

@@ -1,3 +1,4 @@
+@testable import EarshotOffline
 import EarshotDetection
 import EarshotSignatures
 import Testing

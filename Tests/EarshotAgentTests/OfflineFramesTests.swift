@@ -1,3 +1,4 @@
+@testable import EarshotOffline
 import EarshotAudio
 import EarshotDSP
 import Foundation

@@ -1,3 +1,4 @@
+@testable import EarshotOffline
 import Foundation
 import Testing
 @testable import EarshotAgent
@@ -35,7 +36,7 @@ struct OfflineReportFormatTests {
     @Test("fixed-point decimal formatting agrees with printf", arguments: [0.0, -0.0004, 1.5, -12.345, 123.4567, 0.9995, -7.25, 29.99999])
     func fixedMatchesPrintf(x: Double) {
         for digits in [1, 3, 4] {
-            let mine = fixed(x, digits)
+            let mine = EarshotOffline.fixed(x, digits)
             let theirs = String(format: "%.\(digits)f", x)
             // Within half a unit of the last digit of x; equal to printf except on exact ties (printf: to even).
             #expect(abs(Double(mine)! - x) <= pow(10, -Double(digits)) * 0.5 + 1e-12, "\(mine) vs \(x)")

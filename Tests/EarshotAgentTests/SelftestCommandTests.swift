@@ -1,3 +1,4 @@
+@testable import EarshotDiagnostics
 import EarshotAgent
 import EarshotTestSupport
 import Foundation

@@ -4,9 +4,6 @@
 // temporary outbox, as the agent does while its broker is away.
 import EarshotPlatform
 import EarshotMQTT
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `HOST[:PORT]` → (host, port); port defaults to 1883. Nil when the port is not 1…65535.
 public func parseBrokerAddress(_ text: String) -> (host: String, port: Int)? {
@@ -18,39 +15,17 @@ public func parseBrokerAddress(_ text: String) -> (host: String, port: Int)? {
     return (text.isEmpty ? "localhost" : text, 1883)
 }
 
-/// True when a TCP connection to host:port is accepted within `timeoutMs`.
-func tcpReachable(host: String, port: Int, timeoutMs: Int32) -> Bool {
-    var hints = addrinfo()
-    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-    var res: UnsafeMutablePointer<addrinfo>?
-    guard getaddrinfo(host, String(port), &hints, &res) == 0, let first = res else { return false }
-    defer { freeaddrinfo(res) }
-    var ai: UnsafeMutablePointer<addrinfo>? = first
-    while let a = ai {
-        defer { ai = a.pointee.ai_next }
-        let s = socket(a.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        if s < 0 { continue }
-        defer { close(s) }
-        if connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 { return true }
-        guard errno == EINPROGRESS else { continue }
-        var p = pollfd(fd: s, events: Int16(POLLOUT), revents: 0)
-        guard poll(&p, 1, timeoutMs) == 1 else { continue }
-        var err: Int32 = 0
-        var len = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len)
-        if err == 0 { return true }
-    }
-    return false
-}
-
 /// The demo's publisher: connected to a broker, or (`connected` false) storing only.
-final class DemoBroker {
-    let publisher: MQTTPublisher
-    let directory: String
-    let host: String
-    let port: Int
+public final class DemoBroker {
+    /// The publisher (started only when connected).
+    public let publisher: MQTTPublisher
+    /// Its temporary outbox directory.
+    public let directory: String
+    /// Broker host and port ("" and 0 when offline).
+    public let host: String
+    public let port: Int
     /// True when the publisher was started and a broker accepted it.
-    let connected: Bool
+    public let connected: Bool
 
     private init(publisher: MQTTPublisher, directory: String, host: String, port: Int, connected: Bool = true) {
         self.publisher = publisher
@@ -61,7 +36,7 @@ final class DemoBroker {
     }
 
     /// A publisher that is never started: events go to a temporary outbox only.
-    static func offline() throws(AgentError) -> DemoBroker {
+    public static func offline() throws(AgentError) -> DemoBroker {
         let dir = try temporaryDirectory()
         do {
             let p = try MQTTPublisher(configuration: MQTTConfiguration(site: "demo", sensor: "demo-1", outboxDirectory: dir),
@@ -74,16 +49,14 @@ final class DemoBroker {
     }
 
     private static func temporaryDirectory() throws(AgentError) -> String {
-        var template = Array("/tmp/earshot-demo-XXXXXX".utf8CString)
-        guard let dirp = mkdtemp(&template) else {
-            throw AgentError(.mqtt, "cannot create a temporary outbox: \(Errno.current.description)")
+        do { return try Directory.makeTemporary(prefix: "earshot-demo") } catch {
+            throw AgentError(.mqtt, "cannot create a temporary outbox: \(error)")
         }
-        return String(cString: dirp)
     }
 
     /// Connects within about `timeoutMs` or returns the reason it could not.
-    static func connect(host: String, port: Int, timeoutMs: Int) -> Result<DemoBroker, AgentError> {
-        guard tcpReachable(host: host, port: port, timeoutMs: Int32(timeoutMs)) else {
+    public static func connect(host: String, port: Int, timeoutMs: Int) -> Result<DemoBroker, AgentError> {
+        guard TCPProbe.reachable(host: host, port: port, timeoutMs: Int32(timeoutMs)) else {
             return .failure(AgentError(.mqtt, "nothing accepts connections on \(host):\(port)"))
         }
         let dir: String
@@ -108,24 +81,13 @@ final class DemoBroker {
 
     /// Flushes (≤ 1 s), disconnects, removes the temporary outbox. Returns the events
     /// left unacknowledged.
-    func finish() -> (stored: Int, unacknowledged: Int) {
+    public func finish() -> (stored: Int, unacknowledged: Int) {
         if connected { publisher.stop(flushTimeoutMs: 1_000) }
         let pending = publisher.outboxStats.pendingEvents
         Self.removeTree(directory)
         return (0, pending)
     }
 
-    /// Removes `dir` and the files in it (the outbox is flat).
-    static func removeTree(_ dir: String) {
-        if let d = opendir(dir) {
-            while let e = readdir(d) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-                if name == "." || name == ".." { continue }
-                let p = dir + "/" + name
-                if unlink(p) != 0 { removeTree(p) }
-            }
-            closedir(d)
-        }
-        rmdir(dir)
-    }
+    /// Removes `dir` and the files in it.
+    public static func removeTree(_ dir: String) { Directory.removeTree(dir) }
 }

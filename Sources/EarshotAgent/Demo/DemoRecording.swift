@@ -2,6 +2,7 @@
 // of being played through the pipeline, so `earshot analyze`, `listen` and the
 // analyze benchmark get a recording whose events are known. Synthetic audio only:
 // nothing from a microphone is ever written by this path.
+import EarshotOffline
 import EarshotPlatform
 
 /// Writes consecutive 60 s demo soundscapes (16 kHz, mono, 16-bit PCM) as one WAV file.

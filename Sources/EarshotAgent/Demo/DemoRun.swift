@@ -311,5 +311,5 @@ final class DemoHandled: Sendable {
 
 extension AgentPlan {
     /// The default signature table, as `earshot run` uses it without a table file.
-    static var builtInTable: SignatureTable { DefaultSignatures.table }
+    public static var builtInTable: SignatureTable { DefaultSignatures.table }
 }

@@ -1,6 +1,7 @@
 // `earshot locate`: finds the first sound event's onset in a multichannel WAV
 // file (on the mean of the channels, with the product's AnalysisChain) and
 // localises it from every channel's onset window.
+import EarshotOffline
 import EarshotAudio
 import EarshotDSP
 

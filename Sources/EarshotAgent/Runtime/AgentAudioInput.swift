@@ -9,11 +9,15 @@ import Synchronization
 /// The audio source of a running agent.
 public final class AgentAudioInput: Sendable {
     // @unchecked Sendable: both sources are themselves thread-safe for these calls.
-    enum Source {
+    /// Where the samples come from.
+    public enum Source: Sendable {
+        /// A sound card (ALSA capture thread).
         case alsa(AlsaCapture)
+        /// A WAV file replayed through the ring.
         case file(FileAudioFeeder)
     }
-    let source: Source
+    /// The source in use.
+    public let source: Source
     /// The ring the analysis thread reads (interleaved, `channels` per frame).
     public let ring: SampleRing
     /// Samples per frame in `ring`.

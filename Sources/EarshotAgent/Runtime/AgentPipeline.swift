@@ -14,7 +14,7 @@ public final class AgentPipeline: Sendable {
     public let queue: AgentQueue
 
     /// Builds and starts every part. PTZ lines are claimed (idle) only in mode `events+ptz`.
-    init(plan: AgentPlan, options: AgentOptions, publisher: MQTTPublisher, log: AgentLog,
+    public init(plan: AgentPlan, options: AgentOptions, publisher: MQTTPublisher, log: AgentLog,
          notifier: SystemdNotifier?, watchdog: Duration?, hopHook: (@Sendable (Int64) -> Void)? = nil,
          onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?) throws(AgentError) {
         self.plan = plan
@@ -62,7 +62,7 @@ public final class AgentPipeline: Sendable {
 
     /// Stops in the safe order: PTZ lines idle first, then analysis, input, and the
     /// dispatcher after it has stored everything queued; finally the lines are released.
-    func stop() {
+    public func stop() {
         ptz?.releaseToIdle()
         analysis.stop()
         input.stop()
@@ -72,8 +72,9 @@ public final class AgentPipeline: Sendable {
 }
 
 /// Process environment lookups (no Foundation).
-enum AgentEnvironment {
-    static func value(_ name: String) -> String? {
+public enum AgentEnvironment {
+    /// `$name`, nil when unset or empty.
+    public static func value(_ name: String) -> String? {
         guard let p = getenv(name) else { return nil }
         let s = String(cString: p)
         return s.isEmpty ? nil : s

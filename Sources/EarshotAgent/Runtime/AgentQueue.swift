@@ -1,11 +1,10 @@
-// The hand-off from the analysis thread to the dispatcher thread: a preallocated
-// single-producer/single-consumer ring of fixed-size items. `push` never blocks
-// and never allocates; a full queue drops the item and counts it.
-import Dispatch
+// The hand-off from the analysis thread to the dispatcher thread: what an item is,
+// and the queue (EarshotPlatform's SPSC ring: `push` never blocks and never allocates;
+// a full queue drops the item and counts it).
+import EarshotPlatform
 import EarshotDSP
 import EarshotDetection
 import EarshotGPIO
-import Synchronization
 
 /// One thing the analysis thread reports.
 public struct AgentItem: Sendable {
@@ -73,68 +72,10 @@ extension AgentItem {
     }
 }
 
-/// SPSC ring of `AgentItem`s; the consumer can wait with a timeout.
-public final class AgentQueue: @unchecked Sendable {
-    // @unchecked Sendable: slot i is written only by the producer before publishing
-    // `tail`, and read only by the consumer before publishing `head`.
-    private let capacity: Int
-    private let slots: UnsafeMutablePointer<AgentItem>
-    private let head = Atomic<Int>(0)
-    private let tail = Atomic<Int>(0)
-    private let droppedCount = Atomic<UInt64>(0)
-    private let wake = DispatchSemaphore(value: 0)
+/// SPSC ring of `AgentItem`s (EarshotPlatform's `SPSCQueue`); the consumer can wait with a timeout.
+public typealias AgentQueue = SPSCQueue<AgentItem>
 
+extension SPSCQueue where Element == AgentItem {
     /// A queue of `capacity` items, allocated here.
-    public init(capacity: Int = 256) {
-        self.capacity = capacity
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: AgentItem(), count: capacity)
-    }
-
-    deinit {
-        slots.deinitialize(count: capacity)
-        slots.deallocate()
-    }
-
-    /// Items dropped because the consumer fell behind.
-    public var dropped: UInt64 { droppedCount.load(ordering: .relaxed) }
-
-    /// Producer: appends `item`; returns false (and counts it) when full.
-    @discardableResult
-    public func push(_ item: borrowing AgentItem) -> Bool {
-        let t = tail.load(ordering: .relaxed)
-        let h = head.load(ordering: .acquiring)
-        if t &- h >= capacity {
-            droppedCount.add(1, ordering: .relaxed)
-            return false
-        }
-        slots[t % capacity] = copy item
-        tail.store(t &+ 1, ordering: .releasing)
-        wake.signal()
-        return true
-    }
-
-    /// Consumer: the next item, waiting up to `timeoutMilliseconds`; nil on timeout.
-    public func pop(timeoutMilliseconds: Int) -> AgentItem? {
-        if let item = tryPop() { return item }
-        _ = wake.wait(timeout: .now() + .milliseconds(timeoutMilliseconds))
-        return tryPop()
-    }
-
-    /// Wakes a consumer waiting in `pop` (it then returns nil if nothing is queued):
-    /// lets the consumer wait with a long timeout and still stop at once.
-    public func wakeConsumer() { wake.signal() }
-
-    /// Consumer: the next item if any.
-    public func tryPop() -> AgentItem? {
-        let h = head.load(ordering: .relaxed)
-        let t = tail.load(ordering: .acquiring)
-        guard t != h else { return nil }
-        let item = slots[h % capacity]
-        head.store(h &+ 1, ordering: .releasing)
-        return item
-    }
-
-    /// Items waiting.
-    public var count: Int { tail.load(ordering: .acquiring) &- head.load(ordering: .acquiring) }
+    public convenience init(capacity: Int = 256) { self.init(capacity: capacity, filler: AgentItem()) }
 }

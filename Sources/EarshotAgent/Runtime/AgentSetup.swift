@@ -65,7 +65,7 @@ public struct AgentPlan: Sendable {
     }
 
     /// `[mqtt]` + `[outbox]` → publisher configuration (password file read here).
-    static func mqttConfiguration(_ site: SiteConfig, table: SignatureTable) throws(AgentError) -> MQTTConfiguration {
+    public static func mqttConfiguration(_ site: SiteConfig, table: SignatureTable) throws(AgentError) -> MQTTConfiguration {
         let s = site.mqtt
         var m = MQTTConfiguration(site: site.sensor.site, sensor: site.sensor.id, outboxDirectory: site.outbox.directory)
         m.host = s.host

@@ -6,11 +6,11 @@
 import EarshotConfig
 import EarshotGPIO
 
-enum GPIOIdle {
+public enum GPIOIdle {
     /// Claims every PTZ line of `gpio` at its idle level, drives each inactive once more,
     /// and releases them (the kernel keeps the idle value). `fakeLog`: the recording chip
     /// instead of libgpiod. Returns a one-line summary.
-    static func drive(_ gpio: GPIOSettings, fakeLog: String?) throws(GPIOError) -> String {
+    public static func drive(_ gpio: GPIOSettings, fakeLog: String?) throws(GPIOError) -> String {
         let configs = gpio.allLines.map { r -> GPIOLineConfig in
             switch r {
             case .offset(let o): GPIOLineConfig(.offset(UInt32(clamping: o)), activeLow: gpio.activeLow)
