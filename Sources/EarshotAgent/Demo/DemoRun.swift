@@ -146,14 +146,12 @@ public enum DemoDriver {
         setup.steerCamera = true
         let analysis = AnalysisLoop(input: input, setup: setup, ptz: ptz, queue: queue, notifier: nil, watchdogInterval: nil)
         let table = setup.table!
+        let handled = DemoHandled()
         let dispatcher = EventDispatcher(queue: queue, publisher: outbox.publisher, table: table, mode: .eventsPTZ,
                                          splOffsetDB: options.splOffsetDB, log: AgentLog(level: .warning), ptz: ptz,
-                                         hops: { analysis.hops }, onEventStored: nil)
-        dispatcher.sampleRate = input.rate
-        dispatcher.calibrationGain = setup.calibrationGain
-        dispatcher.logsEvents = false
-        let handled = DemoHandled()
-        dispatcher.onHandled = { item, stored in handled.append(item, stored) }
+                                         hops: { analysis.hops }, onEventStored: nil, sampleRate: input.rate,
+                                         calibrationGain: setup.calibrationGain, logsEvents: false,
+                                         onHandled: { item, stored in handled.append(item, stored) })
         dispatcher.start()
         analysis.start()
         out(options.realtime ? "running in real time (\(fmt(scape.seconds, 0)) s)…" : "running faster than real time…")

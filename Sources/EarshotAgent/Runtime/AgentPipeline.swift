@@ -53,9 +53,8 @@ public final class AgentPipeline: Sendable {
         let analysisRef = analysis
         dispatcher = EventDispatcher(queue: queue, publisher: publisher, table: plan.table, mode: mode,
                                      splOffsetDB: plan.splOffsetDB, log: log, ptz: ptz,
-                                     hops: { analysisRef.hops }, onEventStored: onEventStored)
-        dispatcher.sampleRate = input.rate
-        dispatcher.calibrationGain = setup.calibrationGain
+                                     hops: { analysisRef.hops }, onEventStored: onEventStored,
+                                     sampleRate: input.rate, calibrationGain: setup.calibrationGain)
         dispatcher.start()
         analysis.start()
     }

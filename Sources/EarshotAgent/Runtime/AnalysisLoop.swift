@@ -34,9 +34,9 @@ public struct AnalysisSetup: Sendable {
 }
 
 /// Runs the analysis loop on its own thread.
-public final class AnalysisLoop: @unchecked Sendable {
-    // @unchecked Sendable: buffers and DSP state are touched only by the analysis
-    // thread; cross-thread state is atomic.
+public final class AnalysisLoop: Sendable {
+    // Buffers, DSP state and the localiser live in `run()` (the analysis thread's own
+    // `AnalysisWorkspace` and locals); what other threads read is atomic.
     /// The audio source.
     public let input: AgentAudioInput
     /// Where events and telemetry go.
@@ -47,8 +47,6 @@ public final class AnalysisLoop: @unchecked Sendable {
     let watchdogNanoseconds: Int64
     private let hop: Int
     private let power = DecibelPowerTable()
-    private let frameBuffer: UnsafeMutableBufferPointer<Int16>
-    private let monoBuffer: UnsafeMutableBufferPointer<Int16>
     private let stopRequested = Atomic<Bool>(false)
     private let running = Atomic<Bool>(false)
     private let hopsDone = Atomic<Int64>(0)
@@ -56,13 +54,8 @@ public final class AnalysisLoop: @unchecked Sendable {
     private let inputDone = Atomic<Bool>(false)
     private let selfTestRequest = Atomic<UInt32>(0)
     private let eventsSeen = Atomic<UInt64>(0)
-    /// Direction finding (nil without a microphone array).
-    private let localiser: LiveLocaliser?
-    /// Events waiting for the rest of their onset window (FIFO, `pendingCapacity` slots).
-    private let pending: UnsafeMutablePointer<AgentItem>
-    private var pendingHead = 0
-    private var pendingCount = 0
-    private static let pendingCapacity = 8
+    /// Direction finding's setup (nil without a microphone array matching the channels).
+    private let localisation: LiveLocalisationSetup?
 
     /// Frames the ring must hold before the analysis thread wakes: one capture period
     /// (each write of the capture then wakes it once), or as many whole periods of a
@@ -95,24 +88,11 @@ public final class AnalysisLoop: @unchecked Sendable {
             watchdogNanoseconds = 0
         }
         hop = input.hopFrames
-        frameBuffer = .allocate(capacity: hop * input.channels)
-        frameBuffer.initialize(repeating: 0)
-        monoBuffer = .allocate(capacity: hop)
-        monoBuffer.initialize(repeating: 0)
-        localiser = setup.localisation.flatMap { $0.geometry.count == input.channels ? LiveLocaliser(setup: $0) : nil }
-        pending = .allocate(capacity: Self.pendingCapacity)
-        pending.initialize(repeating: AgentItem(), count: Self.pendingCapacity)
-    }
-
-    deinit {
-        frameBuffer.deallocate()
-        monoBuffer.deallocate()
-        pending.deinitialize(count: Self.pendingCapacity)
-        pending.deallocate()
+        localisation = setup.localisation.flatMap { $0.geometry.count == input.channels ? $0 : nil }
     }
 
     /// True when events carry a bearing (the board's microphone array matches the channels).
-    public var localising: Bool { localiser != nil }
+    public var localising: Bool { localisation != nil }
 
     /// Hops analysed so far.
     public var hops: Int64 { hopsDone.load(ordering: .relaxed) }
@@ -144,6 +124,8 @@ public final class AnalysisLoop: @unchecked Sendable {
 
     private func run() {
         defer { running.store(false, ordering: .releasing) }
+        // Allocated once, here, on the analysis thread; nothing is allocated per hop.
+        let ws = AnalysisWorkspace(hop: hop, channels: input.channels, localisation: localisation)
         let rate = input.rate
         var config = AnalysisConfig(sampleRate: Int32(rate))
         config.calibrationGain = setup.calibrationGain
@@ -195,14 +177,14 @@ public final class AnalysisLoop: @unchecked Sendable {
             if ring.availableFrames < hop {
                 _ = ring.waitForFrames(wakeFrames, timeoutNanoseconds: wakeTimeout)
             }
-            guard ring.read(into: frameBuffer, frameCount: hop, timeoutNanoseconds: wakeTimeout) else {
+            guard ring.read(into: ws.frameBuffer, frameCount: hop, timeoutNanoseconds: wakeTimeout) else {
                 if input.isFinished && ring.availableFrames < hop {
                     if detecting {
                         engine.finish(atSample: frame.firstSample &+ Int64(hop)) { e in
                             handle(e, hopEndSample: frame.firstSample &+ Int64(hop), hopEndMono: now0, offset: offset, into: &item)
                         }
                     }
-                    releasePending(all: true)
+                    releasePending(ws, all: true)
                     finished = true
                     inputDone.store(true, ordering: .releasing)
                 }
@@ -215,9 +197,9 @@ public final class AnalysisLoop: @unchecked Sendable {
             let stamp = ring.lastReadTimestamp
             let undatedEndMono = fileStart != 0 || stamp.isKnown ? 0
                 : AgentClock.monotonicNanoseconds() &- Int64(Double(ring.availableFrames) * nsPerFrame)
-            downmix(channels: channels, channel: analysisChannel)
-            localiser?.history.append(UnsafeBufferPointer(frameBuffer), frames: hop)
-            chain.process(hop: UnsafeBufferPointer(monoBuffer), into: &frame)
+            ws.downmix(channels: channels, channel: analysisChannel)
+            ws.localiser?.history.append(UnsafeBufferPointer(ws.frameBuffer), frames: hop)
+            chain.process(hop: UnsafeBufferPointer(ws.monoBuffer), into: &frame)
             let hopEndSample = frame.firstSample &+ Int64(hop)
             let hopEndMono = fileStart != 0
                 ? fileStart &+ Int64(Double(hopEndSample) * nsPerFrame)
@@ -254,7 +236,7 @@ public final class AnalysisLoop: @unchecked Sendable {
             }
 
             if detecting {
-                if pendingCount > 0 { releasePending(all: false) }
+                if ws.pendingCount > 0 { releasePending(ws, all: false) }
                 engine.process(frame) { e in
                     handle(e, hopEndSample: hopEndSample, hopEndMono: hopEndMono, offset: offset, into: &item)
                 }
@@ -282,36 +264,36 @@ public final class AnalysisLoop: @unchecked Sendable {
             // With an array, an impulse/start waits (in order with what follows it) until
             // its onset window is complete; an event confirmed within the window's
             // length after its onset is published that much later.
-            if let localiser, pendingCount > 0 || (e.phase != .end && !localiser.windowComplete(onsetSample: e.onsetSample)) {
-                if pendingCount < Self.pendingCapacity {
-                    pending[(pendingHead + pendingCount) % Self.pendingCapacity] = item
-                    pendingCount += 1
+            if let localiser = ws.localiser, ws.pendingCount > 0 || (e.phase != .end && !localiser.windowComplete(onsetSample: e.onsetSample)) {
+                if ws.pendingCount < AnalysisWorkspace.pendingCapacity {
+                    ws.pending[(ws.pendingHead + ws.pendingCount) % AnalysisWorkspace.pendingCapacity] = item
+                    ws.pendingCount += 1
                     return
                 }
-                releasePending(all: true)   // full: publish the oldest as they are (window zero-padded)
+                releasePending(ws, all: true)   // full: publish the oldest as they are (window zero-padded)
             }
-            complete(&item)
+            complete(&item, ws)
         }
     }
 
     /// Publishes pending events whose onset window is complete (all of them with `all`), in order.
-    private func releasePending(all: Bool) {
-        while pendingCount > 0 {
-            let head = pending[pendingHead]
-            if !all, head.event.phase != .end, let localiser,
+    private func releasePending(_ ws: AnalysisWorkspace, all: Bool) {
+        while ws.pendingCount > 0 {
+            let head = ws.pending[ws.pendingHead]
+            if !all, head.event.phase != .end, let localiser = ws.localiser,
                !localiser.windowComplete(onsetSample: head.event.onsetSample) { return }
             var item = head
-            pendingHead = (pendingHead + 1) % Self.pendingCapacity
-            pendingCount -= 1
-            complete(&item)
+            ws.pendingHead = (ws.pendingHead + 1) % AnalysisWorkspace.pendingCapacity
+            ws.pendingCount -= 1
+            complete(&item, ws)
         }
     }
 
     /// Bearing (with an array), PTZ trigger (mode events+ptz), then the queue.
-    private func complete(_ item: inout AgentItem) {
+    private func complete(_ item: inout AgentItem, _ ws: AnalysisWorkspace) {
         let e = item.event
         var sector = ptz?.defaultSector ?? 0
-        if e.phase != .end, let localiser, let b = localiser.locate(onsetSample: e.onsetSample) {
+        if e.phase != .end, let localiser = ws.localiser, let b = localiser.locate(onsetSample: e.onsetSample) {
             item.bearingDeg = b.azimuthDeg
             item.elevationDeg = b.elevationDeg ?? .nan
             item.bearingConfidence = b.confidence
@@ -324,10 +306,45 @@ public final class AnalysisLoop: @unchecked Sendable {
         }
         queue.push(item)
     }
+}
+
+/// The analysis thread's own buffers and localiser, made when its loop starts and dropped
+/// when it ends: nothing here is shared, so nothing here needs a lock or `@unchecked`.
+final class AnalysisWorkspace {
+    /// Events waiting for the rest of their onset window (FIFO slots).
+    static let pendingCapacity = 8
+    let hop: Int
+    /// One hop, interleaved, `channels` per frame.
+    let frameBuffer: UnsafeMutableBufferPointer<Int16>
+    /// One hop of the analysed channel (or the mean of all).
+    let monoBuffer: UnsafeMutableBufferPointer<Int16>
+    /// Direction finding (nil without a microphone array).
+    let localiser: LiveLocaliser?
+    let pending: UnsafeMutablePointer<AgentItem>
+    var pendingHead = 0
+    var pendingCount = 0
+
+    init(hop: Int, channels: Int, localisation: LiveLocalisationSetup?) {
+        self.hop = hop
+        frameBuffer = .allocate(capacity: hop * channels)
+        frameBuffer.initialize(repeating: 0)
+        monoBuffer = .allocate(capacity: hop)
+        monoBuffer.initialize(repeating: 0)
+        localiser = localisation.map { LiveLocaliser(setup: $0) }
+        pending = .allocate(capacity: Self.pendingCapacity)
+        pending.initialize(repeating: AgentItem(), count: Self.pendingCapacity)
+    }
+
+    deinit {
+        frameBuffer.deallocate()
+        monoBuffer.deallocate()
+        pending.deinitialize(count: Self.pendingCapacity)
+        pending.deallocate()
+    }
 
     /// Copies the analysed channel (or the mean of all) of the interleaved hop into `monoBuffer`.
     @inline(__always)
-    private func downmix(channels: Int, channel: Int?) {
+    func downmix(channels: Int, channel: Int?) {
         if channels == 1 {
             monoBuffer.baseAddress!.update(from: frameBuffer.baseAddress!, count: hop)
             return

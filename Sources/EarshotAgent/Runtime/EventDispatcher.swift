@@ -29,8 +29,9 @@ public struct SelfTestResult: Sendable, Equatable {
 }
 
 /// Pops `AgentItem`s and publishes/logs them.
-public final class EventDispatcher: @unchecked Sendable {
-    // @unchecked Sendable: mutable state is behind Mutex/Atomic; the rest is immutable.
+public final class EventDispatcher: Sendable {
+    // The dispatcher thread's own state (log line, open starts) is a `DispatcherWorkspace`
+    // made in `run()`; shared state is behind Mutex/Atomic; the rest is immutable.
     let queue: AgentQueue
     let publisher: MQTTPublisher
     let table: SignatureTable
@@ -50,25 +51,25 @@ public final class EventDispatcher: @unchecked Sendable {
     /// For each name, the index of the first equal name: sustained starts are matched to
     /// their end by class name.
     private let nameSlots: [Int]
-    /// Sequence number of the published `start` still sounding per name slot (0 = none),
-    /// and its onset, UTC ns (dispatcher thread only; fixed size).
-    private var openStartSequence: [UInt64]
-    private var openStartOnset: [Int64]
-    /// The dispatcher's log line (dispatcher thread only; preallocated).
-    private let line = AgentLogLine(capacity: 1024)
     /// Called after an impulse or start event is stored in the outbox (not after an end, whose
     /// onset is its start's): (outbox record id, onset CLOCK_MONOTONIC ns, class).
     let onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?
     /// Called on the dispatcher thread after each event and telemetry item is handled, with
     /// what the outbox assigned to an event (nil: telemetry, mode `levels`, or not stored).
-    /// `earshot demo` prints its table from this. Set before `start()`.
-    var onHandled: (@Sendable (AgentItem, StoredEvent?) -> Void)?
-    /// Write the `earshot: event id=…` line per stored event (the demo prints its own). Set before `start()`.
-    var logsEvents = true
+    /// `earshot demo` prints its table from this.
+    let onHandled: (@Sendable (AgentItem, StoredEvent?) -> Void)?
+    /// Write the `earshot: event id=…` line per stored event (the demo prints its own).
+    let logsEvents: Bool
 
     init(queue: AgentQueue, publisher: MQTTPublisher, table: SignatureTable, mode: OperatingMode, splOffsetDB: Double?,
          log: AgentLog, ptz: AgentPTZ?, hops: @escaping @Sendable () -> Int64,
-         onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?) {
+         onEventStored: (@Sendable (UInt64, Int64, String) -> Void)?, sampleRate: Int = 16_000,
+         calibrationGain: Double = 1, logsEvents: Bool = true,
+         onHandled: (@Sendable (AgentItem, StoredEvent?) -> Void)? = nil) {
+        self.sampleRate = sampleRate
+        self.calibrationGain = calibrationGain
+        self.logsEvents = logsEvents
+        self.onHandled = onHandled
         self.queue = queue
         self.publisher = publisher
         self.table = table
@@ -84,8 +85,6 @@ public final class EventDispatcher: @unchecked Sendable {
         for raw in 0...255 { names.append(table.className(of: SoundClass(rawValue: UInt8(raw)))) }
         self.names = names
         nameSlots = names.indices.map { i in names.firstIndex(of: names[i]) ?? i }
-        openStartSequence = [UInt64](repeating: 0, count: names.count)
-        openStartOnset = [Int64](repeating: 0, count: names.count)
     }
 
     /// Index in `names` of the class that produced `e` (mirrors `SignatureTable.className(of:)`).
@@ -120,23 +119,24 @@ public final class EventDispatcher: @unchecked Sendable {
 
     private func run() {
         defer { running.store(false, ordering: .releasing) }
+        let ws = DispatcherWorkspace(slots: names.count)   // made once, on this thread
         while true {
             // push() and stop() wake the wait: an idle dispatcher sleeps (the timeout
             // is a safety net; a 200 ms poll cost 5 wake-ups/s of an idle box).
             if let item = queue.pop(timeoutMilliseconds: 5_000) {
-                handle(item)
+                handle(item, ws)
             } else if stopRequested.load(ordering: .acquiring) {
                 return
             }
         }
     }
 
-    private func handle(_ item: AgentItem) {
+    private func handle(_ item: AgentItem, _ ws: DispatcherWorkspace) {
         switch item.kind {
         case .event:
-            let stored = handleEvent(item)   // not inside `onHandled?(…)`: that skips its arguments when nil
+            let stored = handleEvent(item, ws)   // not inside `onHandled?(…)`: that skips its arguments when nil
             onHandled?(item, stored)
-        case .telemetry: handleTelemetry(item); onHandled?(item, nil)
+        case .telemetry: handleTelemetry(item, ws); onHandled?(item, nil)
         case .selfTest: handleSelfTest(item)
         }
     }
@@ -145,7 +145,7 @@ public final class EventDispatcher: @unchecked Sendable {
     /// Steady state allocates nothing: names are cached, the id is written piecewise by
     /// the publisher, the log line is built in a preallocated buffer.
     @discardableResult
-    private func handleEvent(_ item: AgentItem) -> StoredEvent? {
+    private func handleEvent(_ item: AgentItem, _ ws: DispatcherWorkspace) -> StoredEvent? {
         let e = item.event
         let nameIndex = nameIndex(of: e)
         let name = names[nameIndex]
@@ -159,9 +159,9 @@ public final class EventDispatcher: @unchecked Sendable {
         }
         guard mode.publishesEvents else {
             guard log.enabled(.info) else { return nil }
-            line.append("earshot: info: event-"); line.append(phase); line.append(" class="); line.append(name)
-            line.append(" onset="); line.append(onset); line.append(" (not published: mode levels)")
-            line.writeToStandardError()
+            ws.line.append("earshot: info: event-"); ws.line.append(phase); ws.line.append(" class="); ws.line.append(name)
+            ws.line.append(" onset="); ws.line.append(onset); ws.line.append(" (not published: mode levels)")
+            ws.line.writeToStandardError()
             return nil
         }
         var message = makeMessage(item, name: name, onset: onset)
@@ -169,47 +169,47 @@ public final class EventDispatcher: @unchecked Sendable {
         // carries the very onset published with it (the detector's onset sample is the
         // same, but its clock estimate is re-derived at another hop).
         var closes: UInt64 = 0
-        if e.phase == .end, openStartSequence[slot] != 0 {
-            closes = openStartSequence[slot]
+        if e.phase == .end, ws.openStartSequence[slot] != 0 {
+            closes = ws.openStartSequence[slot]
             message.startSequence = closes
-            message.onset = UTCTimestamp(nanosecondsSinceEpoch: openStartOnset[slot])
-            openStartSequence[slot] = 0
+            message.onset = UTCTimestamp(nanosecondsSinceEpoch: ws.openStartOnset[slot])
+            ws.openStartSequence[slot] = 0
         }
         do {
             let stored = try publisher.store(event: message)
             published.add(1, ordering: .relaxed)
             if e.phase == .start {
-                openStartSequence[slot] = stored.sequence
-                openStartOnset[slot] = message.onset.nanosecondsSinceEpoch
+                ws.openStartSequence[slot] = stored.sequence
+                ws.openStartOnset[slot] = message.onset.nanosecondsSinceEpoch
             }
             if e.phase != .end { onEventStored?(stored.recordID, item.onsetMonotonicNanoseconds, name) }
             guard logsEvents else { return stored }
-            line.append("earshot: event id="); appendEventID(stored.sequence)
-            line.append(" class="); line.append(name); line.append(" phase="); line.append(phase)
-            if closes != 0 { line.append(" start_id="); appendEventID(closes) }
-            line.append(" onset="); line.append(message.onset)
-            line.append(" duration_ms="); line.appendFixed2(message.durationMs)
-            line.append(" peak_dbfs="); line.appendFixed2(message.peakDBFS)
-            line.append(" confidence="); line.appendFixed2(message.confidence)
+            ws.line.append("earshot: event id="); appendEventID(stored.sequence, ws)
+            ws.line.append(" class="); ws.line.append(name); ws.line.append(" phase="); ws.line.append(phase)
+            if closes != 0 { ws.line.append(" start_id="); appendEventID(closes, ws) }
+            ws.line.append(" onset="); ws.line.append(message.onset)
+            ws.line.append(" duration_ms="); ws.line.appendFixed2(message.durationMs)
+            ws.line.append(" peak_dbfs="); ws.line.appendFixed2(message.peakDBFS)
+            ws.line.append(" confidence="); ws.line.appendFixed2(message.confidence)
             switch item.ptz {
-            case .accepted: line.append(" ptz=sector"); line.append(Int64(item.sector))
-            case .cooldown: line.append(" ptz=cooldown")
-            case .refused: line.append(" ptz=refused")
+            case .accepted: ws.line.append(" ptz=sector"); ws.line.append(Int64(item.sector))
+            case .cooldown: ws.line.append(" ptz=cooldown")
+            case .refused: ws.line.append(" ptz=refused")
             case .none: break
             }
-            line.writeToStandardError()
+            ws.line.writeToStandardError()
             return stored
         } catch {
-            line.reset()
+            ws.line.reset()
             log.error("event class=\(name) onset=\(onset.rfc3339) could not be stored in the outbox: \(error.description)")
             return nil
         }
     }
 
-    /// Appends `{sensor}-{boot_id}-{sequence}` (the publisher's event id) to the log line.
-    private func appendEventID(_ sequence: UInt64) {
-        line.append(publisher.configuration.sensor); line.append("-"); line.append(publisher.bootID)
-        line.append("-"); line.append(sequence)
+    /// Appends `{sensor}-{boot_id}-{sequence}` (the publisher's event id) to the log ws.line.
+    private func appendEventID(_ sequence: UInt64, _ ws: DispatcherWorkspace) {
+        ws.line.append(publisher.configuration.sensor); ws.line.append("-"); ws.line.append(publisher.bootID)
+        ws.line.append("-"); ws.line.append(sequence)
     }
 
     func makeMessage(_ item: AgentItem, name: String, onset: UTCTimestamp) -> EventMessage {
@@ -233,10 +233,10 @@ public final class EventDispatcher: @unchecked Sendable {
             bearingConfidence: item.bearingConfidence.isFinite ? item.bearingConfidence : nil)
     }
 
-    /// Sample rate of the running input (set by the agent).
-    var sampleRate: Int = 16_000
+    /// Sample rate of the running input, Hz.
+    let sampleRate: Int
 
-    private func handleTelemetry(_ item: AgentItem) {
+    private func handleTelemetry(_ item: AgentItem, _ ws: DispatcherWorkspace) {
         let l = item.levels
         let off = splOffsetDB ?? 0
         func db(_ q: Int32) -> Double { max(Double(Int(q)) / 256, -120) + off }
@@ -252,10 +252,10 @@ public final class EventDispatcher: @unchecked Sendable {
             log.warning("telemetry not stored: \(error.description)")
         }
         guard log.enabled(.debug) else { return }
-        line.append("earshot: debug: telemetry laeq="); line.appendFixed2(t.laeq)
-        line.append(" lamax="); line.appendFixed2(t.lamax); line.append(" la90="); line.appendFixed2(t.la90)
-        line.append(" "); line.append(t.unit == .dBSPL ? "dB SPL" as StaticString : "dBFS")
-        line.writeToStandardError()
+        ws.line.append("earshot: debug: telemetry laeq="); ws.line.appendFixed2(t.laeq)
+        ws.line.append(" lamax="); ws.line.appendFixed2(t.lamax); ws.line.append(" la90="); ws.line.appendFixed2(t.la90)
+        ws.line.append(" "); ws.line.append(t.unit == .dBSPL ? "dB SPL" as StaticString : "dBFS")
+        ws.line.writeToStandardError()
     }
 
     private func handleSelfTest(_ item: AgentItem) {
@@ -285,8 +285,8 @@ public final class EventDispatcher: @unchecked Sendable {
         selfTestDone.signal()
     }
 
-    /// Calibration gain of the live chain (set by the agent).
-    var calibrationGain: Double = 1
+    /// Calibration gain of the live chain (linear).
+    let calibrationGain: Double
 
     /// Runs a synthetic 1.5 s signal (quiet noise, then a decaying broadband burst at
     /// 0.5 s) through a fresh chain and detector with the live table and rate; returns
@@ -327,5 +327,19 @@ public final class EventDispatcher: @unchecked Sendable {
         guard x.isFinite else { return "nan" }
         let v = (x * 100).rounded() / 100
         return String(v)
+    }
+}
+
+/// The dispatcher thread's own state, made when its loop starts: the preallocated log line
+/// and, per class-name slot, the sequence (0 = none) and onset (UTC ns) of the published
+/// `start` still sounding. Nothing here is shared.
+final class DispatcherWorkspace {
+    let line = AgentLogLine(capacity: 1024)
+    var openStartSequence: [UInt64]
+    var openStartOnset: [Int64]
+
+    init(slots: Int) {
+        openStartSequence = [UInt64](repeating: 0, count: slots)
+        openStartOnset = [Int64](repeating: 0, count: slots)
     }
 }

@@ -15,8 +15,9 @@ import Glibc
 /// (so sample i "happens" at start + i/rate, and the feeder wakes once per period);
 /// otherwise as fast as the ring drains. Never drops: a full ring makes the feeder
 /// wait. With `loop`, the file restarts at its end.
-public final class FileAudioFeeder: @unchecked Sendable {
-    // @unchecked Sendable: the reader and buffer are used by the feeder thread only; shared state is atomic.
+public final class FileAudioFeeder: Sendable {
+    // The readers opened here are handed to the feeder thread once (`opened`); its buffers
+    // are made there. What other threads read is atomic.
     /// The file being played.
     public let path: String
     /// Its sample rate, Hz.
@@ -28,13 +29,10 @@ public final class FileAudioFeeder: @unchecked Sendable {
     private let selection: WAVChannelSelection
     private let realtime: Bool
     private let loop: Bool
-    private var reader: WAVReader
     /// Channels written per frame: 1 (the selected channel), or every channel of the file.
     public let channels: Int
-    /// One reader per channel when `channels` > 1 (each reads its channel of the same file).
-    private var channelReaders: [WAVReader] = []
-    private let channelBuffer: UnsafeMutableBufferPointer<Int16>
-    private let buffer: UnsafeMutableBufferPointer<Int16>
+    /// The readers opened by `init`, until the feeder thread takes them.
+    private let opened: Mutex<FeederReaders?>
     private let stopRequested = Atomic<Bool>(false)
     private let done = Atomic<Bool>(false)
     private let frames = Atomic<UInt64>(0)
@@ -53,28 +51,26 @@ public final class FileAudioFeeder: @unchecked Sendable {
         self.selection = selection
         self.realtime = realtime
         self.loop = loop
-        reader = try WAVReader(path: path, selection: selection)
+        let reader = try WAVReader(path: path, selection: selection)
         rate = reader.format.sampleRate
         channels = allChannels ? reader.format.channels : 1
+        var channelReaders: [WAVReader] = []
         if channels > 1 {
             for c in 0..<channels { channelReaders.append(try WAVReader(path: path, selection: .channel(c))) }
         }
         chunkFrames = max(periodFrames ?? rate / 100, 1)
         ring = SampleRing(channels: channels, minimumFrames: max(ringFrames, chunkFrames * 4))
-        buffer = .allocate(capacity: chunkFrames * channels)
-        buffer.initialize(repeating: 0)
-        channelBuffer = .allocate(capacity: chunkFrames)
-        channelBuffer.initialize(repeating: 0)
+        opened = Mutex(FeederReaders(reader: reader, channelReaders: channelReaders))
     }
 
-    deinit { buffer.deallocate(); channelBuffer.deallocate() }
-
-    /// Reads one period: the selected channel, or every channel interleaved. Returns frames read.
-    private func readChunk() throws(WAVError) -> Int {
-        guard channels > 1 else { return try reader.read(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<chunkFrames])) }
+    /// Reads one period into `buffer`: the selected channel, or every channel interleaved.
+    /// Returns frames read.
+    private func readChunk(_ r: inout FeederReaders, _ buffer: UnsafeMutableBufferPointer<Int16>,
+                           _ channelBuffer: UnsafeMutableBufferPointer<Int16>) throws(WAVError) -> Int {
+        guard channels > 1 else { return try r.reader.read(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<chunkFrames])) }
         var frames = Int.max
         for c in 0..<channels {
-            let n = try channelReaders[c].read(into: channelBuffer)
+            let n = try r.channelReaders[c].read(into: channelBuffer)
             frames = min(frames, n)
             for i in 0..<n { buffer[i * channels + c] = channelBuffer[i] }
         }
@@ -82,16 +78,16 @@ public final class FileAudioFeeder: @unchecked Sendable {
     }
 
     /// Starts the file again from its first frame (`loop`).
-    private func rewind() -> Bool {
+    private func rewind(_ r: inout FeederReaders) -> Bool {
         guard let again = try? WAVReader(path: path, selection: selection) else { return false }
-        reader = again
+        r.reader = again
         if channels > 1 {
             var fresh: [WAVReader] = []
             for c in 0..<channels {
-                guard let r = try? WAVReader(path: path, selection: .channel(c)) else { return false }
-                fresh.append(r)
+                guard let cr = try? WAVReader(path: path, selection: .channel(c)) else { return false }
+                fresh.append(cr)
             }
-            channelReaders = fresh
+            r.channelReaders = fresh
         }
         return true
     }
@@ -122,11 +118,17 @@ public final class FileAudioFeeder: @unchecked Sendable {
             done.store(true, ordering: .releasing)
             finishedSignal.store(true, ordering: .releasing)
         }
+        guard var readers = opened.withLock({ $0.take() }) else { return }   // begin() runs once
+        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: chunkFrames * channels)
+        buffer.initialize(repeating: 0)
+        let channelBuffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: chunkFrames)
+        channelBuffer.initialize(repeating: 0)
+        defer { buffer.deallocate(); channelBuffer.deallocate() }
         while !stopRequested.load(ordering: .relaxed) {
             var n: Int
-            do { n = try readChunk() } catch { n = 0 }
+            do { n = try readChunk(&readers, buffer, channelBuffer) } catch { n = 0 }
             if n == 0 {
-                guard loop, rewind() else { return }
+                guard loop, rewind(&readers) else { return }
                 continue
             }
             if n < chunkFrames { (buffer.baseAddress! + n * channels).update(repeating: 0, count: (chunkFrames - n) * channels) }
@@ -144,4 +146,11 @@ public final class FileAudioFeeder: @unchecked Sendable {
             frames.add(UInt64(chunkFrames), ordering: .relaxed)
         }
     }
+}
+
+/// The open readers of a feeder: the selected channel's, and one per channel when every
+/// channel is fed (each reads its channel of the same file).
+struct FeederReaders {
+    var reader: WAVReader
+    var channelReaders: [WAVReader]
 }
