@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "EarshotAudioTests", dependencies: ["EarshotAudio", "EarshotDSP", "EarshotTestSupport"]),
         .testTarget(name: "EarshotGPIOTests", dependencies: ["EarshotGPIO", "EarshotPlatform"]),
         .testTarget(name: "EarshotMQTTTests", dependencies: ["EarshotMQTT", "EarshotText", "EarshotTestSupport"]),
-        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotConfig", "EarshotDiagnostics", "EarshotOffline", "EarshotText", "EarshotTestSupport"]),
+        .testTarget(name: "EarshotAgentTests", dependencies: ["EarshotAgent", "EarshotConfig", "EarshotDiagnostics", "EarshotOffline", "EarshotPlatform", "EarshotText", "EarshotTestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CAlsa", "CGPIOD", "CMosquitto"]),
 
         // Strict RFC 8259 reader for the signature table and command payloads (no Foundation).

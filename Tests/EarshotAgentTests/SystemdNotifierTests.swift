@@ -2,7 +2,9 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+@testable import EarshotPlatform
 @testable import EarshotAgent
+import EarshotText
 
 @Suite("sd_notify over NOTIFY_SOCKET")
 struct SystemdNotifierTests {

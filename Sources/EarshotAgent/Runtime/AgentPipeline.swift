@@ -1,5 +1,6 @@
 // One generation of the agent's audio side: input → analysis → dispatcher, plus
 // the PTZ trigger. Rebuilt on SIGHUP; the MQTT publisher (and its outbox) outlives it.
+import EarshotPlatform
 import EarshotConfig
 import EarshotMQTT
 

@@ -2,6 +2,7 @@
 // and LevelMeter → items for the dispatcher (and PTZ triggers). It never waits on
 // the network or on GPIO, and after `start` it allocates nothing per hop: every
 // buffer is taken in `init`, state is inline, no String is built.
+import EarshotPlatform
 import EarshotAudio
 import EarshotDSP
 import EarshotDetection

@@ -1,10 +1,8 @@
 // sd_notify(3) without libsystemd: datagrams to the AF_UNIX socket named by
 // $NOTIFY_SOCKET (a path, or an abstract name written with a leading '@').
 #if canImport(Glibc)
-import EarshotPlatform
 import Glibc
 #endif
-import EarshotText
 
 /// A failed notification: which call failed, errno, and the socket.
 public struct SystemdNotifyError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -96,15 +94,10 @@ public final class SystemdNotifier: Sendable {
         try send("READY=1" + (status.map { "\nSTATUS=\($0)" } ?? ""))
     }
 
-    /// `STATUS=…`: one line shown by `systemctl status`, from a fixed buffer (newlines sent
-    /// as spaces; cut to `StatusText.capacity` bytes; a string literal converts): no allocation.
-    public func status(_ text: StatusText) throws(SystemdNotifyError) {
+    /// Sends one prepared datagram (e.g. a `STATUS=` line built in a fixed buffer): no allocation.
+    public func sendDatagram(_ bytes: UnsafeRawBufferPointer) throws(SystemdNotifyError) {
         guard fd >= 0 else { return }
-        var line: StatusText = StatusText()
-        line.append("STATUS=")
-        text.withUTF8 { for b in $0 { line.append(byte: b == 0x0A ? 0x20 : b) } }
-        let n = line.withUTF8 { sendRaw(UnsafeRawBufferPointer($0)) }
-        if n < 0 { throw SystemdNotifyError(call: "sendto", code: errno, socket: socketName ?? "") }
+        if sendRaw(bytes) < 0 { throw SystemdNotifyError(call: "sendto", code: errno, socket: socketName ?? "") }
     }
 
     /// `WATCHDOG=1`: the keep-alive ping (no allocation).
