@@ -17,6 +17,7 @@
 // The detection path is the same as OfflineAnalyzer's: a pristine engine per
 // file, every frame in order, `finish(atSample: hops · hopSamples)`; `.start`
 // events are not reported.
+import EarshotOffline
 import EarshotAgent
 import EarshotDSP
 import EarshotDetection
