@@ -5,6 +5,7 @@
 import EarshotAgent
 import EarshotConfig
 import EarshotDSP
+import EarshotText
 
 /// Exit statuses of `earshot calibrate`.
 public enum CalibrateExit {
@@ -71,8 +72,8 @@ public func runCalibrate(_ options: CalibrateOptions, out: (String) -> Void) -> 
     let totalHops = Int((duration / hopSeconds).rounded())
     let blockHops = Int((0.5 / hopSeconds).rounded())
     let bin1k = (0..<Int(live.config.binCount)).first { live.config.binFrequencies[$0] == 1_000 }
-    out("earshot calibrate: \(live.inputDescription); reference \(fixed(options.referenceDB, 1)) dB SPL at 1 kHz; "
-        + "measuring \(fixed(duration - options.settleSeconds, 1)) s after \(fixed(options.settleSeconds, 1)) s of settling")
+    out("earshot calibrate: \(live.inputDescription); reference \(FixedDecimal.string(options.referenceDB, 1)) dB SPL at 1 kHz; "
+        + "measuring \(FixedDecimal.string(duration - options.settleSeconds, 1)) s after \(FixedDecimal.string(options.settleSeconds, 1)) s of settling")
     var sumZ = 0.0, sumBand = 0.0, sumBin = 0.0, n = 0, binN = 0
     var blocks: [Double] = [], blockSum = 0.0, blockN = 0
     do {
@@ -95,7 +96,7 @@ public func runCalibrate(_ options: CalibrateOptions, out: (String) -> Void) -> 
         return (CalibrateExit.audio, result)
     }
     guard n > 0 else {
-        out("earshot calibrate: the input ended during the \(fixed(options.settleSeconds, 1)) s settling time; nothing measured")
+        out("earshot calibrate: the input ended during the \(FixedDecimal.string(options.settleSeconds, 1)) s settling time; nothing measured")
         return (CalibrateExit.audio, result)
     }
     result.levelDBFS = LiveMath.level(sumZ / Double(n))
@@ -107,25 +108,25 @@ public func runCalibrate(_ options: CalibrateOptions, out: (String) -> Void) -> 
     }
     result.offsetDB = options.referenceDB - result.levelDBFS
 
-    out("  tone level:  \(fixed(result.levelDBFS, 2)) dBFS (unweighted mean square over \(fixed(Double(n) * hopSeconds, 1)) s); "
-        + "1 kHz octave \(fixed(result.band1kDBFS, 2)) dBFS, 1 kHz bin \(fixed(result.bin1kDBFS, 2)) dBFS")
-    out("  stability:   \(blocks.count) blocks of 0.5 s within \(fixed(result.blockMinDB, 2))…+\(fixed(result.blockMaxDB, 2)) dB of the mean (limit ±\(fixed(options.stabilityDB, 2)) dB)")
-    out("  clipping:    \(result.clippedSamples == 0 ? "none" : "\(result.clippedSamples) samples at full scale") (peak \(fixed(result.peakDBFS, 1)) dBFS)")
+    out("  tone level:  \(FixedDecimal.string(result.levelDBFS, 2)) dBFS (unweighted mean square over \(FixedDecimal.string(Double(n) * hopSeconds, 1)) s); "
+        + "1 kHz octave \(FixedDecimal.string(result.band1kDBFS, 2)) dBFS, 1 kHz bin \(FixedDecimal.string(result.bin1kDBFS, 2)) dBFS")
+    out("  stability:   \(blocks.count) blocks of 0.5 s within \(FixedDecimal.string(result.blockMinDB, 2))…+\(FixedDecimal.string(result.blockMaxDB, 2)) dB of the mean (limit ±\(FixedDecimal.string(options.stabilityDB, 2)) dB)")
+    out("  clipping:    \(result.clippedSamples == 0 ? "none" : "\(result.clippedSamples) samples at full scale") (peak \(FixedDecimal.string(result.peakDBFS, 1)) dBFS)")
 
     if result.clippedSamples > 0 || result.peakDBFS > -1 {
-        result.refusal.append("the input clips (peak \(fixed(result.peakDBFS, 1)) dBFS): lower the capture gain (alsamixer) and run again")
+        result.refusal.append("the input clips (peak \(FixedDecimal.string(result.peakDBFS, 1)) dBFS): lower the capture gain (alsamixer) and run again")
     }
     if result.levelDBFS < -70 {
-        result.refusal.append("no calibrator tone: the level is \(fixed(result.levelDBFS, 1)) dBFS; seat the calibrator on the microphone and switch it on")
+        result.refusal.append("no calibrator tone: the level is \(FixedDecimal.string(result.levelDBFS, 1)) dBFS; seat the calibrator on the microphone and switch it on")
     } else if result.band1kDBFS < result.levelDBFS - 1 || result.bin1kDBFS < result.levelDBFS - 3 {
-        result.refusal.append("not a 1 kHz tone: the 1 kHz octave holds \(fixed(result.band1kDBFS - result.levelDBFS, 1)) dB and the 1 kHz bin "
-                              + "\(fixed(result.bin1kDBFS - result.levelDBFS, 1)) dB of the level (need ≥ −1 and ≥ −3 dB): "
+        result.refusal.append("not a 1 kHz tone: the 1 kHz octave holds \(FixedDecimal.string(result.band1kDBFS - result.levelDBFS, 1)) dB and the 1 kHz bin "
+                              + "\(FixedDecimal.string(result.bin1kDBFS - result.levelDBFS, 1)) dB of the level (need ≥ −1 and ≥ −3 dB): "
                               + "check the calibrator is at 1 kHz and the street is quiet enough")
     }
     if blocks.count < 2 {
-        result.refusal.append("too short: need at least 1 s after settling (use --duration ≥ \(fixed(options.settleSeconds + 1, 1)))")
+        result.refusal.append("too short: need at least 1 s after settling (use --duration ≥ \(FixedDecimal.string(options.settleSeconds + 1, 1)))")
     } else if result.blockMinDB < -options.stabilityDB || result.blockMaxDB > options.stabilityDB {
-        result.refusal.append("unstable: the level moved \(fixed(result.blockMinDB, 2))…+\(fixed(result.blockMaxDB, 2)) dB (limit ±\(fixed(options.stabilityDB, 2)) dB); "
+        result.refusal.append("unstable: the level moved \(FixedDecimal.string(result.blockMinDB, 2))…+\(FixedDecimal.string(result.blockMaxDB, 2)) dB (limit ±\(FixedDecimal.string(options.stabilityDB, 2)) dB); "
                               + "hold the calibrator still, fully seated, and run again")
     }
     if !result.refusal.isEmpty {
@@ -133,7 +134,7 @@ public func runCalibrate(_ options: CalibrateOptions, out: (String) -> Void) -> 
         return (CalibrateExit.refused, result)
     }
     let rounded = (result.offsetDB * 100).rounded() / 100
-    out("PASS  offset: \(fixed(rounded, 2)) dB SPL at 0 dBFS (\(fixed(options.referenceDB, 1)) dB SPL reference − (\(fixed(result.levelDBFS, 2)) dBFS))")
+    out("PASS  offset: \(FixedDecimal.string(rounded, 2)) dB SPL at 0 dBFS (\(FixedDecimal.string(options.referenceDB, 1)) dB SPL reference − (\(FixedDecimal.string(result.levelDBFS, 2)) dBFS))")
     let file = live.boardFile
     if options.write {
         do {

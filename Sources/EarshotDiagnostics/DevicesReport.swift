@@ -1,6 +1,7 @@
 // `earshot devices`: the ALSA capture devices a board file can name, with what
 // each accepts (rates, formats, channel counts) when probed.
 import EarshotAudio
+import EarshotText
 
 /// Exit statuses of `earshot devices`.
 public enum DevicesExit {
@@ -31,15 +32,15 @@ public func devicesReport(hints: [(name: String, description: String)], capabili
     if json {
         var items: [String] = []
         for (i, h) in hints.enumerated() {
-            var item = "{\"name\":\(jsonString(h.name)),\"description\":\(jsonString(h.description))"
+            var item = "{\"name\":\(JSONEscaping.quoted(h.name)),\"description\":\(JSONEscaping.quoted(h.description))"
             if probed, let c = capabilities?[i] {
                 switch c.outcome {
                 case .probed:
                     item += ",\"state\":\"ok\",\"rates_hz\":[\(c.rates.map(String.init).joined(separator: ","))]"
-                        + ",\"formats\":[\(c.formats.map(jsonString).joined(separator: ","))]"
+                        + ",\"formats\":[\(c.formats.map(JSONEscaping.quoted).joined(separator: ","))]"
                         + ",\"channels_min\":\(c.channelsMin),\"channels_max\":\(c.channelsMax > devicesAnyChannels ? "null" : String(c.channelsMax))"
                 case .busy: item += ",\"state\":\"busy\""
-                case .failed(let why): item += ",\"state\":\"error\",\"error\":\(jsonString(why))"
+                case .failed(let why): item += ",\"state\":\"error\",\"error\":\(JSONEscaping.quoted(why))"
                 }
             }
             items.append(item + "}")

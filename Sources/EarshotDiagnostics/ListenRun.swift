@@ -7,6 +7,7 @@ import EarshotConfig
 import EarshotDSP
 import EarshotDetection
 import EarshotSignatures
+import EarshotText
 
 /// What `earshot listen` is asked to do.
 public struct ListenOptions: Sendable {
@@ -44,7 +45,7 @@ func listenScore(_ x: EntryExplanation) -> Double {
 
 /// Why entry `x` is not firing, in plain words (units in the text).
 func listenWhy(_ x: EntryExplanation, hopSeconds: Double = 0.01) -> String {
-    func db(_ q: Int16) -> String { fixed(Double(Int(q)) / 256, 1) }
+    func db(_ q: Int16) -> String { FixedDecimal.string(Double(Int(q)) / 256, 1) }
     switch x.state {
     case .inactive: return "inactive at this sample rate (its tonal bins have no Goertzel bin)"
     case .active: return "firing (sustained sound confirmed)"
@@ -54,7 +55,7 @@ func listenWhy(_ x: EntryExplanation, hopSeconds: Double = 0.01) -> String {
     if !x.levelOK { return "too quiet: level \(db(x.level)) dBFS < min \(db(x.minLevel)) dBFS" }
     if !x.snrOK { return "not above background: SNR \(db(x.snr)) dB < min \(db(x.minSNR)) dB" }
     if !x.spectralOK {
-        return "spectrum does not match: band error \(fixed(Double(x.bandError) / 256, 1)) dB > max \(db(x.maxBandError)) dB"
+        return "spectrum does not match: band error \(FixedDecimal.string(Double(x.bandError) / 256, 1)) dB > max \(db(x.maxBandError)) dB"
     }
     if !x.tonalOK {
         let t = x.tonality == Signature.off ? "none" : "\(db(x.tonality)) dB"
@@ -70,7 +71,7 @@ func listenWhy(_ x: EntryExplanation, hopSeconds: Double = 0.01) -> String {
             return "this hop matches but does not rise sharply: \(db(x.rise)) dB/ms < min_rise_db_per_ms \(db(x.minRise))\(last)"
         }
         if let last = listenRejection(x, hopSeconds: hopSeconds, within: 3) {
-            return "this hop matches; the last candidate was turned down \(fixed(last.agoSeconds, 1)) s ago: \(last.text)"
+            return "this hop matches; the last candidate was turned down \(FixedDecimal.string(last.agoSeconds, 1)) s ago: \(last.text)"
         }
         return "this hop matches; the temporal rules (onset, duration, confidence) decide"
     }
@@ -93,7 +94,7 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
     let ago = Double(x.hopsSinceRejection) * hopSeconds
     guard ago <= seconds else { return nil }
     let v = Double(r.value), l = Double(r.limit)
-    func db(_ q: Double) -> String { fixed(q / 256, 1) }
+    func db(_ q: Double) -> String { FixedDecimal.string(q / 256, 1) }
     func said(_ field: String, _ value: Double?, _ limit: Double?, _ text: String) -> ListenRejection {
         ListenRejection(field: field, value: value, limit: limit, agoSeconds: ago, text: text)
     }
@@ -120,15 +121,15 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
         return said("min_transients", v, l, "\(Int(v)) onset(s) < min_transients \(Int(l))")
     case .minConfidence:
         return said("min_confidence", v / 65_535, l / 65_535,
-                    "confidence \(fixed(v / 65_535, 2)) < min_confidence \(fixed(l / 65_535, 2))")
+                    "confidence \(FixedDecimal.string(v / 65_535, 2)) < min_confidence \(FixedDecimal.string(l / 65_535, 2))")
     case .matchFraction:
         return said("min_match_fraction", v / 32_768, l / 32_768,
-                    "matched \(fixed(v / 32_768, 2)) of its hops < min_match_fraction \(fixed(l / 32_768, 2))")
+                    "matched \(FixedDecimal.string(v / 32_768, 2)) of its hops < min_match_fraction \(FixedDecimal.string(l / 32_768, 2))")
     case .sweepBins:
         return said("sweep_bins", v, l, "\(Int(v)) distinct strongest tonal bin(s), outside sweep_bins (limit \(Int(l)))")
     case .repetition:
         return said("repetition_hz", v / 256, l / 256,
-                    "\(fixed(v / 256, 1)) onsets/s, outside repetition_hz (limit \(fixed(l / 256, 1)))")
+                    "\(FixedDecimal.string(v / 256, 1)) onsets/s, outside repetition_hz (limit \(FixedDecimal.string(l / 256, 1)))")
     case .claimed:
         let claimant = SoundClass(rawValue: UInt8(truncatingIfNeeded: Int(v))).builtinName.map { "\($0)" } ?? "a learned class"
         return said("loud_impulse", nil, nil, "withheld: the same sound was reported as \(claimant) (one sound, one event)")
@@ -162,7 +163,7 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
     }
     let live: LiveFrames
     do { live = try LiveFrames(options.source) } catch {
-        out(options.json ? "{\"error\":\(jsonString(error.message))}" : "earshot listen: \(error.message)")
+        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot listen: \(error.message)")
         return (error.kind == .config ? MeterExit.config : MeterExit.audio, [])
     }
     defer { live.stop() }
@@ -185,9 +186,9 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
     let hopSeconds = Double(live.hop) / Double(live.rate)
     func rejectionJSON(_ x: EntryExplanation) -> String {
         guard let r = listenRejection(x, hopSeconds: hopSeconds, within: 3) else { return "null" }
-        func num(_ d: Double?) -> String { d.map { fixed($0, 3) } ?? "null" }
-        return "{\"rule\":\(jsonString(r.field)),\"value\":\(num(r.value)),\"limit\":\(num(r.limit)),"
-            + "\"ago_s\":\(fixed(r.agoSeconds, 2))}"
+        func num(_ d: Double?) -> String { d.map { FixedDecimal.string($0, 3) } ?? "null" }
+        return "{\"rule\":\(JSONEscaping.quoted(r.field)),\"value\":\(num(r.value)),\"limit\":\(num(r.limit)),"
+            + "\"ago_s\":\(FixedDecimal.string(r.agoSeconds, 2))}"
     }
     func flush(_ t: Double) {
         var views: [ListenClassView] = []
@@ -198,35 +199,35 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
         views.sort { $0.score > $1.score }
         let shown = Array(views.prefix(options.top))
         let la = LiveMath.level(winA / Double(options.hopsPerUpdate))
-        func db(_ q: Int16) -> String { fixed(Double(Int(q)) / 256, 2) }
+        func db(_ q: Int16) -> String { FixedDecimal.string(Double(Int(q)) / 256, 2) }
         func dbOrNull(_ q: Int16) -> String { q == Signature.off ? "null" : db(q) }
         if options.json {
-            let ev = windowEvents.map { "{\"class\":\(jsonString($0.0)),\"phase\":\"\($0.1.phase == .start ? "start" : $0.1.phase == .end ? "end" : "impulse")\","
-                + "\"onset_s\":\(fixed(Double($0.1.onsetSample) / Double(live.rate), 3)),\"confidence\":\(fixed(Double(Int($0.1.confidence)) / 65_535, 3)),"
-                + "\"peak_dbfs\":\(fixed(Double(Int($0.1.peakLevel)) / 256, 2))}" }
+            let ev = windowEvents.map { "{\"class\":\(JSONEscaping.quoted($0.0)),\"phase\":\"\($0.1.phase == .start ? "start" : $0.1.phase == .end ? "end" : "impulse")\","
+                + "\"onset_s\":\(FixedDecimal.string(Double($0.1.onsetSample) / Double(live.rate), 3)),\"confidence\":\(FixedDecimal.string(Double(Int($0.1.confidence)) / 65_535, 3)),"
+                + "\"peak_dbfs\":\(FixedDecimal.string(Double(Int($0.1.peakLevel)) / 256, 2))}" }
             let cls = shown.map { v -> String in
                 let x = v.explanation
-                return "{\"class\":\(jsonString(v.className)),\"score\":\(fixed(v.score, 3)),\"state\":\"\(listenStateName(x.state))\","
-                    + "\"spectral\":\(fixed(Double(Int(x.spectral)) / 32_767, 3)),\"band_error_db\":\(fixed(Double(x.bandError) / 256, 2)),"
+                return "{\"class\":\(JSONEscaping.quoted(v.className)),\"score\":\(FixedDecimal.string(v.score, 3)),\"state\":\"\(listenStateName(x.state))\","
+                    + "\"spectral\":\(FixedDecimal.string(Double(Int(x.spectral)) / 32_767, 3)),\"band_error_db\":\(FixedDecimal.string(Double(x.bandError) / 256, 2)),"
                     + "\"max_band_error_db\":\(db(x.maxBandError)),\"snr_db\":\(db(x.snr)),\"min_snr_db\":\(db(x.minSNR)),"
-                    + "\"snr_margin_db\":\(fixed(Double(Int(x.snr) - Int(x.minSNR)) / 256, 2)),"
+                    + "\"snr_margin_db\":\(FixedDecimal.string(Double(Int(x.snr) - Int(x.minSNR)) / 256, 2)),"
                     + "\"tonality_db\":\(dbOrNull(x.tonality)),\"min_tonality_db\":\(dbOrNull(x.minTonality)),"
                     + "\"level_dbfs\":\(db(x.level)),\"min_level_dbfs\":\(dbOrNull(x.minLevel)),"
                     + "\"gates\":{\"spectral\":\(x.spectralOK),\"snr\":\(x.snrOK),\"tonal\":\(x.tonalOK),\"level\":\(x.levelOK)},"
                     + "\"last_rejection\":\(rejectionJSON(x)),"
-                    + "\"why\":\(jsonString(v.why))}"
+                    + "\"why\":\(JSONEscaping.quoted(v.why))}"
             }
-            out("{\"t_s\":\(fixed(t, 2)),\"la_dbfs\":\(fixed(la, 2)),\"events\":[\(ev.joined(separator: ","))],\"classes\":[\(cls.joined(separator: ","))]}")
+            out("{\"t_s\":\(FixedDecimal.string(t, 2)),\"la_dbfs\":\(FixedDecimal.string(la, 2)),\"events\":[\(ev.joined(separator: ","))],\"classes\":[\(cls.joined(separator: ","))]}")
         } else {
-            out("\(lpadMeter(fixed(t, 1), 7)) s  LA \(fixed(la, 1)) dBFS")
+            out("\(lpadMeter(FixedDecimal.string(t, 1), 7)) s  LA \(FixedDecimal.string(la, 1)) dBFS")
             for (name, e) in windowEvents where e.phase != .end {
-                out("          EVENT \(name) (\(e.phase == .start ? "start" : "impulse")) conf \(fixed(Double(Int(e.confidence)) / 65_535, 2)) peak \(fixed(Double(Int(e.peakLevel)) / 256, 1)) dBFS")
+                out("          EVENT \(name) (\(e.phase == .start ? "start" : "impulse")) conf \(FixedDecimal.string(Double(Int(e.confidence)) / 65_535, 2)) peak \(FixedDecimal.string(Double(Int(e.peakLevel)) / 256, 1)) dBFS")
             }
             for v in shown {
                 let x = v.explanation
-                let tone = x.tonality == Signature.off ? "   -" : lpadMeter(fixed(Double(Int(x.tonality)) / 256, 0), 4)
-                out("    \(String((v.className + String(repeating: " ", count: 14)).prefix(14))) \(fixed(v.score, 2))  spec \(fixed(Double(Int(x.spectral)) / 32_767, 2))"
-                    + "  SNR \(lpadMeter(fixed(Double(Int(x.snr)) / 256, 0), 3))/\(fixed(Double(Int(x.minSNR)) / 256, 0))  tone \(tone)"
+                let tone = x.tonality == Signature.off ? "   -" : lpadMeter(FixedDecimal.string(Double(Int(x.tonality)) / 256, 0), 4)
+                out("    \(String((v.className + String(repeating: " ", count: 14)).prefix(14))) \(FixedDecimal.string(v.score, 2))  spec \(FixedDecimal.string(Double(Int(x.spectral)) / 32_767, 2))"
+                    + "  SNR \(lpadMeter(FixedDecimal.string(Double(Int(x.snr)) / 256, 0), 3))/\(FixedDecimal.string(Double(Int(x.minSNR)) / 256, 0))  tone \(tone)"
                     + "  \(String((listenStateName(x.state) + String(repeating: " ", count: 8)).prefix(8)))  \(v.why)")
             }
         }
@@ -255,7 +256,7 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
             return true
         }
     } catch {
-        out(options.json ? "{\"error\":\(jsonString(error.message))}" : "earshot listen: \(error.message)")
+        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot listen: \(error.message)")
         return (MeterExit.audio, allEvents)
     }
     engine.finish(atSample: Int64(hops * live.hop)) { e in
@@ -264,7 +265,7 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
     }
     if hops % options.hopsPerUpdate != 0 || !windowEvents.isEmpty { flush(Double(hops * live.hop) / Double(live.rate)) }
     if !options.json {
-        out("\(allEvents.count) event(s) over \(fixed(Double(hops * live.hop) / Double(live.rate), 1)) s: \(allEvents.joined(separator: ", "))")
+        out("\(allEvents.count) event(s) over \(FixedDecimal.string(Double(hops * live.hop) / Double(live.rate), 1)) s: \(allEvents.joined(separator: ", "))")
     }
     return (MeterExit.ok, allEvents)
 }

@@ -6,6 +6,7 @@ import EarshotAgent
 import EarshotConfig
 import EarshotPlatform
 import EarshotMQTT
+import EarshotText
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +78,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
     let connectMs = Double(AgentClock.monotonicNanoseconds() - t0) / 1e6
-    lines.append("PASS  connect to \(where_) in \(fixed(connectMs, 1)) ms (CONNACK accepted; subscribing to \(publisher.topics.commandFilter))")
+    lines.append("PASS  connect to \(where_) in \(FixedDecimal.string(connectMs, 1)) ms (CONNACK accepted; subscribing to \(publisher.topics.commandFilter))")
 
     do { try echo.start() } catch {
         lines.append("FAIL  second connection (client id \(sender.clientID)) to \(where_): \(error.description)")
@@ -116,7 +117,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
         lines.append("FAIL  publish QoS 1 to \(echo.topics.event): \(why)")
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
-    lines.append("PASS  publish QoS 1 to \(echo.topics.event): PUBACK after \(fixed(Double(ack - sent) / 1e6, 1)) ms (round trip incl. local outbox write)")
+    lines.append("PASS  publish QoS 1 to \(echo.topics.event): PUBACK after \(FixedDecimal.string(Double(ack - sent) / 1e6, 1)) ms (round trip incl. local outbox write)")
     let got = received.load(ordering: .acquiring)
     if got == 0 {
         lines.append("FAIL  subscribe round trip: the message was not delivered back within \(timeoutMs) ms: the broker accepted it but "
@@ -124,7 +125,7 @@ public func mqttCheck(_ config: MQTTConfiguration, timeoutMs: Int = 3_000) -> Di
                      + "it for remote commands (cmd/ping, cmd/ptz, cmd/selftest)")
         return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.fail)
     }
-    lines.append("PASS  subscribe round trip: own message back on \(echo.topics.event) after \(fixed(Double(got - lastSent) / 1e6, 1)) ms RTT "
+    lines.append("PASS  subscribe round trip: own message back on \(echo.topics.event) after \(FixedDecimal.string(Double(got - lastSent) / 1e6, 1)) ms RTT "
                  + "(publish → broker → subscription \(publisher.topics.commandFilter))")
     lines.append("PASS  broker \(where_) works for Earshot")
     return DiagnosticOutput(lines: lines, exitCode: MQTTCheckExit.pass)

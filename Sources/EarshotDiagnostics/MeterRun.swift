@@ -3,6 +3,7 @@
 import EarshotAgent
 import EarshotConfig
 import EarshotDSP
+import EarshotText
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,7 +56,7 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
                      out: (String) -> Void) -> (exitCode: Int32, totals: MeterTotals) {
     let live: LiveFrames
     do { live = try LiveFrames(options.source) } catch {
-        out(options.json ? "{\"error\":\(jsonString(error.message))}" : "earshot meter: \(error.message)")
+        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot meter: \(error.message)")
         return (error.kind == .config ? MeterExit.config : MeterExit.audio, MeterTotals())
     }
     defer { live.stop() }
@@ -66,13 +67,13 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
     var totals = MeterTotals()
     var runA = 0.0, runBands = [Double](repeating: 0, count: 8)
     var winA = 0.0, winBands = [Double](repeating: 0, count: 8), winHops = 0, winClipped = 0, winPeak = -120.0
-    func spl(_ dbfs: Double) -> String { offset.map { fixed(dbfs + $0, 2) } ?? "null" }
+    func spl(_ dbfs: Double) -> String { offset.map { FixedDecimal.string(dbfs + $0, 2) } ?? "null" }
     let n: Int
     do {
         n = try live.run(maxHops: maxHops) { frame, _ in
             if headerDue {
                 headerDue = false
-                out("earshot meter: \(live.inputDescription); " + (offset.map { "calibrated: 0 dBFS = \(fixed($0, 1)) dB SPL" }
+                out("earshot meter: \(live.inputDescription); " + (offset.map { "calibrated: 0 dBFS = \(FixedDecimal.string($0, 1)) dB SPL" }
                                                                      ?? "uncalibrated (dBFS; `earshot calibrate` sets dB SPL)"))
                 out("   time   LA dBFS  0 dBFS at right            LAeq   LAmax  bands 63 125 250 500 1k 2k 4k 8k")
             }
@@ -97,14 +98,14 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
             let bands = winBands.map { LiveMath.level($0 / Double(winHops)) }
             totals.laeqDBFS = LiveMath.level(runA / Double(totals.hops))
             if options.json {
-                out("{\"t_s\":\(fixed(t, 2)),\"la_dbfs\":\(fixed(laWin, 2)),\"laeq_dbfs\":\(fixed(totals.laeqDBFS, 2)),"
-                    + "\"lamax_dbfs\":\(fixed(totals.lamaxDBFS, 2)),\"peak_dbfs\":\(fixed(winPeak, 2)),"
-                    + "\"bands_dbfs\":[\(bands.map { fixed($0, 2) }.joined(separator: ","))],"
+                out("{\"t_s\":\(FixedDecimal.string(t, 2)),\"la_dbfs\":\(FixedDecimal.string(laWin, 2)),\"laeq_dbfs\":\(FixedDecimal.string(totals.laeqDBFS, 2)),"
+                    + "\"lamax_dbfs\":\(FixedDecimal.string(totals.lamaxDBFS, 2)),\"peak_dbfs\":\(FixedDecimal.string(winPeak, 2)),"
+                    + "\"bands_dbfs\":[\(bands.map { FixedDecimal.string($0, 2) }.joined(separator: ","))],"
                     + "\"clipped_samples\":\(winClipped),\"clipping\":\(winClipped > 0),"
                     + "\"la_db_spl\":\(spl(laWin)),\"laeq_db_spl\":\(spl(totals.laeqDBFS)),\"lamax_db_spl\":\(spl(totals.lamaxDBFS))}")
             } else {
-                let line = "\(options.inPlace ? "\r" : "")\(lpadMeter(fixed(t, 1), 7)) \(lpadMeter(fixed(laWin, 1), 8))  \(meterBar(laWin, width: 26))  "
-                    + "\(lpadMeter(fixed(totals.laeqDBFS, 1), 6)) \(lpadMeter(fixed(totals.lamaxDBFS, 1), 6))  \(bands.map(meterSpark).joined())"
+                let line = "\(options.inPlace ? "\r" : "")\(lpadMeter(FixedDecimal.string(t, 1), 7)) \(lpadMeter(FixedDecimal.string(laWin, 1), 8))  \(meterBar(laWin, width: 26))  "
+                    + "\(lpadMeter(FixedDecimal.string(totals.laeqDBFS, 1), 6)) \(lpadMeter(FixedDecimal.string(totals.lamaxDBFS, 1), 6))  \(bands.map(meterSpark).joined())"
                     + (winClipped > 0 ? "  CLIPPING: \(winClipped) samples at full scale — lower the input gain (alsamixer)" : "")
                 out(line)
             }
@@ -112,7 +113,7 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
             return !stop()
         }
     } catch {
-        out(options.json ? "{\"error\":\(jsonString(error.message))}" : "earshot meter: \(error.message)")
+        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot meter: \(error.message)")
         return (MeterExit.audio, totals)
     }
     if n > 0 {
@@ -121,16 +122,16 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
     }
     let seconds = Double(n * live.hop) / Double(live.rate)
     if options.json {
-        out("{\"final\":true,\"duration_s\":\(fixed(seconds, 2)),\"laeq_dbfs\":\(fixed(totals.laeqDBFS, 2)),"
-            + "\"lamax_dbfs\":\(fixed(totals.lamaxDBFS, 2)),\"peak_dbfs\":\(fixed(totals.peakDBFS, 2)),"
-            + "\"bands_leq_dbfs\":[\(totals.bandLeqDBFS.map { fixed($0, 2) }.joined(separator: ","))],"
+        out("{\"final\":true,\"duration_s\":\(FixedDecimal.string(seconds, 2)),\"laeq_dbfs\":\(FixedDecimal.string(totals.laeqDBFS, 2)),"
+            + "\"lamax_dbfs\":\(FixedDecimal.string(totals.lamaxDBFS, 2)),\"peak_dbfs\":\(FixedDecimal.string(totals.peakDBFS, 2)),"
+            + "\"bands_leq_dbfs\":[\(totals.bandLeqDBFS.map { FixedDecimal.string($0, 2) }.joined(separator: ","))],"
             + "\"clipped_samples\":\(totals.clippedSamples),\"laeq_db_spl\":\(spl(totals.laeqDBFS)),\"lamax_db_spl\":\(spl(totals.lamaxDBFS))}")
     } else {
         if options.inPlace { out("") }
-        var s = "over \(fixed(seconds, 1)) s: LAeq \(fixed(totals.laeqDBFS, 1)) dBFS, LAmax \(fixed(totals.lamaxDBFS, 1)) dBFS, peak \(fixed(totals.peakDBFS, 1)) dBFS"
-        if let o = offset { s += " (LAeq \(fixed(totals.laeqDBFS + o, 1)) dB SPL, LAmax \(fixed(totals.lamaxDBFS + o, 1)) dB SPL)" }
+        var s = "over \(FixedDecimal.string(seconds, 1)) s: LAeq \(FixedDecimal.string(totals.laeqDBFS, 1)) dBFS, LAmax \(FixedDecimal.string(totals.lamaxDBFS, 1)) dBFS, peak \(FixedDecimal.string(totals.peakDBFS, 1)) dBFS"
+        if let o = offset { s += " (LAeq \(FixedDecimal.string(totals.laeqDBFS + o, 1)) dB SPL, LAmax \(FixedDecimal.string(totals.lamaxDBFS + o, 1)) dB SPL)" }
         out(s)
-        out("band Leq dBFS: " + zip(meterBandCentresHz, totals.bandLeqDBFS).map { "\($0.0 >= 1000 ? "\($0.0 / 1000)k" : "\($0.0)") \(fixed($0.1, 1))" }.joined(separator: ", "))
+        out("band Leq dBFS: " + zip(meterBandCentresHz, totals.bandLeqDBFS).map { "\($0.0 >= 1000 ? "\($0.0 / 1000)k" : "\($0.0)") \(FixedDecimal.string($0.1, 1))" }.joined(separator: ", "))
         if totals.clippedSamples > 0 {
             out("WARNING: \(totals.clippedSamples) samples clipped at full scale: levels above are too low; lower the input gain")
         }

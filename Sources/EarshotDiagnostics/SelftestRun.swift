@@ -9,6 +9,7 @@ import EarshotAgent
 import EarshotConfig
 import EarshotPlatform
 import EarshotMQTT
+import EarshotText
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -190,8 +191,8 @@ public func runSelftest(_ options: SelftestOptions, out: (String) -> Void) -> In
     let hops = pipeline.analysis.hops
     let ptzStatus = pipeline.ptz?.status
     pipeline.stop()
-    stage(ended, "pipeline: \(fixed(Double(samples.count) / Double(rate), 1)) s synthetic signal (impulses at "
-          + bursts.map { fixed($0, 1) + " s" }.joined(separator: ", ") + ") through file feeder → ring → analysis: \(hops) hops"
+    stage(ended, "pipeline: \(FixedDecimal.string(Double(samples.count) / Double(rate), 1)) s synthetic signal (impulses at "
+          + bursts.map { FixedDecimal.string($0, 1) + " s" }.joined(separator: ", ") + ") through file feeder → ring → analysis: \(hops) hops"
           + (ended ? "" : " — did not reach the end within \(max(options.timeoutMs, 60_000)) ms"))
 
     let names = stored.withLock { $0 }
@@ -242,7 +243,7 @@ public func runSelftest(_ options: SelftestOptions, out: (String) -> Void) -> In
         let a = acked.load(ordering: .relaxed), d = delivered.load(ordering: .relaxed)
         stage(a >= names.count && !names.isEmpty, "MQTT publish: \(a)/\(names.count) event(s) acknowledged (PUBACK) on \(publisher.topics.event)")
         let first = firstDeliveryNs.load(ordering: .relaxed), storedAt = firstStoredNs.load(ordering: .relaxed)
-        let latency = first > 0 && storedAt > 0 ? " (first \(fixed(Double(first - storedAt) / 1e6, 1)) ms after it was stored)" : ""
+        let latency = first > 0 && storedAt > 0 ? " (first \(FixedDecimal.string(Double(first - storedAt) / 1e6, 1)) ms after it was stored)" : ""
         stage(d >= names.count && !names.isEmpty, "MQTT delivery: \(d)/\(names.count) event(s) received back through the subscription \(receiver.topics.commandFilter)\(latency)")
     }
     out(failed ? "selftest: FAILED" : "selftest: all stages passed")

@@ -18,6 +18,7 @@ import EarshotDSP
 import EarshotDetection
 import EarshotPlatform
 import EarshotSignatures
+import EarshotText
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -159,7 +160,7 @@ public enum ClassifierLearning {
         }
         log("learn: \(report.eventsWithCandidate) of \(report.labelledEvents) labelled events open a candidate (the gate's recall ceiling)")
         log("learn: \(train.count) training candidates (\(report.trainNegatives) none), \(heldBack.count) held-back examples, " +
-            "\(calibration.count) held-back background candidates over \(fixed(report.calibrationHours, 2)) h")
+            "\(calibration.count) held-back background candidates over \(FixedDecimal.string(report.calibrationHours, 2)) h")
 
         var model = ClassifierTrainer.train(train, classes: classes, kinds: kinds,
                                             binHz: CandidateClassifier.binHz(for: config), gate: input.gate,

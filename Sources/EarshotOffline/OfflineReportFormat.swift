@@ -22,14 +22,14 @@ public enum OfflineReportFormat: String, Sendable, CaseIterable {
         case .dcase:
             return Self.dcaseLine(file: e.file, onsetSeconds: e.onsetSeconds, offsetSeconds: e.offsetSeconds, className: e.className)
         case .jsonl:
-            return "{\"file\":\(jsonString(e.file)),\"class\":\(jsonString(e.className)),"
-                + "\"onset_s\":\(fixed(e.onsetSeconds, 4)),\"offset_s\":\(fixed(e.offsetSeconds, 4)),"
-                + "\"duration_s\":\(fixed(e.offsetSeconds - e.onsetSeconds, 4)),\"onset_sample\":\(e.onsetSample),"
-                + "\"peak_dbfs\":\(fixed(e.peakDBFS, 2)),\"peak_db_spl\":\(e.peakDBSPL.map { fixed($0, 2) } ?? "null"),"
-                + "\"confidence\":\(fixed(e.confidence, 3))}"
+            return "{\"file\":\(JSONEscaping.quoted(e.file)),\"class\":\(JSONEscaping.quoted(e.className)),"
+                + "\"onset_s\":\(FixedDecimal.string(e.onsetSeconds, 4)),\"offset_s\":\(FixedDecimal.string(e.offsetSeconds, 4)),"
+                + "\"duration_s\":\(FixedDecimal.string(e.offsetSeconds - e.onsetSeconds, 4)),\"onset_sample\":\(e.onsetSample),"
+                + "\"peak_dbfs\":\(FixedDecimal.string(e.peakDBFS, 2)),\"peak_db_spl\":\(e.peakDBSPL.map { FixedDecimal.string($0, 2) } ?? "null"),"
+                + "\"confidence\":\(FixedDecimal.string(e.confidence, 3))}"
         case .table:
-            return pad(e.file, 32) + " " + lpad(fixed(e.onsetSeconds, 3), 9) + " " + lpad(fixed(e.offsetSeconds, 3), 9)
-                + "  " + pad(e.className, 14) + " " + lpad(fixed(e.peakDBFS, 1), 9) + "  " + fixed(e.confidence, 2)
+            return pad(e.file, 32) + " " + lpad(FixedDecimal.string(e.onsetSeconds, 3), 9) + " " + lpad(FixedDecimal.string(e.offsetSeconds, 3), 9)
+                + "  " + pad(e.className, 14) + " " + lpad(FixedDecimal.string(e.peakDBFS, 1), 9) + "  " + FixedDecimal.string(e.confidence, 2)
         }
     }
 }
@@ -38,17 +38,9 @@ extension OfflineReportFormat {
     /// One line of a DCASE event list: `file<TAB>onset_s<TAB>offset_s<TAB>class`, seconds with
     /// three decimals. `analyze --format dcase` and `demo --write-wav`'s reference list share it.
     public static func dcaseLine(file: String, onsetSeconds: Double, offsetSeconds: Double, className: String) -> String {
-        "\(file)\t\(fixed(onsetSeconds, 3))\t\(fixed(offsetSeconds, 3))\t\(className)"
+        "\(file)\t\(FixedDecimal.string(onsetSeconds, 3))\t\(FixedDecimal.string(offsetSeconds, 3))\t\(className)"
     }
 }
-
-/// `x` with exactly `digits` decimals: `FixedDecimal.string` (EarshotText), the one formatter.
-@inline(__always)
-func fixed(_ x: Double, _ digits: Int) -> String { FixedDecimal.string(x, digits) }
-
-/// A JSON string literal for `s`: `JSONEscaping.quoted` (EarshotText), JSONWriter's own escaping.
-@inline(__always)
-func jsonString(_ s: String) -> String { JSONEscaping.quoted(s) }
 
 private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 private func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }

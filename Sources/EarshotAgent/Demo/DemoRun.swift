@@ -8,6 +8,7 @@ import EarshotConfig
 import EarshotDetection
 import EarshotMQTT
 import EarshotSignatures
+import EarshotText
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -292,7 +293,7 @@ public enum DemoDriver {
                           pulseLatenciesMs: latencies, ends: ended)
     }
 
-    static func fmt(_ x: Double, _ digits: Int) -> String { fixed(x, digits) }
+    static func fmt(_ x: Double, _ digits: Int) -> String { FixedDecimal.string(x, digits) }
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
     static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
 }

@@ -10,6 +10,7 @@ import EarshotConfig
 import EarshotPlatform
 import EarshotGPIO
 import EarshotMQTT
+import EarshotText
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -274,7 +275,7 @@ public final class Agent: Sendable {
         guard let dropsUnlogged else { return }
         let r = p.input.captureReport
         let seconds = Double(dropsUnlogged) / Double(p.input.rate)
-        log.warning("audio: degraded: \(dropsUnlogged) frames (\(fixed(seconds, 2)) s of audio) dropped, the analysis fell behind the capture; \(r.framesDropped) of \(r.frames) dropped since start\(p.input.isFileReplay ? " (a replay: raise --ring-seconds to hold the recording)" : "")")
+        log.warning("audio: degraded: \(dropsUnlogged) frames (\(FixedDecimal.string(seconds, 2)) s of audio) dropped, the analysis fell behind the capture; \(r.framesDropped) of \(r.frames) dropped since start\(p.input.isFileReplay ? " (a replay: raise --ring-seconds to hold the recording)" : "")")
     }
 
     /// Status messages published since init (retained MQTT status + sd_notify STATUS each).
