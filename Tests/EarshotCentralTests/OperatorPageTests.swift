@@ -102,7 +102,7 @@ struct OperatorPageTests {
         let incidents = try #require(json["incidents"] as? [[String: Any]])
         #expect(incidents.count == 1 && incidents[0]["acknowledged"] as? Bool == false)
         let ack = try RawHTTP.fetch(port: port, "POST", "/api/incidents/\(id)/ack")
-        #expect(ack.status == 200)
+        #expect(ack.status == 200 && ack.body == "{\"acknowledged\":\"\(id)\"}")
         #expect(page.acknowledgedIDs == [id])
         #expect(try RawHTTP.fetch(port: port, "GET", "/api/state").body.contains("\"acknowledged\":true"))
         #expect(try RawHTTP.fetch(port: port, "POST", "/api/incidents/inc-0000000000000000/ack").status == 404)
