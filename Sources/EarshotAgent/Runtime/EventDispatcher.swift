@@ -321,13 +321,6 @@ public final class EventDispatcher: Sendable {
         engine.finish(atSample: Int64(n)) { e in if e.phase == .impulse && found == nil { found = e.soundClass } }
         return found
     }
-
-    /// `x` with 2 decimals (logs only).
-    static func fixed(_ x: Double) -> String {
-        guard x.isFinite else { return "nan" }
-        let v = (x * 100).rounded() / 100
-        return String(v)
-    }
 }
 
 /// The dispatcher thread's own state, made when its loop starts: the preallocated log line
