@@ -171,10 +171,16 @@ public enum DemoDriver {
             pending += String(decoding: gpioLog.readNew(), as: UTF8.self)
             while let nl = pending.firstIndex(of: "\n") {
                 let line = pending[..<nl]
-                pending = String(pending[pending.index(after: nl)...])
                 let f = line.split(separator: " ")
-                guard f.count == 5, f[0] == "set", let ns = Int64(f[1]), let idx = Int(f[2]) else { continue }
+                guard f.count == 5, f[0] == "set", let ns = Int64(f[1]), let idx = Int(f[2]) else {
+                    pending = String(pending[pending.index(after: nl)...])
+                    continue
+                }
                 let active = f[3] == "1"
+                // A pulse whose event has not been handed over yet (the audio runs far ahead
+                // of the 50 ms pulses) stays pending: it is printed under its own event.
+                if active && transitions.filter(\.active).count >= detections.filter({ $0.sector != nil }).count { return }
+                pending = String(pending[pending.index(after: nl)...])
                 transitions.append((idx, active))
                 let gpioNumber = idx < ptzLines.count ? ptzLines[idx] : idx
                 var after = ""
