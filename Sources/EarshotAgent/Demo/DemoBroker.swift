@@ -43,7 +43,7 @@ public final class DemoBroker {
                                       warn: { _ in })
             return DemoBroker(publisher: p, directory: dir, host: "", port: 0, connected: false)
         } catch {
-            removeTree(dir)
+            Directory.removeTree(dir)
             throw AgentError(.runtime, "demo outbox: \(error.description)")
         }
     }
@@ -69,12 +69,12 @@ public final class DemoBroker {
             try p.start()
             if let e = p.waitUntilConnected(timeoutMs: timeoutMs) {
                 p.stop(flushTimeoutMs: 0)
-                removeTree(dir)
+                Directory.removeTree(dir)
                 return .failure(AgentError(.mqtt, e.description))
             }
             return .success(DemoBroker(publisher: p, directory: dir, host: host, port: port))
         } catch {
-            removeTree(dir)
+            Directory.removeTree(dir)
             return .failure(AgentError(.mqtt, error.description))
         }
     }
@@ -84,10 +84,7 @@ public final class DemoBroker {
     public func finish() -> (stored: Int, unacknowledged: Int) {
         if connected { publisher.stop(flushTimeoutMs: 1_000) }
         let pending = publisher.outboxStats.pendingEvents
-        Self.removeTree(directory)
+        Directory.removeTree(directory)
         return (0, pending)
     }
-
-    /// Removes `dir` and the files in it.
-    public static func removeTree(_ dir: String) { Directory.removeTree(dir) }
 }
