@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // Wiring, runtime, services, localisation, the demo; and the CLI on top.
         .target(name: "EarshotAgent", dependencies: [
-            "EarshotConfig", "EarshotOffline", "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotPlatform", "EarshotText", "CTimex",
+            "EarshotConfig", "EarshotOffline", "EarshotDSP", "EarshotDetection", "EarshotSignatures", "EarshotAudio", "EarshotGPIO", "EarshotMQTT", "EarshotPlatform", "EarshotText",
         ]),
         // The technician's commands: meter, listen, calibrate, selftest, devices, gpio, mqtt
         // check, command send (issue 18: split out of EarshotAgent; they drive its runtime).
@@ -112,7 +112,7 @@ let package = Package(
         // The one module that calls the C library for the process itself (issue 18): threads,
         // clocks, the recursive lock, errno text, file descriptors and atomic file replacement,
         // standard error. Adapters and services use it instead of calling Glibc.
-        .target(name: "EarshotPlatform"),
+        .target(name: "EarshotPlatform", dependencies: ["CTimex"]),
         // Allocation-free text (issue 18): the one JSON writer and its escaping, the one
         // fixed-decimal formatter, decimal digits, inline status text. No dependencies.
         .target(name: "EarshotText"),

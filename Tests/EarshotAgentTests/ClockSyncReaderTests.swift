@@ -2,6 +2,7 @@
 // on fake kernels and a fake /run under a temporary directory; the real adjtimex and
 // struct timex layout through CTimex.
 import EarshotText
+import EarshotPlatform
 import Foundation
 import Testing
 @testable import EarshotAgent

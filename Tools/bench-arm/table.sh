@@ -11,15 +11,15 @@ out=${BENCH_ARM_DIR:-.build-bench-arm}
 h=$out/host; mkdir -p "$h"
 for m in EarshotDSP EarshotJSON EarshotPlatform EarshotDetection EarshotSignatures; do
   mapfile -t src < <(find "Sources/$m" -name '*.swift' | sort)
-  swiftc -Onone -wmo -parse-as-library -module-name "$m" -I "$h" -emit-module -emit-module-path "$h/$m.swiftmodule" \
+  swiftc -Onone -wmo -parse-as-library -module-name "$m" -I "$h" -I Sources/CTimex -emit-module -emit-module-path "$h/$m.swiftmodule" \
     "${src[@]}" -c -o "$h/$m.o"
 done
 objs=("$h"/EarshotDSP.o "$h"/EarshotJSON.o "$h"/EarshotPlatform.o "$h"/EarshotDetection.o "$h"/EarshotSignatures.o)
-swiftc -Onone -parse-as-library -I "$h" Tools/bench-arm/TableSwift.swift "${objs[@]}" -o "$h/table-swift"
+swiftc -Onone -parse-as-library -I "$h" -I Sources/CTimex Tools/bench-arm/TableSwift.swift "${objs[@]}" -o "$h/table-swift"
 "$h/table-swift" > "$h/ShippedTable.swift.new"
 { echo "import EarshotDetection"; echo "import EarshotSignatures"; cat "$h/ShippedTable.swift.new"
   echo '@main enum Check { static func main() { precondition(benchShippedTable() == DefaultSignatures.table, "ShippedTable.swift differs from DefaultSignatures.table"); print("bench-arm: shipped table as Swift: \(benchShippedTable().count) entries, equal to DefaultSignatures.table") } }'
 } > "$h/check.swift"
-swiftc -Onone -parse-as-library -I "$h" "$h/check.swift" "${objs[@]}" -o "$h/table-check"
+swiftc -Onone -parse-as-library -I "$h" -I Sources/CTimex "$h/check.swift" "${objs[@]}" -o "$h/table-check"
 "$h/table-check"
 mv "$h/ShippedTable.swift.new" "$out/ShippedTable.swift"

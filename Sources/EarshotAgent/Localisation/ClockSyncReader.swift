@@ -10,6 +10,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EarshotPlatform
 import EarshotText
 
 /// Decides the clock's synchronisation state from the kernel and, when the kernel
