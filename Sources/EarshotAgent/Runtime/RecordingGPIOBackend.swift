@@ -4,23 +4,24 @@ import EarshotPlatform
 import EarshotGPIO
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+import Glibc  // O_* flags
 #endif
 
 /// Records `claim`, `set` and `release` as lines of a file:
 /// `claim <n>` / `set <monotonic_ns> <index> <active 0|1> <high 0|1>` / `release`.
 /// Each line is one `write(2)` on an `O_APPEND` descriptor.
 public final class RecordingGPIOBackend: GPIOBackend, Sendable {
-    private let fd: Int32
+    private let file: FileDescriptor
     private let lines = Mutex<[GPIOLineConfig]>([])
 
     /// Opens (creates, appends to) `path`.
     public init(path: String) throws(GPIOError) {
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        if fd < 0 { throw GPIOError(.noSuchChip, errno: errno, "cannot open fake GPIO log \(path)") }
+        do throws(Errno) { file = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_APPEND) } catch {
+            throw GPIOError(.noSuchChip, errno: error.rawValue, "cannot open fake GPIO log \(path): \(error)")
+        }
     }
 
-    deinit { close(fd) }
+    deinit { file.closeAfterError() }
 
     public func claim(chip: GPIOChipRef, lines: [GPIOLineConfig]) throws(GPIOError) {
         self.lines.withLock { $0 = lines }
@@ -34,8 +35,6 @@ public final class RecordingGPIOBackend: GPIOBackend, Sendable {
 
     public func release() { emit("release\n") }
 
-    private func emit(_ text: String) {
-        var t = text
-        t.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
-    }
+    /// A failed write loses the line; the test reading the log then fails on it.
+    private func emit(_ text: String) { try? file.writeAll(text) }
 }

@@ -47,6 +47,17 @@ public struct FileDescriptor: Hashable, Sendable {
         }
     }
 
+    /// Writes all of `text`'s UTF-8 bytes at the current offset (one `write(2)` when the
+    /// kernel takes it whole, as it does for a short line on an `O_APPEND` file).
+    /// - Throws: as `writeAll(_:)`.
+    public func writeAll(_ text: String) throws(Errno) {
+        var t = text
+        let result: Errno? = t.withUTF8 { utf8 in
+            do throws(Errno) { try writeAll(UnsafeRawBufferPointer(utf8)); return nil } catch { return error }
+        }
+        if let result { throw result }
+    }
+
     /// Writes all of `bytes` at file offset `offset` (bytes), leaving the file offset alone.
     /// - Throws: as `writeAll`; part of `bytes` may have been written.
     public func pwriteAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Errno) {
