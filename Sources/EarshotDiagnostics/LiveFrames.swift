@@ -5,6 +5,7 @@ import EarshotAgent
 import EarshotConfig
 import EarshotAudio
 import EarshotDSP
+import EarshotPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,8 +50,10 @@ public final class LiveFrames {
     public let inputDescription: String
     let input: AgentAudioInput
     var chain: AnalysisChain
-    private let frames: UnsafeMutableBufferPointer<Int16>
-    private let mono: UnsafeMutableBufferPointer<Int16>
+    /// One hop, interleaved (Q15).
+    private let frames: FixedBuffer<Int16>
+    /// One hop of the analysed channel or the mean of all (Q15).
+    private let mono: FixedBuffer<Int16>
     private let channels: Int
     private let analysisChannel: Int?
 
@@ -77,28 +80,23 @@ public final class LiveFrames {
         analysisChannel = input.analysisChannel
         inputDescription = source.file.map { "file \($0)" } ?? "ALSA \(board.audio.device) at \(board.audio.rate) Hz, \(board.audio.channels) ch \(board.audio.format.rawValue)"
         chain = AnalysisChain(config: AnalysisConfig(sampleRate: Int32(rate)))
-        frames = .allocate(capacity: hop * channels)
-        frames.initialize(repeating: 0)
-        mono = .allocate(capacity: hop)
-        mono.initialize(repeating: 0)
+        frames = FixedBuffer(count: hop * channels, repeating: 0)
+        mono = FixedBuffer(count: hop, repeating: 0)
         firstAudioTimeoutMs = source.firstAudioTimeoutMs
     }
 
     private let firstAudioTimeoutMs: Int
 
-    deinit {
-        input.stop()
-        frames.deallocate()
-        mono.deallocate()
-    }
+    deinit { input.stop() }
 
     /// The analysis configuration (rate, hop, Goertzel bins).
     public var config: AnalysisConfig { chain.config }
 
     /// Analyses hops until `maxHops` are done, the input ends, or `body` returns false.
+    /// `body` gets each hop's features and its analysed samples (Q15, `hop` of them).
     /// Returns the hops analysed. - Throws: `AgentError(.audio)` when no audio arrives
     /// within the first-audio bound (with the capture's last error).
-    public func run(maxHops: Int?, _ body: (FeatureFrame, UnsafeBufferPointer<Int16>) -> Bool) throws(AgentError) -> Int {
+    public func run(maxHops: Int?, _ body: (FeatureFrame, FixedBuffer<Int16>) -> Bool) throws(AgentError) -> Int {
         var frame = FeatureFrame()
         var done = 0
         var waitedMs = 0
@@ -116,7 +114,7 @@ public final class LiveFrames {
                 continue
             }
             if channels == 1 {
-                mono.baseAddress!.update(from: frames.baseAddress!, count: hop)
+                mono.copy(from: frames, count: hop)
             } else if let c = analysisChannel {
                 for i in 0..<hop { mono[i] = frames[i * channels + c] }
             } else {
@@ -126,9 +124,9 @@ public final class LiveFrames {
                     mono[i] = Int16(truncatingIfNeeded: s / Int32(channels))
                 }
             }
-            chain.process(hop: UnsafeBufferPointer(mono), into: &frame)
+            mono.withElements { chain.process(hop: $0, into: &frame) }
             done += 1
-            if !body(frame, UnsafeBufferPointer(mono)) { break }
+            if !body(frame, mono) { break }
         }
         return done
     }

@@ -3,6 +3,7 @@
 // (frames feed the table builder).
 import EarshotAudio
 import EarshotDSP
+import EarshotPlatform
 
 /// Options of the offline front end.
 public struct OfflineFrameOptions: Sendable, Equatable {
@@ -62,25 +63,24 @@ public struct OfflineFrameSource {
         var frame = FeatureFrame()
         let hop = hopSamples
         let capacity = max(1, options.hopsPerRead) * hop
-        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
+        let buffer = FixedBuffer<Int16>(count: capacity, repeating: 0)
         var done: Int64 = 0
         let total = hopCount
         while true {
-            let n = try reader.read(into: buffer)
+            let n = try reader.read(into: buffer, count: capacity)
             if n == 0 { break }
             let whole = n / hop
             var start = 0
             for _ in 0..<whole {
-                chain.process(hop: UnsafeBufferPointer(rebasing: buffer[start..<start + hop]), into: &frame)
+                buffer.withElements(from: start, count: hop) { chain.process(hop: $0, into: &frame) }
                 body(frame)
                 start += hop
             }
             done += Int64(whole)
             if n % hop != 0 {
                 // Only the file's last read can end mid-hop: pad with silence.
-                (buffer.baseAddress! + n).initialize(repeating: 0, count: hop - n % hop)
-                chain.process(hop: UnsafeBufferPointer(rebasing: buffer[start..<start + hop]), into: &frame)
+                for i in n..<(start + hop) { buffer[i] = 0 }
+                buffer.withElements(from: start, count: hop) { chain.process(hop: $0, into: &frame) }
                 body(frame)
                 done += 1
             }

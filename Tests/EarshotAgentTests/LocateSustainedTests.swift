@@ -5,6 +5,7 @@ import EarshotConfig
 import Foundation
 import Testing
 import EarshotDSP
+import EarshotPlatform
 @testable import EarshotAgent
 
 @Suite("Localisation: sustained vs impulsive path")
@@ -25,8 +26,8 @@ struct LocateSustainedTests {
     static func fill(_ l: EventLocaliser, azimuthDeg: Double, envelope: (Double) -> Double) {
         let x = planeWave(azimuthDeg: azimuthDeg, frames: l.spanSamples, startSample: 96, envelope: envelope)
         for c in 0..<4 {
-            let w = l.window(channel: c)
-            for i in 0..<w.count { w[i] = x[c][i] }
+            let at = l.windowOffset(channel: c)
+            for i in 0..<l.spanSamples { l.windows[at + i] = x[c][i] }
         }
     }
 
@@ -115,12 +116,12 @@ struct LocateSustainedTests {
         let setup = try #require(LiveLocalisationSetup(board: board))
         let live = LiveLocaliser(setup: setup)
         let x = planeWave(azimuthDeg: azimuthDeg, frames: frames, startSample: 4800, envelope: envelope)
-        var interleaved = [Int16](repeating: 0, count: 4 * 480)
+        let interleaved = FixedBuffer<Int16>(count: 4 * 480, repeating: 0)
         var done = 0
         while done < frames {
             let count = min(480, frames - done)
             for i in 0..<count { for c in 0..<4 { interleaved[i * 4 + c] = x[c][done + i] } }
-            interleaved.withUnsafeBufferPointer { live.history.append($0, frames: count) }
+            live.history.append(interleaved, frames: count)
             done += count
         }
         return live

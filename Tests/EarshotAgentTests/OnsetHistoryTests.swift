@@ -1,4 +1,5 @@
 // The per-channel history the live localiser takes onset windows from.
+import EarshotPlatform
 import Testing
 @testable import EarshotAgent
 
@@ -12,22 +13,24 @@ struct OnsetHistoryTests {
         var next = 0
         while next < 500 {
             let n = 37
-            var hop = [Int16](repeating: 0, count: n * 3)
+            let hop = FixedBuffer<Int16>(count: n * 3, repeating: 0)
             for i in 0..<n { for c in 0..<3 { hop[i * 3 + c] = Int16((c + 1) * 1000 + (next + i) % 997) } }
-            hop.withUnsafeBufferPointer { h.append($0, frames: n) }
+            h.append(hop, frames: n)
             next += n
         }
         #expect(h.endSample == 518 && h.startSample == 518 - 128)
-        var w = [Int16](repeating: -1, count: 64)
+        // Copied from offset 8 of a 72-sample buffer: the 8 before stay untouched.
+        let w = FixedBuffer<Int16>(count: 72, repeating: -1)
         for c in 0..<3 {
-            let complete = w.withUnsafeMutableBufferPointer { h.copy(channel: c, from: 450, into: $0) }
+            let complete = h.copy(channel: c, from: 450, into: w, at: 8, count: 64)
             #expect(complete)
-            #expect(w == (450..<514).map { Int16((c + 1) * 1000 + $0 % 997) }, "channel \(c)")
+            #expect(Array(w[8...]) == (450..<514).map { Int16((c + 1) * 1000 + $0 % 997) }, "channel \(c)")
+            #expect(Array(w[..<8]) == [Int16](repeating: -1, count: 8))
         }
         // Partly overwritten (starts before the oldest frame held) and partly in the future.
-        let early = w.withUnsafeMutableBufferPointer { h.copy(channel: 0, from: 360, into: $0) }
-        #expect(!early && w[0] == 0 && w[63] == Int16(1000 + 423))
-        let late = w.withUnsafeMutableBufferPointer { h.copy(channel: 1, from: 500, into: $0) }
-        #expect(!late && w[17] == Int16(2000 + 517) && w[18] == 0)
+        let early = h.copy(channel: 0, from: 360, into: w, at: 8, count: 64)
+        #expect(!early && w[8] == 0 && w[71] == Int16(1000 + 423))
+        let late = h.copy(channel: 1, from: 500, into: w, at: 8, count: 64)
+        #expect(!late && w[8 + 17] == Int16(2000 + 517) && w[8 + 18] == 0)
     }
 }

@@ -2,6 +2,7 @@
 // the onset window alone for an impulsive sound, short windows averaged over
 // the first ~90 ms for a sound that builds up or holds (sustained).
 import EarshotDSP
+import EarshotPlatform
 
 /// GCC-PHAT localisers (one on the onset window, one on short windows for
 /// sustained sounds) with their twiddles, workspace and one span of audio per
@@ -13,8 +14,8 @@ public final class EventLocaliser {
     /// (nil when `maxSegments` is 1).
     public let sustainedLocaliser: GCCPHATLocaliser?
     /// One span per channel, planar: channel c at c·spanSamples (Q15 samples).
-    /// Fill with `window(channel:)`, then call `locate(frames:)` or `locateEvent(available:)`.
-    public let windows: UnsafeMutableBufferPointer<Int16>
+    /// Fill channel c from `windowOffset(channel: c)`, then call `locate(frames:)` or `locateEvent(available:)`.
+    public let windows: FixedBuffer<Int16>
     /// Most short windows averaged for a sustained sound (1 … GCCPHATLocaliser.maxSegments).
     public let maxSegments: Int
     /// Short-window length for sustained sounds, samples.
@@ -31,15 +32,16 @@ public final class EventLocaliser {
     public let sustainedEnergyRatio: Double
     /// Background before the window start, planar: channel c at c·spanSamples
     /// (Q15), the same layout as `windows`, ending where the onset span starts.
-    /// Fill with `noiseWindow(channel:)`; all zero leaves every bin in.
-    public let noiseWindows: UnsafeMutableBufferPointer<Int16>
+    /// Fill channel c from `windowOffset(channel: c)`; all zero leaves every bin in.
+    public let noiseWindows: FixedBuffer<Int16>
     /// Power ratio (sound ÷ background) an FFT bin needs to take part in the
     /// sustained estimate; nil: every bin of the band.
     public let binMaskRatio: Double?
-    private let binPower: UnsafeMutableBufferPointer<Double>
-    private let twiddles: UnsafeMutableBufferPointer<Int32>
-    private let sustainedTwiddles: UnsafeMutableBufferPointer<Int32>?
-    private let workspace: UnsafeMutableBufferPointer<Int32>
+    private let binPower: FixedBuffer<Double>
+    /// Kept by `localiser` / `sustainedLocaliser` (designed at init, read-only after).
+    private let twiddles: FixedBuffer<Int32>
+    private let sustainedTwiddles: FixedBuffer<Int32>?
+    private let workspace: FixedBuffer<Int32>
 
     /// Onset window length (= FFT size), samples.
     public var windowSamples: Int { localiser.config.fftSize }
@@ -61,8 +63,8 @@ public final class EventLocaliser {
     public init(config: LocalisationConfig, geometry: MicArrayGeometry, maxSegments: Int = 1,
                 segmentSamples: Int? = nil, attackDB: Double = 0.3, sustainedGateDB: Double = 6,
                 binMaskDB: Double? = 10) {
-        twiddles = .allocate(capacity: FFTTwiddles.count(size: config.fftSize))
-        localiser = GCCPHATLocaliser(config: config, geometry: geometry, twiddleStorage: twiddles)
+        twiddles = FixedBuffer(count: FFTTwiddles.count(size: config.fftSize), repeating: 0)
+        localiser = GCCPHATLocaliser(config: config, geometry: geometry, twiddleStorage: twiddles.kernelStorage)
         self.maxSegments = max(1, min(maxSegments, GCCPHATLocaliser.maxSegments))
         let short = segmentSamples ?? max(64, config.fftSize / 4)
         self.segmentSamples = short
@@ -74,8 +76,8 @@ public final class EventLocaliser {
         if self.maxSegments > 1 {
             var c = config
             c.fftSize = short
-            let tw = UnsafeMutableBufferPointer<Int32>.allocate(capacity: FFTTwiddles.count(size: short))
-            let s = GCCPHATLocaliser(config: c, geometry: geometry, twiddleStorage: tw)
+            let tw = FixedBuffer<Int32>(count: FFTTwiddles.count(size: short), repeating: 0)
+            let s = GCCPHATLocaliser(config: c, geometry: geometry, twiddleStorage: tw.kernelStorage)
             sustainedTwiddles = tw
             sustainedLocaliser = s
             count = max(count, s.averagedWorkspaceCount)
@@ -83,42 +85,27 @@ public final class EventLocaliser {
             sustainedTwiddles = nil
             sustainedLocaliser = nil
         }
-        workspace = .allocate(capacity: count)
-        workspace.initialize(repeating: 0)
+        workspace = FixedBuffer(count: count, repeating: 0)
         spanSamples = max(config.fftSize, (self.maxSegments - 1) * segmentHop + short)
-        windows = .allocate(capacity: geometry.count * spanSamples)
-        windows.initialize(repeating: 0)
-        noiseWindows = .allocate(capacity: geometry.count * spanSamples)
-        noiseWindows.initialize(repeating: 0)
-        binPower = .allocate(capacity: short)
-        binPower.initialize(repeating: 0)
+        windows = FixedBuffer(count: geometry.count * spanSamples, repeating: 0)
+        noiseWindows = FixedBuffer(count: geometry.count * spanSamples, repeating: 0)
+        binPower = FixedBuffer(count: short, repeating: 0)
     }
 
-    deinit {
-        twiddles.deallocate()
-        sustainedTwiddles?.deallocate()
-        workspace.deallocate()
-        windows.deallocate()
-        noiseWindows.deallocate()
-        binPower.deallocate()
-    }
-
-    /// The span of `channel` (spanSamples samples from the window start) to fill before locating.
-    public func window(channel: Int) -> UnsafeMutableBufferPointer<Int16> {
-        let n = spanSamples
-        return UnsafeMutableBufferPointer(rebasing: windows[(channel * n)..<((channel + 1) * n)])
-    }
-
-    /// The background of `channel`: the spanSamples samples before the span start.
-    public func noiseWindow(channel: Int) -> UnsafeMutableBufferPointer<Int16> {
-        let n = spanSamples
-        return UnsafeMutableBufferPointer(rebasing: noiseWindows[(channel * n)..<((channel + 1) * n)])
+    /// Index in `windows` (and `noiseWindows`) where `channel`'s spanSamples samples start:
+    /// the onset span from the window start (the background: the span before it).
+    public func windowOffset(channel: Int) -> Int {
+        precondition((0..<channels).contains(channel), "EventLocaliser: no channel \(channel)")
+        return channel * spanSamples
     }
 
     /// Direction of arrival from the first `frames` samples of every channel's onset window.
     public func locate(frames: Int? = nil) -> BearingEstimate {
-        localiser.locate(windows: UnsafeBufferPointer(windows), stride: spanSamples,
-                         frames: min(frames ?? windowSamples, windowSamples), workspace: workspace)
+        windows.withElements { w in
+            workspace.withMutableElements { ws in
+                localiser.locate(windows: w, stride: spanSamples, frames: min(frames ?? windowSamples, windowSamples), workspace: ws)
+            }
+        }
     }
 
     /// Short windows to average when the first `available` samples of every
@@ -161,14 +148,20 @@ public final class EventLocaliser {
         let segments = sustainedSegments(available: available ?? spanSamples)
         guard segments > 1, let s = sustainedLocaliser else { return locate() }
         let noiseSegments = (spanSamples - segmentSamples) / segmentHop + 1
-        guard let ratio = binMaskRatio else {
-            return s.locateAveraged(windows: UnsafeBufferPointer(windows), stride: spanSamples,
-                                    segments: segments, hop: segmentHop, workspace: workspace)
+        return windows.withElements { w in
+            workspace.withMutableElements { ws in
+                guard let ratio = binMaskRatio else {
+                    return s.locateAveraged(windows: w, stride: spanSamples, segments: segments, hop: segmentHop, workspace: ws)
+                }
+                return noiseWindows.withElements { noise in
+                    binPower.withMutableElements { power in
+                        s.locateAveraged(windows: w, stride: spanSamples, segments: segments, hop: segmentHop,
+                                         noise: noise, noiseStride: spanSamples,
+                                         noiseSegments: min(noiseSegments, GCCPHATLocaliser.maxSegments),
+                                         binPower: power, maskRatio: ratio, workspace: ws)
+                    }
+                }
+            }
         }
-        return s.locateAveraged(windows: UnsafeBufferPointer(windows), stride: spanSamples,
-                                segments: segments, hop: segmentHop,
-                                noise: UnsafeBufferPointer(noiseWindows), noiseStride: spanSamples,
-                                noiseSegments: min(noiseSegments, GCCPHATLocaliser.maxSegments),
-                                binPower: binPower, maskRatio: ratio, workspace: workspace)
     }
 }

@@ -4,6 +4,7 @@
 import EarshotOffline
 import EarshotAudio
 import EarshotDSP
+import EarshotPlatform
 
 /// Options of `FileLocator`.
 public struct LocateOptions: Sendable, Equatable {
@@ -91,7 +92,7 @@ public enum FileLocator {
             throw LocateError(message: "\(path): \(format.channels) channels but the board lists \(geometry.count) microphone positions; record all microphones or fix [microphone] positions_m")
         }
         let frames = Int(format.frameCount)
-        let mix = try readAll(probe, frames: frames)
+        let mix = try probe.readAll(frames: frames)
         let rate = format.sampleRate
         // Onset on the mix through the product's analysis chain.
         let source = try OfflineFrameSource(path: path, options: OfflineFrameOptions(selection: .mean))
@@ -154,12 +155,11 @@ public enum FileLocator {
         let start = max(0, onsetSample - options.preRollSamples(sampleRate: rate))
         for c in 0..<geometry.count {
             let reader = try WAVReader(path: path, selection: .channel(c))
-            let samples = try readAll(reader, frames: frames)
-            let w = localiser.window(channel: c)
-            for i in 0..<w.count { w[i] = start + i < samples.count ? samples[start + i] : 0 }
-            let b = localiser.noiseWindow(channel: c)
-            let from = start - b.count
-            for i in 0..<b.count { b[i] = from + i >= 0 ? samples[from + i] : 0 }
+            let samples = try reader.readAll(frames: frames)
+            let at = localiser.windowOffset(channel: c), n = localiser.spanSamples
+            for i in 0..<n { localiser.windows[at + i] = start + i < samples.count ? samples[start + i] : 0 }
+            let from = start - n
+            for i in 0..<n { localiser.noiseWindows[at + i] = from + i >= 0 ? samples[from + i] : 0 }
         }
         let bearing = localiser.locateEvent(available: max(0, frames - start))
         return LocatedEvent(file: path, onsetSample: onsetSample, onsetSeconds: Double(onsetSample) / Double(rate),
@@ -203,19 +203,6 @@ public enum FileLocator {
         let mean = max(1, sum / max(1, from - refStart))
         for i in from..<min(x.count, hopStart + hop) where abs(Int(x[i])) > 4 * mean { return i }
         return hopStart
-    }
-
-    static func readAll(_ reader: WAVReader, frames: Int) throws(WAVError) -> [Int16] {
-        var out = [Int16](repeating: 0, count: frames)
-        var done = 0
-        try out.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Int16>) throws(WAVError) in
-            while done < frames {
-                let n = try reader.read(into: UnsafeMutableBufferPointer(rebasing: p[done..<frames]))
-                if n == 0 { break }
-                done += n
-            }
-        }
-        return out
     }
 }
 

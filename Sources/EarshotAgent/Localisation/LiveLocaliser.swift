@@ -2,6 +2,7 @@
 // GCC-PHAT through EventLocaliser, bearing → camera preset through BearingSectorMapper.
 import EarshotConfig
 import EarshotDSP
+import EarshotPlatform
 
 /// What `earshot run` needs to localise events (from the board file).
 public struct LiveLocalisationSetup: Sendable {
@@ -83,9 +84,9 @@ public final class LiveLocaliser {
         let start = windowStart(onsetSample: onsetSample)
         guard start >= history.startSample else { return nil }
         for c in 0..<setup.geometry.count {
-            history.copy(channel: c, from: start, into: localiser.window(channel: c))
-            let noise = localiser.noiseWindow(channel: c)
-            history.copy(channel: c, from: start - Int64(noise.count), into: noise)   // missing samples read 0
+            let at = localiser.windowOffset(channel: c), n = localiser.spanSamples
+            history.copy(channel: c, from: start, into: localiser.windows, at: at, count: n)
+            history.copy(channel: c, from: start - Int64(n), into: localiser.noiseWindows, at: at, count: n)   // missing samples read 0
         }
         let available = Int(max(0, min(Int64(localiser.spanSamples), history.endSample - start)))
         let b = localiser.locateEvent(available: available)

@@ -1,5 +1,6 @@
 // The last few seconds of every channel, kept so an event's onset window can be
 // localised after the detector has confirmed the event.
+import EarshotPlatform
 
 /// Planar per-channel history of the most recent Q15 samples, allocated once.
 ///
@@ -13,7 +14,7 @@ public final class OnsetHistory {
     /// Frames held per channel (a power of two).
     public let capacityFrames: Int
     private let mask: Int
-    private let storage: UnsafeMutableBufferPointer<Int16>
+    private let storage: FixedBuffer<Int16>
     /// Absolute index of the next frame to be appended.
     public private(set) var endSample: Int64 = 0
 
@@ -25,17 +26,15 @@ public final class OnsetHistory {
         self.channels = channels
         capacityFrames = capacity
         mask = capacity - 1
-        storage = .allocate(capacity: capacity * channels)
-        storage.initialize(repeating: 0)
+        storage = FixedBuffer(count: capacity * channels, repeating: 0)
     }
-
-    deinit { storage.deallocate() }
 
     /// Oldest absolute sample index still held.
     public var startSample: Int64 { max(0, endSample - Int64(capacityFrames)) }
 
     /// Appends `frames` interleaved frames (`channels` samples each) from `interleaved`.
-    public func append(_ interleaved: UnsafeBufferPointer<Int16>, frames: Int) {
+    public func append(_ interleaved: FixedBuffer<Int16>, frames: Int) {
+        precondition(frames * channels <= interleaved.count, "OnsetHistory.append: fewer samples than frames × channels")
         let base = Int(endSample & Int64(mask))
         for i in 0..<frames {
             let slot = (base + i) & mask
@@ -44,16 +43,18 @@ public final class OnsetHistory {
         endSample += Int64(frames)
     }
 
-    /// Copies `into.count` samples of `channel` starting at absolute sample `from`;
-    /// samples not (or no longer) held read as 0. Returns false when any were missing.
+    /// Copies `count` samples of `channel` starting at absolute sample `from` into
+    /// `into[at ..< at + count]`; samples not (or no longer) held read as 0. Returns false
+    /// when any were missing.
     @discardableResult
-    public func copy(channel: Int, from: Int64, into: UnsafeMutableBufferPointer<Int16>) -> Bool {
+    public func copy(channel: Int, from: Int64, into: FixedBuffer<Int16>, at: Int = 0, count: Int) -> Bool {
+        precondition((0..<channels).contains(channel), "OnsetHistory.copy: no channel \(channel)")
         let lo = startSample, hi = endSample
         var complete = true
-        for i in 0..<into.count {
+        for i in 0..<count {
             let s = from + Int64(i)
-            if s < lo || s >= hi { into[i] = 0; complete = false; continue }
-            into[i] = storage[channel * capacityFrames + Int(s & Int64(mask))]
+            if s < lo || s >= hi { into[at + i] = 0; complete = false; continue }
+            into[at + i] = storage[channel * capacityFrames + Int(s & Int64(mask))]
         }
         return complete
     }

@@ -11,7 +11,9 @@ import EarshotMQTT
 /// Appends past the capacity are cut and the line ends with `…` + newline; the line
 /// is still written. One instance per thread (not thread-safe).
 public final class AgentLogLine {
-    private let storage: UnsafeMutablePointer<UInt8>
+    private let storage: FixedBuffer<UInt8>
+    /// An RFC 3339 timestamp being formatted (`append(_: UTCTimestamp)`).
+    private let stamp = FixedBuffer<UInt8>(count: UTCTimestamp.rfc3339Length, repeating: 0)
     /// Capacity in bytes, including the final newline.
     public let capacity: Int
     /// Bytes in the line so far.
@@ -21,16 +23,11 @@ public final class AgentLogLine {
     /// A line buffer of `capacity` bytes (at least 16; PIPE_BUF = 4096 keeps a line whole in a pipe).
     public init(capacity: Int = 1024) {
         self.capacity = max(capacity, 16)
-        storage = .allocate(capacity: self.capacity)
+        storage = FixedBuffer(count: self.capacity, repeating: 0)
     }
-
-    deinit { storage.deallocate() }
 
     /// Empties the line.
     public func reset() { count = 0; truncated = false }
-
-    /// The bytes written so far (valid until the next append or reset).
-    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
 
     /// Appends a literal.
     public func append(_ text: StaticString) { text.withUTF8Buffer { for b in $0 { byte(b) } } }
@@ -72,10 +69,8 @@ public final class AgentLogLine {
 
     /// Appends `t` as RFC 3339 UTC with 9 fractional digits.
     public func append(_ t: UTCTimestamp) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: UTCTimestamp.rfc3339Length) { buf in
-            let n = t.writeRFC3339(into: buf)
-            for i in 0..<n { byte(buf[i]) }
-        }
+        let n = stamp.withMutableElements { t.writeRFC3339(into: $0) }
+        for i in 0..<n { byte(stamp[i]) }
     }
 
     /// Ends the line with a newline and writes it to stderr in one write(2) call
@@ -88,12 +83,12 @@ public final class AgentLogLine {
         }
         storage[min(count, capacity - 1)] = 0x0A
         let total = min(count, capacity - 1) + 1
-        StandardError.writeBytes(UnsafeRawBufferPointer(start: storage, count: total))
+        StandardError.write(storage, count: total)
         reset()
     }
 
     /// The line as a String (allocates; tests only).
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { String(decoding: storage.prefix(count), as: UTF8.self) }
 
     private func unsigned(_ value: UInt64) {
         DecimalDigits.write(value) { byte($0) }

@@ -178,7 +178,7 @@ public final class AnalysisLoop: Sendable {
             if ring.availableFrames < hop {
                 _ = ring.waitForFrames(wakeFrames, timeoutNanoseconds: wakeTimeout)
             }
-            guard ring.read(into: ws.frameBuffer, frameCount: hop, timeoutNanoseconds: wakeTimeout) else {
+            guard ring.read(into: ws.frames, frameCount: hop, timeoutNanoseconds: wakeTimeout) else {
                 if input.isFinished && ring.availableFrames < hop {
                     if detecting {
                         engine.finish(atSample: frame.firstSample &+ Int64(hop)) { e in
@@ -199,8 +199,8 @@ public final class AnalysisLoop: Sendable {
             let undatedEndMono = fileStart != 0 || stamp.isKnown ? 0
                 : AgentClock.monotonicNanoseconds() &- Int64(Double(ring.availableFrames) * nsPerFrame)
             ws.downmix(channels: channels, channel: analysisChannel)
-            ws.localiser?.history.append(UnsafeBufferPointer(ws.frameBuffer), frames: hop)
-            chain.process(hop: UnsafeBufferPointer(ws.monoBuffer), into: &frame)
+            ws.localiser?.history.append(ws.frames, frames: hop)
+            ws.mono.withElements { chain.process(hop: $0, into: &frame) }
             let hopEndSample = frame.firstSample &+ Int64(hop)
             let hopEndMono = fileStart != 0
                 ? fileStart &+ Int64(Double(hopEndSample) * nsPerFrame)
@@ -315,49 +315,40 @@ final class AnalysisWorkspace {
     /// Events waiting for the rest of their onset window (FIFO slots).
     static let pendingCapacity = 8
     let hop: Int
-    /// One hop, interleaved, `channels` per frame.
-    let frameBuffer: UnsafeMutableBufferPointer<Int16>
-    /// One hop of the analysed channel (or the mean of all).
-    let monoBuffer: UnsafeMutableBufferPointer<Int16>
+    /// One hop, interleaved, `channels` per frame (Q15).
+    let frames: FixedBuffer<Int16>
+    /// One hop of the analysed channel (or the mean of all) (Q15).
+    let mono: FixedBuffer<Int16>
     /// Direction finding (nil without a microphone array).
     let localiser: LiveLocaliser?
-    let pending: UnsafeMutablePointer<AgentItem>
+    /// FIFO slots from `pendingHead`, `pendingCount` of them in use.
+    var pending: [AgentItem]
     var pendingHead = 0
     var pendingCount = 0
 
     init(hop: Int, channels: Int, localisation: LiveLocalisationSetup?) {
         self.hop = hop
-        frameBuffer = .allocate(capacity: hop * channels)
-        frameBuffer.initialize(repeating: 0)
-        monoBuffer = .allocate(capacity: hop)
-        monoBuffer.initialize(repeating: 0)
+        frames = FixedBuffer(count: hop * channels, repeating: 0)
+        mono = FixedBuffer(count: hop, repeating: 0)
         localiser = localisation.map { LiveLocaliser(setup: $0) }
-        pending = .allocate(capacity: Self.pendingCapacity)
-        pending.initialize(repeating: AgentItem(), count: Self.pendingCapacity)
+        pending = [AgentItem](repeating: AgentItem(), count: Self.pendingCapacity)
     }
 
-    deinit {
-        frameBuffer.deallocate()
-        monoBuffer.deallocate()
-        pending.deinitialize(count: Self.pendingCapacity)
-        pending.deallocate()
-    }
-
-    /// Copies the analysed channel (or the mean of all) of the interleaved hop into `monoBuffer`.
+    /// Copies the analysed channel (or the mean of all) of the interleaved hop into `mono`.
     @inline(__always)
     func downmix(channels: Int, channel: Int?) {
         if channels == 1 {
-            monoBuffer.baseAddress!.update(from: frameBuffer.baseAddress!, count: hop)
+            mono.copy(from: frames, count: hop)
             return
         }
         if let c = channel {
-            for i in 0..<hop { monoBuffer[i] = frameBuffer[i * channels + c] }
+            for i in 0..<hop { mono[i] = frames[i * channels + c] }
             return
         }
         for i in 0..<hop {
             var sum: Int32 = 0
-            for c in 0..<channels { sum &+= Int32(frameBuffer[i * channels + c]) }
-            monoBuffer[i] = Int16(truncatingIfNeeded: sum / Int32(channels))
+            for c in 0..<channels { sum &+= Int32(frames[i * channels + c]) }
+            mono[i] = Int16(truncatingIfNeeded: sum / Int32(channels))
         }
     }
 }

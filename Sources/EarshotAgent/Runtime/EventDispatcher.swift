@@ -4,6 +4,7 @@
 import EarshotConfig
 import Dispatch
 import EarshotDSP
+import EarshotPlatform
 import EarshotDetection
 import EarshotMQTT
 import EarshotSignatures
@@ -299,7 +300,7 @@ public final class EventDispatcher: Sendable {
         var engine = DetectionEngine(table: table, config: config, splOffset: splOffsetQ8_8)
         var frame = FeatureFrame()
         let hop = Int(config.hopSamples)
-        var samples = [Int16](repeating: 0, count: hop)
+        let samples = FixedBuffer<Int16>(count: hop, repeating: 0)
         var seed: UInt32 = 12_345
         let rate = Double(sampleRate)
         let burstStart = Int(rate / 2)
@@ -315,7 +316,7 @@ public final class EventDispatcher: Sendable {
                 samples[i] = Int16(max(-32_768, min(32_767, (white * amplitude).rounded())))
                 n += 1
             }
-            samples.withUnsafeBufferPointer { chain.process(hop: $0, into: &frame) }
+            samples.withElements { chain.process(hop: $0, into: &frame) }
             engine.process(frame) { e in if e.phase == .impulse && found == nil { found = e.soundClass } }
         }
         engine.finish(atSample: Int64(n)) { e in if e.phase == .impulse && found == nil { found = e.soundClass } }

@@ -2,6 +2,7 @@
 // demos and benchmarks (`earshot run --input FILE`). Never drops samples: when
 // the ring is full the feeder waits for the analysis thread.
 import EarshotAudio
+import EarshotPlatform
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -65,12 +66,12 @@ public final class FileAudioFeeder: Sendable {
 
     /// Reads one period into `buffer`: the selected channel, or every channel interleaved.
     /// Returns frames read.
-    private func readChunk(_ r: inout FeederReaders, _ buffer: UnsafeMutableBufferPointer<Int16>,
-                           _ channelBuffer: UnsafeMutableBufferPointer<Int16>) throws(WAVError) -> Int {
-        guard channels > 1 else { return try r.reader.read(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<chunkFrames])) }
+    private func readChunk(_ r: inout FeederReaders, _ buffer: FixedBuffer<Int16>,
+                           _ channelBuffer: FixedBuffer<Int16>) throws(WAVError) -> Int {
+        guard channels > 1 else { return try r.reader.read(into: buffer, count: chunkFrames) }
         var frames = Int.max
         for c in 0..<channels {
-            let n = try r.channelReaders[c].read(into: channelBuffer)
+            let n = try r.channelReaders[c].read(into: channelBuffer, count: chunkFrames)
             frames = min(frames, n)
             for i in 0..<n { buffer[i * channels + c] = channelBuffer[i] }
         }
@@ -119,11 +120,8 @@ public final class FileAudioFeeder: Sendable {
             finishedSignal.store(true, ordering: .releasing)
         }
         guard var readers = opened.withLock({ $0.take() }) else { return }   // begin() runs once
-        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: chunkFrames * channels)
-        buffer.initialize(repeating: 0)
-        let channelBuffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: chunkFrames)
-        channelBuffer.initialize(repeating: 0)
-        defer { buffer.deallocate(); channelBuffer.deallocate() }
+        let buffer = FixedBuffer<Int16>(count: chunkFrames * channels, repeating: 0)
+        let channelBuffer = FixedBuffer<Int16>(count: chunkFrames, repeating: 0)
         while !stopRequested.load(ordering: .relaxed) {
             var n: Int
             do { n = try readChunk(&readers, buffer, channelBuffer) } catch { n = 0 }
@@ -131,7 +129,7 @@ public final class FileAudioFeeder: Sendable {
                 guard loop, rewind(&readers) else { return }
                 continue
             }
-            if n < chunkFrames { (buffer.baseAddress! + n * channels).update(repeating: 0, count: (chunkFrames - n) * channels) }
+            for i in (n * channels)..<(chunkFrames * channels) { buffer[i] = 0 }
             if realtime {
                 let due = t0 &+ (written &+ Int64(chunkFrames)) &* 1_000_000_000 / Int64(rate)
                 AgentThread.sleep(untilMonotonic: due)
@@ -141,7 +139,7 @@ public final class FileAudioFeeder: Sendable {
                 if stopRequested.load(ordering: .relaxed) { return }
                 usleep(2_000)  // the ring holds ≥ 50 ms: 2 ms naps keep it fed at a fraction of the wake-ups
             }
-            ring.write(buffer.baseAddress!, frameCount: chunkFrames)
+            ring.write(buffer, frameCount: chunkFrames)
             written &+= Int64(chunkFrames)
             frames.add(UInt64(chunkFrames), ordering: .relaxed)
         }

@@ -12,7 +12,7 @@ extension SystemdNotifier {
         text.withUTF8 { for b in $0 { line.append(byte: b == 0x0A ? 0x20 : b) } }
         var failure: SystemdNotifyError?
         line.withUTF8 { b in
-            do throws(SystemdNotifyError) { try sendDatagram(UnsafeRawBufferPointer(b)) } catch { failure = error }
+            do throws(SystemdNotifyError) { try sendDatagram(utf8: b) } catch { failure = error }
         }
         if let failure { throw failure }
     }

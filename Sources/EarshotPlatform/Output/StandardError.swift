@@ -22,6 +22,11 @@ public enum StandardError {
         t.withUTF8 { writeBytes(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Writes the first `count` bytes of `buffer` as they are (allocation-free).
+    public static func write(_ buffer: FixedBuffer<UInt8>, count: Int) {
+        buffer.withElements(count: count) { writeBytes(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Writes `bytes` as they are.
     public static func writeBytes(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }

@@ -94,6 +94,11 @@ public final class SystemdNotifier: Sendable {
         try send("READY=1" + (status.map { "\nSTATUS=\($0)" } ?? ""))
     }
 
+    /// Sends one prepared datagram of UTF-8 `bytes`, borrowed for the call: no allocation.
+    public func sendDatagram(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(SystemdNotifyError) {
+        try sendDatagram(UnsafeRawBufferPointer(bytes))
+    }
+
     /// Sends one prepared datagram (e.g. a `STATUS=` line built in a fixed buffer): no allocation.
     public func sendDatagram(_ bytes: UnsafeRawBufferPointer) throws(SystemdNotifyError) {
         guard fd >= 0 else { return }
