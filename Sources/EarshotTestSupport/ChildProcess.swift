@@ -1,10 +1,10 @@
 // A child process whose stdout/stderr lines are collected, for tests that kill clients.
 import Foundation
+import Synchronization
 
 /// Runs an executable, collects its output lines, and kills it on `kill()`/deinit.
-public final class ChildProcess: @unchecked Sendable {
-    private let lock = NSLock()
-    private var collected: [String] = []
+public final class ChildProcess: Sendable {
+    private let collected = Mutex<[String]>([])
     private let process = Process()
 
     /// Starts `path` with `arguments`.
@@ -25,7 +25,7 @@ public final class ChildProcess: @unchecked Sendable {
                 while let nl = pending.firstIndex(of: 0x0A) {
                     let line = String(decoding: pending[pending.startIndex..<nl], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...nl)
-                    lock.withLock { collected.append(line) }
+                    collected.withLock { $0.append(line) }
                 }
             }
         }.start()
@@ -34,7 +34,7 @@ public final class ChildProcess: @unchecked Sendable {
     deinit { kill() }
 
     /// Output lines so far.
-    public var lines: [String] { lock.withLock { collected } }
+    public var lines: [String] { collected.withLock { $0 } }
 
     /// Process id.
     public var pid: Int32 { process.processIdentifier }

@@ -2,6 +2,7 @@
 // 127.0.0.1, bounded waits, killed on stop/deinit.
 import EarshotPlatform
 import Foundation
+import Synchronization
 
 /// Errors from test helpers, with the command and its output.
 public struct TestSupportError: Error, CustomStringConvertible {
@@ -87,13 +88,11 @@ public func runTool(_ path: String, _ arguments: [String], timeout: Double = 20)
     return text
 }
 
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private var finished = false
-    func append(_ d: Data) { lock.withLock { data.append(d); finished = true } }
-    var value: Data { lock.withLock { data } }
-    var done: Bool { lock.withLock { finished } }
+final class LockedData: Sendable {
+    private let state = Mutex<(data: Data, finished: Bool)>((Data(), false))
+    func append(_ d: Data) { state.withLock { $0.data.append(d); $0.finished = true } }
+    var value: Data { state.withLock { $0.data } }
+    var done: Bool { state.withLock { $0.finished } }
 }
 
 /// A mosquitto broker process on 127.0.0.1 for one test (killed with the test
@@ -103,15 +102,14 @@ final class LockedData: @unchecked Sendable {
 /// and waits (≤ 5 s) until the port accepts connections. `kill()` sends SIGKILL
 /// (simulating a crash), `restart()` starts it again on the same port, `stop()`
 /// (also run by deinit) kills it and removes nothing else.
-public final class MosquittoBroker: @unchecked Sendable {
+public final class MosquittoBroker: Sendable {
     /// TCP port on 127.0.0.1.
     public let port: Int
     /// Directory holding the config, log and any TLS/password files.
     public let directory: String
     /// Extra config lines for the listener (e.g. TLS, password file).
     public let listenerConfiguration: [String]
-    private let lock = NSLock()
-    private var process: ParentWatchedProcess?
+    private let process = Mutex<ParentWatchedProcess?>(nil)
 
     /// Path of the broker's log file.
     public var logPath: String { directory + "/mosquitto.log" }
@@ -143,7 +141,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         let p = ParentWatchedProcess("/usr/sbin/mosquitto", ["-c", directory + "/mosquitto.conf"],
                                          output: err ?? FileHandle.nullDevice)
         try p.run()
-        lock.withLock { process = p }
+        process.withLock { $0 = p }
         guard waitUntil(timeout: timeout, { portAcceptsConnections(port) || !p.isRunning }), p.isRunning else {
             let log = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
                 + ((try? String(contentsOfFile: directory + "/stderr.txt", encoding: .utf8)) ?? "")
@@ -154,7 +152,7 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// SIGKILLs the broker (no clean shutdown: clients see the socket drop).
     public func kill() {
-        let p = lock.withLock { () -> ParentWatchedProcess? in defer { process = nil }; return process }
+        let p = process.withLock { current -> ParentWatchedProcess? in defer { current = nil }; return current }
         p?.kill()
     }
 
@@ -171,7 +169,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Whether the broker process is running.
-    public var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+    public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
 
     /// Kills the broker if running.
     public func stop() { kill() }

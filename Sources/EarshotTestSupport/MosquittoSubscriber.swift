@@ -1,6 +1,7 @@
 // An independent MQTT subscriber for tests: the `mosquitto_sub` command-line
 // client, so published messages are checked by code that is not ours.
 import Foundation
+import Synchronization
 
 /// One message as `mosquitto_sub` printed it.
 public struct ReceivedMessage: Sendable, Equatable {
@@ -22,14 +23,16 @@ public struct ReceivedMessage: Sendable, Equatable {
 /// Runs `mosquitto_sub -d -F 'MSG\t%r\t%q\t%t\t%p'` and collects the messages.
 /// `start()` returns once the SUBACK was received (≤ timeout); `stop()` (and
 /// deinit) kills the process.
-public final class MosquittoSubscriber: @unchecked Sendable {
+public final class MosquittoSubscriber: Sendable {
     private let arguments: [String]
-    private let lock = NSLock()
-    private var collected: [ReceivedMessage] = []
-    private var subscribed = false
-    private var output = ""
-    private var process: ParentWatchedProcess?
-    private var reader: Thread?
+    /// What the reader thread collected, and the running process.
+    private struct State {
+        var collected: [ReceivedMessage] = []
+        var subscribed = false
+        var output = ""
+        var process: ParentWatchedProcess?
+    }
+    private let state = Mutex(State())
 
     /// A subscriber already started (SUBACK received): `init(port:filters:…)` then `start()`.
     public static func started(port: Int, filters: [String], extraArguments: [String] = [],
@@ -55,7 +58,7 @@ public final class MosquittoSubscriber: @unchecked Sendable {
         // Line-buffered stdout, or the SUBACK debug line sits in stdio's buffer.
         let p = ParentWatchedProcess("/usr/bin/stdbuf", ["-oL", "-eL", "/usr/bin/mosquitto_sub"] + arguments, output: pipe)
         try p.run()
-        lock.withLock { process = p }
+        state.withLock { $0.process = p }
         let handle = pipe.fileHandleForReading
         let t = Thread { [self] in
             var pending = Data()
@@ -70,38 +73,37 @@ public final class MosquittoSubscriber: @unchecked Sendable {
                 }
             }
         }
-        reader = t
         t.start()
-        guard waitUntil(timeout: timeout, { lock.withLock { subscribed } || !p.isRunning }),
-              lock.withLock({ subscribed }) else {
+        guard waitUntil(timeout: timeout, { state.withLock { $0.subscribed } || !p.isRunning }),
+              state.withLock({ $0.subscribed }) else {
             stop()
-            throw TestSupportError("mosquitto_sub \(arguments.joined(separator: " ")) did not subscribe within \(timeout) s: \(lock.withLock { output })")
+            throw TestSupportError("mosquitto_sub \(arguments.joined(separator: " ")) did not subscribe within \(timeout) s: \(state.withLock { $0.output })")
         }
     }
 
     private func consume(_ line: String) {
-        lock.withLock {
+        state.withLock { s in
             if line.hasPrefix("MSG\t") {
                 let parts = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
                 if parts.count == 5 {
-                    collected.append(ReceivedMessage(retained: parts[1] == "1", qos: Int(parts[2]) ?? -1,
+                    s.collected.append(ReceivedMessage(retained: parts[1] == "1", qos: Int(parts[2]) ?? -1,
                                                      topic: String(parts[3]), payload: String(parts[4])))
                 }
             } else {
-                if line.contains("received SUBACK") { subscribed = true }
-                if output.utf8.count < 8192 { output += line + "\n" }
+                if line.contains("received SUBACK") { s.subscribed = true }
+                if s.output.utf8.count < 8192 { s.output += line + "\n" }
             }
         }
     }
 
     /// Messages received so far, in arrival order.
-    public var messages: [ReceivedMessage] { lock.withLock { collected } }
+    public var messages: [ReceivedMessage] { state.withLock { $0.collected } }
 
     /// Messages on `topic`.
     public func messages(on topic: String) -> [ReceivedMessage] { messages.filter { $0.topic == topic } }
 
     /// Non-message output (debug lines, errors) so far.
-    public var diagnostics: String { lock.withLock { output } }
+    public var diagnostics: String { state.withLock { $0.output } }
 
     /// Waits until `condition(messages)` holds (≤ `timeout` s).
     @discardableResult
@@ -111,7 +113,7 @@ public final class MosquittoSubscriber: @unchecked Sendable {
 
     /// Kills `mosquitto_sub`.
     public func stop() {
-        let p = lock.withLock { () -> ParentWatchedProcess? in defer { process = nil }; return process }
+        let p = state.withLock { s -> ParentWatchedProcess? in defer { s.process = nil }; return s.process }
         p?.kill()
     }
 }

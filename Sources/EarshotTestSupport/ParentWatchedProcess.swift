@@ -1,15 +1,16 @@
 // Child processes that die with the test process: a test runner killed by a
 // timeout (or a benchmark that exits without deinit) must not leave brokers behind.
 import Foundation
+import Synchronization
 
 /// Runs `executable arguments` as a direct child (Foundation reaps it), plus a tiny
 /// `/bin/sh` watcher that SIGKILLs it if this process disappears first. The watcher
 /// only polls (`kill -0`, `sleep`) and exits on its own once the command is gone.
 /// (A shell that `wait`s for the command does not work here: children spawned from a
 /// test runner's worker threads inherit a blocked SIGCHLD, and dash's `wait` then hangs.)
-final class ParentWatchedProcess: @unchecked Sendable {
+final class ParentWatchedProcess: Sendable {
     let process = Process()
-    private var watcher: Process?
+    private let watcher = Mutex<Process?>(nil)
 
     private static let watchScript = """
         while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 0.5; done
@@ -33,7 +34,7 @@ final class ParentWatchedProcess: @unchecked Sendable {
         w.standardOutput = FileHandle.nullDevice
         w.standardError = FileHandle.nullDevice
         try? w.run()
-        watcher = w
+        watcher.withLock { $0 = w }
     }
 
     /// True while the command is alive (read from /proc: Foundation's exit monitor can
