@@ -203,16 +203,37 @@ struct FusionOverlapTests {
         #expect(separated(engine, a, b), "\(engine.openIncidents.map { ($0.eventIDs, $0.location.position) })")
     }
 
-    // Still mixed: 50 ms apart, the greedy fragments never reach an over-determined fit that
-    // explains its onsets. (70 m and 100 ms apart traded events until an onset the fit of
-    // the other boxes cannot predict was evicted too, not only one beyond the gate.)
-    @Test("overlapping pairs 50 ms apart: still mixed (known issue)",
-          arguments: [(-150.0, -20.0, 90.0, 120.0, 50)])
+    // 50 ms apart and closer, the greedy fragments never reach an over-determined fit that
+    // explains its onsets; the tangle's events are pooled and split again by consensus
+    // (FusionEngine+Untangle). Before it, the first case stayed mixed (a known issue).
+    @Test("overlapping pairs 0–80 ms apart, 30–400 m apart, clocks off by up to ±0.5 ms: pooled and split again, each sound one incident of its own 8 events within 2 m",
+          arguments: [(-150.0, -20.0, 90.0, 120.0, 50), (-150.0, -20.0, 90.0, 120.0, 20), (-150.0, -20.0, 90.0, 120.0, 0),
+                      (0.0, 0.0, 40.0, 30.0, 30), (100.0, 100.0, -100.0, -100.0, 10), (-200.0, 0.0, 200.0, 0.0, 5),
+                      (10.0, 10.0, 30.0, -20.0, 80)])
     func overlappingHard(ax: Double, ay: Double, bx: Double, by: Double, apartMs: Int) {
         let a = PlanePoint(x: ax, y: ay), b = PlanePoint(x: bx, y: by)
         let engine = overlappingPair(a, b, apartMs: apartMs)
-        withKnownIssue("sounds this close in time or place are not separated") {
-            #expect(separated(engine, a, b), "\(engine.openIncidents.map { ($0.eventIDs, $0.location.position) })")
+        #expect(separated(engine, a, b), "\(engine.openIncidents.map { ($0.eventIDs, $0.location.position) })")
+    }
+
+    @Test("three shots within 60 ms, 8 boxes, arrivals interleaved: three incidents of 8 events, each within 2 m of its source")
+    func threeOverlapping() {
+        let scene = FusionScene.ring(8, radius: 250)
+        let sources = [PlanePoint(x: -120, y: 40), PlanePoint(x: 110, y: -60), PlanePoint(x: 30, y: 150)]
+        var all: [FusionEvent] = []
+        for (i, s) in sources.enumerated() {
+            all += scene.boxes.enumerated().map { k, box in
+                scene.event(box, source: s, seq: i + 1, emitOffsetNs: Int64(i) * 30_000_000,
+                            clockErrorNs: Int64((k * 7919 + i * 104_729) % 1001) * 1000 - 500_000, reportedErrorUs: 500)
+            }
+        }
+        let (engine, _) = fuse(scene, all.sorted { ($0.onsetNs, $0.id) < ($1.onsetNs, $1.id) })
+        let summary = engine.openIncidents.map { ($0.eventIDs, $0.location.position) }
+        #expect(engine.openIncidents.count == 3, "\(summary)")
+        for (i, s) in sources.enumerated() {
+            #expect(engine.openIncidents.contains { inc in
+                inc.location.position.distance(to: s) < 2 && inc.eventIDs.count == 8 && inc.eventIDs.allSatisfy { $0.hasSuffix("-\(i + 1)") }
+            }, "source \(i + 1) at \(s): \(summary)")
         }
     }
 }

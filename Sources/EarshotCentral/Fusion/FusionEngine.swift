@@ -13,9 +13,9 @@ public struct FusionEngine: Sendable {
     public let settings: FusionSettings
     private let localiser: Localiser
     /// Open incidents, oldest first.
-    public private(set) var openIncidents: [Incident] = []
+    public internal(set) var openIncidents: [Incident] = []
     /// Closed incidents still remembered (late events are absorbed by them), oldest first.
-    public private(set) var closedIncidents: [Incident] = []
+    public internal(set) var closedIncidents: [Incident] = []
     private var seen = Set<String>()
     private var seenOrder: [String] = []
     private var seenHead = 0
@@ -51,8 +51,8 @@ public struct FusionEngine: Sendable {
     }
 
     /// Incidents opened since start (including by re-placed outliers).
-    public private(set) var incidentsOpened = 0
-    private var changed = Set<String>()
+    public internal(set) var incidentsOpened = 0
+    var changed = Set<String>()
 
     /// Puts `e` into the best incident (or a new one); a fit that no longer explains one of
     /// its onsets evicts the worst and places it again (never back into the incident it left).
@@ -96,6 +96,7 @@ public struct FusionEngine: Sendable {
             if outcome == nil { outcome = result }
         }
         regroup(nowNs: receivedNs)
+        untangle(nowNs: receivedNs)
         return outcome!
     }
 
@@ -104,7 +105,7 @@ public struct FusionEngine: Sendable {
     /// the incident it left would otherwise open a second incident under the same id: the
     /// centre published both on one topic (the later message replacing the earlier one's
     /// events for every consumer) and treated them as one when merging.
-    private func newIncidentID(opener e: FusionEvent) -> String {
+    func newIncidentID(opener e: FusionEvent) -> String {
         var generation = 0
         while true {
             let id = IncidentID.make(site: registry.site, first: e, generation: generation)
@@ -168,7 +169,7 @@ public struct FusionEngine: Sendable {
     }
 
     /// Whether the fix `loc` predicts `e`'s onset at `box` within the gate (as `score` checks).
-    private func predicted(_ e: FusionEvent, box: RegisteredBox, by loc: Localisation) -> Bool {
+    func predicted(_ e: FusionEvent, box: RegisteredBox, by loc: Localisation) -> Bool {
         let c = settings.speedOfSoundMPerS
         let sigmaE = settings.timingSigmaS(e.clock)
         guard sigmaE <= settings.timingUsableS else { return false }
@@ -244,7 +245,7 @@ public struct FusionEngine: Sendable {
         defer { mergedAway = [] }
         return mergedAway
     }
-    private var mergedAway: [Incident] = []
+    var mergedAway: [Incident] = []
 
     /// The event whose onset the incident's TDOA fit explains worst, when that is beyond the
     /// gate (`gateSigmas` σ + slack) and the fit is over-determined (≥ 4 timed boxes); or,
@@ -252,7 +253,7 @@ public struct FusionEngine: Sendable {
     /// others does not predict it: least squares spreads one foreign onset over all the
     /// residuals, so a sound's event mixed into another's incident can stay inside the gate
     /// while biasing its fix enough that the rest of that sound's events no longer match.
-    private func worstOutlier(_ inc: Incident) -> FusionEvent? {
+    func worstOutlier(_ inc: Incident) -> FusionEvent? {
         let loc = inc.location
         guard loc.method == .tdoa, loc.timedBoxes >= 4 else { return nil }
         var worst: (FusionEvent, Double)?
@@ -318,7 +319,7 @@ public struct FusionEngine: Sendable {
 
     // MARK: grouping
 
-    private func locate(_ events: [FusionEvent]) -> Localisation {
+    func locate(_ events: [FusionEvent]) -> Localisation {
         localiser.locate(events.compactMap { e in registry.box(e.box).map { (box: $0, event: e) } })
     }
 

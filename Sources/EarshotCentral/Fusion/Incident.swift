@@ -56,6 +56,9 @@ public struct Incident: Sendable, Equatable {
         events.sort { $0.box < $1.box }
     }
 
+    /// Replaces every contributing event (a re-partition of overlapping sounds; one per box).
+    mutating func replaceEvents(_ es: [FusionEvent]) { events = es.sorted { $0.box < $1.box } }
+
     /// Removes an event (an outlier of the fit).
     mutating func remove(_ id: String) { events.removeAll { $0.id == id } }
 }
