@@ -82,6 +82,10 @@ public final class OperatorPage: Sendable {
 
     /// The reply to an acknowledge: `{"acknowledged":"<incident id>"}`.
     static func acknowledgedJSON(id: String) -> String {
-        "{\"acknowledged\":\(JSONEscaping.quoted(id))}"
+        JSONWriter.document(capacity: 32 + JSONWriter.maxStringBytes(id)) { w in
+            w.beginObject()
+            w.key("acknowledged"); w.string(id)
+            w.endObject()
+        }
     }
 }
