@@ -30,22 +30,7 @@ public func devicesReport(hints: [(name: String, description: String)], capabili
     let probed = capabilities != nil && capabilities!.count == hints.count
     let exit = hints.isEmpty ? DevicesExit.none : DevicesExit.found
     if json {
-        var items: [String] = []
-        for (i, h) in hints.enumerated() {
-            var item = "{\"name\":\(JSONEscaping.quoted(h.name)),\"description\":\(JSONEscaping.quoted(h.description))"
-            if probed, let c = capabilities?[i] {
-                switch c.outcome {
-                case .probed:
-                    item += ",\"state\":\"ok\",\"rates_hz\":[\(c.rates.map(String.init).joined(separator: ","))]"
-                        + ",\"formats\":[\(c.formats.map(JSONEscaping.quoted).joined(separator: ","))]"
-                        + ",\"channels_min\":\(c.channelsMin),\"channels_max\":\(c.channelsMax > devicesAnyChannels ? "null" : String(c.channelsMax))"
-                case .busy: item += ",\"state\":\"busy\""
-                case .failed(let why): item += ",\"state\":\"error\",\"error\":\(JSONEscaping.quoted(why))"
-                }
-            }
-            items.append(item + "}")
-        }
-        return DiagnosticOutput(lines: ["{\"devices\":[" + items.joined(separator: ",") + "],\"probed\":\(probed)}"], exitCode: exit)
+        return DiagnosticOutput(lines: [devicesJSON(hints: hints, capabilities: probed ? capabilities : nil)], exitCode: exit)
     }
     if hints.isEmpty {
         return DiagnosticOutput(lines: [
@@ -100,4 +85,48 @@ public func devicesReportForThisMachine(json: Bool, probe: Bool = true) -> Diagn
     let hints = alsaCaptureDeviceHints()
     let caps = probe ? hints.map { probeCaptureCapabilities($0.name) } : nil
     return devicesReport(hints: hints.map { ($0.name, $0.description) }, capabilities: caps, json: json)
+}
+
+/// The one line of `earshot devices --json` (see `devicesReport`); `capabilities`, when given,
+/// has one entry per hint. Rates in Hz; `channels_max` is null for a converting plugin's "any".
+func devicesJSON(hints: [(name: String, description: String)], capabilities: [AlsaCaptureCapabilities]?) -> String {
+    var capacity = 64
+    for (i, h) in hints.enumerated() {
+        capacity += 256 + JSONWriter.maxStringBytes(h.name) + JSONWriter.maxStringBytes(h.description)
+        guard let c = capabilities?[i] else { continue }
+        capacity += JSONWriter.maxNumberBytes * c.rates.count + c.formats.reduce(0) { $0 + 1 + JSONWriter.maxStringBytes($1) }
+        if case .failed(let why) = c.outcome { capacity += JSONWriter.maxStringBytes(why) }
+    }
+    return JSONWriter.document(capacity: capacity) { w in
+        w.beginObject()
+        w.key("devices"); w.beginArray()
+        for (i, h) in hints.enumerated() {
+            w.beginObject()
+            w.key("name"); w.string(h.name)
+            w.key("description"); w.string(h.description)
+            if let c = capabilities?[i] {
+                switch c.outcome {
+                case .probed:
+                    w.key("state"); w.string("ok")
+                    w.key("rates_hz"); w.beginArray()
+                    for r in c.rates { w.int(r) }
+                    w.endArray()
+                    w.key("formats"); w.beginArray()
+                    for f in c.formats { w.string(f) }
+                    w.endArray()
+                    w.key("channels_min"); w.int(c.channelsMin)
+                    w.key("channels_max"); if c.channelsMax > devicesAnyChannels { w.null() } else { w.int(c.channelsMax) }
+                case .busy:
+                    w.key("state"); w.string("busy")
+                case .failed(let why):
+                    w.key("state"); w.string("error")
+                    w.key("error"); w.string(why)
+                }
+            }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("probed"); w.bool(capabilities != nil)
+        w.endObject()
+    }
 }

@@ -163,7 +163,7 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
     }
     let live: LiveFrames
     do { live = try LiveFrames(options.source) } catch {
-        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot listen: \(error.message)")
+        out(options.json ? diagnosticErrorJSON(error.message) : "earshot listen: \(error.message)")
         return (error.kind == .config ? MeterExit.config : MeterExit.audio, [])
     }
     defer { live.stop() }
@@ -184,12 +184,6 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
     var hops = 0
     var winA = 0.0
     let hopSeconds = Double(live.hop) / Double(live.rate)
-    func rejectionJSON(_ x: EntryExplanation) -> String {
-        guard let r = listenRejection(x, hopSeconds: hopSeconds, within: 3) else { return "null" }
-        func num(_ d: Double?) -> String { d.map { FixedDecimal.string($0, 3) } ?? "null" }
-        return "{\"rule\":\(JSONEscaping.quoted(r.field)),\"value\":\(num(r.value)),\"limit\":\(num(r.limit)),"
-            + "\"ago_s\":\(FixedDecimal.string(r.agoSeconds, 2))}"
-    }
     func flush(_ t: Double) {
         var views: [ListenClassView] = []
         for i in 0..<table.count {
@@ -199,25 +193,8 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
         views.sort { $0.score > $1.score }
         let shown = Array(views.prefix(options.top))
         let la = LiveMath.level(winA / Double(options.hopsPerUpdate))
-        func db(_ q: Int16) -> String { FixedDecimal.string(Double(Int(q)) / 256, 2) }
-        func dbOrNull(_ q: Int16) -> String { q == Signature.off ? "null" : db(q) }
         if options.json {
-            let ev = windowEvents.map { "{\"class\":\(JSONEscaping.quoted($0.0)),\"phase\":\"\($0.1.phase == .start ? "start" : $0.1.phase == .end ? "end" : "impulse")\","
-                + "\"onset_s\":\(FixedDecimal.string(Double($0.1.onsetSample) / Double(live.rate), 3)),\"confidence\":\(FixedDecimal.string(Double(Int($0.1.confidence)) / 65_535, 3)),"
-                + "\"peak_dbfs\":\(FixedDecimal.string(Double(Int($0.1.peakLevel)) / 256, 2))}" }
-            let cls = shown.map { v -> String in
-                let x = v.explanation
-                return "{\"class\":\(JSONEscaping.quoted(v.className)),\"score\":\(FixedDecimal.string(v.score, 3)),\"state\":\"\(listenStateName(x.state))\","
-                    + "\"spectral\":\(FixedDecimal.string(Double(Int(x.spectral)) / 32_767, 3)),\"band_error_db\":\(FixedDecimal.string(Double(x.bandError) / 256, 2)),"
-                    + "\"max_band_error_db\":\(db(x.maxBandError)),\"snr_db\":\(db(x.snr)),\"min_snr_db\":\(db(x.minSNR)),"
-                    + "\"snr_margin_db\":\(FixedDecimal.string(Double(Int(x.snr) - Int(x.minSNR)) / 256, 2)),"
-                    + "\"tonality_db\":\(dbOrNull(x.tonality)),\"min_tonality_db\":\(dbOrNull(x.minTonality)),"
-                    + "\"level_dbfs\":\(db(x.level)),\"min_level_dbfs\":\(dbOrNull(x.minLevel)),"
-                    + "\"gates\":{\"spectral\":\(x.spectralOK),\"snr\":\(x.snrOK),\"tonal\":\(x.tonalOK),\"level\":\(x.levelOK)},"
-                    + "\"last_rejection\":\(rejectionJSON(x)),"
-                    + "\"why\":\(JSONEscaping.quoted(v.why))}"
-            }
-            out("{\"t_s\":\(FixedDecimal.string(t, 2)),\"la_dbfs\":\(FixedDecimal.string(la, 2)),\"events\":[\(ev.joined(separator: ","))],\"classes\":[\(cls.joined(separator: ","))]}")
+            out(listenJSONLine(timeSeconds: t, laDBFS: la, events: windowEvents, classes: shown, rate: live.rate, hopSeconds: hopSeconds))
         } else {
             out("\(lpadMeter(FixedDecimal.string(t, 1), 7)) s  LA \(FixedDecimal.string(la, 1)) dBFS")
             for (name, e) in windowEvents where e.phase != .end {
@@ -256,7 +233,7 @@ public func runListen(_ options: ListenOptions, stop: () -> Bool = { false },
             return true
         }
     } catch {
-        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot listen: \(error.message)")
+        out(options.json ? diagnosticErrorJSON(error.message) : "earshot listen: \(error.message)")
         return (MeterExit.audio, allEvents)
     }
     engine.finish(atSample: Int64(hops * live.hop)) { e in

@@ -56,7 +56,7 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
                      out: (String) -> Void) -> (exitCode: Int32, totals: MeterTotals) {
     let live: LiveFrames
     do { live = try LiveFrames(options.source) } catch {
-        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot meter: \(error.message)")
+        out(options.json ? diagnosticErrorJSON(error.message) : "earshot meter: \(error.message)")
         return (error.kind == .config ? MeterExit.config : MeterExit.audio, MeterTotals())
     }
     defer { live.stop() }
@@ -67,7 +67,6 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
     var totals = MeterTotals()
     var runA = 0.0, runBands = [Double](repeating: 0, count: 8)
     var winA = 0.0, winBands = [Double](repeating: 0, count: 8), winHops = 0, winClipped = 0, winPeak = -120.0
-    func spl(_ dbfs: Double) -> String { offset.map { FixedDecimal.string(dbfs + $0, 2) } ?? "null" }
     let n: Int
     do {
         n = try live.run(maxHops: maxHops) { frame, _ in
@@ -98,11 +97,8 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
             let bands = winBands.map { LiveMath.level($0 / Double(winHops)) }
             totals.laeqDBFS = LiveMath.level(runA / Double(totals.hops))
             if options.json {
-                out("{\"t_s\":\(FixedDecimal.string(t, 2)),\"la_dbfs\":\(FixedDecimal.string(laWin, 2)),\"laeq_dbfs\":\(FixedDecimal.string(totals.laeqDBFS, 2)),"
-                    + "\"lamax_dbfs\":\(FixedDecimal.string(totals.lamaxDBFS, 2)),\"peak_dbfs\":\(FixedDecimal.string(winPeak, 2)),"
-                    + "\"bands_dbfs\":[\(bands.map { FixedDecimal.string($0, 2) }.joined(separator: ","))],"
-                    + "\"clipped_samples\":\(winClipped),\"clipping\":\(winClipped > 0),"
-                    + "\"la_db_spl\":\(spl(laWin)),\"laeq_db_spl\":\(spl(totals.laeqDBFS)),\"lamax_db_spl\":\(spl(totals.lamaxDBFS))}")
+                out(meterJSONLine(timeSeconds: t, laDBFS: laWin, laeqDBFS: totals.laeqDBFS, lamaxDBFS: totals.lamaxDBFS, peakDBFS: winPeak,
+                                  bandsDBFS: bands, clippedSamples: winClipped, offsetDB: offset))
             } else {
                 let line = "\(options.inPlace ? "\r" : "")\(lpadMeter(FixedDecimal.string(t, 1), 7)) \(lpadMeter(FixedDecimal.string(laWin, 1), 8))  \(meterBar(laWin, width: 26))  "
                     + "\(lpadMeter(FixedDecimal.string(totals.laeqDBFS, 1), 6)) \(lpadMeter(FixedDecimal.string(totals.lamaxDBFS, 1), 6))  \(bands.map(meterSpark).joined())"
@@ -113,7 +109,7 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
             return !stop()
         }
     } catch {
-        out(options.json ? "{\"error\":\(JSONEscaping.quoted(error.message))}" : "earshot meter: \(error.message)")
+        out(options.json ? diagnosticErrorJSON(error.message) : "earshot meter: \(error.message)")
         return (MeterExit.audio, totals)
     }
     if n > 0 {
@@ -122,10 +118,7 @@ public func runMeter(_ options: MeterOptions, stop: () -> Bool = { false },
     }
     let seconds = Double(n * live.hop) / Double(live.rate)
     if options.json {
-        out("{\"final\":true,\"duration_s\":\(FixedDecimal.string(seconds, 2)),\"laeq_dbfs\":\(FixedDecimal.string(totals.laeqDBFS, 2)),"
-            + "\"lamax_dbfs\":\(FixedDecimal.string(totals.lamaxDBFS, 2)),\"peak_dbfs\":\(FixedDecimal.string(totals.peakDBFS, 2)),"
-            + "\"bands_leq_dbfs\":[\(totals.bandLeqDBFS.map { FixedDecimal.string($0, 2) }.joined(separator: ","))],"
-            + "\"clipped_samples\":\(totals.clippedSamples),\"laeq_db_spl\":\(spl(totals.laeqDBFS)),\"lamax_db_spl\":\(spl(totals.lamaxDBFS))}")
+        out(meterFinalJSONLine(seconds: seconds, totals: totals, offsetDB: offset))
     } else {
         if options.inPlace { out("") }
         var s = "over \(FixedDecimal.string(seconds, 1)) s: LAeq \(FixedDecimal.string(totals.laeqDBFS, 1)) dBFS, LAmax \(FixedDecimal.string(totals.lamaxDBFS, 1)) dBFS, peak \(FixedDecimal.string(totals.peakDBFS, 1)) dBFS"

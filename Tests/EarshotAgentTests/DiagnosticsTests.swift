@@ -1,7 +1,9 @@
 @testable import EarshotDiagnostics
+@testable import EarshotAudio
 import EarshotConfig
 import EarshotAgent
 import EarshotGPIO
+import Foundation
 import Testing
 
 @Suite("technician diagnostics: devices, gpio")
@@ -27,6 +29,36 @@ struct DiagnosticsTests {
         #expect(out.lines.contains("  hw:CARD=Array,DEV=0"))
         #expect(devicesReport(hints: hints, json: true).lines
                 == ["{\"devices\":[{\"name\":\"hw:CARD=Array,DEV=0\",\"description\":\"ReSpeaker \\\"4 mic\\\" — USB Audio\"}],\"probed\":false}"])
+    }
+
+    /// One device of each probe outcome.
+    static func probed(name: String, description: String, why: String) -> DiagnosticOutput {
+        var ok = AlsaCaptureCapabilities(device: name, outcome: .probed)
+        ok.rates = [16_000, 48_000]; ok.formats = ["S16_LE", "S32_LE"]; ok.channelsMin = 1; ok.channelsMax = 4
+        var any = ok
+        any.channelsMax = 1_024
+        return devicesReport(hints: [(name, description), ("plug", ""), ("busy", "x"), ("gone", "")],
+                             capabilities: [ok, any, AlsaCaptureCapabilities(device: "busy", outcome: .busy),
+                                            AlsaCaptureCapabilities(device: "gone", outcome: .failed(why))], json: true)
+    }
+
+    @Test("devices --json: a name, description and error with a quote, a backslash and a newline parse")
+    func devicesAwkwardNames() throws {
+        let awkward = "hw:\"a\" \\ b\nc"
+        let line = try #require(Self.probed(name: awkward, description: awkward, why: awkward).lines.first)
+        #expect(!line.contains("\n"))
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let devices = try #require(obj["devices"] as? [[String: Any]])
+        #expect(devices.count == 4)
+        #expect(devices[0]["name"] as? String == awkward && devices[0]["description"] as? String == awkward)
+        #expect(devices[1]["channels_max"] is NSNull)
+        #expect(devices[3]["error"] as? String == awkward)
+        #expect(obj["probed"] as? Bool == true)
+    }
+
+    @Test("devices --json: probed devices give the same text as before JSONWriter")
+    func devicesExactText() {
+        #expect(Self.probed(name: "hw:CARD=Array,DEV=0", description: "ReSpeaker", why: "No such device").lines == [#"{"devices":[{"name":"hw:CARD=Array,DEV=0","description":"ReSpeaker","state":"ok","rates_hz":[16000,48000],"formats":["S16_LE","S32_LE"],"channels_min":1,"channels_max":4},{"name":"plug","description":"","state":"ok","rates_hz":[16000,48000],"formats":["S16_LE","S32_LE"],"channels_min":1,"channels_max":null},{"name":"busy","description":"x","state":"busy"},{"name":"gone","description":"","state":"error","error":"No such device"}],"probed":true}"#])
     }
 
     @Test("gpio --fake pulse: active then inactive on the named line only")

@@ -40,4 +40,27 @@ struct OfflineReportFormatTests {
         #expect(OfflineReportFormat.table.header != nil)
         #expect(OfflineReportFormat.dcase.header == nil && OfflineReportFormat.jsonl.header == nil)
     }
+
+    /// A file name with a quote, a backslash and a newline.
+    static let awkward = "dir/a \"q\" \\ b\nc.wav"
+
+    @Test("jsonl: an awkward file name and a NaN level still parse; NaN is null")
+    func jsonlAwkwardFileAndNaN() throws {
+        let e = OfflineEvent(file: Self.awkward, className: "gunshot", onsetSample: 16_000, offsetSample: 17_600,
+                             sampleRate: 16_000, peakDBFS: .nan, confidence: 0.9)
+        let line = OfflineReportFormat.jsonl.line(e)
+        #expect(!line.contains("\n"))
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(obj["file"] as? String == Self.awkward)
+        #expect(obj["peak_dbfs"] is NSNull)
+        #expect(obj["peak_db_spl"] is NSNull)
+        #expect(obj["confidence"] as? Double == 0.9)
+    }
+
+    @Test("jsonl: normal values give the same text as before JSONWriter")
+    func jsonlExactText() {
+        var e = Self.event
+        e.peakDBSPL = 81.255
+        #expect(OfflineReportFormat.jsonl.line(e) == #"{"file":"dir/a \"b\"\t.wav","class":"glass_break","onset_s":1.5000,"offset_s":2.5201,"duration_s":1.0201,"onset_sample":24000,"peak_dbfs":-12.35,"peak_db_spl":81.26,"confidence":0.877}"#)
+    }
 }

@@ -62,3 +62,34 @@ import Testing
         #expect(w.count == 8)
     }
 }
+
+/// `JSONWriter.document` and the optional number: the CLI's JSON lines are written through them.
+@Suite struct JSONDocumentTests {
+    @Test func documentIsTheWrittenText() {
+        let text = JSONWriter.document(capacity: 64) { w in
+            w.beginObject(); w.key("a"); w.number(1.5, decimals: 1); w.key("b"); w.number(nil, decimals: 2)
+            w.key("c"); w.number(Double?(.nan), decimals: 2); w.key("d"); w.number(Double?(-2), decimals: 2); w.endObject()
+        }
+        #expect(text == #"{"a":1.5,"b":null,"c":null,"d":-2.00}"#)
+    }
+
+    @Test func boundsCoverTheWorstCase() {
+        let worst = String(repeating: "\u{01}", count: 10) + "é"
+        let w = JSONWriter(capacity: JSONWriter.maxStringBytes(worst))
+        w.string(worst)
+        #expect(!w.overflowed)
+        #expect(w.count == 10 * 6 + 2 + 2)
+        let one = JSONWriter(capacity: JSONWriter.maxNumberBytes)
+        one.number(-8.99e12, decimals: 6)   // 19 digits, sign and point: FixedDecimal's largest
+        #expect(!one.overflowed)
+        let big = JSONWriter(capacity: JSONWriter.maxNumberBytes)
+        big.int(Int64.min)
+        #expect(!big.overflowed)
+    }
+
+    @Test func documentTooSmallTrapsRatherThanTruncating() async {
+        await #expect(processExitsWith: .failure) {
+            _ = JSONWriter.document(capacity: 4) { w in w.beginObject(); w.key("name"); w.string("long"); w.endObject() }
+        }
+    }
+}

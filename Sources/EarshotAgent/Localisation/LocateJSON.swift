@@ -3,16 +3,30 @@ import EarshotText
 
 /// JSON lines of `earshot locate`.
 public enum LocateJSON {
-    /// `{"file":…, "onset_s":…, "onset_sample":…, "trigger":…, "bearing_deg":…,
+    /// `{"file":…, "onset_s":…, "onset_sample":…, "trigger":…, "valid":…, "bearing_deg":…,
     /// "elevation_deg":…|null, "bearing_confidence":…, "coherence":…,
-    /// "residual_samples":…, "pairs":…, "method":"onset"|"sustained", "segments":…}`; angles in degrees, onset in seconds.
+    /// "residual_samples":…, "pairs":…, "method":"onset"|"sustained", "segments":…}`; angles in degrees
+    /// (3 decimals), onset in seconds (6), confidence, coherence and residual (samples) with 4.
+    /// A NaN or infinite number is written as null.
     public static func line(_ e: LocatedEvent) -> String {
         let b = e.bearing
-        let elevation = b.elevationDeg.map { FixedDecimal.string($0, 3) } ?? "null"
-        return "{\"file\":\(JSONEscaping.quoted(e.file)),\"onset_s\":\(FixedDecimal.string(e.onsetSeconds, 6)),\"onset_sample\":\(e.onsetSample),"
-            + "\"trigger\":\"\(e.trigger)\",\"valid\":\(b.valid),\"bearing_deg\":\(FixedDecimal.string(b.azimuthDeg, 3)),"
-            + "\"elevation_deg\":\(elevation),\"bearing_confidence\":\(FixedDecimal.string(b.confidence, 4)),"
-            + "\"coherence\":\(FixedDecimal.string(b.coherence, 4)),\"residual_samples\":\(FixedDecimal.string(b.residualSamples, 4)),\"pairs\":\(b.pairs),"
-            + "\"method\":\"\(e.method)\",\"segments\":\(b.segments)}"
+        let capacity = 768 + JSONWriter.maxStringBytes(e.file) + JSONWriter.maxStringBytes(e.trigger)
+        return JSONWriter.document(capacity: capacity) { w in
+            w.beginObject()
+            w.key("file"); w.string(e.file)
+            w.key("onset_s"); w.number(e.onsetSeconds, decimals: 6)
+            w.key("onset_sample"); w.int(e.onsetSample)
+            w.key("trigger"); w.string(e.trigger)
+            w.key("valid"); w.bool(b.valid)
+            w.key("bearing_deg"); w.number(b.azimuthDeg, decimals: 3)
+            w.key("elevation_deg"); w.number(b.elevationDeg, decimals: 3)
+            w.key("bearing_confidence"); w.number(b.confidence, decimals: 4)
+            w.key("coherence"); w.number(b.coherence, decimals: 4)
+            w.key("residual_samples"); w.number(b.residualSamples, decimals: 4)
+            w.key("pairs"); w.int(b.pairs)
+            w.key("method"); w.string(e.method)
+            w.key("segments"); w.int(b.segments)
+            w.endObject()
+        }
     }
 }

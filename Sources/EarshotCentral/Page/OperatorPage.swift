@@ -72,11 +72,20 @@ public final class OperatorPage: Sendable {
             guard known else { return .response(status: 404, contentType: "text/plain", body: Array("no such incident".utf8)) }
             let s = state.withLock { st -> HTTPServer? in st.acknowledged.insert(id); return st.server }
             s?.broadcast(event: "state", data: stateJSON())
-            return .response(status: 200, contentType: "application/json", body: Array("{\"acknowledged\":\(JSONEscaping.quoted(id))}".utf8))
+            return .response(status: 200, contentType: "application/json", body: Array(Self.acknowledgedJSON(id: id).utf8))
         case (_, "/"), (_, "/api/state"), (_, "/events"):
             return .response(status: 405, contentType: "text/plain", body: Array("method not allowed".utf8))
         default:
             return .response(status: 404, contentType: "text/plain", body: Array("not found".utf8))
+        }
+    }
+
+    /// The reply to an acknowledge: `{"acknowledged":"<incident id>"}`.
+    static func acknowledgedJSON(id: String) -> String {
+        JSONWriter.document(capacity: 32 + JSONWriter.maxStringBytes(id)) { w in
+            w.beginObject()
+            w.key("acknowledged"); w.string(id)
+            w.endObject()
         }
     }
 }

@@ -16,9 +16,26 @@ public enum IncidentPayload {
 
     /// The JSON text of `incident` (timestamps of the central's clock for opened/updated/closed).
     public static func encode(_ incident: Incident) -> String {
-        let w = JSONWriter(capacity: 16_384 + 512 * incident.events.count)
+        JSONWriter.document(capacity: capacity(incident)) { w in
+            w.beginObject()
+            writeMembers(incident, into: w)
+            w.endObject()
+        }
+    }
+
+    /// Bytes enough for `encode(incident)`: the fixed members, and per contributing event its
+    /// members, sized from the strings (ids, names) they carry.
+    static func capacity(_ incident: Incident) -> Int {
+        var n = 4_096 + JSONWriter.maxStringBytes(incident.id) + JSONWriter.maxStringBytes(incident.site)
+            + JSONWriter.maxStringBytes(incident.soundClass) + JSONWriter.maxStringBytes(incident.mergedInto ?? "")
+        for e in incident.events { n += 512 + JSONWriter.maxStringBytes(e.box) + 2 * JSONWriter.maxStringBytes(e.id) }
+        return n
+    }
+
+    /// The members of the incident message, inside an open object (the operator's page adds
+    /// its own after them). Positions and axes in metres, angles in degrees, residuals in ms.
+    static func writeMembers(_ incident: Incident, into w: JSONWriter) {
         let loc = incident.location
-        w.beginObject()
         w.key("schema"); w.int(1)
         w.key("id"); w.string(incident.id)
         w.key("site"); w.string(incident.site)
@@ -63,8 +80,5 @@ public enum IncidentPayload {
         w.key("updated"); w.string(UTCTimestamp(nanosecondsSinceEpoch: incident.updatedNs).rfc3339)
         if let c = incident.closedNs { w.key("closed"); w.string(UTCTimestamp(nanosecondsSinceEpoch: c).rfc3339) }
         if let m = incident.mergedInto { w.key("merged_into"); w.string(m) }
-        w.endObject()
-        precondition(!w.overflowed, "incident payload exceeded its buffer")
-        return w.string
     }
 }

@@ -61,23 +61,36 @@ public enum PTZCommandPayload {
     /// (`Agent.handlePTZ`) pulses `sector` (0-based, as everywhere); `bearing_deg` (board frame,
     /// one decimal) is carried for its log and for consumers, and ignored by the trigger.
     public static func make(incidentID: String, aim: PTZAim) -> String {
-        let w = JSONWriter(capacity: 512)
-        w.beginObject()
+        JSONWriter.document(capacity: capacity(incidentID)) { w in
+            w.beginObject()
+            writeRequest(incidentID: incidentID, aim: aim, into: w)
+            w.endObject()
+        }
+    }
+
+    /// The same request signed for `topic` with the site's command key: `"ts"` (now, Unix seconds),
+    /// a random `"nonce"` and, last, `"sig"` (CommandSigner; the agent's CommandAuthenticator checks it).
+    public static func signed(topic: String, incidentID: String, aim: PTZAim, key: [UInt8],
+                              time: Int64 = CommandSigner.unixTime(), nonce: String = CommandSigner.randomNonce()) -> String {
+        let body = JSONWriter.document(capacity: capacity(incidentID) + 64 + JSONWriter.maxStringBytes(nonce)) { w in
+            w.beginObject()
+            writeRequest(incidentID: incidentID, aim: aim, into: w)
+            w.key("ts"); w.int(time)
+            w.key("nonce"); w.string(nonce)
+            w.endObject()
+        }
+        return CommandSigner.sign(topic: topic, unsigned: body, key: key)
+    }
+
+    /// The `request_id` and `args` members, inside an open object (a NaN bearing is written as null).
+    private static func writeRequest(incidentID: String, aim: PTZAim, into w: JSONWriter) {
         w.key("request_id"); w.string(incidentID)
         w.key("args"); w.beginObject()
         w.key("sector"); w.int(aim.sector)
         w.key("bearing_deg"); w.number(aim.bearingDeg, decimals: 1)
         w.endObject()
-        w.endObject()
-        return w.string
     }
 
-    /// The same request signed for `topic` with the site's command key: `"ts"` (now), a random
-    /// `"nonce"` and, last, `"sig"` (CommandSigner; the agent's CommandAuthenticator checks it).
-    public static func signed(topic: String, incidentID: String, aim: PTZAim, key: [UInt8],
-                              time: Int64 = CommandSigner.unixTime(), nonce: String = CommandSigner.randomNonce()) -> String {
-        var body = make(incidentID: incidentID, aim: aim)
-        body.removeLast()  // the closing brace: ts and nonce go in before the signature
-        return CommandSigner.sign(topic: topic, unsigned: body + ",\"ts\":\(time),\"nonce\":\"\(nonce)\"}", key: key)
-    }
+    /// Bytes enough for the unsigned request of `incidentID`.
+    private static func capacity(_ incidentID: String) -> Int { 128 + JSONWriter.maxStringBytes(incidentID) }
 }
