@@ -6,6 +6,8 @@ extension FusionEngine {
     static let tangleGapNs: Int64 = 1_500_000_000
     /// Pools larger than this are left as they are (the search is cubic in the pool), events.
     static let maxTangleEvents = 48
+    /// Grid cells per side for a triple's fix (a hypothesis refined afterwards; 80 for an incident).
+    static let hypothesisGridCells = 24
 
     /// An incident the fit explains: TDOA from ≥ 4 timed boxes, no onset beyond the gate.
     func isExplained(_ inc: Incident) -> Bool {
@@ -47,8 +49,16 @@ extension FusionEngine {
         // Another explained sound needs ≥ 4 onsets no fit explains yet: while a sound's events
         // are still arriving its incident has fewer, and the search is not worth its cost.
         guard pool.count - explainedBefore >= 4 else { return }
+        var hasher = Hasher()
+        for e in pool { hasher.combine(e.id) }
+        let poolKey = hasher.finalize()
+        guard !pointlessPools.contains(poolKey) else { return }
         let sets = consensusSets(pool)
-        guard sets.reduce(0, { $0 + $1.count }) > explainedBefore else { return }
+        guard sets.reduce(0, { $0 + $1.count }) > explainedBefore else {
+            if pointlessPools.count >= 4096 { pointlessPools.removeAll() }
+            pointlessPools.insert(poolKey)
+            return
+        }
         apply(sets, to: tangle, nowNs: nowNs)
     }
 
@@ -85,14 +95,14 @@ extension FusionEngine {
         for j in (a + 1)..<timed.count where timed[j].box != first.box && canShare(first, timed[j]) {
             for k in (j + 1)..<timed.count where timed[k].box != first.box && timed[k].box != timed[j].box
                 && canShare(first, timed[k]) && canShare(timed[j], timed[k]) {
-                let fix = locate([first, timed[j], timed[k]])
+                let fix = locate([first, timed[j], timed[k]], gridCells: Self.hypothesisGridCells)
                 guard fix.method == .tdoa else { continue }
                 var members = [first, timed[j], timed[k]]
                 members += predictedOthers(pool, by: fix, excludingBoxes: Set(members.map(\.box)))
                 guard members.count >= 4 else { continue }
                 let key = members.map(\.id).sorted().joined(separator: ",")
                 guard tried.insert(key).inserted else { continue }
-                guard let (kept, rms) = explainedSubset(members), kept.contains(where: { $0.id == first.id }) else { continue }
+                guard let (kept, rms) = explainedSubset(members, near: fix.position), kept.contains(where: { $0.id == first.id }) else { continue }
                 let keptKey = kept.map(\.id).sorted().joined(separator: ",")
                 if best == nil || (kept.count, -rms) > (best!.events.count, -best!.rms)
                     || ((kept.count, -rms) == (best!.events.count, -best!.rms) && keptKey < best!.key) {
@@ -116,12 +126,12 @@ extension FusionEngine {
         return byBox.keys.sorted().map { byBox[$0]!.0 }
     }
 
-    /// `members` refitted, dropping the worst-explained onset while the fit has one beyond
+    /// `members` refitted from the hypothesis `fix`, dropping the worst-explained onset while the fit has one beyond
     /// the gate; nil when fewer than 4 timed boxes remain. Returns them with the fit's rms.
-    private func explainedSubset(_ members: [FusionEvent]) -> ([FusionEvent], Double)? {
+    private func explainedSubset(_ members: [FusionEvent], near fix: PlanePoint) -> ([FusionEvent], Double)? {
         var kept = members
         while kept.count >= 4 {
-            let loc = locate(kept)
+            let loc = locate(kept, start: fix)
             guard loc.method == .tdoa, loc.timedBoxes >= 4 else { return nil }
             var trial = Incident(id: "", site: registry.site, first: kept[0], location: loc, receivedNs: 0)
             trial.replaceEvents(kept)

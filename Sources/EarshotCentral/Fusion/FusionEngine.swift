@@ -19,6 +19,9 @@ public struct FusionEngine: Sendable {
     private var seen = Set<String>()
     private var seenOrder: [String] = []
     private var seenHead = 0
+    /// Tangle pools (hash of their event ids) that splitting again did not improve: not
+    /// searched again until an event joins or leaves (`untangle`); cleared past 4096.
+    var pointlessPools = Set<Int>()
 
     /// Builds an engine for the boxes of `registry`.
     public init(registry: SiteRegistry, settings: FusionSettings = FusionSettings()) {
@@ -319,8 +322,9 @@ public struct FusionEngine: Sendable {
 
     // MARK: grouping
 
-    func locate(_ events: [FusionEvent]) -> Localisation {
-        localiser.locate(events.compactMap { e in registry.box(e.box).map { (box: $0, event: e) } })
+    func locate(_ events: [FusionEvent], start: PlanePoint? = nil, gridCells: Int = 80) -> Localisation {
+        localiser.locate(events.compactMap { e in registry.box(e.box).map { (box: $0, event: e) } },
+                         start: start, gridCells: gridCells)
     }
 
     /// Whether `e` (heard by `box`) can come from the same source as every event of `inc`;

@@ -13,7 +13,11 @@ public struct Localiser: Sendable {
     public init(settings: FusionSettings) { self.settings = settings }
 
     /// Locates the source of `contributions` (box with its event, at most one event per box).
-    public func locate(_ contributions: [(box: RegisteredBox, event: FusionEvent)]) -> Localisation {
+    /// `start`: refine from this point instead of searching the grid (a hypothesis being
+    /// checked, e.g. the fix of a subset); `gridCells`: the grid's cells per side (80; fewer
+    /// is faster and may miss a narrow minimum).
+    public func locate(_ contributions: [(box: RegisteredBox, event: FusionEvent)],
+                       start: PlanePoint? = nil, gridCells: Int = 80) -> Localisation {
         precondition(!contributions.isEmpty, "nothing to locate")
         // Sorting by box id makes the result independent of arrival order.
         let sorted = contributions.sorted { $0.box.id < $1.box.id }
@@ -24,7 +28,7 @@ public struct Localiser: Sendable {
         let constraints = max(timed.count - 1, 0) + bearings.count
         if constraints >= 2 {
             let fit = LeastSquaresFit(obs, speedOfSound: settings.speedOfSoundMPerS)
-            if let f = fit.solve() {
+            if let f = start.flatMap({ fit.refine(x: $0.x, y: $0.y) }) ?? fit.solve(cells: gridCells) {
                 return result(f, fit: fit, obs: obs, reference: reference,
                               method: timed.count >= 3 ? .tdoa : .bearings)
             }
