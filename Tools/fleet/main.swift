@@ -446,6 +446,29 @@ for (s, l) in latencyHandover.sorted(by: { $0.value > $1.value }).prefix(3) {
     note(String(format: "slowest: source %d (%d boxes, emitted at +%.2f s): hand-over → broker ack %.0f ms, ack → incident %.0f ms, total %.0f ms",
                 s, city.sources[s].heard.count, Double(city.sources[s].emitOffsetNs) / 1e9, ack, latency[s] ?? .nan, l))
 }
+// Sources whose events never sat together in one incident message: where they went.
+for s in city.sources.indices where latencyHandover[s] == nil && city.sources[s].heard.count > 0 {
+    let holders = incidents.map { (id: $0.key, n: $0.value.contributions.filter { eventSource[$0] == s }.count,
+                                   total: $0.value.contributions.count) }.filter { $0.n > 0 }.sorted { $0.id < $1.id }
+    note(String(format: "split: source %d (%d boxes, emitted at +%.3f s, at %.0f, %.0f m) in %d incident(s): %@", s, city.sources[s].heard.count,
+                Double(city.sources[s].emitOffsetNs) / 1e9, city.sources[s].x, city.sources[s].y, holders.count,
+                holders.map { "\($0.id.suffix(8)) \($0.n) of \($0.total)" }.joined(separator: ", ")))
+    // The closest pair of arrivals of another source at a box that heard both: onsets that
+    // close carry no timing to tell the two sounds apart at that box.
+    var closest: (ms: Double, box: Int, other: Int)?
+    for t in city.sources.indices where t != s {
+        for b in city.sources[s].heard where city.sources[t].heard.contains(b) {
+            func arrival(_ k: Int) -> Double {
+                Double(city.sources[k].emitOffsetNs) / 1e6 + hypot(city.boxes[b].x - city.sources[k].x, city.boxes[b].y - city.sources[k].y) / 343 * 1000
+            }
+            let ms = abs(arrival(s) - arrival(t))
+            if closest == nil || ms < closest!.ms { closest = (ms, b, t) }
+        }
+    }
+    if let c = closest {
+        note(String(format: "split: source %d: at box %d it arrives %.1f ms from source %d's sound", s, c.box, c.ms, c.other))
+    }
+}
 let lat = Array(latency.values), latH = Array(latencyHandover.values)
 let lostIDs = eventSource.keys.filter { !contributed.contains($0) }.sorted()
 let lost = lostIDs.count
