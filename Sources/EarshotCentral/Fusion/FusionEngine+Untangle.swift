@@ -38,14 +38,16 @@ extension FusionEngine {
     }
 
     private mutating func resolve(_ tangle: [Incident], nowNs: Int64) {
-        guard tangle.count >= 2, tangle.contains(where: { !isExplained($0) }) else { return }
+        guard tangle.count >= 2 else { return }
         // Overlap needs a box that heard two of the sounds; otherwise the placement's gates
-        // already keep sounds apart.
+        // already keep sounds apart. (Checked first: it is cheap, `isExplained` may refit.)
         var boxes = Set<String>()
         guard tangle.flatMap(\.boxIDs).contains(where: { !boxes.insert($0).inserted }) else { return }
         let pool = tangle.flatMap(\.events).sorted { $0.id < $1.id }
         guard pool.count >= 8, pool.count <= Self.maxTangleEvents else { return }
-        let explainedBefore = tangle.filter(isExplained).reduce(0) { $0 + $1.events.count }
+        let explained = tangle.filter(isExplained)
+        guard explained.count < tangle.count else { return }
+        let explainedBefore = explained.reduce(0) { $0 + $1.events.count }
         // Another explained sound needs ≥ 4 onsets no fit explains yet: while a sound's events
         // are still arriving its incident has fewer, and the search is not worth its cost.
         guard pool.count - explainedBefore >= 4 else { return }
@@ -115,11 +117,9 @@ extension FusionEngine {
 
     /// For each box not yet in the set, its pool event the fix predicts best (within the gate).
     private func predictedOthers(_ pool: [FusionEvent], by fix: Localisation, excludingBoxes: Set<String>) -> [FusionEvent] {
-        let c = settings.speedOfSoundMPerS
         var byBox: [String: (FusionEvent, Double)] = [:]
         for e in pool where !excludingBoxes.contains(e.box) {
-            guard let box = registry.box(e.box), predicted(e, box: box, by: fix) else { continue }
-            let miss = abs(Double(e.onsetNs &- fix.emissionNs) * 1e-9 - box.position.distance(to: fix.position) / c)
+            guard let box = registry.box(e.box), let miss = predictionMiss(e, box: box, by: fix) else { continue }
             if let held = byBox[e.box], (held.1, held.0.id) <= (miss, e.id) { continue }
             byBox[e.box] = (e, miss)
         }
@@ -141,15 +141,10 @@ extension FusionEngine {
         return nil
     }
 
-    /// Two onsets can come from one source: the boxes can hear one point and the onsets
-    /// differ by no more than the baseline / c plus the gate.
+    /// Two onsets can come from one source (`pairGate`, as `score` checks a newcomer).
     private func canShare(_ a: FusionEvent, _ b: FusionEvent) -> Bool {
         guard let ba = registry.box(a.box), let bb = registry.box(b.box) else { return false }
-        let baseline = ba.position.distance(to: bb.position)
-        if baseline > ba.hearingRangeM + bb.hearingRangeM { return false }
-        let sa = settings.timingSigmaS(a.clock), sb = settings.timingSigmaS(b.clock)
-        let allowed = baseline / settings.speedOfSoundMPerS + settings.gateSigmas * (sa * sa + sb * sb).squareRoot() + settings.gateSlackS
-        return abs(Double(a.onsetNs &- b.onsetNs)) * 1e-9 <= allowed
+        return pairGate(a, at: ba, b, at: bb) != nil
     }
 
     /// Re-partitions `tangle`: each set goes to the incident holding most of its events (a
@@ -159,7 +154,6 @@ extension FusionEngine {
     private mutating func apply(_ sets: [[FusionEvent]], to tangle: [Incident], nowNs: Int64) {
         let inSet = Set(sets.flatMap { $0.map(\.id) })
         var hosts: [String: [FusionEvent]] = [:]    // incident id → its new events
-        var order: [String] = []
         for set in sets {
             let ids = Set(set.map(\.id))
             let host = tangle.filter { hosts[$0.id] == nil }
@@ -168,7 +162,6 @@ extension FusionEngine {
                 .max { ($0.1, $1.0.id) < ($1.1, $0.0.id) }?.0
             if let host {
                 hosts[host.id] = set
-                order.append(host.id)
             } else {
                 open(set, nowNs: nowNs)
             }
@@ -181,7 +174,7 @@ extension FusionEngine {
             } else if !leftovers.isEmpty {
                 if leftovers.count != inc.events.count { update(inc.id, events: leftovers, nowNs: nowNs) }
             } else {
-                let taker = order.max { a, b in
+                let taker = hosts.keys.max { a, b in
                     let na = inc.events.filter { e in hosts[a]!.contains { $0.id == e.id } }.count
                     let nb = inc.events.filter { e in hosts[b]!.contains { $0.id == e.id } }.count
                     return (na, b) < (nb, a)

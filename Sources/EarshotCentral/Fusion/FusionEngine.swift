@@ -173,13 +173,20 @@ public struct FusionEngine: Sendable {
 
     /// Whether the fix `loc` predicts `e`'s onset at `box` within the gate (as `score` checks).
     func predicted(_ e: FusionEvent, box: RegisteredBox, by loc: Localisation) -> Bool {
+        predictionMiss(e, box: box, by: loc) != nil
+    }
+
+    /// How far `e`'s onset at `box` lies from the one the fix `loc` predicts, s, when it is
+    /// within the gate and `box` can hear the fix; nil otherwise (or when `e` has no usable timing).
+    func predictionMiss(_ e: FusionEvent, box: RegisteredBox, by loc: Localisation) -> Double? {
         let c = settings.speedOfSoundMPerS
         let sigmaE = settings.timingSigmaS(e.clock)
-        guard sigmaE <= settings.timingUsableS else { return false }
+        guard sigmaE <= settings.timingUsableS else { return nil }
         let posSigmaS = loc.ellipse.semiMajorM / UncertaintyEllipse.chi2Scale95 / c
         let allowed = settings.gateSigmas * (sigmaE * sigmaE + posSigmaS * posSigmaS).squareRoot() + settings.gateSlackS
-        let miss = abs(Double(e.onsetNs &- loc.emissionNs) * 1e-9 - box.position.distance(to: loc.position) / c)
-        return miss <= allowed && box.position.distance(to: loc.position) <= box.hearingRangeM
+        let d = box.position.distance(to: loc.position)
+        let miss = abs(Double(e.onsetNs &- loc.emissionNs) * 1e-9 - d / c)
+        return miss <= allowed && d <= box.hearingRangeM ? miss : nil
     }
 
     /// Joins open incidents of the same class that one TDOA fit explains together (fragments of
@@ -335,14 +342,8 @@ public struct FusionEngine: Sendable {
         let sigmaE = settings.timingSigmaS(e.clock)
         var worst = 0.0
         for other in inc.events {
-            guard let ob = registry.box(other.box) else { return nil }
-            let baseline = box.position.distance(to: ob.position)
-            if baseline > box.hearingRangeM + ob.hearingRangeM { return nil }
-            let sigmaO = settings.timingSigmaS(other.clock)
-            let allowed = baseline / c + settings.gateSigmas * (sigmaE * sigmaE + sigmaO * sigmaO).squareRoot() + settings.gateSlackS
-            let dt = abs(Double(e.onsetNs &- other.onsetNs)) * 1e-9
-            if dt > allowed { return nil }
-            worst = max(worst, dt / allowed)
+            guard let ob = registry.box(other.box), let ratio = pairGate(e, at: box, other, at: ob) else { return nil }
+            worst = max(worst, ratio)
         }
         let loc = inc.location
         if loc.method == .tdoa {
@@ -355,6 +356,19 @@ public struct FusionEngine: Sendable {
             return miss / allowed
         }
         return worst
+    }
+
+    /// Whether onsets `a` (at box `ba`) and `b` (at `bb`) can come from one source: the boxes
+    /// can hear one point and the onsets differ by no more than the baseline / c plus
+    /// `gateSigmas` of their combined σ and the slack. Returns that difference ÷ the allowed one
+    /// (0…1), or nil.
+    func pairGate(_ a: FusionEvent, at ba: RegisteredBox, _ b: FusionEvent, at bb: RegisteredBox) -> Double? {
+        let baseline = ba.position.distance(to: bb.position)
+        if baseline > ba.hearingRangeM + bb.hearingRangeM { return nil }
+        let sa = settings.timingSigmaS(a.clock), sb = settings.timingSigmaS(b.clock)
+        let allowed = baseline / settings.speedOfSoundMPerS + settings.gateSigmas * (sa * sa + sb * sb).squareRoot() + settings.gateSlackS
+        let dt = abs(Double(a.onsetNs &- b.onsetNs)) * 1e-9
+        return dt <= allowed ? dt / allowed : nil
     }
 
     /// The best incident for `e`: index and whether it is among the closed ones.
