@@ -79,7 +79,7 @@ public struct OfflineFrameSource {
             done += Int64(whole)
             if n % hop != 0 {
                 // Only the file's last read can end mid-hop: pad with silence.
-                for i in n..<(start + hop) { buffer[i] = 0 }
+                buffer.fill(0, from: n, count: start + hop - n)
                 buffer.withElements(from: start, count: hop) { chain.process(hop: $0, into: &frame) }
                 body(frame)
                 done += 1

@@ -19,6 +19,10 @@ struct FixedBufferTests {
         #expect(sum == 10 + 20 + 30)
         b.fill(5)
         #expect(Array(b) == [5, 5, 5, 5])
+        b.fill(0, from: 1, count: 2)
+        #expect(Array(b) == [5, 0, 0, 5])
+        b.fill(9, from: 3)
+        #expect(Array(b) == [5, 0, 0, 9])
         #expect(FixedBuffer<Double>(count: 0, repeating: 0).isEmpty)
     }
 

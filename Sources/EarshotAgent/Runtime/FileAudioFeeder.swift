@@ -129,7 +129,7 @@ public final class FileAudioFeeder: Sendable {
                 guard loop, rewind(&readers) else { return }
                 continue
             }
-            for i in (n * channels)..<(chunkFrames * channels) { buffer[i] = 0 }
+            buffer.fill(0, from: n * channels)
             if realtime {
                 let due = t0 &+ (written &+ Int64(chunkFrames)) &* 1_000_000_000 / Int64(rate)
                 AgentThread.sleep(untilMonotonic: due)

@@ -45,9 +45,13 @@ public final class FixedBuffer<Element>: RandomAccessCollection {
         }
     }
 
-    /// Sets every element to `value`.
+    /// Sets elements `start ..< start + length` (default: all) to `value`.
     @inlinable
-    public func fill(_ value: Element) { storage.update(repeating: value) }
+    public func fill(_ value: Element, from start: Int = 0, count length: Int? = nil) {
+        let n = length ?? (count - start)
+        precondition(start >= 0 && n >= 0 && start + n <= count, "FixedBuffer range out of bounds")
+        UnsafeMutableBufferPointer(rebasing: storage[start..<(start + n)]).update(repeating: value)
+    }
 
     /// Copies `count` elements of `source` from `sourceStart` to this buffer from `start`.
     @inlinable
