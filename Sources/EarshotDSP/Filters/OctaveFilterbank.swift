@@ -120,7 +120,7 @@ public struct OctaveFilterbank {
     mutating func run<T: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
                                         alongside: inout T) {
         #if arch(arm64)
-        runInPairs(input, energy: &energy, alongside: &alongside)
+        runInPackedQuads(input, energy: &energy, alongside: &alongside)
         return
         #elseif arch(x86_64)
         if Self.fourLanePasses {
@@ -165,132 +165,197 @@ public struct OctaveFilterbank {
     }
 
     #if arch(arm64)
-    /// AArch64: the bank as four passes over the input, two lanes each
-    /// (`SIMD2<Int64>`, one 128-bit register per vector). The eight-lane loop
-    /// keeps 25 `SIMD8<Int64>` vectors live, 100 NEON registers of the 32
-    /// there are, so most of its loads and stores were spills (make bench-arm:
-    /// 123 of 345 instructions a sample); a pass keeps its 25 vectors in
-    /// registers. Every lane does the same arithmetic in the same order as in
-    /// `step`, so frames are bit-identical (make embedded compares them with
-    /// the x86_64 build, which runs `runInQuads`; frames_check.sh the
-    /// eight-lane loop's). `alongside` sees each
+    /// Samples per block of `runInPackedQuads`: the sections 1–2 → 3–4
+    /// hand-over holds one four-lane vector per sample (1 KiB on the stack).
+    @usableFromInline static let packedBlock = 64
+
+    /// AArch64: the bank as two passes of four lanes (0…3, 4…7) with every
+    /// state, coefficient and remainder in a 32-bit lane, and each pass as
+    /// two loops over a block of samples: sections 1–2 (`Front32`), which
+    /// leave section 3's input per sample in a stack buffer, then sections
+    /// 3–4 and the energy (`Back32`).
+    ///
+    /// Why 32-bit lanes: the values already fit there (states |s| ≤ 2^30 by
+    /// the headroom `init` checks, coefficients Q30, remainders
+    /// 0 ≤ r < 2^30), and every reader of a state takes only its low 32
+    /// bits (`mul`). Each product is then one `SMULL`/`SMLAL` (`…2` for the
+    /// upper two lanes) straight from a packed register and each sum is
+    /// narrowed by one `SHRN`, where `SIMD2<Int64>` lanes spent a narrowing
+    /// on every operand (make bench-arm: 8.93 instructions per biquad).
+    /// Why two loops: one loop over all four sections keeps 12 coefficient,
+    /// 8 state and 4 remainder registers, the energy's 2 and the sums'
+    /// temporaries live, more than the 32 NEON registers, and reloaded
+    /// coefficients every sample; half the sections fit. One sample a step:
+    /// two, with the history swapping roles, let the optimiser rewrite a
+    /// narrowed output that the next sample multiplies into 64-bit shifts.
+    ///
+    /// The sums stay 64-bit and every lane does `step`'s arithmetic in the
+    /// same order, so frames are bit-identical: make embedded compares them
+    /// with the x86_64 build, which runs `runInQuads`. `alongside` sees each
     /// sample once, in order, in the first pass.
     @inlinable @inline(__always)
-    mutating func runInPairs<T: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
-                                               alongside: inout T) {
+    mutating func runInPackedQuads<T: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
+                                                     alongside: inout T) {
         guard let src = input.baseAddress else { return }
         let n = input.count
         var e = unsafeBitCast(energy, to: SIMD8<Int64>.self)
-        var p0 = Pair(self, 0, e), p1 = Pair(self, 1, e), p2 = Pair(self, 2, e), p3 = Pair(self, 3, e)
-        var none = NoTap()
-        p0.run(src, n, x1: x1, x2: x2, alongside: &alongside)
-        p1.run(src, n, x1: x1, x2: x2, alongside: &none)
-        p2.run(src, n, x1: x1, x2: x2, alongside: &none)
-        p3.run(src, n, x1: x1, x2: x2, alongside: &none)
-        func join(_ a: SIMD2<Int64>, _ b: SIMD2<Int64>, _ c: SIMD2<Int64>, _ d: SIMD2<Int64>) -> SIMD8<Int64> {
-            SIMD8(lowHalf: SIMD4(lowHalf: a, highHalf: b), highHalf: SIMD4(lowHalf: c, highHalf: d))
+        var mid = InlineArray<64, SIMD4<Int32>>(repeating: SIMD4())
+        withUnsafeMutablePointer(to: &mid) { raw in
+            raw.withMemoryRebound(to: SIMD4<Int32>.self, capacity: Self.packedBlock) { buffer in
+                var none = NoTap()
+                pass(src, n, low: true, buffer, &e, alongside: &alongside)
+                pass(src, n, low: false, buffer, &e, alongside: &none)
+            }
         }
-        u1 = join(p0.u1, p1.u1, p2.u1, p3.u1); u2 = join(p0.u2, p1.u2, p2.u2, p3.u2)
-        v1 = join(p0.v1, p1.v1, p2.v1, p3.v1); v2 = join(p0.v2, p1.v2, p2.v2, p3.v2)
-        w1 = join(p0.w1, p1.w1, p2.w1, p3.w1); w2 = join(p0.w2, p1.w2, p2.w2, p3.w2)
-        z1 = join(p0.z1, p1.z1, p2.z1, p3.z1); z2 = join(p0.z2, p1.z2, p2.z2, p3.z2)
-        ru = join(p0.ru, p1.ru, p2.ru, p3.ru); rv = join(p0.rv, p1.rv, p2.rv, p3.rv)
-        rw = join(p0.rw, p1.rw, p2.rw, p3.rw); rz = join(p0.rz, p1.rz, p2.rz, p3.rz)
-        e = join(p0.e, p1.e, p2.e, p3.e)
         energy = unsafeBitCast(e, to: SIMD8<UInt64>.self)
         if n >= 2 { x1 = Widen.int64(src[n &- 1]) &<< 12; x2 = Widen.int64(src[n &- 2]) &<< 12 }
         else if n == 1 { x2 = x1; x1 = Widen.int64(src[0]) &<< 12 }
     }
 
-    /// Two lanes of the bank: coefficients, states, remainders and energy.
-    @usableFromInline struct Pair {
-        @usableFromInline let g1, p1, q1, g2, p2, q2, g3, p3, q3, g4, p4, q4: SIMD2<Int64>
-        @usableFromInline var u1, u2, v1, v2, w1, w2, z1, z2, ru, rv, rw, rz, e: SIMD2<Int64>
+    /// One pass of `runInPackedQuads`: lanes 0…3 (`low`) or 4…7, read from
+    /// the bank and written back to it, block by block through `buffer`
+    /// (`packedBlock` vectors).
+    @inlinable @inline(__always)
+    mutating func pass<T: FilterbankTap>(_ src: UnsafePointer<Int16>, _ n: Int, low: Bool,
+                                         _ buffer: UnsafeMutablePointer<SIMD4<Int32>>, _ energy: inout SIMD8<Int64>,
+                                         alongside: inout T) {
+        var front = Front32(self, low: low)
+        var back = Back32(self, low: low, energy)
+        var x1 = self.x1, x2 = self.x2
+        var start = 0
+        while start < n {
+            let count = min(Self.packedBlock, n &- start)
+            front.run(src + start, count, &x1, &x2, into: buffer, alongside: &alongside)
+            back.run(buffer, count)
+            start &+= count
+        }
+        front.store(into: &self, low: low)
+        back.store(into: &self, low: low, &energy)
+    }
 
-        /// Lanes 2·k and 2·k + 1 of `bank`, with `energy`'s.
+    /// Sections 1 and 2 of four lanes in 32-bit lanes: coefficients (Q30),
+    /// states (state units, Q15 << 12) and remainders.
+    @usableFromInline struct Front32 {
+        @usableFromInline let g1, p1, q1, g2, p2, q2: SIMD4<Int32>
+        @usableFromInline var u1, u2, v1, v2, ru, rv: SIMD4<Int32>
+
+        /// Lanes 0…3 (`low`) or 4…7 of `bank`: the low 32 bits of each
+        /// value, which is all of it.
         @inlinable @inline(__always)
-        init(_ bank: OctaveFilterbank, _ k: Int, _ energy: SIMD8<Int64>) {
-            func h(_ v: SIMD8<Int64>) -> SIMD2<Int64> { SIMD2(v[2 &* k], v[2 &* k &+ 1]) }
+        init(_ bank: OctaveFilterbank, low: Bool) {
+            func h(_ v: SIMD8<Int64>) -> SIMD4<Int32> { Packed.lanes(v, low: low) }
             g1 = h(bank.g1); p1 = h(bank.p1); q1 = h(bank.q1); g2 = h(bank.g2); p2 = h(bank.p2); q2 = h(bank.q2)
-            g3 = h(bank.g3); p3 = h(bank.p3); q3 = h(bank.q3); g4 = h(bank.g4); p4 = h(bank.p4); q4 = h(bank.q4)
-            u1 = h(bank.u1); u2 = h(bank.u2); v1 = h(bank.v1); v2 = h(bank.v2)
-            w1 = h(bank.w1); w2 = h(bank.w2); z1 = h(bank.z1); z2 = h(bank.z2)
-            ru = h(bank.ru); rv = h(bank.rv); rw = h(bank.rw); rz = h(bank.rz); e = h(energy)
+            u1 = h(bank.u1); u2 = h(bank.u2); v1 = h(bank.v1); v2 = h(bank.v2); ru = h(bank.ru); rv = h(bank.rv)
         }
 
-        /// The eight-lane loop of `run` for these two lanes (history
-        /// registers swapping roles, two samples per step).
+        /// Writes these lanes back into `bank` (sign-extended: the values
+        /// they had there).
         @inlinable @inline(__always)
-        mutating func run<T: FilterbankTap>(_ src: UnsafePointer<Int16>, _ n: Int, x1 x1In: Int64, x2 x2In: Int64,
-                                            alongside: inout T) {
-            var x1 = x1In, x2 = x2In
-            var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, w1 = self.w1, w2 = self.w2, z1 = self.z1, z2 = self.z2
-            var ru = self.ru, rv = self.rv, rw = self.rw, rz = self.rz, e = self.e
+        func store(into bank: inout OctaveFilterbank, low: Bool) {
+            Packed.put(&bank.u1, u1, low: low); Packed.put(&bank.u2, u2, low: low)
+            Packed.put(&bank.v1, v1, low: low); Packed.put(&bank.v2, v2, low: low)
+            Packed.put(&bank.ru, ru, low: low); Packed.put(&bank.rv, rv, low: low)
+        }
+
+        /// `count` samples (x1, x2: the input history, state units, carried
+        /// across blocks): per sample, section 3's input v[n] − v[n−2] into
+        /// `out[i]` (wrapping in 32 bits: the low 32 bits `mul` reads).
+        @inlinable @inline(__always)
+        mutating func run<T: FilterbankTap>(_ src: UnsafePointer<Int16>, _ count: Int, _ x1: inout Int64, _ x2: inout Int64,
+                                            into out: UnsafeMutablePointer<SIMD4<Int32>>, alongside: inout T) {
+            var u1 = self.u1, u2 = self.u2, v1 = self.v1, v2 = self.v2, ru = self.ru, rv = self.rv
+            var a = x1, b = x2
             var i = 0
-            while i &+ 2 <= n {
-                let xa = Widen.int64(src[i]) &<< 12
-                step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
-                alongside.take(xa)
-                let xb = Widen.int64(src[i &+ 1]) &<< 12
-                step(xb &- x1, &u1, u2, &v1, v2, &w1, w2, &z1, z2, &ru, &rv, &rw, &rz, &e)
-                alongside.take(xb)
-                x2 = xa; x1 = xb
-                i &+= 2
+            while i < count {
+                let x = Widen.int64(src[i]) &<< 12
+                let d = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: x &- b))
+                let u0 = Packed.section(d, g1, p1, q1, u1, u2, &ru)
+                let v0 = Packed.section(u0 &- u2, g2, p2, q2, v1, v2, &rv)
+                out[i] = v0 &- v2
+                alongside.take(x)
+                u2 = u1; u1 = u0; v2 = v1; v1 = v0
+                b = a; a = x
+                i &+= 1
             }
-            if i < n {
-                let xa = Widen.int64(src[i]) &<< 12
-                step(xa &- x2, &u2, u1, &v2, v1, &w2, w1, &z2, z1, &ru, &rv, &rw, &rz, &e)
-                alongside.take(xa)
-                swap(&u1, &u2); swap(&v1, &v2); swap(&w1, &w2); swap(&z1, &z2)
+            x1 = a; x2 = b
+            self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.ru = ru; self.rv = rv
+        }
+    }
+
+    /// Sections 3 and 4 of four lanes in 32-bit lanes, and the lanes'
+    /// Σ y² (Q30, 64-bit).
+    @usableFromInline struct Back32 {
+        @usableFromInline let g3, p3, q3, g4, p4, q4: SIMD4<Int32>
+        @usableFromInline var w1, w2, z1, z2, rw, rz: SIMD4<Int32>
+        @usableFromInline var e: SIMD4<Int64>
+
+        /// Lanes 0…3 (`low`) or 4…7 of `bank`, with `energy`'s.
+        @inlinable @inline(__always)
+        init(_ bank: OctaveFilterbank, low: Bool, _ energy: SIMD8<Int64>) {
+            func h(_ v: SIMD8<Int64>) -> SIMD4<Int32> { Packed.lanes(v, low: low) }
+            g3 = h(bank.g3); p3 = h(bank.p3); q3 = h(bank.q3); g4 = h(bank.g4); p4 = h(bank.p4); q4 = h(bank.q4)
+            w1 = h(bank.w1); w2 = h(bank.w2); z1 = h(bank.z1); z2 = h(bank.z2); rw = h(bank.rw); rz = h(bank.rz)
+            e = low ? energy.lowHalf : energy.highHalf
+        }
+
+        /// Writes these lanes back into `bank` and `energy`.
+        @inlinable @inline(__always)
+        func store(into bank: inout OctaveFilterbank, low: Bool, _ energy: inout SIMD8<Int64>) {
+            Packed.put(&bank.w1, w1, low: low); Packed.put(&bank.w2, w2, low: low)
+            Packed.put(&bank.z1, z1, low: low); Packed.put(&bank.z2, z2, low: low)
+            Packed.put(&bank.rw, rw, low: low); Packed.put(&bank.rz, rz, low: low)
+            if low { energy.lowHalf = e } else { energy.highHalf = e }
+        }
+
+        /// `count` samples of section 3's input (`Front32.run`'s output).
+        /// y = (z0 + 2^11) >> 12 equals `step`'s (zSum + 2^41) >> 42 (nested
+        /// floors, z0 = zSum >> 30).
+        @inlinable @inline(__always)
+        mutating func run(_ input: UnsafePointer<SIMD4<Int32>>, _ count: Int) {
+            var w1 = self.w1, w2 = self.w2, z1 = self.z1, z2 = self.z2, rw = self.rw, rz = self.rz, e = self.e
+            var i = 0
+            while i < count {
+                let w0 = Packed.section(input[i], g3, p3, q3, w1, w2, &rw)
+                let z0 = Packed.section(w0 &- w2, g4, p4, q4, z1, z2, &rz)
+                let y = (z0 &+ SIMD4(repeating: 1 &<< 11)) &>> 12
+                e &+= Packed.mul(y, y)
+                w2 = w1; w1 = w0; z2 = z1; z1 = z0
+                i &+= 1
             }
-            self.u1 = u1; self.u2 = u2; self.v1 = v1; self.v2 = v2; self.w1 = w1; self.w2 = w2; self.z1 = z1; self.z2 = z2
-            self.ru = ru; self.rv = rv; self.rw = rw; self.rz = rz; self.e = e
+            self.w1 = w1; self.w2 = w2; self.z1 = z1; self.z2 = z2; self.rw = rw; self.rz = rz; self.e = e
+        }
+    }
+
+    /// The 32-bit-lane arithmetic of `Front32` and `Back32`.
+    @usableFromInline enum Packed {
+        /// One section: sum = g·x + q·old + r + p·new in 64 bits (the newest
+        /// output's product last: it is the loop-carried path); `r` receives
+        /// the sum's low 30 bits, the result is sum >> 30 (its low 32 bits;
+        /// |result| ≤ 2^30, so that is all of it).
+        @inlinable @inline(__always)
+        static func section(_ x: SIMD4<Int32>, _ g: SIMD4<Int32>, _ p: SIMD4<Int32>, _ q: SIMD4<Int32>,
+                            _ new: SIMD4<Int32>, _ old: SIMD4<Int32>, _ r: inout SIMD4<Int32>) -> SIMD4<Int32> {
+            let sum = (mul(g, x) &+ mul(q, old) &+ SIMD4<Int64>(truncatingIfNeeded: r)) &+ mul(p, new)
+            r = SIMD4<Int32>(truncatingIfNeeded: sum) & SIMD4(repeating: 1_073_741_823)
+            return SIMD4<Int32>(truncatingIfNeeded: sum &>> 30)
         }
 
-        /// `OctaveFilterbank.step` on two lanes: the same operations.
+        /// Signed 32 × 32 → 64-bit product per lane (`SMULL` + `SMULL2`).
         @inlinable @inline(__always)
-        func step(_ d: Int64,
-                  _ uOld: inout SIMD2<Int64>, _ uNew: SIMD2<Int64>, _ vOld: inout SIMD2<Int64>, _ vNew: SIMD2<Int64>,
-                  _ wOld: inout SIMD2<Int64>, _ wNew: SIMD2<Int64>, _ zOld: inout SIMD2<Int64>, _ zNew: SIMD2<Int64>,
-                  _ ru: inout SIMD2<Int64>, _ rv: inout SIMD2<Int64>, _ rw: inout SIMD2<Int64>, _ rz: inout SIMD2<Int64>,
-                  _ e: inout SIMD2<Int64>) {
-            let mask = SIMD2<Int64>(repeating: 1_073_741_823)
-            func mul(_ a: SIMD2<Int64>, _ b: SIMD2<Int64>) -> SIMD2<Int64> { ((a &<< 32) &>> 32) &* ((b &<< 32) &>> 32) }
-            func quantize(_ acc: SIMD2<Int64>, _ r: inout SIMD2<Int64>) -> SIMD2<Int64> {
-                let sum = acc &+ r
-                r = sum & mask
-                return sum &>> 30
-            }
-            let d0 = SIMD2<Int64>(repeating: d)
-            let u0 = quantize(mul(g1, d0) &+ mul(p1, uNew) &+ mul(q1, uOld), &ru)
-            let v0 = quantize(mul(g2, u0 &- uOld) &+ mul(p2, vNew) &+ mul(q2, vOld), &rv)
-            let w0 = quantize(mul(g3, v0 &- vOld) &+ mul(p3, wNew) &+ mul(q3, wOld), &rw)
-            let zSum = mul(g4, w0 &- wOld) &+ mul(p4, zNew) &+ mul(q4, zOld) &+ rz
-            rz = zSum & mask
-            let z0 = zSum &>> 30
-            let y = (zSum &+ SIMD2(repeating: 1 &<< 41)) &>> 42
-            e &+= mul(y, y)
-            uOld = u0; vOld = v0; wOld = w0; zOld = z0
+        static func mul(_ a: SIMD4<Int32>, _ b: SIMD4<Int32>) -> SIMD4<Int64> {
+            SIMD4<Int64>(truncatingIfNeeded: a) &* SIMD4<Int64>(truncatingIfNeeded: b)
         }
 
-        /// One section's sum g·x + q·old + r + p·new (the newest output's
-        /// product last: it is the loop-carried path).
+        /// The low 32 bits of lanes 0…3 (`low`) or 4…7 of `v`.
         @inlinable @inline(__always)
-        static func section(_ x: SIMD4<Int64>, _ g: SIMD4<Int64>, _ p: SIMD4<Int64>, _ q: SIMD4<Int64>,
-                            _ new: SIMD4<Int64>, _ old: SIMD4<Int64>, _ r: SIMD4<Int64>) -> SIMD4<Int64> {
-            (mul(g, x) &+ mul(q, old) &+ r) &+ mul(p, new)
+        static func lanes(_ v: SIMD8<Int64>, low: Bool) -> SIMD4<Int32> {
+            SIMD4(truncatingIfNeeded: low ? v.lowHalf : v.highHalf)
         }
 
-        /// Signed product of the low 32 bits of each lane (one VPMULDQ).
+        /// `x` sign-extended into lanes 0…3 (`low`) or 4…7 of `v`.
         @inlinable @inline(__always)
-        static func mul(_ a: SIMD4<Int64>, _ b: SIMD4<Int64>) -> SIMD4<Int64> {
-            ((a &<< 32) &>> 32) &* ((b &<< 32) &>> 32)
-        }
-
-        /// `s >> 30`, logical (one VPSRLQ): the low 32 bits are the floor.
-        @inlinable @inline(__always)
-        static func shr30(_ s: SIMD4<Int64>) -> SIMD4<Int64> {
-            unsafeBitCast(unsafeBitCast(s, to: SIMD4<UInt64>.self) &>> 30, to: SIMD4<Int64>.self)
+        static func put(_ v: inout SIMD8<Int64>, _ x: SIMD4<Int32>, low: Bool) {
+            if low { v.lowHalf = SIMD4(truncatingIfNeeded: x) } else { v.highHalf = SIMD4(truncatingIfNeeded: x) }
         }
     }
     #endif
