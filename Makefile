@@ -41,7 +41,9 @@ embedded-check:
 
 ## embedded: Embedded build for aarch64 + armv7em; the aarch64 harness runs under
 ## qemu and its feature frames must equal the x86_64 twin's byte for byte, and so
-## must the learned stage's output (EarshotDetection as a second Embedded module:
+## must the octave filterbank's band energies over calls of uneven length (each
+## architecture runs its own kernel: block edges, odd and empty calls) and the
+## learned stage's output (EarshotDetection as a second Embedded module:
 ## a seeded int8 classifier's candidates, features, logits and events)
 EMB_DSP_SOURCES := $(DSP_SOURCES) Embedded/EarshotDSPExports.swift
 EMB_DETECTION_EXPORTS := Embedded/EarshotDetectionExports.swift
@@ -67,6 +69,16 @@ embedded: embedded-check
 	  if cmp -s $(EMB)/frames-aarch64-$$rate.bin $(EMB)/frames-x86_64-$$rate.bin; then \
 	    echo "embedded: $$rate Hz: aarch64 (qemu) == x86_64, $$n bytes of feature frames, sha256 $$(sha256sum < $(EMB)/frames-x86_64-$$rate.bin | cut -c1-16)"; \
 	  else echo "embedded: $$rate Hz: aarch64 and x86_64 feature frames DIFFER:"; cmp $(EMB)/frames-aarch64-$$rate.bin $(EMB)/frames-x86_64-$$rate.bin | head -3; exit 1; fi; \
+	done
+	@for rate in 16000 48000; do \
+	  a=$(EMB)/bank-aarch64-$$rate.bin; x=$(EMB)/bank-x86_64-$$rate.bin; \
+	  qemu-aarch64 -L /usr/aarch64-linux-gnu $(EMB)/harness-aarch64 $$rate 6 bank > $$a || exit 1; \
+	  $(EMB)/harness-x86_64 $$rate 6 bank > $$x || exit 1; \
+	  n=$$(( $$(stat -c %s $$x) / 64 )); \
+	  if [ "$$n" -eq 0 ]; then echo "embedded: filterbank: no calls at $$rate Hz"; exit 1; fi; \
+	  if cmp -s $$a $$x; then \
+	    echo "embedded: filterbank alone: aarch64 (qemu) == x86_64, $$n calls of 0-480 samples, sha256 $$(sha256sum < $$x | cut -c1-16) ($$rate Hz)"; \
+	  else echo "embedded: filterbank alone: $$rate Hz: aarch64 and x86_64 band energies DIFFER:"; cmp $$a $$x | head -3; exit 1; fi; \
 	done
 	@for rate in 16000 48000; do \
 	  a=$(EMB)/learned-aarch64-$$rate.bin; x=$(EMB)/learned-x86_64-$$rate.bin; \

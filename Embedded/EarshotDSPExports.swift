@@ -35,8 +35,31 @@ public func earshotChainProcess(_ state: UnsafeMutableRawPointer, _ hop: UnsafeP
     FrameSerialiser.write(frame, to: out)
 }
 
-func aligned(_ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-    let a = MemoryLayout<AnalysisChain>.alignment
+/// Bytes the caller must provide for one `OctaveFilterbank`.
+@_cdecl("earshot_bank_state_size")
+public func earshotBankStateSize() -> Int {
+    MemoryLayout<OctaveFilterbank>.size + MemoryLayout<OctaveFilterbank>.alignment
+}
+
+/// Designs the octave filterbank alone for `rate` Hz in caller memory.
+@_cdecl("earshot_bank_init")
+public func earshotBankInit(_ state: UnsafeMutableRawPointer, _ rate: Int32) {
+    aligned(state, to: MemoryLayout<OctaveFilterbank>.alignment)
+        .initializeMemory(as: OctaveFilterbank.self, repeating: OctaveFilterbank(sampleRate: rate), count: 1)
+}
+
+/// Filters `count` samples (any count, 0 allowed) and writes the eight
+/// bands' Σ y² over them (Q30, UInt64 little-endian, 64 bytes) to `out`.
+@_cdecl("earshot_bank_process")
+public func earshotBankProcess(_ state: UnsafeMutableRawPointer, _ samples: UnsafePointer<Int16>, _ count: Int32,
+                               _ out: UnsafeMutableRawPointer) {
+    let bank = aligned(state, to: MemoryLayout<OctaveFilterbank>.alignment).assumingMemoryBound(to: OctaveFilterbank.self)
+    var energy = SIMD8<UInt64>(repeating: 0)
+    bank.pointee.process(UnsafeBufferPointer(start: samples, count: Int(count)), energy: &energy)
+    for lane in 0..<8 { out.storeBytes(of: energy[lane].littleEndian, toByteOffset: 8 &* lane, as: UInt64.self) }
+}
+
+func aligned(_ p: UnsafeMutableRawPointer, to a: Int = MemoryLayout<AnalysisChain>.alignment) -> UnsafeMutableRawPointer {
     let address = UInt(bitPattern: p)
     let mask = UInt(a - 1)
     return UnsafeMutableRawPointer(bitPattern: (address + mask) & ~mask)!

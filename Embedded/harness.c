@@ -6,7 +6,12 @@
  *        harness RATE SECONDS detect [SEED] > records.bin
  * detect: the same signal through chain + DetectionEngine with a seeded
  * learned stage (Embedded/EarshotDetectionExports.swift); writes its event and
- * candidate records and prints "candidates=N decisions=D events=M" to stderr. */
+ * candidate records and prints "candidates=N decisions=D events=M" to stderr.
+ *        harness RATE SECONDS bank > energies.bin
+ * bank: the frames' signal through OctaveFilterbank alone, in calls of uneven
+ * lengths (0, 1, odd, around its 64-sample blocks, a whole 48 kHz hop), the
+ * eight bands' energies of every call written (the block edges and odd
+ * counts of each architecture's kernel compared with the other's). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,9 @@ extern long earshot_frame_bytes(void);
 extern void earshot_chain_init(void *state, int32_t rate);
 extern int32_t earshot_chain_hop_samples(void *state);
 extern void earshot_chain_process(void *state, const int16_t *hop, int32_t count, void *out);
+extern long earshot_bank_state_size(void);
+extern void earshot_bank_init(void *state, int32_t rate);
+extern void earshot_bank_process(void *state, const int16_t *samples, int32_t count, void *out);
 extern long earshot_detect_state_size(void);
 extern long earshot_detect_max_bytes(void);
 extern int32_t earshot_detect_init(void *state, int32_t rate, uint64_t seed);
@@ -63,6 +71,7 @@ int main(int argc, char **argv) {
 	int32_t rate = argc > 1 ? atoi(argv[1]) : 16000;
 	int seconds = argc > 2 ? atoi(argv[2]) : 10;
 	int detect = argc > 3 && strcmp(argv[3], "detect") == 0;
+	int bank = argc > 3 && strcmp(argv[3], "bank") == 0;
 	uint64_t seed = argc > 4 ? strtoull(argv[4], 0, 0) : 0x5EED5EEDull;
 	void *state = malloc(detect ? earshot_detect_state_size() : earshot_chain_state_size());
 	int32_t hop;
@@ -76,6 +85,8 @@ int main(int argc, char **argv) {
 	long fb = detect ? earshot_detect_max_bytes() : earshot_frame_bytes();
 	int16_t *buf = malloc(sizeof(int16_t) * hop);
 	unsigned char *frame = malloc(fb);
+	long total = (long)seconds * rate / hop * hop;
+	int16_t *all = bank ? malloc(sizeof(int16_t) * (total > 0 ? total : 1)) : 0;
 	uint32_t ph1 = 0, ph2 = 0, ph3 = 0, ph4 = 0;
 	uint32_t inc1 = (uint32_t)((1000ull << 32) / rate), inc2 = (uint32_t)((3150ull << 32) / rate);
 	long hops = (long)seconds * rate / hop;
@@ -112,12 +123,29 @@ int main(int argc, char **argv) {
 			buf[i] = (int16_t)(s > 32767 ? 32767 : s < -32768 ? -32768 : s);
 			ph1 += inc1; ph2 += inc2; ph4 += inc1 / 8;
 		}
-		if (detect) {
+		if (bank) {
+			memcpy(all + h * hop, buf, sizeof(int16_t) * hop);
+		} else if (detect) {
 			fwrite(frame, 1, earshot_detect_process(state, buf, hop, frame), stdout);
 		} else {
 			earshot_chain_process(state, buf, hop, frame);
 			fwrite(frame, 1, fb, stdout);
 		}
+	}
+	if (bank) {
+		static const int32_t lengths[] = {1, 2, 3, 5, 0, 63, 64, 65, 7, 127, 128, 129, 1, 160, 191, 480, 2, 1};
+		void *b = malloc(earshot_bank_state_size());
+		unsigned char energies[64];
+		earshot_bank_init(b, rate);
+		long at = 0; int k = 0;
+		while (at < total) {
+			int32_t len = lengths[k++ % (int)(sizeof lengths / sizeof lengths[0])];
+			if (len > total - at) len = (int32_t)(total - at);
+			earshot_bank_process(b, all + at, len, energies);
+			fwrite(energies, 1, sizeof energies, stdout);
+			at += len;
+		}
+		free(b); free(all);
 	}
 	if (detect) {
 		fwrite(frame, 1, earshot_detect_finish(state, frame), stdout);
