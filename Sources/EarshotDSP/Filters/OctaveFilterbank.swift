@@ -189,10 +189,12 @@ public struct OctaveFilterbank {
     /// two, with the history swapping roles, let the optimiser rewrite a
     /// narrowed output that the next sample multiplies into 64-bit shifts.
     ///
-    /// The sums stay 64-bit and every lane does `step`'s arithmetic in the
-    /// same order, so frames are bit-identical: make embedded compares them
-    /// with the x86_64 build, which runs `runInQuads`. `alongside` sees each
-    /// sample once, in order, in the first pass.
+    /// The sums stay 64-bit and every lane computes `step`'s values (its
+    /// wrapping adds in another order, which is exact), so frames are
+    /// bit-identical: make embedded compares them, and the bank alone over
+    /// calls of uneven length, with the x86_64 build, which runs
+    /// `runInQuads`. `alongside` sees each sample once, in order, in the
+    /// first pass.
     @inlinable @inline(__always)
     mutating func runInPackedQuads<T: FilterbankTap>(_ input: UnsafeBufferPointer<Int16>, energy: inout SIMD8<UInt64>,
                                                      alongside: inout T) {
