@@ -6,7 +6,7 @@ extension FusionEngine {
     static let tangleGapNs: Int64 = 1_500_000_000
     /// Pools larger than this are left as they are (the search is cubic in the pool), events.
     static let maxTangleEvents = 48
-    /// Grid cells per side for a triple's fix (a hypothesis refined afterwards; 80 for an incident).
+    /// Grid cells per side for a triple's fix (a hypothesis refined afterwards; an incident's fix uses `Localiser.defaultGridCells`).
     static let hypothesisGridCells = 24
 
     /// An incident the fit explains: TDOA from ≥ 4 timed boxes, no onset beyond the gate.

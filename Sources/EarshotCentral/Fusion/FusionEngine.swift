@@ -179,14 +179,21 @@ public struct FusionEngine: Sendable {
     /// How far `e`'s onset at `box` lies from the one the fix `loc` predicts, s, when it is
     /// within the gate and `box` can hear the fix; nil otherwise (or when `e` has no usable timing).
     func predictionMiss(_ e: FusionEvent, box: RegisteredBox, by loc: Localisation) -> Double? {
+        guard settings.timingSigmaS(e.clock) <= settings.timingUsableS else { return nil }
+        let p = prediction(e, box: box, by: loc)
+        return p.miss <= p.allowed && p.distanceM <= box.hearingRangeM ? p.miss : nil
+    }
+
+    /// `e`'s onset at `box` against the one the fix `loc` predicts: the miss, s; the gate
+    /// (`gateSigmas` of the onset's and the fix's combined timing σ, plus the slack), s; and
+    /// the box's distance from the fix, m.
+    private func prediction(_ e: FusionEvent, box: RegisteredBox, by loc: Localisation) -> (miss: Double, allowed: Double, distanceM: Double) {
         let c = settings.speedOfSoundMPerS
         let sigmaE = settings.timingSigmaS(e.clock)
-        guard sigmaE <= settings.timingUsableS else { return nil }
         let posSigmaS = loc.ellipse.semiMajorM / UncertaintyEllipse.chi2Scale95 / c
         let allowed = settings.gateSigmas * (sigmaE * sigmaE + posSigmaS * posSigmaS).squareRoot() + settings.gateSlackS
         let d = box.position.distance(to: loc.position)
-        let miss = abs(Double(e.onsetNs &- loc.emissionNs) * 1e-9 - d / c)
-        return miss <= allowed && d <= box.hearingRangeM ? miss : nil
+        return (abs(Double(e.onsetNs &- loc.emissionNs) * 1e-9 - d / c), allowed, d)
     }
 
     /// Joins open incidents of the same class that one TDOA fit explains together (fragments of
@@ -329,7 +336,8 @@ public struct FusionEngine: Sendable {
 
     // MARK: grouping
 
-    func locate(_ events: [FusionEvent], start: PlanePoint? = nil, gridCells: Int = 80) -> Localisation {
+    func locate(_ events: [FusionEvent], start: PlanePoint? = nil,
+                gridCells: Int = Localiser.defaultGridCells) -> Localisation {
         localiser.locate(events.compactMap { e in registry.box(e.box).map { (box: $0, event: e) } },
                          start: start, gridCells: gridCells)
     }
@@ -338,8 +346,6 @@ public struct FusionEngine: Sendable {
     /// returns a score (smaller = closer) or nil.
     private func score(_ e: FusionEvent, box: RegisteredBox, against inc: Incident) -> Double? {
         guard inc.soundClass == e.soundClass, inc.event(of: e.box) == nil else { return nil }
-        let c = settings.speedOfSoundMPerS
-        let sigmaE = settings.timingSigmaS(e.clock)
         var worst = 0.0
         for other in inc.events {
             guard let ob = registry.box(other.box), let ratio = pairGate(e, at: box, other, at: ob) else { return nil }
@@ -348,12 +354,9 @@ public struct FusionEngine: Sendable {
         let loc = inc.location
         if loc.method == .tdoa {
             // The fix predicts when this box should have heard the source.
-            let d = box.position.distance(to: loc.position)
-            let posSigmaS = loc.ellipse.semiMajorM / UncertaintyEllipse.chi2Scale95 / c
-            let allowed = settings.gateSigmas * (sigmaE * sigmaE + posSigmaS * posSigmaS).squareRoot() + settings.gateSlackS
-            let miss = abs(Double(e.onsetNs &- loc.emissionNs) * 1e-9 - d / c)
-            if miss > allowed { return nil }
-            return miss / allowed
+            let p = prediction(e, box: box, by: loc)
+            if p.miss > p.allowed { return nil }
+            return p.miss / p.allowed
         }
         return worst
     }

@@ -141,7 +141,7 @@ struct LeastSquaresFit {
 
     /// Global search: a grid over the boxes' hearing discs, the lowest local minima refined,
     /// the best kept (ties broken toward the boxes' centroid, so the answer is deterministic).
-    func solve(cells: Int = 80, candidates: Int = 4) -> FitResult? {
+    func solve(cells: Int = Localiser.defaultGridCells, candidates: Int = 4) -> FitResult? {
         guard !observations.isEmpty else { return nil }
         var minX = Double.infinity, maxX = -Double.infinity, minY = Double.infinity, maxY = -Double.infinity
         var cx = 0.0, cy = 0.0

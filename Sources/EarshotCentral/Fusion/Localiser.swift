@@ -12,12 +12,15 @@ public struct Localiser: Sendable {
     /// Builds a localiser.
     public init(settings: FusionSettings) { self.settings = settings }
 
+    /// Cells per side of the grid an unseeded fit searches before refining.
+    public static let defaultGridCells = 80
+
     /// Locates the source of `contributions` (box with its event, at most one event per box).
     /// `start`: refine from this point instead of searching the grid (a hypothesis being
-    /// checked, e.g. the fix of a subset); `gridCells`: the grid's cells per side (80; fewer
+    /// checked, e.g. the fix of a subset); `gridCells`: the grid's cells per side (`Localiser.defaultGridCells`; fewer
     /// is faster and may miss a narrow minimum).
     public func locate(_ contributions: [(box: RegisteredBox, event: FusionEvent)],
-                       start: PlanePoint? = nil, gridCells: Int = 80) -> Localisation {
+                       start: PlanePoint? = nil, gridCells: Int = Localiser.defaultGridCells) -> Localisation {
         precondition(!contributions.isEmpty, "nothing to locate")
         // Sorting by box id makes the result independent of arrival order.
         let sorted = contributions.sorted { $0.box.id < $1.box.id }
