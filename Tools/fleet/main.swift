@@ -115,6 +115,11 @@ struct Source { var x: Double; var y: Double; var emitOffsetNs: Int64; var heard
 struct Due { var dueOffsetNs: Int64; var source: Int; var box: Int; var onsetOffsetNs: Int64 }
 
 struct City {
+    /// The sound's flight time from `src` to `box` at 343 m/s, ns (no clock error).
+    static func flightNs(_ src: Source, to box: RegisteredBox) -> Double {
+        hypot(box.x - src.x, box.y - src.y) / 343 * 1e9
+    }
+
     var boxes: [RegisteredBox] = []
     var clockErrorNs: [Int64] = []
     var sources: [Source] = []
@@ -142,7 +147,7 @@ struct City {
         }
         for (s, src) in sources.enumerated() {
             for b in src.heard {
-                let onset = src.emitOffsetNs + Int64(hypot(boxes[b].x - src.x, boxes[b].y - src.y) / 343 * 1e9) + clockErrorNs[b]
+                let onset = src.emitOffsetNs + Int64(City.flightNs(src, to: boxes[b])) + clockErrorNs[b]
                 schedule.append(Due(dueOffsetNs: onset + 50_000_000, source: s, box: b, onsetOffsetNs: onset))
             }
         }
@@ -459,7 +464,7 @@ for s in city.sources.indices where latencyHandover[s] == nil && city.sources[s]
     for t in city.sources.indices where t != s {
         for b in city.sources[s].heard where city.sources[t].heard.contains(b) {
             func arrival(_ k: Int) -> Double {
-                Double(city.sources[k].emitOffsetNs) / 1e6 + hypot(city.boxes[b].x - city.sources[k].x, city.boxes[b].y - city.sources[k].y) / 343 * 1000
+                (Double(city.sources[k].emitOffsetNs) + City.flightNs(city.sources[k], to: city.boxes[b])) / 1e6
             }
             let ms = abs(arrival(s) - arrival(t))
             if closest == nil || ms < closest!.ms { closest = (ms, b, t) }
