@@ -210,8 +210,7 @@ public struct OctaveFilterbank {
             }
         }
         energy = unsafeBitCast(e, to: SIMD8<UInt64>.self)
-        if n >= 2 { x1 = Widen.int64(src[n &- 1]) &<< 12; x2 = Widen.int64(src[n &- 2]) &<< 12 }
-        else if n == 1 { x2 = x1; x1 = Widen.int64(src[0]) &<< 12 }
+        keepInputHistory(src, n)
     }
 
     /// One pass of `runInPackedQuads`: lanes 0…3 (`low`) or 4…7, read from
@@ -418,8 +417,7 @@ public struct OctaveFilterbank {
         ru = SIMD8(lowHalf: lo.ru, highHalf: hi.ru); rv = SIMD8(lowHalf: lo.rv, highHalf: hi.rv)
         rw = SIMD8(lowHalf: lo.rw, highHalf: hi.rw); rz = SIMD8(lowHalf: lo.rz, highHalf: hi.rz)
         energy = unsafeBitCast(SIMD8(lowHalf: lo.e, highHalf: hi.e), to: SIMD8<UInt64>.self)
-        if n >= 2 { x1 = Widen.int64(src[n &- 1]) &<< 12; x2 = Widen.int64(src[n &- 2]) &<< 12 }
-        else if n == 1 { x2 = x1; x1 = Widen.int64(src[0]) &<< 12 }
+        keepInputHistory(src, n)
     }
 
     /// Four lanes of the bank: coefficients, states, remainders and energy.
@@ -526,6 +524,14 @@ public struct OctaveFilterbank {
         }
     }
     #endif
+
+    /// After the passes over `src[0..<n]`: x1, x2 become its last two
+    /// samples (state units), as the eight-lane loop leaves them.
+    @inlinable @inline(__always)
+    mutating func keepInputHistory(_ src: UnsafePointer<Int16>, _ n: Int) {
+        if n >= 2 { x1 = Widen.int64(src[n &- 1]) &<< 12; x2 = Widen.int64(src[n &- 2]) &<< 12 }
+        else if n == 1 { x2 = x1; x1 = Widen.int64(src[0]) &<< 12 }
+    }
 
     /// The four sections' error-feedback remainders, gathered for the kernel.
     @usableFromInline struct Remainders {
