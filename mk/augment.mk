@@ -13,7 +13,7 @@ AUGMENT_ARGS ?=
 .PHONY: augment augment-venv
 
 $(EVAL_VENV)/.ready-augment: $(EVAL_VENV)/.ready
-	$(EVAL_VENV)/bin/pip install -q -c Tools/eval/constraints.txt pyroomacoustics soundfile scipy numpy matplotlib
+	$(EVAL_VENV)/bin/pip install -q $(EVAL_PIP_CONSTRAINTS) pyroomacoustics soundfile scipy numpy matplotlib
 	touch $@
 
 ## augment-venv: pyroomacoustics, soundfile, matplotlib in .venv-eval for make augment
