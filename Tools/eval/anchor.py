@@ -75,17 +75,15 @@ if RUNTIME not in ("exact", "onnxruntime"):
 
 def cpu_int8_kind():
     """How this CPU's onnxruntime kernels add u8 x s8 products: 'vnni' (exact int32: x86
-    AVX512-VNNI / AVX-VNNI), 'avx2' (pairs in int16 with saturation), or the machine name."""
+    AVX512-VNNI / AVX-VNNI), 'avx2' (pairs in int16 with saturation), or the machine name.
+    Read from CPUID as numpy sees it (what onnxruntime's dispatch sees too, also under
+    `qemu-x86_64 -cpu …`, where /proc/cpuinfo would name the host's)."""
     import platform
     machine = platform.machine()
     if machine not in ("x86_64", "AMD64"):
         return machine
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
-    except OSError:
-        flags = []
-    return "vnni" if {"avx512_vnni", "avx_vnni"} & set(flags) else "avx2"
+    from numpy._core._multiarray_umath import __cpu_features__ as features
+    return "vnni" if any(v for k, v in features.items() if "VNNI" in k and "4VNNIW" not in k) else "avx2"
 
 
 # The exact runtime's outputs are the same everywhere; onnxruntime's depend on the CPU kind.
