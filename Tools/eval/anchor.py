@@ -523,7 +523,7 @@ def compare_runtimes(model, tone_patches, check):
     from yamnet_int8 import Int8YamNet
     check(np.array_equal(exact, Int8YamNet(model.onnx_path, float64=True).run(q)),
           "the exact runtime's float32 products differ from its float64 ones")
-    over, pairs = model.exact.saturating_pairs(q).get(0, (0, 0))
+    over, pairs = model.exact.saturating_pairs(q, layers=1).get(0, (0, 0))
     kind = cpu_int8_kind()
     summary = (f"{differ} of {exact.size} logits differ from onnxruntime on {len(q)} patches (CPU int8 kind {kind}; "
                f"first conv: {over} of {pairs} tap pairs leave int16)")

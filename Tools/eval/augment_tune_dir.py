@@ -25,6 +25,13 @@ def link(src, dst):
         os.symlink(os.path.abspath(src), dst)
 
 
+def link_wavs(src_dir, dst_dir, prefix=""):
+    """Links every *.wav of src_dir into dst_dir as prefix + its name."""
+    for n in sorted(os.listdir(src_dir)):
+        if n.endswith(".wav"):
+            link(os.path.join(src_dir, n), os.path.join(dst_dir, prefix + n))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--augment", required=True, help="make augment's output (AUGMENT_OUT)")
@@ -45,10 +52,7 @@ def main():
             link(os.path.join(args.augment, "events", r["file"]), os.path.join(events, name))
             mixtures.append(f"{name}\t{round(float(r['ebr_db']))}\t1\t0\t0\n")
             reference.append(f"{name}\t{float(r['onset_s']):.4f}\t{float(r['offset_s']):.4f}\t{r['class']}\n")
-    background = os.path.join(args.augment, "background")
-    for n in sorted(os.listdir(background)):
-        if n.endswith(".wav"):
-            link(os.path.join(background, n), os.path.join(fp, "aug_bg_" + n))
+    link_wavs(os.path.join(args.augment, "background"), fp, "aug_bg_")
     if args.with_dev_events:
         d = os.path.join(args.eval_dir, "mix", "dev", "events")
         with open(os.path.join(d, "mixtures.tsv")) as f:
@@ -56,14 +60,9 @@ def main():
             mixtures += list(f)
         with open(os.path.join(d, "reference.txt")) as f:
             reference += list(f)
-        for n in sorted(os.listdir(d)):
-            if n.endswith(".wav"):
-                link(os.path.join(d, n), os.path.join(events, n))
+        link_wavs(d, events)
     if args.with_dev_background:
-        d = os.path.join(args.eval_dir, "mix", "dev", "fp")
-        for n in sorted(os.listdir(d)):
-            if n.endswith(".wav"):
-                link(os.path.join(d, n), os.path.join(fp, n))
+        link_wavs(os.path.join(args.eval_dir, "mix", "dev", "fp"), fp)
     with open(os.path.join(events, "mixtures.tsv"), "w") as f:
         f.writelines(mixtures)
     with open(os.path.join(events, "reference.txt"), "w") as f:

@@ -64,8 +64,7 @@ class Int8YamNet:
         for n in nodes:
             if n.op_type == "DequantizeLinear":
                 deq[n.output[0]] = n.input
-        self.layers = []  # ("conv", weights int (O, C/g, kh, kw) as float64, bias int32, scales..., attrs) ...
-        self.input_zp = None
+        self.layers = []  # dicts: op Conv/Gemm/pool, integer weights, bias, scales, attributes
         act_scale = {}  # activation tensor (post-DequantizeLinear) -> (scale float32, zp int)
         for n in nodes:
             if n.op_type == "DequantizeLinear" and n.input[0] not in quant:
@@ -103,15 +102,14 @@ class Int8YamNet:
                 mult = (prod / y_s).astype(F32)                   # requantisation multiplier
                 w = wq.astype(np.float64) - np.asarray(w_z, np.float64).reshape((-1,) + (1,) * (wq.ndim - 1))
                 a = _attrs(n)
-                if self.input_zp is None:
-                    self.input_zp = x_z
                 if n.op_type == "Gemm" and not a.get("transB", 0):
                     w = w.T                                      # as [out, in]
                 o = w.shape[0]
-                wk = np.ascontiguousarray(w.reshape(o, -1).T, dtype=F32)   # [in x taps, out]
-                if w.ndim == 4:                                  # taps-major, channels last (NHWC im2col)
+                if w.ndim == 4:    # [taps x in, out], taps-major, channels last (NHWC im2col)
                     wk = np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, o), dtype=F32)
-                wd = np.ascontiguousarray(w[:, 0].transpose(1, 2, 0), dtype=F32) if w.ndim == 4 else None
+                    wd = np.ascontiguousarray(w[:, 0].transpose(1, 2, 0), dtype=F32)   # depthwise [kh, kw, C]
+                else:              # [in, out]
+                    wk, wd = np.ascontiguousarray(w.T, dtype=F32), None
                 # Exact in float32 when no partial sum can reach 2^24: every |x_q - x_zp| is at
                 # most max(x_zp, 255 - x_zp), so |acc| <= max over outputs of that x sum |w| + |bias|.
                 bound = max(x_z, 255 - x_z) * np.abs(w.reshape(o, -1)).sum(axis=1) + np.abs(b32)
@@ -120,8 +118,7 @@ class Int8YamNet:
                                         b32=b32.astype(F32), exact32=exact32,
                                         mult=mult, x_z=x_z, y_z=y_z,
                                         group=a.get("group", 1), stride=a.get("strides", [1, 1]),
-                                        pads=a.get("pads", [0, 0, 0, 0]),
-                                        transB=a.get("transB", 0), name=n.output[0]))
+                                        pads=a.get("pads", [0, 0, 0, 0])))
             elif n.op_type == "GlobalAveragePool":
                 x_s, x_z = act_scale[n.input[0]]
                 y_s, y_z, _ = output_quant(n.output[0])
@@ -145,22 +142,48 @@ class Int8YamNet:
             return acc
         return a.astype(np.float64) @ L["wk"].astype(np.float64) + L["b"]
 
-    def _conv(self, x, L):
-        """x: uint8 values as float32, NHWC -> exact accumulators (bias included), NHWC."""
-        xc = x - F32(L["x_z"])                                  # padding with the zero point = 0 here
+    @staticmethod
+    def _centred_padded(x, L):
+        """x - x_zp, padded with zeros (the zero point's value) as the layer's pads say, and
+        the output's (Ho, Wo)."""
+        xc = x - F32(L["x_z"])
         top, left, bottom, right = L["pads"]
         if top or left or bottom or right:
             xc = np.pad(xc, ((0, 0), (top, bottom), (left, right), (0, 0)))
+        kh, kw = L["w"].shape[2:]
+        sh, sw = L["stride"]
+        return xc, ((xc.shape[1] - kh) // sh + 1, (xc.shape[2] - kw) // sw + 1)
+
+    @staticmethod
+    def _im2col(xc, L, out_hw):
+        """[N * Ho * Wo, taps x C] columns of a padded, centred NHWC input (tap-major, the
+        order of `wk`)."""
+        kh, kw = L["w"].shape[2:]
+        sh, sw = L["stride"]
+        ho, wo = out_hw
+        cols = np.stack([xc[:, dy:dy + sh * (ho - 1) + 1:sh, dx:dx + sw * (wo - 1) + 1:sw, :]
+                         for dy in range(kh) for dx in range(kw)], axis=3)   # N,Ho,Wo,taps,C
+        return cols.reshape(-1, kh * kw * xc.shape[3])
+
+    @staticmethod
+    def _adjacent_pairs(raw, wk):
+        """For u8 inputs `raw` [M, K] (zero point not subtracted) and weights `wk` [K, O]:
+        yields x_k * w_k + x_k+1 * w_k+1 [M, O] for k = 0, 2, 4 … (K padded to even with a
+        zero), the pair sums an AVX2 kernel (VPMADDUBSW) forms in int16 with saturation."""
+        if raw.shape[1] % 2:
+            raw = np.concatenate([raw, np.zeros_like(raw[:, :1])], axis=1)
+            wk = np.concatenate([wk, np.zeros_like(wk[:1])], axis=0)
+        for j in range(0, raw.shape[1], 2):
+            yield raw[:, j:j + 1] * wk[j] + raw[:, j + 1:j + 2] * wk[j + 1]
+
+    def _conv(self, x, L):
+        """x: uint8 values as float32, NHWC -> exact accumulators (bias included), NHWC."""
+        xc, (ho, wo) = self._centred_padded(x, L)
         o, cg, kh, kw = L["w"].shape
         sh, sw = L["stride"]
-        n, h, wd, c = xc.shape
-        ho, wo = (h - kh) // sh + 1, (wd - kw) // sw + 1
-
-        def tap(dy, dx):
-            return xc[:, dy:dy + sh * (ho - 1) + 1:sh, dx:dx + sw * (wo - 1) + 1:sw, :]
-
+        n, c = xc.shape[0], xc.shape[3]
         if kh == 1 and kw == 1 and L["group"] == 1:              # pointwise
-            acc = self._matmul(np.ascontiguousarray(tap(0, 0)).reshape(-1, c), L)
+            acc = self._matmul(np.ascontiguousarray(xc[:, ::sh, ::sw, :]).reshape(-1, c), L)
         elif L["group"] == c and c > 1 and cg == 1:             # depthwise
             win = sliding_window_view(xc, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]   # N,Ho,Wo,C,kh,kw
             if L["exact32"]:
@@ -170,26 +193,13 @@ class Int8YamNet:
                 acc = np.einsum("nhwcij,ijc->nhwc", win.astype(np.float64), L["wd"].astype(np.float64)) + L["b"]
         else:                                                    # the first conv (C = 1): im2col
             assert L["group"] == 1
-            cols = np.stack([tap(dy, dx) for dy in range(kh) for dx in range(kw)], axis=3)  # N,Ho,Wo,k,C
-            cols = cols.reshape(-1, kh * kw * c)
+            cols = self._im2col(xc, L, (ho, wo))
             if self.emulate_avx2_first_conv:
-                acc = self._avx2_pairs(cols + F32(L["x_z"]), L) - F32(L["x_z"]) * L["wk"].sum(axis=0) + L["b32"]
+                acc = sum(np.clip(p, -32768, 32767) for p in self._adjacent_pairs(cols + F32(L["x_z"]), L["wk"]))
+                acc = acc - F32(L["x_z"]) * L["wk"].sum(axis=0) + L["b32"]
             else:
                 acc = self._matmul(cols, L)
         return acc.reshape(n, ho, wo, o)
-
-    @staticmethod
-    def _avx2_pairs(raw, L):
-        """raw u8 inputs [M, K] (zero point not subtracted) x weights [K, O], adding each pair
-        of adjacent products in int16 with saturation (VPMADDUBSW), the pairs exactly."""
-        wk = L["wk"]
-        if raw.shape[1] % 2:
-            raw = np.concatenate([raw, np.zeros_like(raw[:, :1])], axis=1)
-            wk = np.concatenate([wk, np.zeros_like(wk[:1])], axis=0)
-        acc = np.zeros((raw.shape[0], wk.shape[1]), F32)
-        for j in range(0, raw.shape[1], 2):
-            acc += np.clip(raw[:, j:j + 1] * wk[j] + raw[:, j + 1:j + 2] * wk[j + 1], -32768, 32767)
-        return acc
 
     def run(self, q, batch=32):
         """q uint8 [N, 96, 64] -> uint8 [N, 521], `batch` patches at a time."""
@@ -213,37 +223,29 @@ class Int8YamNet:
                 x = self._requant(self._matmul(x - F32(L["x_z"]), L), L)
         return x.astype(np.uint8)
 
-    def saturating_pairs(self, q):
+    def saturating_pairs(self, q, layers=None):
         """A diagnostic of why x86 CPUs without VNNI give other logits: AVX2 u8 x s8 kernels
         (VPMADDUBSW) add two adjacent products x_q * w_q + x_q' * w_q' (unsigned x, its zero
         point not yet subtracted) in int16 with saturation. Counts, over patches `q`, the
         pairs of adjacent kernel taps of the first conv and of adjacent input channels of the
         pointwise convs (every 7th position) whose sum leaves int16.
+        `layers`: look at the first that many layers only (the first conv: 1).
         Returns {layer index: (pairs over int16, pairs counted)}."""
         x = q.astype(F32)[:, :, :, None]
         result = {}
-        for i, L in enumerate(self.layers):
+        for i, L in enumerate(self.layers[:layers]):
             if L["op"] != "Conv":
                 break
-            o, cg, kh, kw = L["w"].shape
+            kh, kw = L["w"].shape[2:]
             raw = None
             if i == 0:                                           # taps of the raw input, im2col order
-                xp = np.pad(x, ((0, 0), (L["pads"][0], L["pads"][2]), (L["pads"][1], L["pads"][3]), (0, 0)),
-                            constant_values=L["x_z"])
-                sh, sw = L["stride"]
-                ho, wo = (xp.shape[1] - kh) // sh + 1, (xp.shape[2] - kw) // sw + 1
-                raw = np.stack([xp[:, dy:dy + sh * (ho - 1) + 1:sh, dx:dx + sw * (wo - 1) + 1:sw, 0]
-                                for dy in range(kh) for dx in range(kw)], axis=-1).reshape(-1, kh * kw)
+                xc, out_hw = self._centred_padded(x, L)
+                raw = self._im2col(xc, L, out_hw) + F32(L["x_z"])
             elif (kh, kw) == (1, 1) and L["group"] == 1:
                 raw = x.reshape(-1, x.shape[-1])[::7]
             if raw is not None:
-                wk = L["wk"]                                     # [K, O]
-                if raw.shape[1] % 2:
-                    raw = np.concatenate([raw, np.zeros_like(raw[:, :1])], axis=1)
-                    wk = np.concatenate([wk, np.zeros_like(wk[:1])], axis=0)
                 over = total = 0
-                for j in range(0, raw.shape[1], 2):
-                    p = raw[:, j:j + 1] * wk[j] + raw[:, j + 1:j + 2] * wk[j + 1]
+                for p in self._adjacent_pairs(raw, L["wk"]):
                     over += int(np.count_nonzero((p > 32767) | (p < -32768)))
                     total += p.size
                 result[i] = (over, total)
