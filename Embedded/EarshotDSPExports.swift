@@ -67,7 +67,7 @@ func aligned(_ p: UnsafeMutableRawPointer, to a: Int = MemoryLayout<AnalysisChai
 
 /// Field-by-field little-endian serialisation of a `FeatureFrame`.
 enum FrameSerialiser {
-    static let byteCount = 8 + 8 + 3 * 16 + 32 + 9 * 2
+    static let byteCount = 8 + 8 + 3 * 16 + 32 + 11 * 2
 
     static func write(_ f: FeatureFrame, to out: UnsafeMutableRawPointer) {
         var o = 0
@@ -82,5 +82,6 @@ enum FrameSerialiser {
         put16(f.levelA); put16(f.levelZ); put16(f.backgroundZ); put16(f.peak)
         put16(f.envelope); put16(f.riseRate); put16(f.crest); put16(f.onsetOffset)
         put16(f.clippedSamples)
+        put16(f.pitchHz); put16(f.pitchProminence)
     }
 }

@@ -7,21 +7,30 @@ enum ChainBenchmark {
     static let passes = 5
 
     /// Returns `chain_x_realtime` (16 kHz, fastest of `passes`), `chain_x_realtime_median`,
-    /// `chain_x_realtime_slowest`, and `chain_x_realtime_48k` (fastest).
+    /// `chain_x_realtime_slowest`, and `chain_x_realtime_48k` (fastest); beside them the share
+    /// of hops on which the pitch estimator ran (`chain_pitch_hop_share`) and the fastest
+    /// pass with its gate shut (`chain_x_realtime_pitch_off`, the chain without the FFT).
     static func run(audioSeconds: Double) -> [BenchmarkResult] {
         let r16 = (0..<passes).map { _ in timed(rate: 16_000, audioSeconds: audioSeconds).timesRealTime }.sorted()
         let r48 = (0..<passes).map { _ in timed(rate: 48_000, audioSeconds: audioSeconds / 3).timesRealTime }.sorted()
+        let off = (0..<passes).map { _ in timed(rate: 16_000, audioSeconds: audioSeconds, pitchGate: 100).timesRealTime }.max()!
         return [
             BenchmarkResult(key: "chain_x_realtime", value: r16.last!),
             BenchmarkResult(key: "chain_x_realtime_median", value: r16[passes / 2]),
             BenchmarkResult(key: "chain_x_realtime_slowest", value: r16.first!),
             BenchmarkResult(key: "chain_x_realtime_48k", value: r48.last!),
+            BenchmarkResult(key: "chain_x_realtime_pitch_off", value: off),
+            BenchmarkResult(key: "chain_pitch_hop_share", value: timed(rate: 16_000, audioSeconds: 10).pitchHopShare),
         ]
     }
 
     /// Wall-clock times real time and thread CPU ns per sample of one run.
-    static func timed(rate: Int32, audioSeconds: Double) -> (timesRealTime: Double, cpuNsPerSample: Double) {
-        var chain = AnalysisChain(config: AnalysisConfig(sampleRate: rate))
+    static func timed(rate: Int32, audioSeconds: Double, pitchGate: Double? = nil)
+        -> (timesRealTime: Double, cpuNsPerSample: Double, pitchHopShare: Double) {
+        var config = AnalysisConfig(sampleRate: rate)
+        if let pitchGate { config.pitchGateSnrDb = pitchGate }
+        var chain = AnalysisChain(config: config)
+        var pitchHops = 0
         let hop = Int(chain.config.hopSamples)
         let signal = SyntheticStreet.samples(count: hop * 1_000, rate: Int(rate))
         let hops = Int(audioSeconds * Double(rate)) / hop
@@ -36,11 +45,12 @@ enum ChainBenchmark {
                     let start = (h % 1_000) * hop
                     chain.process(hop: UnsafeBufferPointer(rebasing: all[start..<start + hop]), into: &frame)
                     sink &+= Int64(frame.levelA)
+                    if frame.pitchHz != 0 { pitchHops &+= 1 }
                 }
             }
         }
         blackHole(sink)
-        return (Double(hops * hop) / Double(rate) / (ns / 1e9), cpu / Double(hops * hop))
+        return (Double(hops * hop) / Double(rate) / (ns / 1e9), cpu / Double(hops * hop), Double(pitchHops) / Double(max(1, hops)))
     }
 }
 

@@ -6,7 +6,8 @@
 //     ├─ A-weighting                    → levelA
 //     ├─ Goertzel bank (16 lanes)       → binPower
 //     ├─ envelope follower              → envelope
-//     └─ onset detector                 → onsetOffset, riseRate, crest
+//     ├─ onset detector                 → onsetOffset, riseRate, crest
+//     └─ pitch estimator (gated by bandSNR 500 Hz–2 kHz) → pitchHz, pitchProminence
 //   levelZ → scalar background → backgroundZ
 
 /// Runs every DSP stage over one hop of Q15 samples and fills a
@@ -25,6 +26,9 @@ public struct AnalysisChain {
     @usableFromInline var onset: OnsetDetector
     @usableFromInline var bandBackground: BackgroundTracker
     @usableFromInline var broadbandBackground: ScalarBackgroundTracker
+    @usableFromInline var pitch: PitchEstimator
+    /// `config.pitchGateSnrDb` in Q8.8 dB.
+    @usableFromInline let pitchGate: Int16
 
     @usableFromInline var hopIndex: Int64 = 0
     @usableFromInline var nextSample: Int64 = 0
@@ -63,6 +67,8 @@ public struct AnalysisChain {
         let hopSeconds = Double(Int(config.hopSamples)) / Double(Int(config.sampleRate))
         self.bandBackground = BackgroundTracker(hopSeconds: hopSeconds, riseSeconds: config.backgroundRiseSeconds)
         self.broadbandBackground = ScalarBackgroundTracker(hopSeconds: hopSeconds, riseSeconds: config.backgroundRiseSeconds)
+        self.pitch = PitchEstimator(sampleRate: config.sampleRate)
+        self.pitchGate = Int16(max(0, min(100, config.pitchGateSnrDb)) * 256)
         var active = SIMDMask<SIMD8<Int16>.MaskStorage>(repeating: false)
         for lane in 0..<8 { active[lane] = filterbank.bandStatus(lane) != .inactive }
         self.activeBands = active
@@ -160,6 +166,14 @@ public struct AnalysisChain {
             let hopFeatures = onset.endHop(peak: front.peak, sum: front.sum, count: Int32(truncatingIfNeeded: n))
             frame.riseRate = hopFeatures.riseRate
             frame.crest = hopFeatures.crest
+
+            pitch.push(input)
+            let snr = frame.bandSNR
+            if max(snr[3], max(snr[4], snr[5])) >= pitchGate {
+                let peak = pitch.estimate()
+                frame.pitchHz = peak.hz
+                frame.pitchProminence = peak.prominence
+            }
         }
         hopIndex &+= 1
         nextSample &+= Widen.int64(Int32(truncatingIfNeeded: n))

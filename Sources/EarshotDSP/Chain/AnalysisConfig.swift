@@ -28,6 +28,10 @@ public struct AnalysisConfig: Equatable, Sendable {
     public var onsetRiseDbPerMs: Double = 1.5
     /// Background tracker time constant (how fast the floor may rise), s.
     public var backgroundRiseSeconds: Double = 10
+    /// Pitch gate, dB: `PitchEstimator` runs on a hop only when the 500 Hz,
+    /// 1 kHz or 2 kHz octave band stands at least this far over its
+    /// background (the FFT costs more than the rest of the hop together).
+    public var pitchGateSnrDb: Double = 12
 
     public init() {}
 

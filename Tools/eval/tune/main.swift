@@ -10,10 +10,11 @@
 //                                             `earshot analyze --format dcase` form
 //
 // Frames file (little endian): per WAV file, UInt16 name length, name bytes
-// (basename), UInt32 sample rate, UInt32 hop count, then per hop 49 Int16:
+// (basename), UInt32 sample rate, UInt32 hop count, then per hop 51 Int16:
 // bandLevel[8] bandBackground[8] bandSNR[8] binPower[16] levelA levelZ
-// backgroundZ peak envelope riseRate crest onsetOffset clippedSamples
-// (FeatureFrame fields, Q8.8 dB except onsetOffset/clippedSamples in samples).
+// backgroundZ peak envelope riseRate crest onsetOffset clippedSamples pitchHz
+// pitchProminence (FeatureFrame fields, Q8.8 dB except onsetOffset/clippedSamples
+// in samples and pitchHz in Hz).
 // The detection path is the same as OfflineAnalyzer's: a pristine engine per
 // file, every frame in order, `finish(atSample: hops · hopSamples)`; `.start`
 // events are not reported.
@@ -26,7 +27,7 @@ import EarshotSignatures
 import Glibc
 #endif
 
-let fieldsPerHop = 49
+let fieldsPerHop = 51
 
 func fail(_ message: String) -> Never {
     _ = "earshot-tune: \(message)\n".withCString { write(2, $0, strlen($0)) }
@@ -52,7 +53,7 @@ func pack(_ f: borrowing FeatureFrame, into out: inout [Int16]) {
     for k in 0..<8 { out.append(f.bandSNR[k]) }
     for k in 0..<16 { out.append(f.binPower[k]) }
     out.append(contentsOf: [f.levelA, f.levelZ, f.backgroundZ, f.peak, f.envelope, f.riseRate, f.crest,
-                            f.onsetOffset, f.clippedSamples])
+                            f.onsetOffset, f.clippedSamples, f.pitchHz, f.pitchProminence])
 }
 
 func unpack(_ p: UnsafePointer<Int16>, hop: Int64, hopSamples: Int64) -> FeatureFrame {
@@ -63,6 +64,7 @@ func unpack(_ p: UnsafePointer<Int16>, hop: Int64, hopSamples: Int64) -> Feature
     for k in 0..<16 { f.binPower[k] = p[24 + k] }
     f.levelA = p[40]; f.levelZ = p[41]; f.backgroundZ = p[42]; f.peak = p[43]; f.envelope = p[44]
     f.riseRate = p[45]; f.crest = p[46]; f.onsetOffset = p[47]; f.clippedSamples = p[48]
+    f.pitchHz = p[49]; f.pitchProminence = p[50]
     return f
 }
 
