@@ -49,11 +49,48 @@ public struct ClassState: Sendable {
     var peakProfile = SIMD8<Int16>(repeating: FeatureFrame.floor)
     var peakMatch = PeakMatch()
     var floorRef: Int16 = FeatureFrame.floor
+    /// Pitch track of the matched hops (entries with a pitch rule): the last pitch (Hz),
+    /// the last 8 in a ring, the range, and the counts behind continuity and moving.
+    var pitch = PitchTrack()
     /// First hop of the current run of spectrally matching hops (−1 = none) and its onset sample.
     var runStartHop: Int64 = -1
     var runOnset: Int64 = 0
 
     public init() {}
+}
+
+/// The pitch of a sustained sound's matched hops (see `Signature.pitchMaxHz`).
+struct PitchTrack: Sendable {
+    /// Pitch 1…8 matched hops ago (lane `(count − k) & 7`), Hz.
+    var recent = SIMD8<Int16>(repeating: 0)
+    var count: Int32 = 0
+    var lowest: Int16 = Int16.max
+    var highest: Int16 = 0
+    /// Hops whose pitch lies within `pitch_step_hz` of the previous hop's.
+    var continued: Int32 = 0
+    /// Hops compared with the hop 8 before, and those 2.5–40 % away from it.
+    var compared: Int32 = 0
+    var moved: Int32 = 0
+
+    /// Adds a matched hop's pitch (Hz > 0).
+    mutating func add(_ hz: Int16, stepHz: Int16) {
+        let f = Int32(hz)
+        if count > 0 {
+            let last = Int32(recent[Int((count &- 1) & 7)])
+            if abs(f &- last) <= Int32(stepHz) { continued &+= 1 }
+        }
+        if count >= 8 {
+            let old = Int32(recent[Int(count & 7)])
+            compared &+= 1
+            // 2.5 % ≤ |f − old| / min(f, old) ≤ 40 %, in integers: 40·|d| ≥ m and 5·|d| ≤ 2·m.
+            let d = abs(f &- old), m = min(f, old)
+            if 40 &* d >= m && 5 &* d <= 2 &* m { moved &+= 1 }
+        }
+        recent[Int(count & 7)] = hz
+        count &+= 1
+        lowest = min(lowest, hz)
+        highest = max(highest, hz)
+    }
 }
 
 /// What the loudest hop of a sound looked like.
@@ -204,6 +241,7 @@ extension DetectionEngine {
         if m.dominantBin >= 0 && m.dominantBin < 16 && st.sweepHops[m.dominantBin] < 255 {
             st.sweepHops[m.dominantBin] &+= 1
         }
+        if m.pitchRule && frame.pitchHz > 0 { st.pitch.add(frame.pitchHz, stepHz: m.pitchStepHz) }
         if frame.levelZ > st.peakLevel {
             st.peakLevel = frame.levelZ
             st.peakHop = frame.hopIndex
@@ -240,6 +278,7 @@ extension DetectionEngine {
         if s.maxSweepBins > 0 && distinct > s.maxSweepBins {
             return Rejection(.sweepBins, value: Int32(distinct), limit: Int32(s.maxSweepBins), hop: hop)
         }
+        if s.pitchMaxHz > 0, let why = pitchConfirmation(st.pitch, s, hop: hop) { return why }
         if s.minRepetition > 0 || s.maxRepetition > 0 {
             // onsets per second, Q8.8 Hz = onsets · 256 · rate / (span · hopSamples)
             let rate = (Widen.int64(st.onsets) &* 256 &* Widen.int64(config.sampleRate))
@@ -253,6 +292,29 @@ extension DetectionEngine {
             }
         }
         return Rejection()
+    }
+
+    /// The pitch rules of a sustained sound (nil when all pass): continuity, moving, span.
+    func pitchConfirmation(_ t: PitchTrack, _ s: Signature, hop: Int64) -> Rejection? {
+        func share(_ part: Int32, _ whole: Int32) -> Int32 {
+            whole <= 0 ? 0 : Int32(truncatingIfNeeded: min(32_767, Widen.int64(part) &* 32_768 / Widen.int64(whole)))
+        }
+        let continuity = share(t.continued, t.count &- 1)
+        if s.minPitchContinuity > 0 && continuity < Int32(s.minPitchContinuity) {
+            return Rejection(.pitchContinuity, value: continuity, limit: Int32(s.minPitchContinuity), hop: hop)
+        }
+        let moving = share(t.moved, t.compared)
+        if s.minPitchMoving > 0 && moving < Int32(s.minPitchMoving) {
+            return Rejection(.pitchMoving, value: moving, limit: Int32(s.minPitchMoving), hop: hop)
+        }
+        if s.minPitchSpan > 0 {
+            let span = t.count == 0 || t.lowest <= 0 ? 0
+                : Int32(truncatingIfNeeded: min(32_767, Widen.int64(t.highest) &* 256 / Widen.int64(t.lowest)))
+            if span < Int32(s.minPitchSpan) {
+                return Rejection(.pitchSpan, value: span, limit: Int32(s.minPitchSpan), hop: hop)
+            }
+        }
+        return nil
     }
 
     /// `hops` in ms at this configuration (saturating).

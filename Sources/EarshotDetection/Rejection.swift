@@ -40,6 +40,12 @@ public struct Rejection: Sendable, Equatable {
         /// A `loud_impulse` withheld: a class detection claimed the same sound (value:
         /// the claiming class's raw value; see LoudImpulseClaim.swift).
         case claimed
+        /// Pitch continuity below `min_pitch_continuity` (Q15).
+        case pitchContinuity
+        /// Share of gliding or stepping hops below `min_pitch_moving` (Q15).
+        case pitchMoving
+        /// Pitch span below `min_pitch_span` (Q8.8 ratio).
+        case pitchSpan
     }
 
     public var rule = Rule.none

@@ -76,6 +76,28 @@ public struct Signature: Equatable, Sendable {
     public var minSweepBins: Int8 = 0
     public var maxSweepBins: Int8 = 0
 
+    // Pitch track (FeatureFrame.pitchHz): the rule is on when pitchMaxHz > 0.
+    /// JSON "pitch_hz": [min, max] Hz; a hop matches only when its pitch peak lies in
+    /// this range with at least `minPitchProminence` ([0, 0] = no pitch rule).
+    public var pitchMinHz: Int16 = 0
+    public var pitchMaxHz: Int16 = 0
+    /// JSON "min_pitch_prominence_db": the pitch peak over the mean of the other bins, Q8.8 dB.
+    public var minPitchProminence: Int16 = 0
+    /// JSON "pitch_step_hz": the largest change of pitch between consecutive matched hops
+    /// that continues the track, Hz (one FFT bin is 31.25 Hz at 16 and 48 kHz).
+    public var pitchStepHz: Int16 = 40
+    /// JSON "min_pitch_continuity": share of matched hops whose pitch continues the
+    /// previous one's (within `pitch_step_hz`), Q15; 0 = not checked. A tone's pitch is
+    /// continuous; the strongest peak of noise or speech jumps.
+    public var minPitchContinuity: Int16 = 0
+    /// JSON "min_pitch_moving": share of matched hops whose pitch differs by 2.5–40 %
+    /// from the pitch 8 matched hops (80 ms) before, Q15; 0 = not checked. A siren's
+    /// pitch glides or steps; a horn's, a bell's or a machine's holds.
+    public var minPitchMoving: Int16 = 0
+    /// JSON "min_pitch_span": highest over lowest pitch of the sound's matched hops,
+    /// Q8.8 ratio (1.2 = 307); 0 = not checked.
+    public var minPitchSpan: Int16 = 0
+
     // Temporal shape.
     /// JSON "min_rise_db_per_ms": steepest envelope rise at the onset, Q8.8 dB/ms (impulsive); `off` = not checked.
     public var minRise: Int16 = Signature.off

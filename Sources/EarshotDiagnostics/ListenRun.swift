@@ -130,6 +130,15 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
     case .repetition:
         return said("repetition_hz", v / 256, l / 256,
                     "\(FixedDecimal.string(v / 256, 1)) onsets/s, outside repetition_hz (limit \(FixedDecimal.string(l / 256, 1)))")
+    case .pitchContinuity:
+        return said("min_pitch_continuity", v / 32_768, l / 32_768,
+                    "pitch continued the track in \(FixedDecimal.string(v / 32_768, 2)) of its hops < min_pitch_continuity \(FixedDecimal.string(l / 32_768, 2))")
+    case .pitchMoving:
+        return said("min_pitch_moving", v / 32_768, l / 32_768,
+                    "pitch moved in \(FixedDecimal.string(v / 32_768, 2)) of its hops < min_pitch_moving \(FixedDecimal.string(l / 32_768, 2))")
+    case .pitchSpan:
+        return said("min_pitch_span", v / 256, l / 256,
+                    "pitch spanned \(FixedDecimal.string(v / 256, 2))x < min_pitch_span \(FixedDecimal.string(l / 256, 2))")
     case .claimed:
         let claimant = SoundClass(rawValue: UInt8(truncatingIfNeeded: Int(v))).builtinName.map { "\($0)" } ?? "a learned class"
         return said("loud_impulse", nil, nil, "withheld: the same sound was reported as \(claimant) (one sound, one event)")

@@ -79,6 +79,7 @@ struct EntryReader {
             s.minSweepBins = Int8(pair[0])
             s.maxSweepBins = Int8(pair[1])
         }
+        try readPitch(into: &s)
         if let x = try number("min_rise_db_per_ms", range: 0...100, nullable: true) { s.minRise = q88(x) }
         if let x = try number("min_crest_db", range: 0...60, nullable: true) { s.minCrest = q88(x) }
         s.minDurationMs = Int32(try number("min_duration_ms", range: 0...3_600_000, integral: true)!)
@@ -107,6 +108,26 @@ struct EntryReader {
         s.minConfidence = u16Confidence(try number("min_confidence", range: 0...1)!)
         s.cooldownMs = Int32(try number("cooldown_ms", range: 0...3_600_000, integral: true)!)
         return s
+    }
+
+    /// The pitch-track rules (sustained entries only).
+    func readPitch(into s: inout Signature) throws(SignatureFileError) {
+        if object["pitch_hz"] != nil {
+            let pair = try numbers("pitch_hz", count: 2, range: 0...8_000, integral: true)
+            if pair[1] > 0 && !(pair[0] > 0 && pair[0] < pair[1]) {
+                throw fail("pitch_hz", object["pitch_hz"], "[min, max] needs 0 < min < max (or [0, 0] = no pitch rule)")
+            }
+            if pair[1] > 0 && s.kind != .sustained {
+                throw fail("pitch_hz", object["pitch_hz"], "a pitch rule needs \"kind\": \"sustained\"")
+            }
+            s.pitchMinHz = Int16(pair[0])
+            s.pitchMaxHz = Int16(pair[1])
+        }
+        if let x = try number("min_pitch_prominence_db", range: 0...60) { s.minPitchProminence = q88(x) }
+        if let x = try number("pitch_step_hz", range: 1...1_000, integral: true) { s.pitchStepHz = Int16(x) }
+        if let x = try number("min_pitch_continuity", range: 0...1) { s.minPitchContinuity = q15Share(x) }
+        if let x = try number("min_pitch_moving", range: 0...1) { s.minPitchMoving = q15Share(x) }
+        if let x = try number("min_pitch_span", range: 1...8, nullable: true) { s.minPitchSpan = q88(x) }
     }
 
     /// A number field; nil when absent (or null and `nullable`).

@@ -12,8 +12,8 @@ struct DemoCommand: ParsableCommand {
         abstract: "Run Earshot on a built-in synthetic street soundscape (no hardware, files or network needed).",
         discussion: """
             Synthesises 60 s of street traffic at 16 kHz with a gunshot, a breaking window, a car horn \
-            and an angle grinder at known times (with --siren also a siren wail, which the shipped table \
-            does not detect yet), runs it through the agent's own pipeline \
+            and an angle grinder at known times (with --siren also a siren wail at 50 s, which the shipped \
+            table's pitch-tracking siren entry reports after 2 s), runs it through the agent's own pipeline \
             (file feeder → analysis thread → detector → PTZ trigger on a fake GPIO chip → the agent's event \
             dispatcher and outbox), prints each event as it is detected (time into the soundscape, class, \
             level in dBFS and in dB SPL with a nominal 120 dB SPL at 0 dBFS calibration, confidence, PTZ \
@@ -44,7 +44,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "MQTT broker HOST[:PORT] to publish events to (default: try localhost:1883).")
     var broker: String?
 
-    @Flag(help: "Add a siren wail at 50 s (the shipped signature table misses it: exit code 1).")
+    @Flag(help: "Add a siren wail (650 ↔ 1500 Hz) at 50 s.")
     var siren = false
 
     @Option(help: "Seed of the soundscape's traffic and event noise (same event times).")

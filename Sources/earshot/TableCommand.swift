@@ -57,6 +57,11 @@ struct TableCommand: ParsableCommand {
             var names: [String] = []
             for i in 0..<table.count { names.append(table[i].name.string) }
             print("\(file): ok, \(table.count) entries: \(names.joined(separator: ", "))")
+            let gate = AnalysisConfig().pitchGateSnrDb
+            for i in 0..<table.count where table[i].pitchMaxHz > 0 && Double(table[i].minSNR) / 256 < gate {
+                print("\(file): entry \"\(names[i])\": min_snr_db \(Double(table[i].minSNR) / 256) is below the pitch " +
+                      "estimator's gate (\(gate) dB over background in 500 Hz–2 kHz): hops in between carry no pitch")
+            }
             for rate: Int32 in [16_000, 48_000] {
                 let engine = DetectionEngine(table: table, config: AnalysisConfig(sampleRate: rate))
                 for i in 0..<table.count where !engine.isActive(entry: i) {

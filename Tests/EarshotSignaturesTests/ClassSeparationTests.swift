@@ -45,7 +45,6 @@ let knownConfusions: [String: String] = [
     "glass_break": "only loud_impulse fires: the dev-searched entry (250 Hz–4 kHz at the loudest hop, ≥ 2 onsets, ≥ 200 ms to a 20 dB decay) rejects these 2 kHz high-passed shards (the demo window, with its impact, passes)",
     "scream": "nothing fires (scream entry matches 17 of 140 hops spectrally on the real chain)",
     "power_tool": "nothing fires: the corpus-tuned entry wants tonality ≤ −4 dB and SNR ≥ 25 dB; the synthetic grinder's 3 kHz whine is too tonal",
-    "siren": "nothing fires: the 650-1500 Hz wail leaves the 500 Hz/1 kHz template bands (-43 dB rel at the top of the sweep); widening them makes tire_screech fire siren",
 ]
 
 func run(_ scene: Scene) {

@@ -60,6 +60,22 @@ struct TableValidationTests {
              expected: #"signatures.json: entry "car_horn": field "tonal_hz" = [400, 0]: value 2 must be ≥ 1"#),
         Case(field: "sweep_bins", value: "[3, 2]",
              expected: #"signatures.json: entry "car_horn": field "sweep_bins" = [3, 2]: [min, max] needs min ≤ max (or max 0 = no maximum)"#),
+        Case(field: "pitch_hz", value: "[2500, 400]",
+             expected: #"signatures.json: entry "car_horn": field "pitch_hz" = [2500, 400]: [min, max] needs 0 < min < max (or [0, 0] = no pitch rule)"#),
+        Case(field: "pitch_hz", value: "[0, 2500]",
+             expected: #"signatures.json: entry "car_horn": field "pitch_hz" = [0, 2500]: [min, max] needs 0 < min < max (or [0, 0] = no pitch rule)"#),
+        Case(field: "pitch_hz", value: "[400, 9000]",
+             expected: #"signatures.json: entry "car_horn": field "pitch_hz" = [400, 9000]: value 2 must be ≤ 8000"#),
+        Case(field: "pitch_step_hz", value: "0",
+             expected: #"signatures.json: entry "car_horn": field "pitch_step_hz" = 0: must be ≥ 1"#),
+        Case(field: "min_pitch_continuity", value: "1.5",
+             expected: #"signatures.json: entry "car_horn": field "min_pitch_continuity" = 1.5: must be ≤ 1"#),
+        Case(field: "min_pitch_moving", value: "-0.1",
+             expected: #"signatures.json: entry "car_horn": field "min_pitch_moving" = -0.1: must be ≥ 0"#),
+        Case(field: "min_pitch_span", value: "0.5",
+             expected: #"signatures.json: entry "car_horn": field "min_pitch_span" = 0.5: must be ≥ 1"#),
+        Case(field: "min_pitch_prominence_db", value: "null",
+             expected: #"signatures.json: entry "car_horn": field "min_pitch_prominence_db" = null: must be a number (null is not allowed here)"#),
         Case(field: "min_tonality_db", value: "true",
              expected: #"signatures.json: entry "car_horn": field "min_tonality_db" = true: must be a number"#),
         Case(field: "gap_ms", value: "null",
@@ -78,6 +94,20 @@ struct TableValidationTests {
         #expect(e.description == c.expected)
         #expect(e.file == "signatures.json")
         #expect(e.field == c.field)
+    }
+
+    @Test("a pitch rule on an impulsive entry is refused; the shipped siren's rule reads back in detector units")
+    func pitchRule() throws {
+        let e = try #require(Self.error(Self.edited(entry: "gunshot", field: "pitch_hz", value: "[400, 2500]")))
+        #expect(e.description == #"signatures.json: entry "gunshot": field "pitch_hz" = [400, 2500]: a pitch rule needs "kind": "sustained""#)
+        let table = DefaultSignatures.table
+        let siren = table[try #require(table.index(of: .siren))]
+        #expect(siren.pitchMinHz == 400 && siren.pitchMaxHz == 2_500)
+        #expect(siren.minPitchProminence == 11 * 256 && siren.pitchStepHz == 40)
+        #expect(siren.minPitchContinuity == 30_474 && siren.minPitchMoving == 4_915 && siren.minPitchSpan == 307)
+        // Entries without the keys (tables written before them) take "no pitch rule".
+        let older = try SignatureFile.parse(Self.edited(entry: "car_horn", field: "pitch_hz", value: nil), fileName: "t.json")
+        #expect(older[try #require(older.index(of: .carHorn))].pitchMaxHz == 0)
     }
 
     @Test("unknown fields are refused (typos do not silently fall back to defaults)")

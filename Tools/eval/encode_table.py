@@ -8,15 +8,17 @@ import json
 import sys
 
 ORDER = ["name", "kind", "band_template_db", "band_tolerance_db", "max_band_error_db", "tonal_hz",
-         "min_tonality_db", "max_tonality_db", "sweep_bins", "min_rise_db_per_ms", "min_crest_db",
+         "min_tonality_db", "max_tonality_db", "sweep_bins", "pitch_hz", "min_pitch_prominence_db", "pitch_step_hz",
+         "min_pitch_continuity", "min_pitch_moving", "min_pitch_span", "min_rise_db_per_ms", "min_crest_db",
          "min_duration_ms", "max_duration_ms", "decay_db", "max_decay_ms", "max_hold_ms", "min_transients", "repetition_hz",
          "gap_ms", "min_match_fraction", "max_level_drop_db", "min_snr_db", "min_level_dbfs", "min_level_db_spl",
          "min_confidence", "cooldown_ms"]
 DB = {"band_template_db", "band_tolerance_db", "max_band_error_db", "min_tonality_db", "max_tonality_db",
       "min_rise_db_per_ms", "min_crest_db", "decay_db", "repetition_hz", "max_level_drop_db", "min_snr_db",
-      "min_level_dbfs", "min_level_db_spl"}
+      "min_level_dbfs", "min_level_db_spl", "min_pitch_prominence_db", "min_pitch_span"}
 # Optional keys a table written before they existed may lack (the loader's defaults).
-DEFAULTS = {"max_hold_ms": 0}
+DEFAULTS = {"max_hold_ms": 0, "pitch_hz": [0, 0], "min_pitch_prominence_db": 0, "pitch_step_hz": 40,
+            "min_pitch_continuity": 0, "min_pitch_moving": 0, "min_pitch_span": None}
 
 
 def num(x):
@@ -36,7 +38,7 @@ def value(k, v):
         return "[" + ", ".join(value(k, x) for x in v) + "]"
     if k in DB:
         return num(q88(v))
-    if k == "min_match_fraction":
+    if k in ("min_match_fraction", "min_pitch_continuity", "min_pitch_moving"):
         return num(round(min(32767, round(v * 32768)) / 32768 * 10000) / 10000)
     if k == "min_confidence":
         return num(round(round(v * 65535) / 65535 * 10000) / 10000)

@@ -20,7 +20,7 @@ public struct DemoOptions: Sendable {
     public var realtime = false
     /// Broker `HOST[:PORT]`; nil tries localhost:1883.
     public var broker: String?
-    /// Put a siren in the soundscape too (off by default: the shipped table does not detect it yet).
+    /// Put a siren wail in the soundscape too (at 50 s; needs ≥ 56 s).
     public var siren = false
     /// Soundscape length, s.
     public var seconds: Double = 60
