@@ -98,6 +98,11 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
     func said(_ field: String, _ value: Double?, _ limit: Double?, _ text: String) -> ListenRejection {
         ListenRejection(field: field, value: value, limit: limit, agoSeconds: ago, text: text)
     }
+    /// A Q15 share of the sound's hops below its `field` limit ("matched 0.41 of its hops < …").
+    func share(_ field: String, _ what: String) -> ListenRejection {
+        said(field, v / 32_768, l / 32_768,
+             "\(what) \(FixedDecimal.string(v / 32_768, 2)) of its hops < \(field) \(FixedDecimal.string(l / 32_768, 2))")
+    }
     func ms(_ field: String, _ what: String, _ cmp: String) -> ListenRejection {
         said(field, v, l, "\(what) \(Int(v)) ms \(cmp) \(field) \(Int(l))")
     }
@@ -122,20 +127,14 @@ func listenRejection(_ x: EntryExplanation, hopSeconds: Double, within seconds: 
     case .minConfidence:
         return said("min_confidence", v / 65_535, l / 65_535,
                     "confidence \(FixedDecimal.string(v / 65_535, 2)) < min_confidence \(FixedDecimal.string(l / 65_535, 2))")
-    case .matchFraction:
-        return said("min_match_fraction", v / 32_768, l / 32_768,
-                    "matched \(FixedDecimal.string(v / 32_768, 2)) of its hops < min_match_fraction \(FixedDecimal.string(l / 32_768, 2))")
+    case .matchFraction: return share("min_match_fraction", "matched")
     case .sweepBins:
         return said("sweep_bins", v, l, "\(Int(v)) distinct strongest tonal bin(s), outside sweep_bins (limit \(Int(l)))")
     case .repetition:
         return said("repetition_hz", v / 256, l / 256,
                     "\(FixedDecimal.string(v / 256, 1)) onsets/s, outside repetition_hz (limit \(FixedDecimal.string(l / 256, 1)))")
-    case .pitchContinuity:
-        return said("min_pitch_continuity", v / 32_768, l / 32_768,
-                    "pitch continued the track in \(FixedDecimal.string(v / 32_768, 2)) of its hops < min_pitch_continuity \(FixedDecimal.string(l / 32_768, 2))")
-    case .pitchMoving:
-        return said("min_pitch_moving", v / 32_768, l / 32_768,
-                    "pitch moved in \(FixedDecimal.string(v / 32_768, 2)) of its hops < min_pitch_moving \(FixedDecimal.string(l / 32_768, 2))")
+    case .pitchContinuity: return share("min_pitch_continuity", "pitch continued the track in")
+    case .pitchMoving: return share("min_pitch_moving", "pitch moved in")
     case .pitchSpan:
         return said("min_pitch_span", v / 256, l / 256,
                     "pitch spanned \(FixedDecimal.string(v / 256, 2))x < min_pitch_span \(FixedDecimal.string(l / 256, 2))")

@@ -9,7 +9,7 @@
 // (≈ 0 dB for a tone on the bin; broadband noise reads about −8 to −11 dB).
 // `siren` tracks the pitch instead (FeatureFrame.pitchHz, an FFT peak 400–2 500 Hz):
 // its hops need a prominent peak whose pitch continues from hop to hop (≥ 93 %),
-// moves (glide or hi-lo step) in ≥ 15 % of them and spans ≥ 1.2× over ≥ 2 s (a scream glides too, for less); its
+// moves (glide or hi-lo step) in ≥ 15 % of them and spans ≥ 1.2× over ≥ 2.5 s (a scream glides too, for less); its
 // thresholds were chosen on the dev split of `make eval` (Tools/eval/README.md).
 import EarshotDetection
 
@@ -269,14 +269,14 @@ public enum DefaultSignatures {
       "max_tonality_db": null,
       "sweep_bins": [0, 0],
       "pitch_hz": [400, 2500],
-      "min_pitch_prominence_db": 11,
+      "min_pitch_prominence_db": 12,
       "pitch_step_hz": 40,
       "min_pitch_continuity": 0.93,
       "min_pitch_moving": 0.15,
       "min_pitch_span": 1.19921875,
       "min_rise_db_per_ms": null,
       "min_crest_db": null,
-      "min_duration_ms": 2000,
+      "min_duration_ms": 2500,
       "max_duration_ms": 60000,
       "decay_db": 20,
       "max_decay_ms": 0,

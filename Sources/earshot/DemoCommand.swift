@@ -13,7 +13,7 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Synthesises 60 s of street traffic at 16 kHz with a gunshot, a breaking window, a car horn \
             and an angle grinder at known times (with --siren also a siren wail at 50 s, which the shipped \
-            table's pitch-tracking siren entry reports after 2 s), runs it through the agent's own pipeline \
+            table's pitch-tracking siren entry reports after 2.5 s), runs it through the agent's own pipeline \
             (file feeder → analysis thread → detector → PTZ trigger on a fake GPIO chip → the agent's event \
             dispatcher and outbox), prints each event as it is detected (time into the soundscape, class, \
             level in dBFS and in dB SPL with a nominal 120 dB SPL at 0 dBFS calibration, confidence, PTZ \

@@ -71,6 +71,22 @@ import Foundation
         #expect(abs(Int(e.hz) - 1_000) <= 16, "read \(e.hz) Hz")
     }
 
+    @Test("the fundamental under a stronger second harmonic is the pitch when within 15 dB, not below")
+    func fundamental() {
+        for (weaker, expected) in [(6.0, 600.0), (12.0, 600.0), (20.0, 1_200.0)] {
+            let f0 = TonalSignal.sine(600, rate: 16_000, dBFS: -20 - weaker, count: 1_600)
+            let h2 = TonalSignal.sine(1_200, rate: 16_000, dBFS: -20, count: 1_600)
+            let x = (0..<1_600).map { TonalSignal.quantise(Double(f0[$0]) + Double(h2[$0])) }
+            let e = Self.track(x, rate: 16_000, hop: 160).last!
+            #expect(abs(Double(e.hz) - expected) <= 16, "fundamental \(weaker) dB under: read \(e.hz) Hz")
+        }
+        // A harmonic whose half lies below the range (1 200 Hz → 600 → 300 Hz) is not halved again.
+        let high = TonalSignal.sine(700, rate: 16_000, dBFS: -20, count: 1_600)
+        let low = TonalSignal.sine(350, rate: 16_000, dBFS: -20, count: 1_600)
+        let x = (0..<1_600).map { TonalSignal.quantise(Double(high[$0]) + Double(low[$0])) }
+        #expect(abs(Int(Self.track(x, rate: 16_000, hop: 160).last!.hz) - 700) <= 16)
+    }
+
     @Test("the chain reports a pitch only on hops over the gate")
     func chainGate() {
         var chain = AnalysisChain(config: AnalysisConfig())

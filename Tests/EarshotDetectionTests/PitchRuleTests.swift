@@ -19,12 +19,12 @@ struct PitchRuleTests {
         s.bandTolerance = SIMD8(repeating: 60 * 256)
         s.maxBandError = 60 * 256
         s.pitchMinHz = 400; s.pitchMaxHz = 2_500
-        s.minPitchProminence = 11 * 256
+        s.minPitchProminence = 12 * 256
         s.pitchStepHz = 40
         s.minPitchContinuity = 30_474   // 0.93
         s.minPitchMoving = 4_915        // 0.15
         s.minPitchSpan = 307            // 1.2
-        s.minDurationMs = 1_000
+        s.minDurationMs = 2_500
         s.maxDurationMs = 60_000
         s.gapMs = 100
         s.minMatchFraction = 16_384
@@ -108,7 +108,7 @@ struct PitchRuleTests {
         var plain = Self.siren
         plain.pitchMaxHz = 0; plain.pitchMinHz = 0
         var run = FrameScript([plain])
-        run.feed(FrameScript.frame(bands: [0, 0, 0, 20, 20, 20, 0, 0]), count: 200)
+        run.feed(FrameScript.frame(bands: [0, 0, 0, 20, 20, 20, 0, 0]), count: 300)
         run.finish()
         #expect(run.events.map(\.phase) == [.start, .end])
     }

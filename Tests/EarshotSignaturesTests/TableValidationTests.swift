@@ -103,7 +103,7 @@ struct TableValidationTests {
         let table = DefaultSignatures.table
         let siren = table[try #require(table.index(of: .siren))]
         #expect(siren.pitchMinHz == 400 && siren.pitchMaxHz == 2_500)
-        #expect(siren.minPitchProminence == 11 * 256 && siren.pitchStepHz == 40)
+        #expect(siren.minPitchProminence == 12 * 256 && siren.pitchStepHz == 40 && siren.minDurationMs == 2_500)
         #expect(siren.minPitchContinuity == 30_474 && siren.minPitchMoving == 4_915 && siren.minPitchSpan == 307)
         // Entries without the keys (tables written before them) take "no pitch rule".
         let older = try SignatureFile.parse(Self.edited(entry: "car_horn", field: "pitch_hz", value: nil), fileName: "t.json")

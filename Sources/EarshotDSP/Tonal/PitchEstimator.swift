@@ -14,9 +14,11 @@
 /// opens its gate: the FFT is the chain's one O(N log N) stage) windows the
 /// ring (Hann, Q15), transforms it (`RealFFTQ31`, block floating point),
 /// takes |X_k|² of the bins whose centre lies in `minHz … maxHz` and returns
-/// the strongest one's centre frequency (Hz) and its prominence: the peak's
-/// power over the mean power of the other bins of that range, Q8.8 dB. A pure
-/// tone reads 15–19 dB, white noise 5–8 dB; an empty range reads (0, 0).
+/// the strongest one's centre frequency (Hz) — or that of the strongest bin
+/// around half of it, when that lies in the range within 15 dB of the peak (the
+/// fundamental under a stronger second harmonic) — and the peak's prominence:
+/// its power over the mean power of the other bins of that range, Q8.8 dB. A
+/// pure tone reads 15–19 dB, white noise 5–8 dB; an empty range reads (0, 0).
 ///
 /// State: four 512-entry inline arrays (ring, window, twiddles, FFT work:
 /// 6 KiB), no references, no allocation.
@@ -103,14 +105,23 @@ public struct PitchEstimator {
         writeIndex = w
     }
 
-    /// The peak of the last 512 analysed samples: centre frequency (Hz,
-    /// 0 = none) and prominence (Q8.8 dB over the mean of the range's other bins).
+    /// |X_k|² / 2^8 of bin `k` of a spectrum packed as `RealFFTQ31.forward` writes it
+    /// (|re|, |im| < 2^31: each square < 2^62; the shift keeps the range's sum in 64 bits).
+    @inlinable @inline(__always)
+    static func power(_ out: UnsafeMutablePointer<Int32>, bin k: Int) -> UInt64 {
+        let re = Widen.int64(out[2 &* k]), im = Widen.int64(out[2 &* k &+ 1])
+        return UInt64(bitPattern: re &* re) &>> 8 &+ UInt64(bitPattern: im &* im) &>> 8
+    }
+
+    /// The peak of the last 512 analysed samples: pitch (Hz, 0 = none: the strongest
+    /// bin, or its subharmonic, see below) and prominence (the strongest bin's power,
+    /// Q8.8 dB over the mean of the range's other bins).
     @inlinable
     public mutating func estimate() -> (hz: Int16, prominence: Int16) {
         let n = Self.fftSize
         let start = writeIndex
         let lo = lowBin, hi = highBin
-        var peak: UInt64 = 0, total: UInt64 = 0, peakBin = 0
+        var peak: UInt64 = 0, total: UInt64 = 0, peakBin = 0, pitchBin = -1
         withUnsafeMutablePointer(to: &ring) { rp in
             withUnsafeMutablePointer(to: &window) { wp in
                 withUnsafeMutablePointer(to: &windowed) { xp in
@@ -130,11 +141,23 @@ public struct PitchEstimator {
                                                    into: UnsafeMutableBufferPointer(start: out, count: n),
                                                    twiddles: UnsafeBufferPointer(start: t, count: n))
                             for k in lo...hi {
-                                let re = Widen.int64(out[2 &* k]), im = Widen.int64(out[2 &* k &+ 1])
-                                // |re|, |im| < 2^31: each square < 2^62; >> 8 keeps the range's sum in 64 bits.
-                                let p = UInt64(bitPattern: re &* re) &>> 8 &+ UInt64(bitPattern: im &* im) &>> 8
+                                let p = Self.power(out, bin: k)
                                 total &+= p
                                 if p > peak { peak = p; peakBin = k }
+                            }
+                            // Prefer the fundamental: when the strongest peak's half lies in the
+                            // range and a bin there (±1) is within 15 dB of it (32×), that bin is
+                            // the pitch. A siren's or horn's harmonic outgrows its fundamental on
+                            // some hops (band-limited recordings, resonances); the track would
+                            // jump an octave there.
+                            let half = (peakBin &+ 1) / 2
+                            if half &- 1 >= lo {
+                                var best: UInt64 = 0, bestBin = half
+                                for k in (half &- 1)...(half &+ 1) {
+                                    let p = Self.power(out, bin: k)
+                                    if p > best { best = p; bestBin = k }
+                                }
+                                if best &* 32 >= peak { pitchBin = bestBin }
                             }
                         }
                     }
@@ -145,8 +168,9 @@ public struct PitchEstimator {
         let others = Widen.uint64(UInt32(truncatingIfNeeded: hi &- lo))  // bins in the range minus the peak
         let restMean = (total &- peak) / others
         let ratio = restMean == 0 ? Int32(60 * 256) : Decibel.powerQ8_8(peak) &- Decibel.powerQ8_8(restMean)
+        let reported = pitchBin >= 0 ? pitchBin : peakBin
         let hz = withUnsafePointer(to: &binCentreHz) { p in
-            UnsafeRawPointer(p).assumingMemoryBound(to: Int16.self)[peakBin]
+            UnsafeRawPointer(p).assumingMemoryBound(to: Int16.self)[reported]
         }
         return (hz, Saturate.toInt16(min(ratio, Int32(60 * 256))))
     }
