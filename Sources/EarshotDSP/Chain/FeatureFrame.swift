@@ -55,13 +55,14 @@ public struct FeatureFrame: Equatable, Sendable {
     public var onsetOffset: Int16 = -1
     /// Number of samples in the hop that hit full scale (±32767/−32768).
     public var clippedSamples: Int16 = 0
-    /// Centre frequency of the strongest spectral peak 400–2 500 Hz, Hz
-    /// (`PitchEstimator`), or 0 when not estimated: only hops whose 500 Hz,
-    /// 1 kHz or 2 kHz band stands `AnalysisConfig.pitchGateSnrDb` over its
-    /// background are analysed.
+    /// Pitch 400–2 500 Hz, Hz (`PitchEstimator`): the centre of the strongest
+    /// FFT bin, or of the strongest bin around half of it when that is within
+    /// 15 dB (the fundamental under its second harmonic); 0 when not
+    /// estimated: only hops whose 500 Hz, 1 kHz or 2 kHz band stands
+    /// `AnalysisConfig.pitchGateSnrDb` over its background are analysed.
     public var pitchHz: Int16 = 0
-    /// That peak's power over the mean of the range's other bins, Q8.8 dB
-    /// (pure tone 15–19 dB, noise 5–8 dB); 0 when `pitchHz` is 0.
+    /// The strongest bin's power over the mean of the range's other bins,
+    /// Q8.8 dB (pure tone 15–19 dB, noise 5–8 dB); 0 when `pitchHz` is 0.
     public var pitchProminence: Int16 = 0
 
     public init() {}
