@@ -75,7 +75,7 @@ extension SiteConfig {
 
         // [mqtt]
         var mqtt = MQTTSettings()
-        if let s = sensor { mqtt.clientID = "earshot-\(s.site)-\(s.id)" }
+        if let s = sensor { mqtt.clientID = MQTTSettings.defaultClientID(site: s.site, id: s.id) }
         if let t = r.table(root, "", "mqtt") { decodeMQTT(t, into: &mqtt, path, &r) }
 
         // [outbox]

@@ -95,7 +95,7 @@ public struct MQTTSettings: Equatable, Sendable {
     /// TCP port, 1…65535 (default 1883, or 8883 with TLS).
     public var port: Int
     public var protocolVersion: ProtocolVersion
-    /// MQTT client id (default `earshot-<site>-<id>`).
+    /// MQTT client id (default `earshot-<site>-<id>`, see `defaultClientID`), 1…64 bytes.
     public var clientID: String
     public var username: String?
     public var password: Password?
@@ -115,6 +115,21 @@ public struct MQTTSettings: Equatable, Sendable {
     public var commandMaxSkewS: Int = 30
     /// Explicit insecure opt-out: carry out unsigned cmd/ptz (anyone who may publish moves the camera).
     public var insecureUnsignedCommands: Bool = false
+
+    /// `earshot-<site>-<id>`, or, when that is longer than the 64 bytes a client id may
+    /// have (site and id may each be 64), its first 55 bytes, "-" and 8 hex digits of
+    /// its FNV-1a hash: still unique per box, and the same on every start.
+    public static func defaultClientID(site: String, id: String) -> String {
+        let full = "earshot-\(site)-\(id)"
+        let bytes = Array(full.utf8)
+        guard bytes.count > 64 else { return full }
+        var hash: UInt32 = 2_166_136_261
+        for b in bytes { hash = (hash ^ UInt32(b)) &* 16_777_619 }
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for k in stride(from: 28, through: 0, by: -4) { hex.append(digits[Int((hash >> UInt32(k)) & 0xF)]) }
+        return String(decoding: bytes[0..<55] + [UInt8(ascii: "-")] + hex, as: UTF8.self)
+    }
 
     public init(host: String = "localhost", port: Int? = nil, protocolVersion: ProtocolVersion = .v5, clientID: String = "earshot",
                 username: String? = nil, password: Password? = nil, keepaliveS: Int = 30, tls: TLS? = nil,

@@ -144,6 +144,21 @@ struct ConfigSiteTests {
         #expect(err.split(separator: "\n").count == 3, "\(err)")
     }
 
+    @Test("a site and an id of 64 characters each still give a client id of ≤ 64 bytes that renders and parses back")
+    func longNamesGiveAValidClientID() throws {
+        let site = String(repeating: "H", count: 62) + "mo", id = String(repeating: "b", count: 63) + "1"
+        let text = "[sensor]\nid = \"\(id)\"\nsite = \"\(site)\"\nboard = \"generic\"\n"
+        let s = try SiteConfig.parse(text, file: "site.toml", boardSearchPaths: boards)
+        #expect(s.mqtt.clientID.utf8.count == 64)
+        #expect(s.mqtt.clientID.hasPrefix("earshot-HHHH"))
+        let again = try SiteConfig.parse(s.tomlText, file: "shown", boardSearchPaths: boards)
+        #expect(again.mqtt.clientID == s.mqtt.clientID)
+        // Another box on the same site gets another id; a short pair is not shortened.
+        let other = MQTTSettings.defaultClientID(site: site, id: String(repeating: "b", count: 63) + "2")
+        #expect(other != s.mqtt.clientID && other.utf8.count == 64)
+        #expect(MQTTSettings.defaultClientID(site: "lyon", id: "box-1") == "earshot-lyon-box-1")
+    }
+
     @Test func renderedSiteParsesBackEqual() throws {
         let text = ConfigTestSupport.validSite + "[mqtt]\nusername = \"u\"\npassword_file = \"Deploy/site.toml\"\n[detection.thresholds]\nmin_snr_db = 6\n[clips]\nmax_seconds = 30\n"
         let s = try SiteConfig.parse(text, file: "s", baseDirectory: ConfigTestSupport.repoRoot(), boardSearchPaths: boards)

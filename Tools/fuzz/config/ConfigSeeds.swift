@@ -40,6 +40,15 @@ enum ConfigSeeds {
         min_confidence = 0.5
 
         """),
+        // Site and id of 64 characters: the derived MQTT client id must still fit 64 bytes
+        // (found by this target on 2026-12-08: the rendered site did not parse back).
+        ("syntax-site-long-names", """
+        [sensor]
+        id = "\(String(repeating: "b", count: 64))"
+        site = "\(String(repeating: "H", count: 64))"
+        board = "generic"
+
+        """),
     ]
 
     /// Writes the seeds into `dir`, reading the shipped files from `boards` and `boards/../Deploy`.
