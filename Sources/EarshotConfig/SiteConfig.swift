@@ -125,10 +125,8 @@ public struct MQTTSettings: Equatable, Sendable {
         guard bytes.count > 64 else { return full }
         var hash: UInt32 = 2_166_136_261
         for b in bytes { hash = (hash ^ UInt32(b)) &* 16_777_619 }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        for k in stride(from: 28, through: 0, by: -4) { hex.append(digits[Int((hash >> UInt32(k)) & 0xF)]) }
-        return String(decoding: bytes[0..<55] + [UInt8(ascii: "-")] + hex, as: UTF8.self)
+        let hex = String(hash, radix: 16)
+        return String(decoding: bytes[0..<55], as: UTF8.self) + "-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     public init(host: String = "localhost", port: Int? = nil, protocolVersion: ProtocolVersion = .v5, clientID: String = "earshot",

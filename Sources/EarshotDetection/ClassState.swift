@@ -178,12 +178,12 @@ extension DetectionEngine {
                 st.phase = .pending
                 st.onsetSample = runOnset
                 st.startHop = max(runStart, cooldown)
-                absorb(&st, m, frame)
+                absorb(&st, m, frame, s)
                 st.matched = hop &- st.startHop &+ 1
             }
         case .pending, .active, .rejected:
             if match {
-                absorb(&st, m, frame)
+                absorb(&st, m, frame, s)
                 if frame.onsetOffset >= 0 { st.onsets &+= 1 }
             } else if hop &- st.lastMatchHop > p.gapHops {
                 let lasted = st.lastMatchHop &- st.startHop &+ 1
@@ -233,7 +233,7 @@ extension DetectionEngine {
     }
 
     /// Adds a matching hop to the sound.
-    func absorb(_ st: inout ClassState, _ m: FrameMatch, _ frame: FeatureFrame) {
+    func absorb(_ st: inout ClassState, _ m: FrameMatch, _ frame: FeatureFrame, _ s: Signature) {
         st.lastMatchHop = frame.hopIndex
         st.lastMatchEnd = frame.firstSample &+ hopSamples
         st.matched &+= 1
@@ -241,7 +241,7 @@ extension DetectionEngine {
         if m.dominantBin >= 0 && m.dominantBin < 16 && st.sweepHops[m.dominantBin] < 255 {
             st.sweepHops[m.dominantBin] &+= 1
         }
-        if m.pitchRule && frame.pitchHz > 0 { st.pitch.add(frame.pitchHz, stepHz: m.pitchStepHz) }
+        if s.pitchMaxHz > 0 && frame.pitchHz > 0 { st.pitch.add(frame.pitchHz, stepHz: s.pitchStepHz) }
         if frame.levelZ > st.peakLevel {
             st.peakLevel = frame.levelZ
             st.peakHop = frame.hopIndex
@@ -342,7 +342,7 @@ extension DetectionEngine {
             } else if level >= Int32(st.peakLevel) &- Self.holdBand {
                 st.holdHops &+= 1
             }
-            if frame.levelZ > st.peakLevel { absorb(&st, m, frame) } else { st.lastMatchHop = hop }
+            if frame.levelZ > st.peakLevel { absorb(&st, m, frame, s) } else { st.lastMatchHop = hop }
             let decayed = Int32(frame.levelZ) <= Int32(st.peakLevel) &- Int32(s.decayDrop)
                 || Int32(frame.levelZ) <= Int32(st.floorRef) &+ 3 * 256
             if decayed {
@@ -368,7 +368,7 @@ extension DetectionEngine {
                 st.floorRef = frame.backgroundZ
                 st.onsets = 1
                 st.holdHops = 1
-                absorb(&st, m, frame)
+                absorb(&st, m, frame, s)
             }
         }
         states[i] = st

@@ -45,9 +45,6 @@ struct FrameMatch {
     var spectralOK = false
     var snrOK = false
     var tonalOK = false
-    /// The entry has a pitch rule (`Signature.pitchMaxHz` > 0); its track's step, Hz.
-    var pitchRule = false
-    var pitchStepHz: Int16 = 0
 
     /// All per-hop gates pass.
     var matches: Bool { spectralOK && snrOK && tonalOK }
@@ -95,8 +92,6 @@ struct FrameMatch {
         tonalOK = (s.minTonality == Signature.off || best >= s.minTonality)
             && (s.maxTonality == Signature.offMax || best <= s.maxTonality)
         if s.pitchMaxHz > 0 {
-            pitchRule = true
-            pitchStepHz = s.pitchStepHz
             tonalOK = tonalOK && frame.pitchHz >= s.pitchMinHz && frame.pitchHz <= s.pitchMaxHz
                 && frame.pitchHz > 0 && frame.pitchProminence >= s.minPitchProminence
         }

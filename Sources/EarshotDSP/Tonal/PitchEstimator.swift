@@ -20,11 +20,13 @@
 /// its power over the mean power of the other bins of that range, Q8.8 dB. A
 /// pure tone reads 15–19 dB, white noise 5–8 dB; an empty range reads (0, 0).
 ///
-/// State: four 512-entry inline arrays (ring, window, twiddles, FFT work:
-/// 6 KiB), no references, no allocation.
+/// State: five 512-entry inline arrays (ring, window and windowed copy in
+/// Int16, twiddles and FFT work in Int32: 7 KiB), no references, no allocation.
 public struct PitchEstimator {
     /// FFT length, samples (after decimation).
     public static let fftSize = 512
+    /// Input sample rate, Hz.
+    public let sampleRate: Int32
     /// Input samples averaged into one analysed sample.
     public let decimation: Int
     /// Frequency of one FFT bin, Hz (sampleRate / decimation / fftSize).
@@ -41,8 +43,6 @@ public struct PitchEstimator {
     // Decimation accumulator (carried across hops whose length is not a multiple).
     @usableFromInline var partialSum: Int32 = 0
     @usableFromInline var partialCount = 0
-    /// Bin centre frequencies, Hz, rounded (index = bin).
-    @usableFromInline var binCentreHz = InlineArray<257, Int16>(repeating: 0)
 
     /// Designs the estimator (configuration time, `DesignMath`).
     /// - Parameters:
@@ -51,6 +51,7 @@ public struct PitchEstimator {
     public init(sampleRate: Int32, minHz: Double = 400, maxHz: Double = 2_500) {
         precondition(sampleRate >= 8_000 && sampleRate <= 48_000, "PitchEstimator: sampleRate out of 8000…48000")
         let d = max(1, Int(sampleRate) / 16_000)
+        self.sampleRate = sampleRate
         decimation = d
         let rate = Double(Int(sampleRate)) / Double(d)
         binHz = rate / Double(Self.fftSize)
@@ -60,7 +61,6 @@ public struct PitchEstimator {
         lo = max(1, lo); hi = min(Self.fftSize / 2 - 1, hi)
         precondition(hi - lo >= 8, "PitchEstimator: range narrower than 8 bins")
         lowBin = lo; highBin = hi
-        for k in 0...256 { binCentreHz[k] = Int16((Double(k) * binHz).rounded()) }
         let n = Double(Self.fftSize)
         for i in 0..<Self.fftSize {
             let w = 0.5 - 0.5 * DesignMath.cos(2 * DesignMath.pi * Double(i) / n)  // periodic Hann
@@ -88,11 +88,11 @@ public struct PitchEstimator {
             } else {
                 var sum = partialSum, count = partialCount
                 let divisor = Int32(truncatingIfNeeded: d)
+                let half = divisor / 2
                 for i in 0..<hop.count {
                     sum &+= Int32(src[i]); count &+= 1
                     if count == d {
                         // Round half away from zero, so the average is symmetric in sign.
-                        let half = divisor / 2
                         let q = sum >= 0 ? (sum &+ half) / divisor : (sum &- half) / divisor
                         r[w] = Int16(truncatingIfNeeded: q)
                         w = (w &+ 1) & (Self.fftSize &- 1)
@@ -103,6 +103,15 @@ public struct PitchEstimator {
             }
         }
         writeIndex = w
+    }
+
+    /// Centre of bin `k`, Hz, rounded half up: k · sampleRate / (decimation · fftSize)
+    /// in integers (k ≤ 256, so k · sampleRate < 2^24).
+    @inlinable
+    func centreHz(bin k: Int) -> Int16 {
+        let denominator = Int32(truncatingIfNeeded: decimation &* Self.fftSize)
+        let numerator = Int32(truncatingIfNeeded: k) &* sampleRate &+ denominator / 2
+        return Int16(truncatingIfNeeded: numerator / denominator)
     }
 
     /// |X_k|² / 2^8 of bin `k` of a spectrum packed as `RealFFTQ31.forward` writes it
@@ -169,9 +178,6 @@ public struct PitchEstimator {
         let restMean = (total &- peak) / others
         let ratio = restMean == 0 ? Int32(60 * 256) : Decibel.powerQ8_8(peak) &- Decibel.powerQ8_8(restMean)
         let reported = pitchBin >= 0 ? pitchBin : peakBin
-        let hz = withUnsafePointer(to: &binCentreHz) { p in
-            UnsafeRawPointer(p).assumingMemoryBound(to: Int16.self)[reported]
-        }
-        return (hz, Saturate.toInt16(min(ratio, Int32(60 * 256))))
+        return (centreHz(bin: reported), Saturate.toInt16(min(ratio, Int32(60 * 256))))
     }
 }
